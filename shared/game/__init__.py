@@ -1,0 +1,1 @@
+"""The game profile: Pokémon Crystal's RAM layout and the reader that turns RAM into a `GameState`."""

@@ -1,0 +1,119 @@
+"""Pokémon Crystal's WRAM variables: the only place their addresses are written.
+
+Checked against the public disassembly's symbol files (pokecrystal.sym, 1.0 and 1.1
+agree for all of these). `D000–DFFF` is WRAM bank 1 on the Game Boy Color; the game maps
+other banks there while it works, so every `D` variable is read from bank 1 explicitly.
+`C000–CFFF` (WRAM0) is never switched and is read as bank 0.
+"""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Fmt(StrEnum):
+    """How a variable's bytes become a value."""
+
+    U8 = "u8"
+    U16BE = "u16be"
+    U24BE = "u24be"
+    BITS = "bits"
+    """A bit field or bit array: the value is the raw bytes, counted or tested bit by bit."""
+    TEXT = "text"
+    """The game's character set, 0x50 terminated."""
+    BYTES = "bytes"
+
+
+@dataclass(frozen=True, slots=True)
+class RamVar:
+    """One variable: where it lives and how to read it."""
+
+    name: str
+    bank: int
+    addr: int
+    size: int
+    fmt: Fmt
+
+    @property
+    def end(self) -> int:
+        return self.addr + self.size
+
+
+PARTY_STRUCT_SIZE = 0x30
+"""Stride of wPartyMon1..6 (48 bytes; 44 is a classic wrong value)."""
+PARTY_MAX = 6
+SPECIES_END = 0xFF
+"""wPartySpecies terminator."""
+SPECIES_EGG = 0xFD
+
+_V = RamVar
+_WRAM0, _WRAM1 = 0, 1
+
+RAM: tuple[RamVar, ...] = (
+    _V("wStateFlags", _WRAM1, 0xD0ED, 1, Fmt.U8),
+    _V("wEnemyMonSpecies", _WRAM1, 0xD206, 1, Fmt.U8),
+    _V("wEnemyMonLevel", _WRAM1, 0xD213, 1, Fmt.U8),
+    _V("wEnemyMonHP", _WRAM1, 0xD216, 2, Fmt.U16BE),
+    _V("wBattleMode", _WRAM1, 0xD22D, 1, Fmt.U8),
+    _V("wBattleType", _WRAM1, 0xD230, 1, Fmt.U8),
+    _V("wTimeOfDay", _WRAM1, 0xD269, 1, Fmt.U8),
+    _V("wMapStatus", _WRAM1, 0xD432, 1, Fmt.U8),
+    _V("wScriptRunning", _WRAM1, 0xD438, 1, Fmt.U8),
+    _V("wPlayerID", _WRAM1, 0xD47B, 2, Fmt.U16BE),
+    _V("wPlayerName", _WRAM1, 0xD47D, 11, Fmt.TEXT),
+    _V("wGameTimeHours", _WRAM1, 0xD4C4, 2, Fmt.U16BE),
+    _V("wGameTimeMinutes", _WRAM1, 0xD4C6, 1, Fmt.U8),
+    _V("wGameTimeSeconds", _WRAM1, 0xD4C7, 1, Fmt.U8),
+    _V("wPlayerDirection", _WRAM1, 0xD4DE, 1, Fmt.U8),
+    _V("wMoney", _WRAM1, 0xD84E, 3, Fmt.U24BE),
+    _V("wJohtoBadges", _WRAM1, 0xD857, 1, Fmt.BITS),
+    _V("wKantoBadges", _WRAM1, 0xD858, 1, Fmt.BITS),
+    _V("wPlayerState", _WRAM1, 0xD95D, 1, Fmt.U8),
+    _V("wEventFlags", _WRAM1, 0xDA72, 0xDB72 - 0xDA72, Fmt.BITS),
+    _V("wStepCount", _WRAM1, 0xDC73, 1, Fmt.U8),
+    _V("wMapGroup", _WRAM1, 0xDCB5, 1, Fmt.U8),
+    _V("wMapNumber", _WRAM1, 0xDCB6, 1, Fmt.U8),
+    _V("wYCoord", _WRAM1, 0xDCB7, 1, Fmt.U8),
+    _V("wXCoord", _WRAM1, 0xDCB8, 1, Fmt.U8),
+    _V("wPartyCount", _WRAM1, 0xDCD7, 1, Fmt.U8),
+    _V("wPartySpecies", _WRAM1, 0xDCD8, PARTY_MAX + 1, Fmt.BYTES),
+    _V("wPartyMons", _WRAM1, 0xDCDF, PARTY_STRUCT_SIZE * PARTY_MAX, Fmt.BYTES),
+    _V("wPokedexCaught", _WRAM1, 0xDE99, 32, Fmt.BITS),
+    _V("wPokedexSeen", _WRAM1, 0xDEB9, 32, Fmt.BITS),
+    _V("wBattleMonSpecies", _WRAM0, 0xC62C, 1, Fmt.U8),
+    _V("wBattleMonLevel", _WRAM0, 0xC639, 1, Fmt.U8),
+    _V("wBattleMonHP", _WRAM0, 0xC63C, 2, Fmt.U16BE),
+    _V("wWindowStackSize", _WRAM0, 0xCF78, 1, Fmt.U8),
+    _V("wJoypadDisable", _WRAM0, 0xCFBE, 1, Fmt.U8),
+)
+"""The variables the reader uses, in address order within each bank."""
+
+BY_NAME: dict[str, RamVar] = {v.name: v for v in RAM}
+
+
+class PartyMonOffset:
+    """Offsets inside one 48-byte party struct (wPartyMon1 at DCDF)."""
+
+    SPECIES = 0x00
+    EXP = 0x08  # 3 B big-endian
+    LEVEL = 0x1F
+    STATUS = 0x20
+    HP = 0x22  # 2 B big-endian
+    MAX_HP = 0x24  # 2 B big-endian
+
+
+STATE_FLAGS_TEXT_BIT = 6
+"""wStateFlags bit 6: a text box or the START menu is open."""
+
+FACING = {0x00: "down", 0x04: "up", 0x08: "left", 0x0C: "right"}
+"""wPlayerDirection `and 0x0C` → facing."""
+
+JOHTO_BADGES = ("zephyr", "hive", "plain", "fog", "mineral", "storm", "glacier", "rising")
+KANTO_BADGES = ("boulder", "cascade", "thunder", "rainbow", "soul", "marsh", "volcano", "earth")
+
+MAX_MONEY = 999_999
+
+
+def span(bank: int) -> tuple[int, int]:
+    """The smallest [start, end) address range covering every variable of one bank: one bulk read."""
+    in_bank = [v for v in RAM if v.bank == bank]
+    return min(v.addr for v in in_bank), max(v.end for v in in_bank)

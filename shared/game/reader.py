@@ -1,0 +1,151 @@
+"""Turns the game's RAM into a `GameState`: two bulk reads per step, then pure decoding.
+
+Bank-1 variables are read with PyBoy's banked form (`memory[1, start:end]`): the game maps
+other WRAM banks into D000–DFFF while it works, so an unbanked read can return another
+bank's bytes. Decoding is separate from reading so it can be tested on crafted bytes.
+"""
+
+from typing import Protocol
+
+from shared.game.maps import map_name
+from shared.game.ram_map import (
+    BY_NAME,
+    FACING,
+    PARTY_MAX,
+    PARTY_STRUCT_SIZE,
+    SPECIES_END,
+    STATE_FLAGS_TEXT_BIT,
+    Fmt,
+    PartyMonOffset,
+    RamVar,
+    span,
+)
+from shared.game.state import BattleState, GameState, PartyMon, PlayTime
+
+WRAM0_SPAN = span(0)
+WRAM1_SPAN = span(1)
+
+_CHARSET: dict[int, str] = {
+    **{0x80 + i: chr(ord("A") + i) for i in range(26)},
+    **{0xA0 + i: chr(ord("a") + i) for i in range(26)},
+    **{0xF6 + i: chr(ord("0") + i) for i in range(10)},
+    0x7F: " ",
+}
+_TEXT_END = 0x50
+
+
+class BankedMemory(Protocol):
+    """What the reader needs of `PyBoy.memory`."""
+
+    def __getitem__(self, addr: tuple[int, slice] | slice) -> list[int]: ...
+
+
+class RamView:
+    """The bytes of the two spans, addressed by variable."""
+
+    __slots__ = ("_spans",)
+
+    def __init__(self, wram0: bytes, wram1: bytes) -> None:
+        self._spans = {0: (WRAM0_SPAN[0], wram0), 1: (WRAM1_SPAN[0], wram1)}
+
+    def raw(self, var: RamVar) -> bytes:
+        start, data = self._spans[var.bank]
+        offset = var.addr - start
+        return data[offset : offset + var.size]
+
+    def value(self, name: str) -> int:
+        var = BY_NAME[name]
+        if var.fmt not in (Fmt.U8, Fmt.U16BE, Fmt.U24BE, Fmt.BITS):
+            raise TypeError(f"{name} is {var.fmt}, not a number")
+        return int.from_bytes(self.raw(var), "big")
+
+    def data(self, name: str) -> bytes:
+        return self.raw(BY_NAME[name])
+
+
+def read_ram(memory: BankedMemory) -> RamView:
+    """Two bulk reads: WRAM0 as mapped (never switched) and WRAM bank 1 explicitly."""
+    wram0 = bytes(memory[WRAM0_SPAN[0] : WRAM0_SPAN[1]])
+    wram1 = bytes(memory[1, WRAM1_SPAN[0] : WRAM1_SPAN[1]])
+    return RamView(wram0, wram1)
+
+
+def read_state(memory: BankedMemory) -> GameState:
+    return decode_state(read_ram(memory))
+
+
+def decode_text(data: bytes) -> str:
+    """The game's character set up to the 0x50 terminator; unknown characters become '?'."""
+    out = []
+    for byte in data:
+        if byte == _TEXT_END:
+            break
+        out.append(_CHARSET.get(byte, "?"))
+    return "".join(out)
+
+
+def count_bits(data: bytes) -> int:
+    return int.from_bytes(data, "big").bit_count()
+
+
+def decode_party(ram: RamView) -> tuple[PartyMon, ...]:
+    """Party members up to wPartyCount (at most 6) or the species list's 0xFF end, whichever is first."""
+    count = min(ram.value("wPartyCount"), PARTY_MAX)
+    species = ram.data("wPartySpecies")
+    mons = ram.data("wPartyMons")
+    party = []
+    for i in range(count):
+        if species[i] == SPECIES_END:
+            break
+        s = mons[i * PARTY_STRUCT_SIZE : (i + 1) * PARTY_STRUCT_SIZE]
+        party.append(
+            PartyMon(
+                species=s[PartyMonOffset.SPECIES],
+                level=s[PartyMonOffset.LEVEL],
+                hp=int.from_bytes(s[PartyMonOffset.HP : PartyMonOffset.HP + 2], "big"),
+                max_hp=int.from_bytes(s[PartyMonOffset.MAX_HP : PartyMonOffset.MAX_HP + 2], "big"),
+                status=s[PartyMonOffset.STATUS],
+                exp=int.from_bytes(s[PartyMonOffset.EXP : PartyMonOffset.EXP + 3], "big"),
+            )
+        )
+    return tuple(party)
+
+
+def decode_state(ram: RamView) -> GameState:
+    group, number = ram.value("wMapGroup"), ram.value("wMapNumber")
+    return GameState(
+        map_group=group,
+        map_number=number,
+        map_name=map_name(group, number),
+        x=ram.value("wXCoord"),
+        y=ram.value("wYCoord"),
+        facing=FACING[ram.value("wPlayerDirection") & 0x0C],
+        money=ram.value("wMoney"),
+        johto_badges=ram.value("wJohtoBadges"),
+        kanto_badges=ram.value("wKantoBadges"),
+        party=decode_party(ram),
+        battle=BattleState(
+            mode=ram.value("wBattleMode"),
+            type=ram.value("wBattleType"),
+            enemy_species=ram.value("wEnemyMonSpecies"),
+            enemy_level=ram.value("wEnemyMonLevel"),
+            enemy_hp=ram.value("wEnemyMonHP"),
+        ),
+        time_of_day=ram.value("wTimeOfDay"),
+        play_time=PlayTime(
+            hours=ram.value("wGameTimeHours"),
+            minutes=ram.value("wGameTimeMinutes"),
+            seconds=ram.value("wGameTimeSeconds"),
+        ),
+        step_count=ram.value("wStepCount"),
+        event_flags=count_bits(ram.data("wEventFlags")),
+        pokedex_seen=count_bits(ram.data("wPokedexSeen")),
+        pokedex_caught=count_bits(ram.data("wPokedexCaught")),
+        text_open=bool(ram.value("wStateFlags") >> STATE_FLAGS_TEXT_BIT & 1),
+        menu_open=ram.value("wWindowStackSize") > 0,
+        script_running=ram.value("wScriptRunning") != 0,
+        map_status=ram.value("wMapStatus"),
+        player_state=ram.value("wPlayerState"),
+        player_id=ram.value("wPlayerID"),
+        player_name=decode_text(ram.data("wPlayerName")),
+    )

@@ -1,0 +1,47 @@
+"""Every Redis key and stream name, in one place; the prefix is applied here and nowhere else.
+
+Two runs can share one Redis by using different prefixes (setting `key_prefix`).
+"""
+
+from dataclasses import dataclass
+
+DEFAULT_PREFIX = "crl:"
+
+
+@dataclass(frozen=True)
+class Keys:
+    """Key names for one prefix. Streams are per env where the design says so."""
+
+    prefix: str = DEFAULT_PREFIX
+
+    def frames(self, env: str) -> str:
+        return f"{self.prefix}frames:{env}"
+
+    def actions(self, env: str) -> str:
+        return f"{self.prefix}actions:{env}"
+
+    def control(self, env: str) -> str:
+        return f"{self.prefix}control:{env}"
+
+    @property
+    def plan_requests(self) -> str:
+        return f"{self.prefix}plan_requests"
+
+    @property
+    def events(self) -> str:
+        return f"{self.prefix}events"
+
+    @property
+    def dead(self) -> str:
+        return f"{self.prefix}dead"
+
+    def health(self, service: str, instance: str) -> str:
+        return f"{self.prefix}health:{service}:{instance}"
+
+    @property
+    def health_pattern(self) -> str:
+        return f"{self.prefix}health:*"
+
+    @property
+    def stream_pattern(self) -> str:
+        return f"{self.prefix}*"

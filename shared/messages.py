@@ -1,0 +1,132 @@
+"""Every stream message as a pydantic model, and the one wire format they share.
+
+A stream entry holds `v` (schema version), `kind`, `json` (the model without its binary
+fields) and one raw-bytes field per binary field (the screen), so a 6 KB screen never
+becomes base64 or a JSON array of numbers.
+"""
+
+import time
+from enum import StrEnum
+from typing import Any, ClassVar, Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic_core import from_json
+
+from shared.buttons import Button
+from shared.errors import MessageError
+from shared.game.state import GameState
+
+Fields = dict[bytes, bytes]
+"""A stream entry as redis-py returns it (bytes keys and values)."""
+
+
+class Message(BaseModel):
+    """Base of every stream message: a kind, a schema version, and which fields are binary."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    KIND: ClassVar[str]
+    VERSION: ClassVar[int] = 1
+    BINARY: ClassVar[tuple[str, ...]] = ()
+
+    def to_fields(self) -> dict[str, bytes | str]:
+        fields: dict[str, bytes | str] = {
+            "v": str(self.VERSION),
+            "kind": self.KIND,
+            "json": self.model_dump_json(exclude=set(self.BINARY)),
+        }
+        for name in self.BINARY:
+            fields[name] = getattr(self, name)
+        return fields
+
+    @classmethod
+    def from_fields(cls, fields: Fields) -> Self:
+        """Decode one stream entry; every way it can be wrong becomes a `MessageError` saying which."""
+        try:
+            version = fields[b"v"].decode()
+            kind = fields[b"kind"].decode()
+            payload = fields[b"json"]
+        except KeyError as exc:
+            raise MessageError(f"{cls.KIND}: missing field {exc.args[0].decode()!r}") from None
+        except UnicodeDecodeError:
+            raise MessageError(f"{cls.KIND}: 'v' or 'kind' is not text") from None
+        if kind != cls.KIND:
+            raise MessageError(f"expected kind {cls.KIND!r}, got {kind!r}")
+        if version != str(cls.VERSION):
+            raise MessageError(
+                f"{cls.KIND}: unknown schema version {version!r} (this build reads {cls.VERSION})"
+            )
+        try:
+            data = from_json(payload)
+        except ValueError:
+            raise MessageError(f"{cls.KIND}: 'json' is not valid JSON") from None
+        if not isinstance(data, dict):
+            raise MessageError(f"{cls.KIND}: 'json' is not an object")
+        for name in cls.BINARY:
+            if name.encode() not in fields:
+                raise MessageError(f"{cls.KIND}: missing binary field {name!r}")
+            data[name] = fields[name.encode()]
+        try:
+            return cls.model_validate(data)
+        except ValidationError as exc:
+            raise MessageError(f"{cls.KIND}: {_short(exc)}") from None
+
+
+def _short(exc: ValidationError) -> str:
+    errors = exc.errors(include_url=False)
+    parts = [f"{'.'.join(str(p) for p in e['loc']) or '<root>'}: {e['msg']}" for e in errors[:3]]
+    more = f" (+{len(errors) - 3} more)" if len(errors) > 3 else ""
+    return "; ".join(parts) + more
+
+
+class ActionSource(StrEnum):
+    """Who chose a button: the arbitration order of the step, highest first."""
+
+    DASHBOARD = "dashboard"
+    LLM = "llm"
+    DQN = "dqn"
+    RULES = "rules"
+
+
+SCREEN_WIDTH = 80
+SCREEN_HEIGHT = 72
+"""The small grayscale screen: the Game Boy's 160x144 halved in each direction, one byte a pixel."""
+
+
+class Frame(Message):
+    """One step of one game: the state after the last action, and what that action earned."""
+
+    KIND: ClassVar[str] = "frame"
+    BINARY: ClassVar[tuple[str, ...]] = ("screen",)
+
+    env: str
+    step: int = Field(ge=0)
+    state: GameState
+    reward: float = 0.0
+    reward_breakdown: dict[str, float] = Field(default_factory=dict)
+    action: Button | None = None
+    """The button pressed in the previous step, which led to this state (None for the first frame)."""
+    action_source: ActionSource | None = None
+    legal: tuple[bool, ...] = ()
+    """Legal-action mask over `shared.buttons.BUTTONS` for the next action."""
+    intervention: bool = False
+    """The anti-stuck rule overrode the chosen action in the previous step."""
+    episode: int = 0
+    screen: bytes = b""
+    """SCREEN_HEIGHT x SCREEN_WIDTH grayscale, row-major, one byte per pixel."""
+    ts: float = Field(default_factory=time.time)
+
+
+class Event(Message):
+    """Something a person watching the run should see: a milestone, a restart, a control ack, a failure."""
+
+    KIND: ClassVar[str] = "event"
+
+    service: str
+    instance: str
+    kind: str
+    message: str
+    env: str | None = None
+    level: Literal["info", "warning", "error"] = "info"
+    data: dict[str, Any] = Field(default_factory=dict)
+    ts: float = Field(default_factory=time.time)

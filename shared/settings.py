@@ -1,0 +1,51 @@
+"""The settings base every service extends: one pydantic-settings object per service.
+
+Every field reads from the environment with the `CRL_` prefix (`CRL_REDIS_URL`, ...), and
+the CLI flags map onto the same fields, so a value has one name everywhere.
+"""
+
+import os
+import socket
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from shared.keys import DEFAULT_PREFIX, Keys
+
+
+def default_instance() -> str:
+    """Instance id unique per host and process, so scaled-out replicas never collide."""
+    return f"{socket.gethostname()}-{os.getpid()}"
+
+
+class CommonSettings(BaseSettings):
+    """Settings every service has."""
+
+    model_config = SettingsConfigDict(env_prefix="CRL_", extra="ignore")
+
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    """Where Redis is. The CLI starts a local redis-server when nothing answers at the default."""
+
+    key_prefix: str = DEFAULT_PREFIX
+    """Prefix of every key and stream; two runs with different prefixes can share one Redis."""
+
+    data_dir: Path = Path("data")
+    """One directory for everything a run writes: save states, checkpoints, stats, screens."""
+
+    instance: str = Field(default_factory=default_instance)
+    """This process's id in heartbeats and consumer groups (host name and pid by default)."""
+
+    log_level: str = "INFO"
+    """Python logging level name for the service."""
+
+    @field_validator("key_prefix")
+    @classmethod
+    def _prefix_ends_with_colon(cls, value: str) -> str:
+        if not value or not value.endswith(":"):
+            raise ValueError(f"key_prefix must be non-empty and end with ':' (got {value!r}), e.g. 'crl:'")
+        return value
+
+    @property
+    def keys(self) -> Keys:
+        return Keys(self.key_prefix)
