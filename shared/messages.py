@@ -130,3 +130,83 @@ class Event(Message):
     level: Literal["info", "warning", "error"] = "info"
     data: dict[str, Any] = Field(default_factory=dict)
     ts: float = Field(default_factory=time.time)
+
+
+class HistoryItem(BaseModel):
+    """One past step as the planner sees it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    step: int
+    action: Button | None
+    source: ActionSource | None
+    reward: float
+
+
+class PlanOutcome(BaseModel):
+    """How the previous plan went, so the planner can learn from it in its next prompt."""
+
+    model_config = ConfigDict(frozen=True)
+
+    goal: str
+    buttons_planned: int
+    buttons_executed: int
+    reward: float
+    interrupted: bool = False
+    """A higher-priority source or the anti-stuck rule cut the plan short."""
+
+
+PlanReason = Literal["interval", "stuck", "new_map", "battle_start", "first_pokemon", "manual"]
+
+
+class PlanRequest(Message):
+    """The emulator asks for a plan: every `llm_interval` steps, and at once on a trigger."""
+
+    KIND: ClassVar[str] = "plan_request"
+
+    request_id: str
+    env: str
+    step: int = Field(ge=0)
+    reason: PlanReason
+    state: GameState
+    history: tuple[HistoryItem, ...] = ()
+    legal: tuple[Button, ...] = ()
+    """Buttons the emulator will accept now (START/SELECT are forbidden before the first Pokémon)."""
+    previous_plan: PlanOutcome | None = None
+    ts: float = Field(default_factory=time.time)
+
+
+class Action(Message):
+    """Buttons for one env from the planner (a plan with a time-to-live) or the learner (one step)."""
+
+    KIND: ClassVar[str] = "action"
+
+    env: str
+    step: int = Field(ge=0)
+    """DQN: the exact step this action is for. LLM: the step of the request it answers."""
+    source: Literal[ActionSource.LLM, ActionSource.DQN]
+    buttons: tuple[Button, ...] = Field(min_length=1, max_length=32)
+    ttl_steps: int = Field(default=1, ge=1, le=1000)
+    """How many steps after its arrival a plan stays valid; unused buttons then expire."""
+    goal: str | None = Field(default=None, max_length=500)
+    request_id: str | None = None
+    ts: float = Field(default_factory=time.time)
+
+
+ControlName = Literal["pause", "resume", "press", "save", "load", "set_llm_interval"]
+
+
+class ControlCommand(Message):
+    """A command from the dashboard or the CLI to one env; the emulator acknowledges it in `events`."""
+
+    KIND: ClassVar[str] = "control"
+
+    id: str
+    env: str
+    command: ControlName
+    button: Button | None = None
+    name: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.-]{1,64}$")
+    """Save-state name for `save`/`load`."""
+    value: int | None = Field(default=None, ge=1, le=100_000)
+    """New LLM interval for `set_llm_interval`."""
+    ts: float = Field(default_factory=time.time)
