@@ -6,10 +6,13 @@ the CLI flags map onto the same fields, so a value has one name everywhere.
 
 import os
 import socket
+import sys
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TypeVar
 
-from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, CliApp, SettingsConfigDict, SettingsError
 
 from shared.keys import DEFAULT_PREFIX, Keys
 
@@ -22,7 +25,13 @@ def default_instance() -> str:
 class CommonSettings(BaseSettings):
     """Settings every service has."""
 
-    model_config = SettingsConfigDict(env_prefix="CRL_", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="CRL_",
+        extra="ignore",
+        use_attribute_docstrings=True,
+        cli_kebab_case=True,
+        cli_implicit_flags=True,
+    )
 
     redis_url: str = "redis://127.0.0.1:6379/0"
     """Where Redis is. The CLI starts a local redis-server when nothing answers at the default."""
@@ -49,3 +58,27 @@ class CommonSettings(BaseSettings):
     @property
     def keys(self) -> Keys:
         return Keys(self.key_prefix)
+
+
+S = TypeVar("S", bound=CommonSettings)
+
+
+def settings_from_cli(cls: type[S], argv: Sequence[str] | None = None, prog: str | None = None) -> S:
+    """Build a service's settings from `CRL_*` variables and its command-line flags (flags win).
+
+    Every field is a flag (`--max-steps 5` for `max_steps`), with the field's docstring as help.
+    A bad value exits with one line naming the setting, never a traceback.
+    """
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        return CliApp.run(cls, cli_args=args, cli_prog_name=prog)
+    except ValidationError as exc:
+        problems = "; ".join(_describe(e["loc"], e["msg"]) for e in exc.errors(include_url=False))
+        raise SystemExit(f"error: invalid settings: {problems}") from None
+    except SettingsError as exc:
+        raise SystemExit(f"error: {exc}") from None
+
+
+def _describe(loc: tuple[int | str, ...], msg: str) -> str:
+    flag = "--" + ".".join(str(part) for part in loc).replace("_", "-")
+    return f"{flag}: {msg}" if loc else msg

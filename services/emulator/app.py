@@ -1,0 +1,95 @@
+"""Wiring: settings → ROM → PyBoy (booted once, then from a cached boot state) → Redis → the loop."""
+
+import asyncio
+import hashlib
+import logging
+import signal
+from pathlib import Path
+
+import redis.asyncio as aioredis
+
+from services.emulator.game import Game
+from services.emulator.service import EmulatorService
+from services.emulator.settings import EmulatorSettings
+from shared.errors import CrystalRLError, SaveStateError
+from shared.logs import configure_logging
+from shared.messages import Message
+from shared.rom import RomInfo, inspect_rom
+from shared.settings import settings_from_cli
+
+log = logging.getLogger(__name__)
+
+
+def resolve_rom(rom: Path | None) -> RomInfo:
+    """The given ROM, checked; or the project's demo cartridge, built when missing or out of date."""
+    if rom is None:
+        from cartridge.build import ensure_built
+
+        rom = ensure_built()
+    return inspect_rom(rom)
+
+
+def boot_cache_path(settings: EmulatorSettings, rom: RomInfo) -> Path:
+    key = hashlib.sha256(f"{rom.sha256}:{settings.boot_frames}".encode()).hexdigest()[:16]
+    return settings.data_dir / "boot" / f"{key}.state"
+
+
+def start_game(settings: EmulatorSettings, rom: RomInfo) -> Game:
+    """PyBoy at the start of play: the boot animation is run once and cached as a save state."""
+    game = Game(rom, settings.hold_frames, settings.step_frames)
+    cache = boot_cache_path(settings, rom)
+    if cache.exists():
+        try:
+            game.load_state(cache.read_bytes(), cache)
+            log.info("started from cached boot state %s", cache)
+            return game
+        except SaveStateError as exc:
+            log.warning("%s; booting from power-on instead", exc)
+            cache.unlink(missing_ok=True)
+    frames = game.boot(settings.boot_frames)
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    tmp = cache.with_suffix(".tmp")
+    tmp.write_bytes(game.save_state())
+    tmp.replace(cache)
+    log.info("booted %s in %d frames; boot state cached at %s", rom.title or rom.path.name, frames, cache)
+    return game
+
+
+class RedisPublisher:
+    def __init__(self, url: str, maxlen: int) -> None:
+        self.client = aioredis.Redis.from_url(url)
+        self.maxlen = maxlen
+
+    async def publish(self, stream: str, message: Message) -> None:
+        await self.client.xadd(stream, message.to_fields(), maxlen=self.maxlen, approximate=True)
+
+    async def close(self) -> None:
+        await self.client.aclose()
+
+
+async def serve(settings: EmulatorSettings) -> None:
+    rom = resolve_rom(settings.rom)
+    game = await asyncio.to_thread(start_game, settings, rom)
+    publisher = RedisPublisher(settings.redis_url, settings.frames_maxlen)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    service = EmulatorService(settings, game, publisher)
+    log.info("env %s playing %s (%s)", settings.env, rom.title or "?", rom.path)
+    try:
+        await service.run(stop)
+    finally:
+        await publisher.close()
+        game.close()
+    log.info("env %s stopped after %d steps", settings.env, service.step)
+
+
+def main(argv: list[str] | None = None) -> None:
+    settings = settings_from_cli(EmulatorSettings, argv, prog="python -m services.emulator")
+    configure_logging(settings.log_level)
+    try:
+        asyncio.run(serve(settings))
+    except CrystalRLError as exc:
+        log.error("%s", exc)
+        raise SystemExit(2) from None

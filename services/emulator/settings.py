@@ -1,0 +1,47 @@
+"""`EmulatorSettings`: every knob of the emulator service, from `CRL_*` variables or CLI flags."""
+
+from pathlib import Path
+
+from pydantic import Field, model_validator
+
+from shared.settings import CommonSettings
+
+
+class EmulatorSettings(CommonSettings):
+    """One emulator process runs one game, identified by `env`."""
+
+    rom: Path | None = None
+    """The cartridge to play. None plays the project's own demo cartridge (built on first use)."""
+
+    env: str = Field(default="0", pattern=r"^[A-Za-z0-9_-]{1,32}$")
+    """Environment id: names this game's streams (`frames:{env}`, `actions:{env}`, ...)."""
+
+    max_steps: int | None = Field(default=None, ge=1)
+    """Stop after this many steps (`--actions N`); None plays until stopped."""
+
+    hold_frames: int = Field(default=8, ge=1, le=120)
+    """Frames a button stays pressed in one step."""
+
+    step_frames: int = Field(default=24, ge=2, le=600)
+    """Frames per step in all (hold + wait): near Crystal's walk of one tile per press."""
+
+    boot_frames: int = Field(default=3000, ge=1)
+    """Most frames to run at power-on before the game is taken as started (CGB boot animation first)."""
+
+    frames_maxlen: int = Field(default=10_000, ge=100)
+    """Approximate length bound of `frames:{env}` (XADD MAXLEN ~)."""
+
+    seed: int = 0
+    """Seed of the rule-based fallback policy's choices, so runs are reproducible."""
+
+    progress_interval: float = Field(default=30.0, gt=0)
+    """Seconds between progress lines in the log."""
+
+    @model_validator(mode="after")
+    def _hold_inside_step(self) -> "EmulatorSettings":
+        if self.hold_frames >= self.step_frames:
+            raise ValueError(
+                f"hold_frames ({self.hold_frames}) must be smaller than step_frames ({self.step_frames}): "
+                "the button is released inside the step"
+            )
+        return self
