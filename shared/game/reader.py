@@ -100,7 +100,7 @@ def decode_party(ram: RamView) -> tuple[PartyMon, ...]:
         s = mons[i * PARTY_STRUCT_SIZE : (i + 1) * PARTY_STRUCT_SIZE]
         party.append(
             PartyMon(
-                species=s[PartyMonOffset.SPECIES],
+                species=species[i],
                 level=s[PartyMonOffset.LEVEL],
                 hp=int.from_bytes(s[PartyMonOffset.HP : PartyMonOffset.HP + 2], "big"),
                 max_hp=int.from_bytes(s[PartyMonOffset.MAX_HP : PartyMonOffset.MAX_HP + 2], "big"),

@@ -1,0 +1,110 @@
+"""The reader's decoding on crafted RAM: each Crystal format, and the classic misreadings it avoids."""
+
+import pytest
+
+from shared.game.ram_map import BY_NAME, PARTY_STRUCT_SIZE, RAM, Fmt, span
+from shared.game.reader import WRAM0_SPAN, WRAM1_SPAN, RamView, decode_state, decode_text
+from shared.game.state import GameState
+
+
+class Ram:
+    """Blank WRAM spans with a `poke` by address, decoded through the real `RamView`."""
+
+    def __init__(self) -> None:
+        self.banks = {bank: bytearray(end - start) for bank, (start, end) in ((0, WRAM0_SPAN), (1, WRAM1_SPAN))}
+        self.poke(0xDCB5, 24, 4)  # New Bark Town
+
+    def poke(self, addr: int, *values: int) -> None:
+        bank, start = (1, WRAM1_SPAN[0]) if addr >= 0xD000 else (0, WRAM0_SPAN[0])
+        for i, value in enumerate(values):
+            self.banks[bank][addr - start + i] = value
+
+    def state(self) -> GameState:
+        return decode_state(RamView(bytes(self.banks[0]), bytes(self.banks[1])))
+
+
+def test_table_has_crystal_addresses_not_the_classic_wrong_ones() -> None:
+    assert BY_NAME["wYCoord"].addr == 0xDCB7 and BY_NAME["wXCoord"].addr == 0xDCB8
+    assert BY_NAME["wMoney"].addr == 0xD84E and BY_NAME["wMoney"].fmt is Fmt.U24BE
+    assert BY_NAME["wBattleMode"].addr == 0xD22D
+    assert BY_NAME["wPartyCount"].addr == 0xDCD7
+    assert PARTY_STRUCT_SIZE == 48
+    assert all(v.bank == 1 for v in RAM if 0xD000 <= v.addr < 0xE000)
+    assert all(v.bank == 0 for v in RAM if v.addr < 0xD000)
+
+
+def test_spans_cover_every_variable_of_their_bank() -> None:
+    for var in RAM:
+        start, end = span(var.bank)
+        assert start <= var.addr and var.end <= end, var.name
+
+
+def test_position_map_and_facing() -> None:
+    ram = Ram()
+    ram.poke(0xDCB7, 7, 3)  # Y then X
+    ram.poke(0xD4DE, 0x4C)  # high bits are not the direction: and 0x0C -> right
+    state = ram.state()
+    assert (state.x, state.y, state.facing) == (3, 7, "right")
+    assert state.map_id == (24, 4) and state.map_name == "New Bark Town"
+
+
+def test_money_is_three_byte_big_endian_binary_not_bcd() -> None:
+    ram = Ram()
+    ram.poke(0xD84E, 0x01, 0xE2, 0x40)
+    assert ram.state().money == 123_456  # as BCD these bytes would not even be a number
+
+
+def test_party_uses_48_byte_structs_and_two_byte_hp() -> None:
+    ram = Ram()
+    ram.poke(0xDCD7, 2, 155, 158, 0xFF)
+    second = 0xDCDF + PARTY_STRUCT_SIZE
+    ram.poke(0xDCDF + 0x1F, 5)  # level
+    ram.poke(0xDCDF + 0x22, 0x01, 0x2C, 0x01, 0x2C)  # HP 300 / 300
+    ram.poke(0xDCDF + 0x08, 0x00, 0x01, 0x00)  # exp 256
+    ram.poke(second + 0x1F, 7)
+    ram.poke(second + 0x22, 0x00, 0x14, 0x00, 0x19)  # 20 / 25
+    party = ram.state().party
+    assert [(m.species, m.level, m.hp, m.max_hp) for m in party] == [(155, 5, 300, 300), (158, 7, 20, 25)]
+    assert party[0].exp == 256
+
+
+def test_party_stops_at_species_terminator_and_never_exceeds_six() -> None:
+    ram = Ram()
+    ram.poke(0xDCD7, 3, 155, 0xFF)
+    assert len(ram.state().party) == 1
+    ram.poke(0xDCD7, 200, 1, 2, 3, 4, 5, 6, 7)
+    assert len(ram.state().party) == 6
+
+
+def test_badges_battle_flags_and_counts() -> None:
+    ram = Ram()
+    ram.poke(0xD857, 0b0000_0001, 0b1000_0000)  # Zephyr; Earth
+    ram.poke(0xD22D, 2)
+    ram.poke(0xD206, 16)
+    ram.poke(0xD213, 9)
+    ram.poke(0xD216, 0x01, 0x02)
+    ram.poke(0xD0ED, 0x40)
+    ram.poke(0xCF78, 1)
+    ram.poke(0xDA72, 0b101, 0b1)
+    ram.poke(0xDEB9, 0xFF)
+    ram.poke(0xDE99, 0x01)
+    state = ram.state()
+    assert state.badge_count == 2 and state.johto_badges == 1 and state.kanto_badges == 0x80
+    assert (state.battle.mode, state.battle.enemy_species, state.battle.enemy_level) == (2, 16, 9)
+    assert state.battle.enemy_hp == 0x0102
+    assert state.text_open and state.menu_open and state.busy
+    assert state.event_flags == 3 and state.pokedex_seen == 8 and state.pokedex_caught == 1
+
+
+def test_text_flag_is_bit_six_only() -> None:
+    ram = Ram()
+    ram.poke(0xD0ED, 0xBF)
+    assert not ram.state().text_open
+
+
+@pytest.mark.parametrize(
+    ("data", "text"),
+    [(bytes([0x80, 0x81, 0xA2, 0x50, 0x80]), "ABc"), (bytes([0xF6, 0xFF, 0x7F, 0x01]), "09 ?")],
+)
+def test_decode_text(data: bytes, text: str) -> None:
+    assert decode_text(data) == text
