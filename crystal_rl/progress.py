@@ -44,7 +44,6 @@ class ProgressReporter:
             out.append(
                 f"env {env}: step {frame.step:,} ({rate:,.0f} steps/s) · {s.map_name or '?'} "
                 f"({s.map_group},{s.map_number}) at ({s.x},{s.y}) · money {s.money:,} · "
-                f"badges {s.badge_count} · party lv {levels}"
-                + (" · battle" if s.battle.active else "")
+                f"badges {s.badge_count} · party lv {levels}" + (" · battle" if s.battle.active else "")
             )
         return out
