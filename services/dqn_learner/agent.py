@@ -1,0 +1,194 @@
+"""The DQN itself: epsilon-greedy acting over legal buttons, and the Double-DQN update.
+
+Read it like CleanRL's `dqn.py` loop body: the schedule, the action choice, then the
+update (TD target from the target network, Huber loss, clipped gradients, target sync).
+The I/O around it lives in `service.py`; nothing here knows about Redis.
+"""
+
+import copy
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from services.dqn_learner.network import QNetwork
+from services.dqn_learner.replay import Batch
+from shared.errors import ConfigError
+
+
+def linear_schedule(start: float, end: float, duration: int, t: int) -> float:
+    """Epsilon at frame `t`: a straight line from `start` to `end` over `duration` frames, then flat."""
+    slope = (end - start) / duration
+    return max(slope * t + start, end)
+
+
+def masked_argmax(q: torch.Tensor, legal: torch.Tensor) -> torch.Tensor:
+    """Index of the best legal action per row; illegal actions can never win, whatever their Q."""
+    return q.masked_fill(~legal, float("-inf")).argmax(dim=1)
+
+
+def random_legal_actions(legal: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """One uniformly drawn legal action per row of a (B, A) bool mask."""
+    scores = rng.random(legal.shape)
+    scores[~legal] = -1.0
+    return scores.argmax(axis=1)
+
+
+def double_dqn_targets(
+    next_q_online: torch.Tensor,
+    next_q_target: torch.Tensor,
+    rewards: torch.Tensor,
+    dones: torch.Tensor,
+    next_legal: torch.Tensor,
+    gamma: float,
+) -> torch.Tensor:
+    """r + gamma * Q_target(s', argmax_a Q_online(s', a)) * (1 - done).
+
+    The online network picks the next action and the target network values it (van Hasselt
+    et al. 2016), which removes most of plain DQN's overestimation. The argmax is over the
+    buttons legal in s', since the emulator would never execute the others.
+    """
+    best = masked_argmax(next_q_online, next_legal)
+    next_value = next_q_target.gather(1, best.unsqueeze(1)).squeeze(1)
+    return rewards + gamma * next_value * (1.0 - dones)
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateStats:
+    loss: float
+    mean_q: float
+
+
+class DQNAgent:
+    """Online, target and actor networks, the optimizer, and the update counter.
+
+    The actor is a third copy that answers frames: training mutates the online network in
+    place on another thread, so inference reads a snapshot that `sync_actor` refreshes
+    under a lock instead of racing with the optimizer.
+    """
+
+    def __init__(
+        self,
+        network: QNetwork,
+        device: torch.device,
+        learning_rate: float,
+        gamma: float,
+        max_grad_norm: float,
+    ) -> None:
+        self.device = device
+        self.gamma = gamma
+        self.max_grad_norm = max_grad_norm
+        self.q_network = network.to(device)
+        self.target_network = copy.deepcopy(self.q_network)
+        self.target_network.requires_grad_(False)
+        self.actor = copy.deepcopy(self.q_network).eval()
+        self.actor.requires_grad_(False)
+        self.optimizer = torch.optim.Adam(self.q_network.parameters(), lr=learning_rate)
+        self.updates = 0
+        self._actor_lock = threading.Lock()
+
+    # --- acting -------------------------------------------------------------------------
+
+    def q_values(self, screens: np.ndarray, features: np.ndarray) -> np.ndarray:
+        """Q-values of a batch from the actor network: (B, k, H, W) uint8, (B, F) float32 -> (B, A)."""
+        with torch.inference_mode(), self._actor_lock:
+            q = self.actor(torch.from_numpy(screens).to(self.device), torch.from_numpy(features).to(self.device))
+            return q.cpu().numpy()
+
+    def act(
+        self,
+        screens: np.ndarray,
+        features: np.ndarray,
+        legal: np.ndarray,
+        epsilon: float,
+        rng: np.random.Generator,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Epsilon-greedy actions for a batch, and each row's greedy Q (for stats).
+
+        Both the greedy and the random choice respect the legal mask: an illegal button is
+        never sent.
+        """
+        q = self.q_values(screens, features)
+        masked = np.where(legal, q, -np.inf)
+        greedy = masked.argmax(axis=1)
+        explore = rng.random(len(greedy)) < epsilon
+        actions = np.where(explore, random_legal_actions(legal, rng), greedy)
+        return actions, masked.max(axis=1)
+
+    def sync_actor(self) -> None:
+        """Copy the online weights into the actor (called by the training thread)."""
+        with self._actor_lock:
+            self.actor.load_state_dict(self.q_network.state_dict())
+
+    # --- learning -------------------------------------------------------------------------
+
+    def _tensor(self, array: np.ndarray) -> torch.Tensor:
+        return torch.from_numpy(np.ascontiguousarray(array)).to(self.device)
+
+    def update(self, batch: Batch) -> UpdateStats:
+        """One gradient step of Double DQN with a Huber loss and global-norm gradient clipping."""
+        screens = self._tensor(batch.screens)
+        features = self._tensor(batch.features)
+        actions = self._tensor(batch.actions)
+        rewards = self._tensor(batch.rewards)
+        next_screens = self._tensor(batch.next_screens)
+        next_features = self._tensor(batch.next_features)
+        dones = self._tensor(batch.dones)
+        next_legal = self._tensor(batch.next_legal)
+
+        with torch.no_grad():
+            next_q_online = self.q_network(next_screens, next_features)
+            next_q_target = self.target_network(next_screens, next_features)
+            td_target = double_dqn_targets(next_q_online, next_q_target, rewards, dones, next_legal, self.gamma)
+        q = self.q_network(screens, features).gather(1, actions.unsqueeze(1)).squeeze(1)
+        loss = F.smooth_l1_loss(q, td_target)
+
+        self.optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        nn.utils.clip_grad_norm_(self.q_network.parameters(), self.max_grad_norm)
+        self.optimizer.step()
+        self.updates += 1
+        return UpdateStats(loss=float(loss.item()), mean_q=float(q.detach().mean().item()))
+
+    def update_target(self, tau: float = 1.0) -> None:
+        """target <- tau * online + (1 - tau) * target (tau = 1 is the classic hard copy)."""
+        with torch.no_grad():
+            for target_param, param in zip(self.target_network.parameters(), self.q_network.parameters(), strict=True):
+                target_param.copy_(tau * param + (1.0 - tau) * target_param)
+
+    # --- persistence -------------------------------------------------------------------------
+
+    def state_dict(self) -> dict[str, Any]:
+        return {
+            "q_network": self.q_network.state_dict(),
+            "target_network": self.target_network.state_dict(),
+            "optimizer": self.optimizer.state_dict(),
+            "updates": self.updates,
+            "shape": self.q_network.shape_key,
+        }
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Restore from `state_dict()`; a checkpoint for another network shape is refused with a ValueError."""
+        if state.get("shape") != self.q_network.shape_key:
+            raise ValueError(
+                f"checkpoint is for network shape {state.get('shape')}, this learner has"
+                f" {self.q_network.shape_key} (frame_stack or the feature set changed)"
+            )
+        self.q_network.load_state_dict(state["q_network"])
+        self.target_network.load_state_dict(state["target_network"])
+        self.optimizer.load_state_dict(state["optimizer"])
+        self.updates = int(state["updates"])
+        self.sync_actor()
+
+
+def choose_device(setting: str) -> torch.device:
+    """`auto` takes CUDA when torch sees a GPU; asking for `cuda` without one fails with a clear message."""
+    if setting == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if setting == "cuda" and not torch.cuda.is_available():
+        raise ConfigError("device 'cuda' requested but torch sees no GPU: use --device cpu or auto")
+    return torch.device(setting)

@@ -1,0 +1,56 @@
+"""The Q-network: a small Nature-DQN convolution over stacked screens, joined with an MLP over state features.
+
+Screens arrive as uint8 and are scaled inside `forward`, so the replay buffer and the
+inference path never hold float copies of them (4x the memory).
+"""
+
+import torch
+from torch import nn
+
+from services.dqn_learner.observation import N_ACTIONS, N_FEATURES, SCREEN_SHAPE
+
+
+class QNetwork(nn.Module):
+    """Q(s, ·) for the eight buttons, from (B, k, H, W) uint8 screens and (B, F) float features."""
+
+    def __init__(
+        self,
+        frame_stack: int,
+        n_features: int = N_FEATURES,
+        n_actions: int = N_ACTIONS,
+        screen_shape: tuple[int, int] = SCREEN_SHAPE,
+    ) -> None:
+        super().__init__()
+        self.frame_stack = frame_stack
+        self.n_features = n_features
+        self.n_actions = n_actions
+        self.screen_shape = screen_shape
+        self.conv = nn.Sequential(
+            nn.Conv2d(frame_stack, 32, kernel_size=8, stride=4),
+            nn.ReLU(),
+            nn.Conv2d(32, 64, kernel_size=4, stride=2),
+            nn.ReLU(),
+            nn.Conv2d(64, 64, kernel_size=3, stride=1),
+            nn.ReLU(),
+            nn.Flatten(),
+        )
+        with torch.no_grad():
+            conv_out = self.conv(torch.zeros(1, frame_stack, *screen_shape)).shape[1]
+        self.screen_fc = nn.Sequential(nn.Linear(conv_out, 256), nn.ReLU())
+        self.feature_fc = nn.Sequential(nn.Linear(n_features, 64), nn.ReLU())
+        self.head = nn.Sequential(nn.Linear(256 + 64, 256), nn.ReLU(), nn.Linear(256, n_actions))
+
+    def forward(self, screens: torch.Tensor, features: torch.Tensor) -> torch.Tensor:
+        x = self.screen_fc(self.conv(screens.float() / 255.0))
+        f = self.feature_fc(features)
+        return self.head(torch.cat((x, f), dim=1))
+
+    @property
+    def shape_key(self) -> dict[str, int | list[int]]:
+        """What a checkpoint must match to be loadable into this network."""
+        return {
+            "frame_stack": self.frame_stack,
+            "n_features": self.n_features,
+            "n_actions": self.n_actions,
+            "screen_shape": list(self.screen_shape),
+        }

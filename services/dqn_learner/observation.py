@@ -1,0 +1,158 @@
+"""What the network sees of a frame: a stack of small grayscale screens and a short vector of state features.
+
+The screen gives the network the picture (walls, text boxes, menus); the features give it
+the few numbers the picture shows poorly (where on which map, how strong the party is).
+Both come from the `Frame` alone, so the learner never needs the emulator.
+"""
+
+from collections import deque
+from dataclasses import dataclass
+
+import numpy as np
+
+from shared.buttons import BUTTONS
+from shared.errors import MessageError
+from shared.game.state import GameState
+from shared.messages import SCREEN_HEIGHT, SCREEN_WIDTH, Frame
+
+SCREEN_SHAPE: tuple[int, int] = (SCREEN_HEIGHT, SCREEN_WIDTH)
+N_ACTIONS = len(BUTTONS)
+
+_FACINGS = ("down", "up", "left", "right")
+
+FEATURE_NAMES: tuple[str, ...] = (
+    "x",
+    "y",
+    "map_group",
+    "map_number",
+    "party_count",
+    "party_level_mean",
+    "party_level_max",
+    "party_hp_fraction",
+    "battle_overworld",
+    "battle_wild",
+    "battle_trainer",
+    "badges",
+    *(f"facing_{f}" for f in _FACINGS),
+    "text_open",
+    "menu_open",
+    "script_running",
+)
+"""Order of the feature vector; every value is scaled to roughly [0, 1] (coordinates to [0, 4])."""
+N_FEATURES = len(FEATURE_NAMES)
+
+
+def state_features(state: GameState) -> np.ndarray:
+    """The normalized feature vector of one state (float32, `N_FEATURES` long).
+
+    Coordinates are divided by 64 rather than 255 so one tile is a visible step (1/64) and
+    the usual map sizes stay within [0, 2]; everything else is a fraction or a one-hot.
+    """
+    levels = [mon.level for mon in state.party]
+    hp = sum(mon.hp for mon in state.party)
+    max_hp = sum(mon.max_hp for mon in state.party)
+    mode = state.battle.mode
+    values = [
+        min(state.x, 255) / 64.0,
+        min(state.y, 255) / 64.0,
+        state.map_group / 32.0,
+        state.map_number / 128.0,
+        len(levels) / 6.0,
+        (sum(levels) / len(levels) / 100.0) if levels else 0.0,
+        (max(levels) / 100.0) if levels else 0.0,
+        (hp / max_hp) if max_hp else 0.0,
+        float(mode == 0),
+        float(mode == 1),
+        float(mode == 2),
+        state.badge_count / 16.0,
+        *(float(state.facing == f) for f in _FACINGS),
+        float(state.text_open),
+        float(state.menu_open),
+        float(state.script_running),
+    ]
+    return np.asarray(values, dtype=np.float32)
+
+
+def screen_array(frame: Frame) -> np.ndarray:
+    """The frame's screen as a (H, W) uint8 view; a screen of the wrong size is a bad message."""
+    expected = SCREEN_HEIGHT * SCREEN_WIDTH
+    if len(frame.screen) != expected:
+        raise MessageError(
+            f"frame {frame.env}/{frame.step}: screen has {len(frame.screen)} bytes, expected {expected}"
+            f" ({SCREEN_HEIGHT}x{SCREEN_WIDTH} grayscale)"
+        )
+    return np.frombuffer(frame.screen, dtype=np.uint8).reshape(SCREEN_SHAPE)
+
+
+def legal_mask(frame: Frame) -> np.ndarray:
+    """The frame's legal-action mask as bool[N_ACTIONS]; an empty mask means every button is legal.
+
+    A mask of the wrong length, or one that forbids everything, is a bad message: the
+    learner could not answer it.
+    """
+    if not frame.legal:
+        return np.ones(N_ACTIONS, dtype=bool)
+    if len(frame.legal) != N_ACTIONS:
+        raise MessageError(
+            f"frame {frame.env}/{frame.step}: legal mask has {len(frame.legal)} entries, expected {N_ACTIONS}"
+        )
+    mask = np.asarray(frame.legal, dtype=bool)
+    if not mask.any():
+        raise MessageError(f"frame {frame.env}/{frame.step}: legal mask forbids every button")
+    return mask
+
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    """One env's observation at one step, ready for the network and the replay buffer."""
+
+    step: int
+    episode: int
+    screens: np.ndarray
+    """(frame_stack, H, W) uint8, oldest first."""
+    features: np.ndarray
+    """(N_FEATURES,) float32."""
+    legal: np.ndarray
+    """(N_ACTIONS,) bool: the buttons allowed for the action answering this observation."""
+    continues: bool
+    """This observation directly follows the previous one of its env (same episode, next step)."""
+
+
+class FrameStacker:
+    """Per-env sliding window of the last `k` screens.
+
+    A new episode, a gap in step numbers (frames lost, a learner restart) or the first
+    frame starts a fresh window filled with copies of the current screen, as Atari
+    wrappers do at reset, and marks the observation as not continuing the previous one:
+    no transition may bridge a discontinuity.
+    """
+
+    def __init__(self, k: int) -> None:
+        self.k = k
+        self._window: deque[np.ndarray] = deque(maxlen=k)
+        self._last: tuple[int, int] | None = None
+
+    def push(self, frame: Frame) -> Observation:
+        """Add one frame (validated here) and return the observation it completes."""
+        screen = screen_array(frame)
+        legal = legal_mask(frame)
+        features = state_features(frame.state)
+        continues = self._last is not None and self._last == (frame.episode, frame.step - 1)
+        if not continues:
+            self._window.clear()
+            self._window.extend(screen for _ in range(self.k))
+        else:
+            self._window.append(screen)
+        self._last = (frame.episode, frame.step)
+        return Observation(
+            step=frame.step,
+            episode=frame.episode,
+            screens=np.stack(self._window),
+            features=features,
+            legal=legal,
+            continues=continues,
+        )
+
+    @property
+    def last_step(self) -> int | None:
+        return None if self._last is None else self._last[1]

@@ -1,0 +1,99 @@
+"""`LearnerSettings`: every hyperparameter and knob of the DQN learner, from `CRL_*` variables or CLI flags.
+
+Read top to bottom like CleanRL's `Args`: run identity, network input, exploration, the
+update, the replay buffer, checkpoints, then the service's own timing.
+"""
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from shared.settings import CommonSettings
+
+
+class LearnerSettings(CommonSettings):
+    """The learner process: one Q-network fed by every env's frames."""
+
+    seed: int = 1
+    """Seed of torch, numpy and the epsilon-greedy draws, so a run can be repeated."""
+
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+    """Where the networks live: `auto` takes CUDA when torch sees a GPU, else the CPU."""
+
+    torch_threads: int = Field(default=1, ge=1, le=64)
+    """Intra-op threads of torch on the CPU. One keeps training from starving inference of cores."""
+
+    frame_stack: int = Field(default=4, ge=1, le=8)
+    """Screens stacked into one observation, so the network sees motion (a walk lasts several frames)."""
+
+    gamma: float = Field(default=0.99, gt=0, le=1)
+    """Discount factor of future rewards."""
+
+    learning_rate: float = Field(default=2.5e-4, gt=0)
+    """Adam's step size."""
+
+    batch_size: int = Field(default=32, ge=1)
+    """Transitions per gradient step."""
+
+    max_grad_norm: float = Field(default=10.0, gt=0)
+    """Gradients are clipped to this global L2 norm, so one surprising reward cannot wreck the network."""
+
+    reward_scale: float = Field(default=1.0, gt=0)
+    """Every reward is multiplied by this before it is stored; game rewards span orders of magnitude."""
+
+    reward_clip: float | None = Field(default=None, gt=0)
+    """When set, scaled rewards are clipped to [-reward_clip, reward_clip] (Atari-style); None keeps them."""
+
+    epsilon_start: float = Field(default=1.0, ge=0, le=1)
+    """Exploration rate at the first frame: uniform over legal buttons with this probability."""
+
+    epsilon_end: float = Field(default=0.05, ge=0, le=1)
+    """Exploration rate once the schedule has run out."""
+
+    epsilon_decay_frames: int = Field(default=100_000, ge=1)
+    """Frames (summed over envs) over which epsilon falls linearly from start to end."""
+
+    learning_starts: int = Field(default=2_000, ge=1)
+    """Transitions in the buffer before the first update (the warm-up)."""
+
+    train_every: int = Field(default=4, ge=1)
+    """One gradient step every this many new transitions (the K of "train every K frames")."""
+
+    target_update_every: int = Field(default=1_000, ge=1)
+    """Updates between two copies of the online network into the target network."""
+
+    tau: float = Field(default=1.0, gt=0, le=1)
+    """Target update weight: 1.0 is a hard copy; smaller values blend (Polyak averaging)."""
+
+    actor_sync_every: int = Field(default=10, ge=1)
+    """Updates between two copies of the trained weights into the network that answers frames."""
+
+    buffer_capacity: int = Field(default=50_000, ge=1)
+    """Transitions the replay buffer holds; the oldest are overwritten. About 29 KB each at 4 screens."""
+
+    checkpoint_every: int = Field(default=5_000, ge=1)
+    """Updates between two checkpoints (one is also written on SIGTERM)."""
+
+    checkpoint_keep: int = Field(default=3, ge=1)
+    """Newest checkpoints kept on disk; older ones are deleted after a successful write."""
+
+    refill_on_start: bool = True
+    """Refill the replay buffer from the retained window of `frames:*` at start."""
+
+    max_batch: int = Field(default=64, ge=1)
+    """Most frames answered by one forward pass (they come from all envs at once)."""
+
+    action_deadline_ms: float = Field(default=40.0, gt=0)
+    """Frames older than this when read are answered anyway but counted as late in stats."""
+
+    stats_interval: float = Field(default=10.0, gt=0)
+    """Seconds between two writes of the stats file, TensorBoard scalars and the progress log line."""
+
+    @model_validator(mode="after")
+    def _epsilon_falls(self) -> "LearnerSettings":
+        if self.epsilon_end > self.epsilon_start:
+            raise ValueError(
+                f"epsilon_end ({self.epsilon_end}) must be <= epsilon_start ({self.epsilon_start}):"
+                " the schedule only decays"
+            )
+        return self

@@ -1,0 +1,297 @@
+"""Pure units of the learner: schedule, masking, Double-DQN target, target update, buffer, stacking, checkpoints."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from services.dqn_learner.agent import (
+    DQNAgent,
+    double_dqn_targets,
+    linear_schedule,
+    masked_argmax,
+    random_legal_actions,
+)
+from services.dqn_learner.checkpoints import list_checkpoints, load_latest, save_checkpoint
+from services.dqn_learner.network import QNetwork
+from services.dqn_learner.observation import (
+    FEATURE_NAMES,
+    N_ACTIONS,
+    N_FEATURES,
+    SCREEN_SHAPE,
+    FrameStacker,
+    state_features,
+)
+from services.dqn_learner.replay import ReplayBuffer
+from shared.errors import MessageError
+from tests.dqn_learner.helpers import make_frame, make_state
+
+H, W = SCREEN_SHAPE
+
+
+def make_agent(frame_stack: int = 2, seed: int = 0) -> DQNAgent:
+    torch.manual_seed(seed)
+    return DQNAgent(QNetwork(frame_stack), torch.device("cpu"), learning_rate=1e-3, gamma=0.9, max_grad_norm=10.0)
+
+
+# --- schedule and masking ---------------------------------------------------------------
+
+
+def test_linear_schedule_falls_then_stays_flat() -> None:
+    assert linear_schedule(1.0, 0.1, 100, 0) == pytest.approx(1.0)
+    assert linear_schedule(1.0, 0.1, 100, 50) == pytest.approx(0.55)
+    assert linear_schedule(1.0, 0.1, 100, 100) == pytest.approx(0.1)
+    assert linear_schedule(1.0, 0.1, 100, 10_000) == pytest.approx(0.1)
+
+
+def test_masked_argmax_never_picks_an_illegal_action() -> None:
+    q = torch.tensor([[9.0, 1.0, 2.0], [-5.0, -1.0, 7.0]])
+    legal = torch.tensor([[False, True, True], [True, True, False]])
+    assert masked_argmax(q, legal).tolist() == [2, 1]
+
+
+def test_random_legal_actions_cover_only_legal_buttons() -> None:
+    rng = np.random.default_rng(0)
+    legal = np.zeros((2000, N_ACTIONS), dtype=bool)
+    legal[:, [1, 4, 6]] = True
+    actions = random_legal_actions(legal, rng)
+    assert set(actions.tolist()) == {1, 4, 6}
+
+
+@pytest.mark.parametrize("epsilon", [0.0, 0.5, 1.0])
+def test_agent_act_respects_the_mask_greedy_and_exploring(epsilon: float) -> None:
+    agent = make_agent()
+    rng = np.random.default_rng(1)
+    b = 64
+    screens = rng.integers(0, 256, size=(b, 2, H, W), dtype=np.uint8)
+    features = rng.random((b, N_FEATURES), dtype=np.float32)
+    legal = rng.random((b, N_ACTIONS)) < 0.4
+    legal[np.arange(b), rng.integers(0, N_ACTIONS, size=b)] = True
+    actions, greedy_q = agent.act(screens, features, legal, epsilon, rng)
+    assert actions.shape == (b,)
+    assert legal[np.arange(b), actions].all()
+    assert np.isfinite(greedy_q).all()
+
+
+def test_agent_act_greedy_is_argmax_of_legal_q() -> None:
+    agent = make_agent()
+    rng = np.random.default_rng(2)
+    screens = rng.integers(0, 256, size=(3, 2, H, W), dtype=np.uint8)
+    features = rng.random((3, N_FEATURES), dtype=np.float32)
+    legal = np.ones((3, N_ACTIONS), dtype=bool)
+    q = agent.q_values(screens, features)
+    legal[np.arange(3), q.argmax(axis=1)] = False  # forbid the unmasked winner
+    actions, _ = agent.act(screens, features, legal, 0.0, rng)
+    expected = np.where(legal, q, -np.inf).argmax(axis=1)
+    assert actions.tolist() == expected.tolist()
+
+
+# --- Double DQN -------------------------------------------------------------------------
+
+
+def test_double_dqn_target_uses_online_argmax_and_target_value() -> None:
+    next_q_online = torch.tensor([[1.0, 5.0, 3.0], [2.0, 0.0, 9.0], [0.0, 0.0, 1.0]])
+    next_q_target = torch.tensor([[10.0, 20.0, 30.0], [40.0, 50.0, 60.0], [7.0, 8.0, 9.0]])
+    rewards = torch.tensor([1.0, -1.0, 0.5])
+    dones = torch.tensor([0.0, 0.0, 1.0])
+    # Row 1: action 2 is the online best but illegal, so action 0 (online 2.0) is taken.
+    next_legal = torch.tensor([[True, True, True], [True, True, False], [True, True, True]])
+    targets = double_dqn_targets(next_q_online, next_q_target, rewards, dones, next_legal, gamma=0.5)
+    # Row 0: online picks 1 -> target 20 (not the target's own max 30): 1 + 0.5 * 20.
+    # Row 1: online picks 0 -> target 40: -1 + 0.5 * 40.  Row 2: terminal, reward only.
+    assert targets.tolist() == pytest.approx([11.0, 19.0, 0.5])
+
+
+def test_hard_target_update_copies_and_soft_update_blends() -> None:
+    agent = make_agent()
+    with torch.no_grad():
+        for p in agent.q_network.parameters():
+            p.add_(1.0)
+    online = [p.detach().clone() for p in agent.q_network.parameters()]
+    before = [p.detach().clone() for p in agent.target_network.parameters()]
+    assert not torch.equal(online[0], before[0])
+
+    agent.update_target(tau=0.25)
+    for t, o, b in zip(agent.target_network.parameters(), online, before, strict=True):
+        torch.testing.assert_close(t, 0.25 * o + 0.75 * b)
+
+    agent.update_target(tau=1.0)
+    for t, o in zip(agent.target_network.parameters(), online, strict=True):
+        assert torch.equal(t, o)
+
+
+def test_update_leaves_target_alone_and_fits_a_fixed_batch() -> None:
+    agent = make_agent()
+    buffer = ReplayBuffer(64, 2, N_FEATURES, N_ACTIONS, SCREEN_SHAPE, seed=0)
+    rng = np.random.default_rng(3)
+    for _ in range(64):
+        buffer.add(
+            rng.integers(0, 256, size=(2, H, W), dtype=np.uint8),
+            rng.random(N_FEATURES, dtype=np.float32),
+            int(rng.integers(0, N_ACTIONS)),
+            float(rng.choice([0.0, 1.0])),
+            rng.integers(0, 256, size=(H, W), dtype=np.uint8),
+            rng.random(N_FEATURES, dtype=np.float32),
+            True,  # terminal: the target is the reward alone, so the loss can reach zero
+            np.ones(N_ACTIONS, dtype=bool),
+        )
+    target_before = [p.detach().clone() for p in agent.target_network.parameters()]
+    batch = buffer.sample(32)
+    first = agent.update(batch).loss
+    for _ in range(60):
+        last = agent.update(batch).loss
+    assert agent.updates == 61
+    assert last < first / 4
+    for t, b in zip(agent.target_network.parameters(), target_before, strict=True):
+        assert torch.equal(t, b)
+
+
+def test_actor_only_changes_on_sync() -> None:
+    agent = make_agent()
+    rng = np.random.default_rng(4)
+    screens = rng.integers(0, 256, size=(1, 2, H, W), dtype=np.uint8)
+    features = rng.random((1, N_FEATURES), dtype=np.float32)
+    before = agent.q_values(screens, features)
+    with torch.no_grad():
+        for p in agent.q_network.parameters():
+            p.add_(0.1)
+    np.testing.assert_array_equal(agent.q_values(screens, features), before)
+    agent.sync_actor()
+    assert not np.array_equal(agent.q_values(screens, features), before)
+
+
+# --- replay buffer ----------------------------------------------------------------------
+
+
+def _fill(buffer: ReplayBuffer, n: int, start: int = 0) -> None:
+    for i in range(start, start + n):
+        screens = np.stack([np.full((H, W), (i + j) % 256, dtype=np.uint8) for j in range(buffer.frame_stack)])
+        buffer.add(
+            screens,
+            np.full(N_FEATURES, i, dtype=np.float32),
+            i % N_ACTIONS,
+            float(i),
+            np.full((H, W), (i + buffer.frame_stack) % 256, dtype=np.uint8),
+            np.full(N_FEATURES, i + 1, dtype=np.float32),
+            i % 2 == 0,
+            np.ones(N_ACTIONS, dtype=bool),
+        )
+
+
+def test_buffer_wraps_around_and_keeps_the_newest() -> None:
+    buffer = ReplayBuffer(5, 3, N_FEATURES, N_ACTIONS, SCREEN_SHAPE, seed=0)
+    _fill(buffer, 3)
+    assert len(buffer) == 3
+    _fill(buffer, 9, start=3)  # 12 added in all
+    assert len(buffer) == 5
+    rewards = set(buffer.sample(500).rewards.tolist())
+    assert rewards == {7.0, 8.0, 9.0, 10.0, 11.0}
+
+
+def test_buffer_sample_rebuilds_both_stacks_consistently() -> None:
+    buffer = ReplayBuffer(10, 3, N_FEATURES, N_ACTIONS, SCREEN_SHAPE, seed=0)
+    _fill(buffer, 10)
+    batch = buffer.sample(16)
+    assert batch.screens.shape == (16, 3, H, W) and batch.screens.dtype == np.uint8
+    assert batch.next_screens.shape == (16, 3, H, W)
+    for k in range(16):
+        i = int(batch.rewards[k])
+        assert batch.screens[k, :, 0, 0].tolist() == [i, i + 1, i + 2]
+        assert batch.next_screens[k, :, 0, 0].tolist() == [i + 1, i + 2, i + 3]
+        assert batch.actions[k] == i % N_ACTIONS
+        assert batch.dones[k] == float(i % 2 == 0)
+        assert batch.features[k, 0] == i and batch.next_features[k, 0] == i + 1
+
+
+def test_buffer_memory_is_uint8_and_reported() -> None:
+    buffer = ReplayBuffer(1000, 4, N_FEATURES, N_ACTIONS, SCREEN_SHAPE)
+    screen_bytes = 1000 * 5 * H * W
+    assert screen_bytes <= buffer.nbytes < screen_bytes * 1.1
+    assert buffer.used_bytes == 0
+    _fill(buffer, 250)
+    assert buffer.used_bytes == buffer.nbytes // 4
+
+
+# --- observations -----------------------------------------------------------------------
+
+
+def test_features_are_normalized_and_named() -> None:
+    f = state_features(make_state(x=32, y=64, facing="left", johto_badges=0b11))
+    assert f.shape == (len(FEATURE_NAMES),) and f.dtype == np.float32
+    named = dict(zip(FEATURE_NAMES, f.tolist(), strict=True))
+    assert named["x"] == 0.5 and named["y"] == 1.0
+    assert named["facing_left"] == 1.0 and named["facing_down"] == 0.0
+    assert named["badges"] == pytest.approx(2 / 16)
+    assert named["party_hp_fraction"] == 1.0 and named["battle_overworld"] == 1.0
+    assert (f >= 0).all() and (f <= 4).all()
+
+
+def test_stacker_slides_on_consecutive_steps_and_resets_on_gaps_and_episodes() -> None:
+    stacker = FrameStacker(3)
+    first = stacker.push(make_frame(10))
+    assert not first.continues and first.screens[:, 0, 0].tolist() == [10, 10, 10]
+    second = stacker.push(make_frame(11))
+    assert second.continues and second.screens[:, 0, 0].tolist() == [10, 10, 11]
+    gap = stacker.push(make_frame(13))
+    assert not gap.continues and gap.screens[:, 0, 0].tolist() == [13, 13, 13]
+    new_episode = stacker.push(make_frame(14, episode=1))
+    assert not new_episode.continues
+    duplicate = stacker.push(make_frame(14, episode=1))
+    assert not duplicate.continues
+
+
+def test_bad_screen_and_bad_mask_are_message_errors() -> None:
+    stacker = FrameStacker(2)
+    frame = make_frame(1)
+    with pytest.raises(MessageError, match="screen has 3 bytes"):
+        stacker.push(frame.model_copy(update={"screen": b"abc"}))
+    with pytest.raises(MessageError, match="legal mask has 2 entries"):
+        stacker.push(frame.model_copy(update={"legal": (True, False)}))
+    with pytest.raises(MessageError, match="forbids every button"):
+        stacker.push(frame.model_copy(update={"legal": (False,) * 8}))
+    assert stacker.push(frame.model_copy(update={"legal": ()})).legal.all()
+
+
+# --- checkpoints ------------------------------------------------------------------------
+
+
+def test_checkpoint_roundtrip_keeps_the_newest_and_restores_the_agent(tmp_path: Path) -> None:
+    agent = make_agent(seed=5)
+    for updates in (100, 200, 300, 400):
+        agent.updates = updates
+        save_checkpoint(tmp_path, updates, {"agent": agent.state_dict(), "counters": {"frames": updates}}, 2)
+    assert [p.name for p in list_checkpoints(tmp_path)] == [
+        "checkpoint-0000000400.pt",
+        "checkpoint-0000000300.pt",
+    ]
+    assert not list(tmp_path.glob(".checkpoint-*"))  # no temp file left behind
+
+    loaded = load_latest(tmp_path)
+    assert loaded is not None and loaded.state["counters"] == {"frames": 400}
+    other = make_agent(seed=6)
+    other.load_state_dict(loaded.state["agent"])
+    assert other.updates == 400
+    for a, b in zip(agent.q_network.parameters(), other.q_network.parameters(), strict=True):
+        assert torch.equal(a, b)
+    for a, b in zip(agent.actor.parameters(), other.actor.parameters(), strict=True):
+        assert torch.equal(a, b)
+
+
+def test_corrupt_checkpoint_is_moved_aside_and_the_previous_loaded(tmp_path: Path) -> None:
+    agent = make_agent()
+    save_checkpoint(tmp_path, 1, {"agent": agent.state_dict()}, 5)
+    newest = save_checkpoint(tmp_path, 2, {"agent": agent.state_dict()}, 5)
+    newest.write_bytes(newest.read_bytes()[:1000])  # truncated, as a crash of a non-atomic writer would leave
+    loaded = load_latest(tmp_path)
+    assert loaded is not None
+    assert loaded.path.name == "checkpoint-0000000001.pt"
+    assert [p.name for p in loaded.corrupt] == ["checkpoint-0000000002.pt.corrupt"]
+    assert (tmp_path / "checkpoint-0000000002.pt.corrupt").exists()
+    assert load_latest(tmp_path / "missing") is None
+
+
+def test_checkpoint_for_another_shape_is_refused() -> None:
+    state = make_agent(frame_stack=2).state_dict()
+    with pytest.raises(ValueError, match="frame_stack"):
+        make_agent(frame_stack=3).load_state_dict(state)
