@@ -53,9 +53,7 @@ class Message(BaseModel):
         if kind != cls.KIND:
             raise MessageError(f"expected kind {cls.KIND!r}, got {kind!r}")
         if version != str(cls.VERSION):
-            raise MessageError(
-                f"{cls.KIND}: unknown schema version {version!r} (this build reads {cls.VERSION})"
-            )
+            raise MessageError(f"{cls.KIND}: unknown schema version {version!r} (this build reads {cls.VERSION})")
         try:
             data = from_json(payload)
         except ValueError:
@@ -209,4 +207,27 @@ class ControlCommand(Message):
     """Save-state name for `save`/`load`."""
     value: int | None = Field(default=None, ge=1, le=100_000)
     """New LLM interval for `set_llm_interval`."""
+    ts: float = Field(default_factory=time.time)
+
+
+class DeadLetter(Message):
+    """A stream entry that could not be processed, moved to `dead` so it is seen instead of lost.
+
+    `raw` holds the entry's fields exactly as they were (binary-safe, base64 in the JSON),
+    each value cut to a configured size; `truncated` says whether any was cut.
+    """
+
+    model_config = ConfigDict(ser_json_bytes="base64", val_json_bytes="base64")
+
+    KIND: ClassVar[str] = "dead"
+
+    source_stream: str
+    entry_id: str
+    reason: str
+    group: str | None = None
+    consumer: str | None = None
+    deliveries: int | None = None
+    """How many times the entry was delivered, when it is dead because its handler kept failing."""
+    raw: tuple[tuple[bytes, bytes], ...] = ()
+    truncated: bool = False
     ts: float = Field(default_factory=time.time)

@@ -1,0 +1,38 @@
+"""The streams layer: the only code in crystal-rl that talks to Redis streams.
+
+- `Publisher`: typed, bounded (`MAXLEN ~`), batched publishing that buffers through outages.
+- `Consumer`: consumer groups, ack after the handler, claim of pending entries, dead letters.
+- `StreamReader`: group-less pages, ranges and live tails for the dashboard.
+- `StreamSettings`, `StreamCounters`: configuration and the counters heartbeats carry.
+
+Heartbeats are in `shared.health`.
+"""
+
+from shared.streams.backoff import Availability, Backoff
+from shared.streams.codec import Decoder, dead_letter
+from shared.streams.connection import TRANSIENT_ERRORS, is_transient, make_client
+from shared.streams.consumer import Consumer, Delivery, Handler
+from shared.streams.counters import StreamCounters
+from shared.streams.publisher import Publisher
+from shared.streams.reader import Page, StreamEntry, StreamReader
+from shared.streams.settings import StreamSettings, stream_kind
+
+__all__ = [
+    "TRANSIENT_ERRORS",
+    "Availability",
+    "Backoff",
+    "Consumer",
+    "Decoder",
+    "Delivery",
+    "Handler",
+    "Page",
+    "Publisher",
+    "StreamCounters",
+    "StreamEntry",
+    "StreamReader",
+    "StreamSettings",
+    "dead_letter",
+    "is_transient",
+    "make_client",
+    "stream_kind",
+]

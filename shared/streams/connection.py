@@ -1,0 +1,42 @@
+"""Client construction and error classification: which Redis failures mean "retry later".
+
+redis-py retries failed commands itself by default (ten times, with backoff), which would
+stall the emulator's step and hide outages; the clients built here never retry, so the
+streams layer's own backoff decides, logs and counts.
+"""
+
+from redis.asyncio import Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import ResponseError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from shared.streams.settings import StreamSettings
+
+TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (RedisConnectionError, RedisTimeoutError, OSError)
+"""Redis is unreachable, restarting or loading its data (BusyLoadingError is a ConnectionError)."""
+
+_TRANSIENT_REPLIES = ("OOM", "MISCONF", "LOADING", "TRYAGAIN", "MASTERDOWN", "READONLY")
+
+
+def is_transient(exc: BaseException) -> bool:
+    """True for failures that retrying after a delay can cure; False for bugs (wrong type, syntax)."""
+    if isinstance(exc, TRANSIENT_ERRORS):
+        return True
+    return isinstance(exc, ResponseError) and str(exc).startswith(_TRANSIENT_REPLIES)
+
+
+def make_client(url: str, settings: StreamSettings, *, block_ms: int = 0) -> Redis:
+    """An asyncio client with short timeouts and no hidden retries.
+
+    `block_ms` is the longest BLOCK the client will be used with; the read timeout is
+    extended by it, so a blocking read is not mistaken for a dead server.
+    """
+    return Redis.from_url(
+        url,
+        socket_connect_timeout=settings.connect_timeout,
+        socket_timeout=settings.socket_timeout + block_ms / 1000,
+        retry=Retry(NoBackoff(), 0),
+        decode_responses=False,
+    )

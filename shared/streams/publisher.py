@@ -1,0 +1,200 @@
+"""Typed publishing: a `Message` in, `XADD ... MAXLEN ~ N` out, and never an exception for an outage.
+
+The emulator's step loop publishes every frame, so `publish` must neither raise nor wait
+when Redis is gone: after a failure it only buffers (in order, bounded, oldest dropped and
+counted) until the backoff delay has passed, then one attempt flushes the buffer in batches
+before anything new is written. Every stream's length comes from `StreamSettings`.
+"""
+
+import asyncio
+import logging
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any, Self
+
+from redis.asyncio import Redis
+from redis.exceptions import ResponseError
+
+from shared.keys import Keys
+from shared.messages import Message
+from shared.streams.backoff import Availability, Backoff
+from shared.streams.connection import is_transient, make_client
+from shared.streams.counters import StreamCounters
+from shared.streams.settings import StreamSettings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    """A message encoded once, ready to be written now or after an outage."""
+
+    stream: str
+    fields: dict[str, bytes | str]
+    maxlen: int
+
+
+class Publisher:
+    """Writes messages to streams, buffering while Redis is unreachable.
+
+    `stream` arguments are full key names from `shared.keys.Keys` (`keys.frames("0")`), so
+    the prefix is applied in one place; `keys` here only classifies a stream for its length.
+    """
+
+    def __init__(
+        self,
+        redis_url: str | None = None,
+        *,
+        keys: Keys,
+        settings: StreamSettings | None = None,
+        counters: StreamCounters | None = None,
+        client: Redis | None = None,
+    ) -> None:
+        self.settings = settings or StreamSettings()
+        self.keys = keys
+        self.counters = counters or StreamCounters()
+        if client is None:
+            if redis_url is None:
+                raise ValueError("Publisher needs redis_url or client")
+            client = make_client(
+                redis_url, self.settings.model_copy(update={"socket_timeout": self.settings.publish_timeout})
+            )
+            self._owns_client = True
+        else:
+            self._owns_client = False
+        self.client = client
+        self.availability = Availability(
+            Backoff(self.settings.backoff_initial, self.settings.backoff_max, self.settings.backoff_jitter)
+        )
+        self._buffer: deque[_Entry] = deque()
+        self._lock = asyncio.Lock()
+
+    @property
+    def backlog(self) -> int:
+        """Messages waiting in memory for Redis to come back."""
+        return len(self._buffer)
+
+    async def publish(self, stream: str, message: Message) -> str | None:
+        """Append `message` to `stream`; the entry id, or None when it was buffered (or dropped)."""
+        ids = await self.publish_many([(stream, message)])
+        return ids[0] if ids else None
+
+    async def publish_many(self, items: Iterable[tuple[str, Message]]) -> list[str | None] | None:
+        """Append several messages in one round trip, in order.
+
+        Returns one id per message (None for one Redis rejected, logged and counted as
+        dropped), or None when they were buffered because Redis is unreachable.
+        """
+        entries = [self._encode(stream, message) for stream, message in items]
+        if not entries:
+            return []
+        async with self._lock:
+            if self._buffer and self.availability.ready():
+                await self._flush_batch()
+            if self._buffer or not self.availability.ready():
+                self._enqueue(entries)
+                return None
+            results = await self._send(entries)
+            if results is None:
+                self._enqueue(entries)
+                return None
+            return results
+
+    async def drain(self) -> bool:
+        """Flush the whole buffer now if Redis answers; True when nothing is left buffered."""
+        async with self._lock:
+            while self._buffer:
+                if not self.availability.ready() or not await self._flush_batch():
+                    return False
+            return True
+
+    async def aclose(self) -> None:
+        """Flush what can be flushed, count the rest as dropped, and close an owned client."""
+        await self.drain()
+        if self._buffer:
+            log.warning("closing with %d buffered messages unwritten (Redis unreachable)", len(self._buffer))
+            self.counters.dropped += len(self._buffer)
+            self._buffer.clear()
+        if self._owns_client:
+            await self.client.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()
+
+    def _encode(self, stream: str, message: Message) -> _Entry:
+        return _Entry(stream, message.to_fields(), self.settings.maxlen_for(self.keys, stream))
+
+    def _enqueue(self, entries: list[_Entry]) -> None:
+        for entry in entries:
+            if len(self._buffer) >= self.settings.publish_buffer:
+                self._buffer.popleft()
+                self.counters.dropped += 1
+            self._buffer.append(entry)
+            self.counters.buffered += 1
+
+    async def _flush_batch(self) -> bool:
+        """Write the oldest `flush_batch` buffered entries; False when Redis failed (they stay buffered)."""
+        batch = [self._buffer[i] for i in range(min(len(self._buffer), self.settings.flush_batch))]
+        results = await self._send(batch)
+        if results is None:
+            return False
+        for _ in batch:
+            self._buffer.popleft()
+        if not self._buffer:
+            log.info("buffer flushed: Redis has every message published during the outage")
+        return True
+
+    async def _send(self, entries: list[_Entry]) -> list[str | None] | None:
+        """XADD every entry in one round trip; None when Redis is unreachable (nothing counted as sent)."""
+        try:
+            if len(entries) == 1:
+                replies: list[Any] = [await self._xadd_one(entries[0])]
+            else:
+                pipe = self.client.pipeline(transaction=False)
+                for entry in entries:
+                    pipe.xadd(entry.stream, entry.fields, maxlen=entry.maxlen, approximate=True)
+                replies = await pipe.execute(raise_on_error=False)
+        except Exception as exc:
+            if not is_transient(exc):
+                raise
+            self._failed(exc)
+            return None
+        if self.availability.succeeded():
+            self.counters.reconnects += 1
+            log.info("Redis reachable again; %d buffered messages to flush", len(self._buffer))
+        return [self._result(entry, reply) for entry, reply in zip(entries, replies, strict=True)]
+
+    async def _xadd_one(self, entry: _Entry) -> Any:
+        """One XADD; a rejection that retrying cannot cure comes back as a reply, like in a pipeline."""
+        try:
+            return await self.client.xadd(entry.stream, entry.fields, maxlen=entry.maxlen, approximate=True)
+        except ResponseError as exc:
+            if is_transient(exc):
+                raise
+            return exc
+
+    def _result(self, entry: _Entry, reply: Any) -> str | None:
+        if isinstance(reply, Exception):
+            self.counters.dropped += 1
+            log.error("Redis rejected a message for %s, dropped: %s", entry.stream, reply)
+            return None
+        self.counters.published += 1
+        return reply.decode() if isinstance(reply, bytes) else str(reply)
+
+    def _failed(self, exc: BaseException) -> None:
+        delay = self.availability.failed()
+        self.counters.connection_errors += 1
+        log.warning(
+            "Redis unreachable while publishing (%s: %s); buffering, next attempt in %.2f s (%d buffered)",
+            type(exc).__name__,
+            exc,
+            delay,
+            len(self._buffer),
+        )

@@ -1,0 +1,133 @@
+"""Reading streams without a group, for the dashboard: newest pages, id ranges, and a live tail.
+
+Nothing is acknowledged or claimed here. Entries are decoded through the models; an entry
+that cannot be decoded is returned with its error instead of raising, so one bad entry
+never blanks a page.
+"""
+
+import logging
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass
+from typing import Any, Generic
+
+from redis.asyncio import Redis
+
+from shared.errors import MessageError, RedisUnavailableError
+from shared.messages import Fields
+from shared.streams.codec import Decoder, M
+from shared.streams.connection import TRANSIENT_ERRORS, make_client
+from shared.streams.counters import StreamCounters
+from shared.streams.retry import Reconnect
+from shared.streams.settings import StreamSettings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class StreamEntry(Generic[M]):
+    """One entry as read: its message, or the reason it could not be decoded (and its raw fields)."""
+
+    stream: str
+    entry_id: str
+    message: M | None
+    error: str | None = None
+    fields: Fields | None = None
+    """The raw fields, kept only when decoding failed (for display)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[M]):
+    """Newest-first entries; pass `next_before` as `before` for the next, older page (None: no more)."""
+
+    entries: list[StreamEntry[M]]
+    next_before: str | None
+
+
+class StreamReader(Generic[M]):
+    """Group-less reads of streams holding `model` messages (or any of a `Decoder`'s models)."""
+
+    def __init__(
+        self,
+        redis_url: str | None = None,
+        *,
+        model: type[M] | Decoder[M],
+        settings: StreamSettings | None = None,
+        client: Redis | None = None,
+        block_ms: int = 1_000,
+    ) -> None:
+        self.settings = settings or StreamSettings()
+        self.decoder: Decoder[M] = model if isinstance(model, Decoder) else Decoder(model)
+        self.block_ms = block_ms
+        if client is None:
+            if redis_url is None:
+                raise ValueError("StreamReader needs redis_url or client")
+            client = make_client(redis_url, self.settings, block_ms=block_ms)
+            self._owns_client = True
+        else:
+            self._owns_client = False
+        self.client = client
+        self.counters = StreamCounters()
+
+    async def aclose(self) -> None:
+        if self._owns_client:
+            await self.client.aclose()
+
+    async def latest(self, stream: str, count: int = 50, before: str | None = None) -> Page[M]:
+        """The newest `count` entries older than `before` (exclusive), newest first (XREVRANGE)."""
+        top = f"({before}" if before else "+"
+        rows = await self._call(self.client.xrevrange(stream, max=top, min="-", count=count))
+        entries = [self._entry(stream, raw_id, fields) for raw_id, fields in rows]
+        next_before = entries[-1].entry_id if len(entries) == count else None
+        return Page(entries, next_before)
+
+    async def range(self, stream: str, start: str = "-", end: str = "+", count: int = 100) -> list[StreamEntry[M]]:
+        """Entries from `start` to `end` (inclusive; "(id" for exclusive), oldest first (XRANGE)."""
+        rows = await self._call(self.client.xrange(stream, min=start, max=end, count=count))
+        return [self._entry(stream, raw_id, fields) for raw_id, fields in rows]
+
+    async def tail(
+        self, streams: Mapping[str, str], count: int = 100, block_ms: int | None = None
+    ) -> list[StreamEntry[M]]:
+        """Entries after each stream's id (plain XREAD, blocking up to `block_ms`); [] when none came."""
+        block = self.block_ms if block_ms is None else block_ms
+        reply = await self._call(self.client.xread(dict(streams), count=count, block=block))
+        return [self._entry(_text(stream), raw_id, fields) for stream, rows in reply or [] for raw_id, fields in rows]
+
+    async def last_id(self, stream: str) -> str:
+        """The id of the newest entry ("0-0" for an empty or missing stream): where a tail starts."""
+        rows = await self._call(self.client.xrevrange(stream, count=1))
+        return _text(rows[0][0]) if rows else "0-0"
+
+    async def follow(self, streams: list[str], count: int = 100) -> AsyncIterator[StreamEntry[M]]:
+        """Every entry appended to `streams` from now on, across Redis outages (retried with backoff)."""
+        reconnect = Reconnect("stream reader", self.settings, self.counters)
+        positions: dict[str, str] | None = None
+        while True:
+            try:
+                if positions is None:
+                    positions = {stream: await self.last_id(stream) for stream in streams}
+                batch = await self.tail(positions, count=count)
+                reconnect.succeeded()
+            except RedisUnavailableError as exc:
+                await reconnect.failed(exc.__cause__ or exc)
+                continue
+            for entry in batch:
+                positions[entry.stream] = entry.entry_id
+                yield entry
+
+    def _entry(self, stream: str, raw_id: Any, fields: Fields | None) -> StreamEntry[M]:
+        entry_id = _text(raw_id)
+        try:
+            return StreamEntry(stream, entry_id, self.decoder.decode(fields))
+        except MessageError as exc:
+            return StreamEntry(stream, entry_id, None, str(exc), fields)
+
+    async def _call(self, awaitable: Any) -> Any:
+        try:
+            return await awaitable
+        except TRANSIENT_ERRORS as exc:
+            raise RedisUnavailableError(f"Redis unreachable: {type(exc).__name__}: {exc}") from exc
+
+
+def _text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)

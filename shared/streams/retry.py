@@ -1,0 +1,52 @@
+"""The reconnect policy of long-running loops (consumer, heartbeat): classify, warn once per retry, wait.
+
+A loop keeps its own state across an outage; only the failed step is retried, after an
+exponential, capped, jittered delay that `stop` can cut short.
+"""
+
+import asyncio
+import logging
+from contextlib import suppress
+
+from shared.streams.backoff import Backoff
+from shared.streams.counters import StreamCounters
+from shared.streams.settings import StreamSettings
+
+log = logging.getLogger(__name__)
+
+
+class Reconnect:
+    """Backoff bookkeeping for one loop: `failed` waits before the next try, `succeeded` ends an outage."""
+
+    def __init__(self, what: str, settings: StreamSettings, counters: StreamCounters) -> None:
+        self.what = what
+        self.counters = counters
+        self.backoff = Backoff(settings.backoff_initial, settings.backoff_max, settings.backoff_jitter)
+
+    @property
+    def down(self) -> bool:
+        return self.backoff.attempt > 0
+
+    async def failed(self, exc: BaseException, stop: asyncio.Event | None = None) -> None:
+        """Log one warning with the delay, count it, and wait that long (or until `stop` is set)."""
+        delay = self.backoff.next_delay()
+        self.counters.connection_errors += 1
+        log.warning(
+            "%s: Redis unreachable (%s: %s); retry %d in %.2f s",
+            self.what,
+            type(exc).__name__,
+            exc,
+            self.backoff.attempt,
+            delay,
+        )
+        if stop is None:
+            await asyncio.sleep(delay)
+            return
+        with suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), delay)
+
+    def succeeded(self) -> None:
+        if self.down:
+            self.counters.reconnects += 1
+            log.info("%s: Redis reachable again after %d failed attempts", self.what, self.backoff.attempt)
+            self.backoff.reset()
