@@ -1,0 +1,123 @@
+"""Action arbitration: who chooses this step's button.
+
+The order of DESIGN's step: a dashboard command → the current LLM plan (buttons with a
+time-to-live) → the DQN's action for this exact step → the rule-based fallback. Late and
+stale offers are discarded and counted, never executed on the wrong step.
+"""
+
+import logging
+from collections import deque
+from dataclasses import dataclass, field
+
+from shared.buttons import Button
+from shared.messages import Action, ActionSource, PlanOutcome
+
+log = logging.getLogger(__name__)
+
+MAX_QUEUED_PRESSES = 32
+MAX_DQN_AHEAD = 64
+"""DQN answers for steps further ahead than this are nonsense (a clock mismatch): refused."""
+
+
+@dataclass
+class ActivePlan:
+    goal: str
+    buttons: deque[Button]
+    expires_at: int
+    """First step at which the plan no longer applies."""
+    planned: int
+    executed: int = 0
+    reward: float = 0.0
+    interrupted: bool = False
+
+    def outcome(self) -> PlanOutcome:
+        return PlanOutcome(
+            goal=self.goal,
+            buttons_planned=self.planned,
+            buttons_executed=self.executed,
+            reward=round(self.reward, 4),
+            interrupted=self.interrupted or bool(self.buttons),
+        )
+
+
+@dataclass
+class ArbiterCounters:
+    dashboard: int = 0
+    llm: int = 0
+    dqn: int = 0
+    rules: int = 0
+    stale_dqn: int = 0
+    plans_received: int = 0
+    plans_expired: int = 0
+
+
+@dataclass
+class Arbiter:
+    presses: deque[Button] = field(default_factory=lambda: deque(maxlen=MAX_QUEUED_PRESSES))
+    plan: ActivePlan | None = None
+    last_plan: PlanOutcome | None = None
+    dqn: dict[int, Button] = field(default_factory=dict)
+    counters: ArbiterCounters = field(default_factory=ArbiterCounters)
+
+    def press(self, button: Button) -> None:
+        """A dashboard command: played before anything else, in the order received."""
+        self.presses.append(button)
+
+    def offer(self, action: Action, step: int) -> bool:
+        """Take an action message that arrived while `step` is current; False when it was discarded."""
+        if action.source == ActionSource.DQN:
+            if action.step < step or action.step > step + MAX_DQN_AHEAD:
+                self.counters.stale_dqn += 1
+                return False
+            self.dqn[action.step] = action.buttons[0]
+            return True
+        self._finish_plan()
+        self.plan = ActivePlan(
+            goal=action.goal or "",
+            buttons=deque(action.buttons),
+            expires_at=step + action.ttl_steps,
+            planned=len(action.buttons),
+        )
+        self.counters.plans_received += 1
+        return True
+
+    def has_dqn(self, step: int) -> bool:
+        return step in self.dqn
+
+    def plan_active(self, step: int) -> bool:
+        return self.plan is not None and bool(self.plan.buttons) and step < self.plan.expires_at
+
+    def choose(self, step: int) -> tuple[Button, ActionSource] | None:
+        """This step's button and who chose it, or None when the fallback must decide."""
+        dqn = self.dqn.pop(step, None)
+        for old in [s for s in self.dqn if s < step]:
+            del self.dqn[old]
+            self.counters.stale_dqn += 1
+        if self.presses:
+            self.counters.dashboard += 1
+            if self.plan is not None:
+                self.plan.interrupted = True
+            return self.presses.popleft(), ActionSource.DASHBOARD
+        if self.plan is not None and not self.plan_active(step):
+            if self.plan.buttons:
+                self.counters.plans_expired += 1
+            self._finish_plan()
+        if self.plan is not None:
+            self.plan.executed += 1
+            self.counters.llm += 1
+            return self.plan.buttons.popleft(), ActionSource.LLM
+        if dqn is not None:
+            self.counters.dqn += 1
+            return dqn, ActionSource.DQN
+        self.counters.rules += 1
+        return None
+
+    def credit(self, source: ActionSource, reward: float) -> None:
+        """Add a step's reward to the plan that chose it, for the next plan request's outcome."""
+        if source == ActionSource.LLM and self.plan is not None:
+            self.plan.reward += reward
+
+    def _finish_plan(self) -> None:
+        if self.plan is not None:
+            self.last_plan = self.plan.outcome()
+            self.plan = None
