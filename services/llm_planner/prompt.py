@@ -1,0 +1,182 @@
+"""Prompts from a `PlanRequest`: the wording lives in `prompts/*.md`, this module only fills it in.
+
+Templates use `string.Template` (`$name`) so the JSON braces in them need no escaping. A
+template that names a placeholder this module does not fill fails at start, not mid-run.
+"""
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from string import Template
+from typing import Literal, TypedDict
+
+from shared.buttons import Button
+from shared.errors import ConfigError
+from shared.game.state import GameState
+from shared.messages import HistoryItem, PlanOutcome, PlanRequest
+
+log = logging.getLogger(__name__)
+
+BUNDLED_DIR = Path(__file__).with_name("prompts")
+TEMPLATE_NAMES = ("system", "user", "repair")
+PLACEHOLDERS: dict[str, frozenset[str]] = {
+    "system": frozenset({"max_steps", "max_ttl"}),
+    "user": frozenset({"reason", "step", "state", "history", "previous_plan", "legal", "max_steps", "max_ttl"}),
+    "repair": frozenset({"error", "legal", "max_steps", "max_ttl"}),
+}
+
+REASONS: dict[str, str] = {
+    "interval": "the regular check-in; the last plan has run its course.",
+    "stuck": "the player has not made progress for a while; try something different from recent steps.",
+    "new_map": "the player just entered a new map.",
+    "battle_start": "a battle just started.",
+    "first_pokemon": "the player just got their first Pokémon.",
+    "manual": "someone watching asked for a new plan.",
+}
+
+BATTLE_MODES = {1: "wild", 2: "trainer"}
+
+
+class ChatMessage(TypedDict):
+    """One chat turn, the shape both Ollama and OpenAI-compatible APIs take."""
+
+    role: Literal["system", "user", "assistant"]
+    content: str
+
+
+@dataclass(frozen=True)
+class Templates:
+    system: Template
+    user: Template
+    repair: Template
+
+    @classmethod
+    def load(cls, directory: Path | None = None) -> "Templates":
+        """Read `system.md`, `user.md`, `repair.md` from `directory` (the bundled ones by default)."""
+        directory = directory or BUNDLED_DIR
+        loaded: dict[str, Template] = {}
+        for name in TEMPLATE_NAMES:
+            path = directory / f"{name}.md"
+            try:
+                template = Template(path.read_text(encoding="utf-8"))
+            except OSError as exc:
+                raise ConfigError(
+                    f"prompt template {path} cannot be read ({exc.strerror}); "
+                    f"a prompts directory needs {', '.join(n + '.md' for n in TEMPLATE_NAMES)}"
+                ) from None
+            unknown = set(template.get_identifiers()) - PLACEHOLDERS[name]
+            if unknown or not template.is_valid():
+                raise ConfigError(
+                    f"prompt template {path} uses {sorted(unknown) or 'an invalid $ placeholder'}; "
+                    f"it may use only {sorted(PLACEHOLDERS[name])} (write $$ for a literal $)"
+                )
+            loaded[name] = template
+        log.debug("prompt templates loaded from %s", directory)
+        return cls(**loaded)
+
+
+def describe_state(state: GameState) -> str:
+    """The state as short lines a small model can read: where, who, what is on screen."""
+    place = state.map_name or f"unknown map (group {state.map_group}, number {state.map_number})"
+    lines = [
+        f"- Map: {place}; position x={state.x}, y={state.y}, facing {state.facing}",
+        f"- Money: {state.money}; badges: {state.badge_count} "
+        f"(Johto {state.johto_badges.bit_count()}, Kanto {state.kanto_badges.bit_count()})",
+    ]
+    if state.party:
+        mons = ", ".join(f"#{m.species} Lv{m.level} HP {m.hp}/{m.max_hp}" for m in state.party)
+        lines.append(f"- Party ({len(state.party)}): {mons}")
+    else:
+        lines.append("- Party: none yet (no Pokémon)")
+    if state.battle.active:
+        kind = BATTLE_MODES.get(state.battle.mode, f"mode {state.battle.mode}")
+        lines.append(
+            f"- Battle: {kind}, against #{state.battle.enemy_species} Lv{state.battle.enemy_level} "
+            f"(HP {state.battle.enemy_hp})"
+        )
+    else:
+        lines.append("- Battle: none")
+    screen = [
+        label
+        for flag, label in (
+            (state.text_open, "a text box is open"),
+            (state.menu_open, "a menu is open"),
+            (state.script_running, "a script is running (input may be ignored)"),
+        )
+        if flag
+    ]
+    lines.append(f"- Screen: {'; '.join(screen) if screen else 'free to walk'}")
+    return "\n".join(lines)
+
+
+def describe_history(history: Sequence[HistoryItem], limit: int) -> str:
+    """The last `limit` steps, with runs of the same button from the same source merged to keep it short."""
+    items = list(history)[-limit:] if limit else []
+    if not items:
+        return "(none)"
+    runs: list[tuple[HistoryItem, HistoryItem, int, float]] = []
+    for item in items:
+        if runs:
+            first, last, count, total = runs[-1]
+            if item.action == last.action and item.source == last.source:
+                runs[-1] = (first, item, count + 1, total + item.reward)
+                continue
+        runs.append((item, item, 1, item.reward))
+    lines = []
+    for first, last, count, total in runs:
+        steps = f"step {first.step}" if count == 1 else f"steps {first.step}-{last.step}"
+        button = first.action.value if first.action else "nothing"
+        source = first.source.value if first.source else "?"
+        times = f" x{count}" if count > 1 else ""
+        lines.append(f"- {steps}: {button}{times} ({source}), reward {total:+.2f}")
+    return "\n".join(lines)
+
+
+def describe_outcome(outcome: PlanOutcome | None) -> str:
+    if outcome is None:
+        return "none (this is the first plan, or the last one was not answered)."
+    cut = " It was cut short by another source or the anti-stuck rule." if outcome.interrupted else ""
+    return (
+        f'"{outcome.goal}": {outcome.buttons_executed} of {outcome.buttons_planned} buttons pressed, '
+        f"reward {outcome.reward:+.2f}.{cut}"
+    )
+
+
+def legal_list(legal: Sequence[Button]) -> str:
+    return ", ".join(b.value for b in legal)
+
+
+class PromptBuilder:
+    """Builds the chat for a request and the repair turn, from the templates and the plan limits."""
+
+    def __init__(self, templates: Templates, max_steps: int, max_ttl: int, history_limit: int) -> None:
+        self.templates = templates
+        self.max_steps = max_steps
+        self.max_ttl = max_ttl
+        self.history_limit = history_limit
+
+    def messages(self, request: PlanRequest) -> list[ChatMessage]:
+        limits = {"max_steps": self.max_steps, "max_ttl": self.max_ttl}
+        user = self.templates.user.substitute(
+            limits,
+            reason=REASONS.get(request.reason, request.reason),
+            step=request.step,
+            state=describe_state(request.state),
+            history=describe_history(request.history, self.history_limit),
+            previous_plan=describe_outcome(request.previous_plan),
+            legal=legal_list(request.legal),
+        )
+        return [
+            {"role": "system", "content": self.templates.system.substitute(limits)},
+            {"role": "user", "content": user},
+        ]
+
+    def repair(
+        self, messages: list[ChatMessage], answer: str, error: str, legal: Sequence[Button]
+    ) -> list[ChatMessage]:
+        """The same chat, the unusable answer, and a turn saying what was wrong with it."""
+        turn = self.templates.repair.substitute(
+            error=error.rstrip("."), legal=legal_list(legal), max_steps=self.max_steps, max_ttl=self.max_ttl
+        )
+        return [*messages, {"role": "assistant", "content": answer}, {"role": "user", "content": turn}]

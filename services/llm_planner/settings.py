@@ -1,0 +1,122 @@
+"""`PlannerSettings`: every knob of the planner, from `CRL_*` variables or the matching CLI flags."""
+
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
+
+from pydantic import Field, SecretStr, model_validator
+
+from shared.settings import CommonSettings
+
+BackendName = Literal["ollama", "openai"]
+
+
+class PlannerSettings(CommonSettings):
+    """Settings of `python -m services.llm_planner` (env `CRL_LLM_URL`, flag `--llm-url`, ...)."""
+
+    llm_backend: Literal["auto", "ollama", "openai"] = "auto"
+    """Which API the model host speaks. `auto` decides from `llm_url` (see `backend_name`)."""
+
+    llm_url: str = "http://127.0.0.1:11434"
+    """Model host. `ollama://host:port` and `openai://host:port/v1` (or `+https`) name the API in the scheme;
+    a plain http(s) URL whose path ends in `/v1` means OpenAI-compatible, any other means Ollama."""
+
+    llm_model: str = "smollm2:1.7b"
+    """Model name as the host knows it (an Ollama tag, or the model id a llama.cpp/vLLM server serves)."""
+
+    llm_api_key: SecretStr | None = None
+    """Bearer token for hosted OpenAI-compatible endpoints; environment only (`CRL_LLM_API_KEY`), so it
+    never shows in a process list. Local servers need none."""
+
+    llm_timeout_s: float = Field(default=30.0, gt=0)
+    """Longest wait for one model answer; a small model on a CPU takes seconds, a stuck host forever."""
+
+    llm_connect_timeout_s: float = Field(default=2.0, gt=0)
+    """Longest wait to connect: a host that is down should be known as down at once, not after the timeout."""
+
+    llm_retries: int = Field(default=2, ge=0, le=10)
+    """Extra attempts after a transient failure (connection refused, 5xx, 429, timeout) of one call."""
+
+    llm_backoff_s: float = Field(default=0.5, ge=0)
+    """First pause between attempts; doubled each time (with jitter) up to `llm_backoff_max_s`."""
+
+    llm_backoff_max_s: float = Field(default=5.0, ge=0)
+    """Longest pause between attempts."""
+
+    llm_temperature: float = Field(default=0.2, ge=0, le=2)
+    """Sampling temperature: low, since a plan should follow from the state."""
+
+    llm_max_tokens: int = Field(default=256, ge=16, le=8192)
+    """Upper bound on the answer's length; a plan is a few dozen tokens."""
+
+    llm_json_mode: Literal["schema", "json", "none"] = "schema"
+    """How the answer is constrained: the plan's JSON schema (Ollama `format`, OpenAI `response_format`
+    json_schema), plain JSON mode, or nothing. The OpenAI back end steps down by itself once when a
+    server rejects `schema`."""
+
+    breaker_failures: int = Field(default=3, ge=1)
+    """Consecutive failed calls after which the back end counts as down and the planner stops asking it."""
+
+    breaker_reset_s: float = Field(default=10.0, gt=0)
+    """How long the back end stays 'down' before one request is let through to test whether it is back."""
+
+    max_plan_steps: int = Field(default=8, ge=1, le=32)
+    """Most buttons in one plan (the `Action` message allows 32)."""
+
+    max_ttl_steps: int = Field(default=64, ge=1, le=1000)
+    """Longest time-to-live a plan may ask for, in emulator steps."""
+
+    history_limit: int = Field(default=16, ge=0, le=256)
+    """Most recent history items shown in the prompt (runs of the same button are merged)."""
+
+    max_request_age_s: float = Field(default=30.0, gt=0)
+    """A request older than this (by its own timestamp) is dropped: the game has moved on."""
+
+    max_step_lag: int = Field(default=200, ge=0)
+    """A request whose step is this far behind the newest request seen for its env is dropped."""
+
+    claim_idle_ms: int = Field(default=30_000, ge=100)
+    """A request pending this long with another planner (killed, hung) is claimed and answered here."""
+
+    concurrency: int = Field(default=1, ge=1, le=64)
+    """Requests one process handles at once; more only helps hosts that batch (vLLM, Ollama with
+    OLLAMA_NUM_PARALLEL)."""
+
+    heartbeat_s: float = Field(default=2.0, gt=0)
+    """How often the heartbeat key is rewritten."""
+
+    prompts_dir: Path | None = None
+    """Directory with `system.md`, `user.md`, `repair.md` to use instead of the bundled templates."""
+
+    @model_validator(mode="after")
+    def _check_url(self) -> "PlannerSettings":
+        self.backend_name()  # fails at start, with a message, on a URL no back end can use
+        return self
+
+    def backend_name(self) -> BackendName:
+        """The back end `llm_backend` names, or the one `llm_url` implies when it is `auto`."""
+        scheme = urlsplit(self.llm_url).scheme.lower()
+        api, _, transport = scheme.partition("+")
+        if api in ("ollama", "openai"):
+            if transport not in ("", "http", "https"):
+                raise ValueError(f"llm_url scheme {scheme!r}: the transport after '+' must be http or https")
+            implied: BackendName = "ollama" if api == "ollama" else "openai"
+        elif scheme in ("http", "https"):
+            implied = "openai" if urlsplit(self.llm_url).path.rstrip("/").endswith("/v1") else "ollama"
+        else:
+            raise ValueError(
+                f"llm_url {self.llm_url!r}: use http(s)://, ollama://, openai:// (or ollama+https://, "
+                "openai+https://), e.g. http://127.0.0.1:11434"
+            )
+        if self.llm_backend == "auto":
+            return implied
+        if api in ("ollama", "openai") and api != self.llm_backend:
+            raise ValueError(f"llm_backend {self.llm_backend!r} contradicts the scheme of llm_url {scheme!r}")
+        return self.llm_backend
+
+    def http_url(self) -> str:
+        """`llm_url` with the API name taken out of the scheme: what httpx connects to."""
+        parts = urlsplit(self.llm_url)
+        _, _, transport = parts.scheme.partition("+")
+        scheme = transport or ("http" if parts.scheme.lower() in ("ollama", "openai") else parts.scheme)
+        return parts._replace(scheme=scheme).geturl().rstrip("/")

@@ -1,0 +1,68 @@
+"""Plan parsing: what a model may answer, and every way an answer is refused with a reason."""
+
+import json
+
+import pytest
+
+from services.llm_planner.plan import Plan, PlanError, parse_plan, plan_schema
+from shared.buttons import Button
+
+LEGAL = (Button.A, Button.B, Button.UP, Button.DOWN, Button.LEFT, Button.RIGHT)
+
+
+def parse(text: str) -> Plan:
+    return parse_plan(text, LEGAL, max_steps=4, max_ttl=20)
+
+
+def test_plain_json_becomes_a_plan() -> None:
+    plan = parse('{"goal": "leave the room", "buttons": ["down", "down", "a"], "ttl": 6}')
+    assert plan == Plan(goal="leave the room", buttons=(Button.DOWN, Button.DOWN, Button.A), ttl_steps=6)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'Sure! ```json\n{"goal": "go", "buttons": ["UP"], "ttl": 2}\n``` Good luck.',
+        'Here is the plan: {"goal": "go", "buttons": [" Up "], "ttl": 2} -- done',
+        '  {"goal": "go", "buttons": ["up"], "ttl": 2}\n\n',
+    ],
+)
+def test_json_inside_fences_or_prose_is_read(text: str) -> None:
+    assert parse(text).buttons == (Button.UP,)
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("", "empty"),
+        ("walk up twice", "not valid JSON"),
+        ('{"goal": "go", "buttons": ["up"]', "not valid JSON"),
+        ('["up"]', "not an object"),
+        ('{"buttons": ["up"], "ttl": 2}', "'goal'"),
+        ('{"goal": "", "buttons": ["up"], "ttl": 2}', "non-empty"),
+        ('{"goal": "go", "buttons": [], "ttl": 2}', "list of 1 to 4"),
+        ('{"goal": "go", "buttons": "up", "ttl": 2}', "list of 1 to 4"),
+        ('{"goal": "go", "buttons": ["up", "up", "up", "up", "up"], "ttl": 9}', "at most 4"),
+        ('{"goal": "go", "buttons": ["jump"], "ttl": 2}', "'jump' is not one of the legal"),
+        ('{"goal": "go", "buttons": ["start"], "ttl": 2}', "'start' is not one of the legal"),
+        ('{"goal": "go", "buttons": [1], "ttl": 2}', "1 is not one of the legal"),
+        ('{"goal": "go", "buttons": ["up"], "ttl": "2"}', "integer"),
+        ('{"goal": "go", "buttons": ["up"], "ttl": true}', "integer"),
+        ('{"goal": "go", "buttons": ["up", "a"], "ttl": 1}', "between the number of buttons (2) and 20"),
+        ('{"goal": "go", "buttons": ["up"], "ttl": 21}', "between"),
+        (json.dumps({"goal": "x" * 501, "buttons": ["up"], "ttl": 2}), "501 characters"),
+    ],
+)
+def test_unusable_answers_are_refused_with_the_reason(text: str, reason: str) -> None:
+    with pytest.raises(PlanError, match=None) as info:
+        parse(text)
+    assert reason in str(info.value)
+
+
+def test_schema_lists_only_legal_buttons_and_the_limits() -> None:
+    schema = plan_schema((Button.A, Button.UP), max_steps=3, max_ttl=9)
+    assert schema["properties"]["buttons"]["items"]["enum"] == ["a", "up"]
+    assert schema["properties"]["buttons"]["maxItems"] == 3
+    assert schema["properties"]["ttl"]["maximum"] == 9
+    assert schema["required"] == ["goal", "buttons", "ttl"]
+    assert schema["additionalProperties"] is False

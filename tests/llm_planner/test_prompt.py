@@ -1,0 +1,87 @@
+"""Prompts: filled from the request, worded by the template files, checked at load."""
+
+from pathlib import Path
+
+import pytest
+
+from services.llm_planner.prompt import PromptBuilder, Templates, describe_history
+from shared.buttons import Button
+from shared.errors import ConfigError
+from shared.game.state import BattleState
+from shared.messages import HistoryItem
+from tests.llm_planner.conftest import make_request, make_state
+
+
+def builder() -> PromptBuilder:
+    return PromptBuilder(Templates.load(), max_steps=8, max_ttl=64, history_limit=16)
+
+
+def test_user_prompt_carries_state_history_reason_legal_and_outcome() -> None:
+    request = make_request(step=120, reason="stuck")
+    system, user = builder().messages(request)
+    assert system["role"] == "system" and "JSON" in system["content"] and "1 to 8" in system["content"]
+    text = user["content"]
+    for expected in (
+        "step 120",
+        "Players House 1F",
+        "x=5, y=3, facing down",
+        "Money: 3000",
+        "badges: 2",
+        "#155 Lv5 HP 18/20",
+        "Battle: none",
+        "free to walk",
+        "not made progress",
+        "a, b, up, down, left, right",
+        '"leave the house": 3 of 4 buttons pressed, reward +0.50',
+        "steps 116-117: right x2 (dqn), reward +0.10",
+    ):
+        assert expected in text, expected
+    assert "$" not in text
+
+
+def test_unknown_map_battle_and_open_text_are_described() -> None:
+    state = make_state(
+        map_name=None,
+        party=(),
+        text_open=True,
+        menu_open=True,
+        battle=BattleState(mode=2, enemy_species=19, enemy_level=3, enemy_hp=11),
+    )
+    _, user = builder().messages(make_request(state=state, previous_plan=None))
+    text = user["content"]
+    assert "unknown map (group 24, number 4)" in text
+    assert "Party: none yet" in text
+    assert "Battle: trainer, against #19 Lv3 (HP 11)" in text
+    assert "a text box is open; a menu is open" in text
+    assert "Previous plan: none" in text
+
+
+def test_history_is_limited_to_the_most_recent_steps() -> None:
+    history = [HistoryItem(step=i, action=Button.A, source=None, reward=0.0) for i in range(10)]
+    assert describe_history(history, 3) == "- steps 7-9: a x3 (?), reward +0.00"
+    assert describe_history(history, 0) == "(none)"
+
+
+def test_repair_turn_repeats_the_chat_and_names_the_error() -> None:
+    b = builder()
+    messages = b.messages(make_request())
+    repaired = b.repair(messages, "walk up", "the answer is not valid JSON.", (Button.A, Button.UP))
+    assert repaired[:2] == messages
+    assert repaired[2] == {"role": "assistant", "content": "walk up"}
+    assert "not valid JSON:" not in repaired[3]["content"]
+    assert "not valid JSON." in repaired[3]["content"] and "a, up" in repaired[3]["content"]
+
+
+def test_templates_come_from_a_directory_and_are_checked(tmp_path: Path) -> None:
+    for name in ("system", "user", "repair"):
+        (tmp_path / f"{name}.md").write_text(f"{name} $max_steps\n")
+    _, user = PromptBuilder(Templates.load(tmp_path), 5, 9, 4).messages(make_request())
+    assert user["content"] == "user 5\n"
+
+    (tmp_path / "user.md").write_text("hello $nickname")
+    with pytest.raises(ConfigError, match="nickname"):
+        Templates.load(tmp_path)
+    (tmp_path / "repair.md").unlink()
+    (tmp_path / "user.md").write_text("ok")
+    with pytest.raises(ConfigError, match=r"repair\.md"):
+        Templates.load(tmp_path)
