@@ -1,0 +1,90 @@
+"""The OpenAI-compatible chat-completions API: llama.cpp server, vLLM, LM Studio, hosted endpoints.
+
+`base_url` is what the official `openai` client calls `base_url` (it ends in `/v1`); a bare
+host gets `/v1` appended. The plan's schema goes in `response_format` as `json_schema`; a
+server that rejects that (older llama.cpp builds, some proxies) is asked again in JSON mode,
+then with no constraint, and the step-down is remembered for the rest of the run.
+"""
+
+import logging
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+import httpx
+
+from services.llm_planner.backends.base import BackendProtocolError, BackendRejected, ChatBackend, preview
+from services.llm_planner.prompt import ChatMessage
+
+log = logging.getLogger(__name__)
+
+JsonMode = Literal["schema", "json", "none"]
+STEP_DOWN: dict[JsonMode, JsonMode] = {"schema": "json", "json": "none"}
+
+
+class OpenAIBackend(ChatBackend):
+    name = "openai"
+
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        base_url: str,
+        model: str,
+        *,
+        temperature: float,
+        max_tokens: int,
+        api_key: str | None = None,
+        json_mode: JsonMode = "schema",
+    ) -> None:
+        if urlsplit(base_url).path.strip("/") == "":
+            base_url = base_url.rstrip("/") + "/v1"
+        super().__init__(client, base_url, model)
+        self.temperature = temperature
+        self.max_tokens = max_tokens
+        self.json_mode: JsonMode = json_mode
+        self.headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+
+    def request_body(self, messages: list[ChatMessage], schema: dict[str, Any] | None) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "model": self.model,
+            "messages": messages,
+            "temperature": self.temperature,
+            "max_tokens": self.max_tokens,
+            "stream": False,
+        }
+        if schema is not None and self.json_mode == "schema":
+            body["response_format"] = {
+                "type": "json_schema",
+                "json_schema": {"name": "plan", "schema": schema, "strict": True},
+            }
+        elif schema is not None and self.json_mode == "json":
+            body["response_format"] = {"type": "json_object"}
+        return body
+
+    async def chat(self, messages: list[ChatMessage], schema: dict[str, Any] | None) -> str:
+        while True:
+            try:
+                data = await self.post_json("/chat/completions", self.request_body(messages, schema), self.headers)
+                break
+            except BackendRejected as exc:
+                text = str(exc).lower()
+                rejected_format = "response_format" in text or "json_schema" in text or "json_object" in text
+                if schema is None or not rejected_format or self.json_mode not in STEP_DOWN:
+                    raise
+                lower = STEP_DOWN[self.json_mode]
+                log.warning(
+                    "%s rejected response_format %r; using %r from now on: %s",
+                    self.base_url,
+                    self.json_mode,
+                    lower,
+                    exc,
+                )
+                self.json_mode = lower
+        try:
+            choice = data["choices"][0]
+            content = choice["message"]["content"]
+        except (KeyError, IndexError, TypeError):
+            raise BackendProtocolError(f"openai: no choices[0].message.content in {preview(str(data))}") from None
+        if not isinstance(content, str):
+            refusal = choice["message"].get("refusal") if isinstance(choice.get("message"), dict) else None
+            raise BackendProtocolError(f"openai: no text in the answer (refusal: {refusal!r})")
+        return content
