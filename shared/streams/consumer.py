@@ -245,7 +245,8 @@ class Consumer(Generic[M]):
             if await self._handle(stream, entry_id, fields, redelivered):
                 done.append(entry_id)
         if done:
-            self.counters.acked += await self.client.xack(stream, self.group, *done)
+            acked = await self.client.xack(stream, self.group, *done)
+            self.counters.acked += acked
 
     async def _handle(self, stream: str, entry_id: str, fields: Fields | None, redelivered: bool) -> bool:
         """True when the entry may be acknowledged (its handler succeeded)."""

@@ -88,9 +88,12 @@ class StreamReader(Generic[M]):
     async def tail(
         self, streams: Mapping[str, str], count: int = 100, block_ms: int | None = None
     ) -> list[StreamEntry[M]]:
-        """Entries after each stream's id (plain XREAD, blocking up to `block_ms`); [] when none came."""
+        """Entries after each stream's id (plain XREAD, blocking up to `block_ms`); [] when none came.
+
+        `block_ms=0` returns at once (Redis's own BLOCK 0 would wait forever, which no caller wants).
+        """
         block = self.block_ms if block_ms is None else block_ms
-        reply = await self._call(self.client.xread(dict(streams), count=count, block=block))
+        reply = await self._call(self.client.xread(dict(streams), count=count, block=block or None))
         return [self._entry(_text(stream), raw_id, fields) for stream, rows in reply or [] for raw_id, fields in rows]
 
     async def last_id(self, stream: str) -> str:

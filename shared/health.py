@@ -1,0 +1,177 @@
+"""Heartbeats: each service keeps `health:{service}:{instance}` alive with a TTL, holding its counters.
+
+The key expires three intervals after the last write, so a dead process shows as down
+without anyone deleting anything; a clean shutdown deletes it at once. `read_health` is
+what `crystal-rl status` and the dashboard read (arq's health-check key is the model).
+"""
+
+import asyncio
+import logging
+import os
+import socket
+import time
+from collections.abc import Callable, Mapping
+from contextlib import suppress
+from types import TracebackType
+from typing import Self
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from redis.asyncio import Redis
+
+from shared.keys import Keys
+from shared.streams.connection import is_transient, make_client
+from shared.streams.counters import StreamCounters
+from shared.streams.retry import Reconnect
+from shared.streams.settings import StreamSettings
+
+log = logging.getLogger(__name__)
+
+CounterValues = Mapping[str, int | float]
+
+
+class Health(BaseModel):
+    """What one heartbeat key holds."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    service: str
+    instance: str
+    host: str = Field(default_factory=socket.gethostname)
+    pid: int = Field(default_factory=os.getpid)
+    status: str = "starting"
+    """Free text chosen by the service: "starting", "running", "waiting for Redis", "stopping"..."""
+    started_at: float
+    ts: float
+    """When this heartbeat was written (Unix time)."""
+    interval: float
+    """Seconds between heartbeats: a `ts` older than a few intervals means the service is stuck."""
+    counters: dict[str, int | float] = Field(default_factory=dict)
+
+    def age(self, now: float | None = None) -> float:
+        """Seconds since this heartbeat was written."""
+        return (time.time() if now is None else now) - self.ts
+
+
+class Heartbeat:
+    """Writes the heartbeat every `interval` seconds until stopped; `async with` runs it as a task.
+
+    `counters` is called at each beat (e.g. `publisher.counters.as_dict`); `status` can be
+    changed at any time and is sent with the next beat (`beat()` sends it at once).
+    """
+
+    def __init__(
+        self,
+        redis_url: str | None = None,
+        *,
+        keys: Keys,
+        service: str,
+        instance: str,
+        counters: Callable[[], CounterValues] | None = None,
+        status: str = "starting",
+        settings: StreamSettings | None = None,
+        client: Redis | None = None,
+    ) -> None:
+        self.settings = settings or StreamSettings()
+        self.key = keys.health(service, instance)
+        self.service = service
+        self.instance = instance
+        self.status = status
+        self.interval = self.settings.heartbeat_interval
+        self.ttl_ms = int(self.interval * self.settings.heartbeat_ttl_factor * 1000)
+        self.started_at = time.time()
+        self._counters = counters or dict
+        self.stats = StreamCounters()
+        """The heartbeat's own connection counters (connection_errors, reconnects)."""
+        if client is None:
+            if redis_url is None:
+                raise ValueError("Heartbeat needs redis_url or client")
+            client = make_client(redis_url, self.settings)
+            self._owns_client = True
+        else:
+            self._owns_client = False
+        self.client = client
+        self._reconnect = Reconnect(f"heartbeat {service}/{instance}", self.settings, self.stats)
+        self._stop = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    def snapshot(self) -> Health:
+        return Health(
+            service=self.service,
+            instance=self.instance,
+            status=self.status,
+            started_at=self.started_at,
+            ts=time.time(),
+            interval=self.interval,
+            counters=dict(self._counters()),
+        )
+
+    async def beat(self) -> None:
+        """Write the heartbeat once (SET with PX = TTL)."""
+        await self.client.set(self.key, self.snapshot().model_dump_json(), px=self.ttl_ms)
+
+    async def run(self) -> None:
+        """Beat every `interval` until `stop()`; an outage is retried with backoff, never ends the loop."""
+        self._stop.clear()
+        while not self._stop.is_set():
+            try:
+                await self.beat()
+                self._reconnect.succeeded()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                if not is_transient(exc):
+                    log.exception("heartbeat %s: unexpected error", self.key)
+                await self._reconnect.failed(exc, self._stop)
+                continue
+            with suppress(TimeoutError):
+                await asyncio.wait_for(self._stop.wait(), self.interval)
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    async def aclose(self) -> None:
+        """Stop beating and delete the key, so the service shows as stopped rather than expiring."""
+        self.stop()
+        if self._task is not None:
+            self._task.cancel()
+            with suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        try:
+            await self.client.delete(self.key)
+        except Exception as exc:
+            if not is_transient(exc):
+                raise
+            log.warning("heartbeat %s: could not delete at shutdown (%s); it expires by itself", self.key, exc)
+        if self._owns_client:
+            await self.client.aclose()
+
+    async def __aenter__(self) -> Self:
+        self._task = asyncio.create_task(self.run(), name=f"heartbeat:{self.key}")
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()
+
+
+async def read_health(client: Redis, keys: Keys) -> list[Health]:
+    """Every live heartbeat under `keys`' prefix, sorted by service and instance.
+
+    A key that does not hold a valid `Health` is logged and skipped (one bad writer must not
+    hide every other service from `status`).
+    """
+    names = sorted([key async for key in client.scan_iter(match=keys.health_pattern, count=1000)])
+    if not names:
+        return []
+    values = await client.mget(names)
+    result = []
+    for name, value in zip(names, values, strict=True):
+        if value is None:
+            continue
+        try:
+            result.append(Health.model_validate_json(value))
+        except ValidationError as exc:
+            log.warning("health key %r holds no valid heartbeat: %s", name, exc.errors(include_url=False)[:1])
+    return sorted(result, key=lambda h: (h.service, h.instance))

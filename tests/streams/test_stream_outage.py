@@ -1,0 +1,70 @@
+"""Redis stopped mid-run and started again on the same port: loops keep their state and carry on."""
+
+import asyncio
+import logging
+
+import pytest
+import redis.asyncio as aioredis
+
+from shared.health import Heartbeat, read_health
+from shared.keys import Keys
+from shared.messages import Frame
+from shared.redis_server import LocalRedis
+from shared.streams import Consumer, Delivery, Publisher
+from tests.streams.conftest import eventually, fast_settings, make_frame
+
+pytestmark = pytest.mark.timeout(30)
+
+
+async def test_consumer_publisher_and_heartbeat_survive_a_redis_restart(
+    redis_server: LocalRedis, keys: Keys, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="shared.streams")
+    url = redis_server.url
+    stream = keys.frames("0")
+    settings = fast_settings(backoff_initial=0.05, backoff_max=0.2)
+    steps: list[int] = []
+
+    async def handler(delivery: Delivery[Frame]) -> None:
+        steps.append(delivery.message.step)
+
+    consumer = Consumer(
+        url, keys=keys, group="learner", name="c1", model=Frame, handler=handler,
+        streams=[stream], patterns=[keys.frames("*")], settings=settings,
+    )  # fmt: skip
+    publisher = Publisher(url, keys=keys, settings=settings, counters=consumer.counters)
+    heartbeat = Heartbeat(
+        url, keys=keys, service="learner", instance="c1", counters=consumer.counters.as_dict, settings=settings
+    )
+    async with consumer, publisher, heartbeat:
+        await consumer.ready.wait()
+        for step in range(3):
+            await publisher.publish(stream, make_frame(step))
+        await eventually(lambda: steps == [0, 1, 2], what="the first entries")
+
+        await asyncio.to_thread(redis_server.stop)
+        for step in range(3, 6):
+            assert await publisher.publish(stream, make_frame(step)) is None
+        await eventually(lambda: consumer.counters.connection_errors >= 3, what="several failed retries")
+        await eventually(lambda: heartbeat.stats.connection_errors >= 1, what="a failed heartbeat")
+        retries = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING and "retry" in r.getMessage()]
+        assert any("consumer learner/c1" in m and " in 0." in m for m in retries), retries
+
+        await asyncio.to_thread(redis_server.start)
+        await asyncio.sleep(settings.backoff_max)
+        for step in range(6, 8):
+            await publisher.publish(stream, make_frame(step))
+        assert await publisher.drain()
+        await eventually(lambda: steps == list(range(8)), what="the entries published during and after the outage")
+        await eventually(lambda: heartbeat.stats.reconnects == 1, what="the heartbeat to reconnect")
+
+        client = aioredis.Redis.from_url(url)
+        try:
+            health = await read_health(client, keys)
+            assert [h.instance for h in health] == ["c1"]
+            assert health[0].counters["acked"] >= 3
+            assert int((await client.xpending(stream, "learner"))["pending"]) == 0
+        finally:
+            await client.aclose()
+    assert consumer.counters.reconnects >= 2, "consumer and publisher each noticed the recovery"
+    assert consumer.counters.dropped == 0
