@@ -6,16 +6,18 @@ import logging
 import signal
 from pathlib import Path
 
-import redis.asyncio as aioredis
-
 from services.emulator.game import Game
-from services.emulator.service import EmulatorService
+from services.emulator.inbox import Inbox
+from services.emulator.peers import Peers
+from services.emulator.savestates import SaveStateStore
+from services.emulator.service import SERVICE, EmulatorService
 from services.emulator.settings import EmulatorSettings
 from shared.errors import CrystalRLError, SaveStateError
+from shared.health import Heartbeat
 from shared.logs import configure_logging
-from shared.messages import Message
 from shared.rom import RomInfo, inspect_rom
 from shared.settings import settings_from_cli
+from shared.streams import Publisher, make_client
 
 log = logging.getLogger(__name__)
 
@@ -55,34 +57,41 @@ def start_game(settings: EmulatorSettings, rom: RomInfo) -> Game:
     return game
 
 
-class RedisPublisher:
-    def __init__(self, url: str, maxlen: int) -> None:
-        self.client = aioredis.Redis.from_url(url)
-        self.maxlen = maxlen
-
-    async def publish(self, stream: str, message: Message) -> None:
-        await self.client.xadd(stream, message.to_fields(), maxlen=self.maxlen, approximate=True)
-
-    async def close(self) -> None:
-        await self.client.aclose()
-
-
 async def serve(settings: EmulatorSettings) -> None:
     rom = resolve_rom(settings.rom)
     game = await asyncio.to_thread(start_game, settings, rom)
-    publisher = RedisPublisher(settings.redis_url, settings.frames_maxlen)
+    keys = settings.keys
+    publisher = Publisher(settings.redis_url, keys=keys, settings=settings.streams)
+    inbox = Inbox.connect(settings.redis_url, publisher, keys, settings.env, settings.streams)
+    peers_client = make_client(settings.redis_url, settings.streams)
+    peers = Peers(peers_client, keys, settings.peer_check_interval)
+    store = SaveStateStore(settings.data_dir / "states" / f"env{settings.env}", rom.sha256, settings.keep_states)
+    service = EmulatorService(settings, game, publisher, inbox, peers, store)
+    heartbeat = Heartbeat(
+        settings.redis_url,
+        keys=keys,
+        service=SERVICE,
+        instance=f"env{settings.env}",
+        counters=service.health_counters,
+        status="running",
+        settings=settings.streams,
+    )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    service = EmulatorService(settings, game, publisher)
     log.info("env %s playing %s (%s)", settings.env, rom.title or "?", rom.path)
+    peers_task = asyncio.create_task(peers.run(), name="peers")
     try:
-        await service.run(stop)
+        async with heartbeat:
+            await service.run(stop)
     finally:
-        await publisher.close()
+        peers_task.cancel()
+        await publisher.aclose()
+        await inbox.aclose()
+        await peers_client.aclose()
         game.close()
-    log.info("env %s stopped after %d steps", settings.env, service.step)
+    log.info("env %s stopped at step %d", settings.env, service.step)
 
 
 def main(argv: list[str] | None = None) -> None:

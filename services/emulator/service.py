@@ -1,31 +1,50 @@
-"""The step loop: read the state, publish the frame, choose a button, play it. Repeat.
+"""The step, in DESIGN's order: read → reward → frame → plan request → choose → rules → play.
 
-PyBoy runs on one worker thread so the event loop stays free for Redis I/O; the frame of
-step t is published while step t is being emulated, so a Redis round trip overlaps the
-emulation instead of adding to it.
+PyBoy runs on one worker thread so the event loop stays free for Redis; nothing here waits
+on another service except the bounded wait for the learner's action, and only while a
+learner is alive. Redis being down costs nothing but buffered (or dropped and counted)
+messages: the publisher never raises and the inbox read is skipped until Redis is back.
 """
 
 import asyncio
-import contextlib
 import logging
 import time
+import uuid
+from collections import deque
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Protocol
+from dataclasses import asdict, dataclass
+from typing import Any, TypeVar
 
+from services.emulator.arbiter import Arbiter
 from services.emulator.fallback import FallbackPolicy
 from services.emulator.game import Game
+from services.emulator.inbox import Inbox
+from services.emulator.peers import Peers
+from services.emulator.rewards import RewardCalculator, StepFacts
+from services.emulator.rules import AntiStuck, allowed
+from services.emulator.savestates import AUTO_PREFIX, SaveStateStore
 from services.emulator.settings import EmulatorSettings
 from shared.buttons import BUTTONS, Button
+from shared.errors import CrystalRLError, RedisUnavailableError
 from shared.game.state import GameState
-from shared.messages import ActionSource, Frame, Message
+from shared.messages import (
+    Action,
+    ActionSource,
+    ControlCommand,
+    Event,
+    Frame,
+    HistoryItem,
+    PlanReason,
+    PlanRequest,
+)
+from shared.streams import Publisher
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
+SERVICE = "emulator"
 FORBIDDEN_BEFORE_FIRST_POKEMON = frozenset({Button.START, Button.SELECT})
-
-
-class Publisher(Protocol):
-    async def publish(self, stream: str, message: Message) -> None: ...
 
 
 def legal_mask(state: GameState) -> tuple[bool, ...]:
@@ -35,61 +54,305 @@ def legal_mask(state: GameState) -> tuple[bool, ...]:
     return tuple(b not in FORBIDDEN_BEFORE_FIRST_POKEMON for b in BUTTONS)
 
 
+@dataclass
+class StepCounters:
+    steps: int = 0
+    deadline_waits: int = 0
+    deadline_missed: int = 0
+    forbidden_replaced: int = 0
+    interventions: int = 0
+    plan_requests: int = 0
+    saves: int = 0
+    controls: int = 0
+    bad_controls: int = 0
+
+
 class EmulatorService:
-    def __init__(self, settings: EmulatorSettings, game: Game, publisher: Publisher) -> None:
+    def __init__(
+        self,
+        settings: EmulatorSettings,
+        game: Game,
+        publisher: Publisher,
+        inbox: Inbox,
+        peers: Peers,
+        store: SaveStateStore,
+    ) -> None:
         self.settings = settings
         self.game = game
         self.publisher = publisher
+        self.inbox = inbox
+        self.peers = peers
+        self.store = store
+        self.keys = settings.keys
+        self.env = settings.env
         self.fallback = FallbackPolicy(settings.seed)
+        self.arbiter = Arbiter()
+        self.rewards = RewardCalculator(settings.rewards)
+        self.antistuck = AntiStuck(settings.stuck_patience, settings.seed)
+        self.counters = StepCounters()
+        self.history: deque[HistoryItem] = deque(maxlen=settings.history_len)
         self.step = 0
+        self.episode = 0
+        self.total_reward = 0.0
+        self.paused = False
+        self.llm_interval = settings.llm_interval
         self.started = time.monotonic()
+        self._rate_mark = (time.monotonic(), 0)
+        self.steps_per_s = 0.0
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pyboy")
 
+    # -- the loop -----------------------------------------------------------------------------
+
     async def run(self, stop: asyncio.Event) -> None:
-        loop = asyncio.get_running_loop()
-        frames_key = self.settings.keys.frames(self.settings.env)
+        await self._on_thread(self._restore)
+        state = await self._on_thread(self.game.state)
+        self.rewards.start(state)
         last: tuple[Button, ActionSource] | None = None
-        pending: asyncio.Task[None] | None = None
+        facts = StepFacts()
         next_progress = time.monotonic() + self.settings.progress_interval
         try:
             while not stop.is_set():
-                state = await loop.run_in_executor(self._executor, self.game.state)
-                screen = await loop.run_in_executor(self._executor, self.game.small_screen)
+                await self._take_inbox(block_ms=0)
+                if self.paused:
+                    await asyncio.sleep(0.05)
+                    continue
+                before = state
+                state = await self._on_thread(self.game.state)
+                reward, breakdown = self.rewards(before, state, facts) if last else (0.0, {})
+                self.total_reward += reward
+                if last is not None:
+                    self.arbiter.credit(last[1], reward)
+                    self.history.append(HistoryItem(step=self.step - 1, action=last[0], source=last[1], reward=reward))
+                self.antistuck.observe(progressed=reward > 0 or "new_tile" in breakdown)
                 frame = Frame(
-                    env=self.settings.env,
+                    env=self.env,
                     step=self.step,
                     state=state,
+                    reward=reward,
+                    reward_breakdown=breakdown,
                     action=last[0] if last else None,
                     action_source=last[1] if last else None,
                     legal=legal_mask(state),
-                    screen=screen,
+                    intervention=facts.intervention,
+                    episode=self.episode,
+                    screen=await self._on_thread(self.game.small_screen),
                 )
-                if pending is not None:
-                    await pending
-                pending = asyncio.create_task(self.publisher.publish(frames_key, frame))
+                await self.publisher.publish(self.keys.frames(self.env), frame)
+                await self._maybe_request_plan(before, state, breakdown, facts)
+                await self._milestones(before, state, breakdown)
                 if self.settings.max_steps is not None and self.step >= self.settings.max_steps:
                     break
-                button = self.fallback.choose(state)
-                if not frame.legal[BUTTONS.index(button)]:
-                    button = Button.A
-                await loop.run_in_executor(self._executor, self.game.step, button)
-                last = (button, ActionSource.RULES)
+                button, source, facts = await self._choose(state, frame.legal)
+                await self._on_thread(self.game.step, button)
+                last = (button, source)
                 self.step += 1
+                self.counters.steps += 1
                 if time.monotonic() >= next_progress:
                     next_progress += self.settings.progress_interval
                     self._log_progress(state)
         finally:
-            if pending is not None:
-                with contextlib.suppress(Exception):
-                    await pending
+            await self._save_now("shutdown")
             self._executor.shutdown(wait=True)
+
+    async def _choose(self, state: GameState, legal: tuple[bool, ...]) -> tuple[Button, ActionSource, StepFacts]:
+        """Arbitration, then the rules that always win."""
+        if self.peers.learner and not self.arbiter.presses and not self.arbiter.plan_active(self.step):
+            await self._wait_for_dqn()
+        chosen = self.arbiter.choose(self.step)
+        button, source = chosen if chosen else (self.fallback.choose(state), ActionSource.RULES)
+        forbidden = not allowed(button, legal)
+        if forbidden:
+            self.counters.forbidden_replaced += 1
+            button, source = self.fallback.choose(state), ActionSource.RULES
+            if not allowed(button, legal):
+                button = Button.A
+        intervention = False
+        if self.antistuck.stuck:
+            intervention = True
+            self.counters.interventions += 1
+            button, source = self.antistuck.intervene(state, button), ActionSource.RULES
+            await self._event("anti_stuck", f"no progress for {self.settings.stuck_patience} steps: pressed {button}")
+        return button, source, StepFacts(intervention=intervention, forbidden=forbidden)
+
+    async def _wait_for_dqn(self) -> None:
+        """Read actions until the DQN's answer for this step arrives or the deadline passes."""
+        self.counters.deadline_waits += 1
+        deadline = time.monotonic() + self.settings.deadline_ms / 1000
+        while not self.arbiter.has_dqn(self.step):
+            remaining_ms = int((deadline - time.monotonic()) * 1000)
+            if remaining_ms < 1:
+                self.counters.deadline_missed += 1
+                return
+            if not await self._take_inbox(block_ms=remaining_ms):
+                continue
+
+    async def _take_inbox(self, block_ms: int) -> bool:
+        """Hand new actions to the arbiter and run commands; False when Redis could not be read."""
+        if not self.publisher.availability.ready():
+            if block_ms:
+                await asyncio.sleep(block_ms / 1000)
+            return False
+        try:
+            messages = await self.inbox.read(block_ms)
+        except RedisUnavailableError:
+            self.publisher.availability.failed()
+            return False
+        for message in messages:
+            if isinstance(message, Action):
+                self.arbiter.offer(message, self.step)
+            else:
+                await self._control(message)
+        return True
+
+    # -- plans, milestones, commands -------------------------------------------------------------
+
+    async def _maybe_request_plan(
+        self, before: GameState, state: GameState, breakdown: dict[str, float], facts: StepFacts
+    ) -> None:
+        if not self.peers.planner:
+            return
+        reason: PlanReason | None = None
+        if facts.intervention:
+            reason = "stuck"
+        elif "new_map" in breakdown:
+            reason = "new_map"
+        elif state.battle.active and not before.battle.active:
+            reason = "battle_start"
+        elif "first_pokemon" in breakdown:
+            reason = "first_pokemon"
+        elif self.step % self.llm_interval == 0:
+            reason = "interval"
+        if reason is None:
+            return
+        self.counters.plan_requests += 1
+        request = PlanRequest(
+            request_id=uuid.uuid4().hex,
+            env=self.env,
+            step=self.step,
+            reason=reason,
+            state=state,
+            history=tuple(self.history),
+            legal=tuple(b for b, ok in zip(BUTTONS, legal_mask(state), strict=True) if ok),
+            previous_plan=self.arbiter.last_plan,
+        )
+        await self.publisher.publish(self.keys.plan_requests, request)
+
+    async def _milestones(self, before: GameState, state: GameState, breakdown: dict[str, float]) -> None:
+        milestone = next((m for m in ("badge", "first_pokemon", "new_map") if m in breakdown), None)
+        if milestone is not None:
+            await self._event("milestone", f"{milestone} at step {self.step}", data={"milestone": milestone})
+            await self._save_now(milestone)
+        elif self.step and self.step % self.settings.autosave_every == 0:
+            await self._save_now("interval")
+
+    async def _control(self, command: ControlCommand) -> None:
+        self.counters.controls += 1
+        ok, detail = True, ""
+        try:
+            match command.command:
+                case "pause":
+                    self.paused = True
+                case "resume":
+                    self.paused = False
+                case "press":
+                    if command.button is None:
+                        raise CrystalRLError("press needs a button")
+                    self.arbiter.press(command.button)
+                case "save":
+                    detail = (await self._save_now("manual", name=command.name)).name
+                case "load":
+                    if not command.name:
+                        raise CrystalRLError("load needs a name")
+                    data, meta = await self._on_thread(self.store.load, command.name)
+                    await self._on_thread(self.game.load_state, data, command.name)
+                    detail = f"loaded {meta.name} (saved at step {meta.step})"
+                case "set_llm_interval":
+                    if command.value is None:
+                        raise CrystalRLError("set_llm_interval needs a value")
+                    self.llm_interval = command.value
+        except CrystalRLError as exc:
+            ok, detail = False, str(exc)
+            self.counters.bad_controls += 1
+        await self._event(
+            "control_ack",
+            f"{command.command}: {'ok' if ok else 'failed'}{' — ' + detail if detail else ''}",
+            level="info" if ok else "warning",
+            data={"id": command.id, "command": command.command, "ok": ok, "detail": detail},
+        )
+
+    # -- persistence ----------------------------------------------------------------------------
+
+    def _restore(self) -> None:
+        meta = self.store.load_newest(self.game.load_state)
+        if meta is None:
+            return
+        stats = meta.stats
+        self.step = meta.step
+        self.episode = meta.episode
+        self.total_reward = float(stats.get("total_reward", 0.0))
+        self.rewards.explored.tiles = {tuple(t) for t in stats.get("tiles", [])}  # type: ignore[misc]
+        self.rewards.explored.maps = {tuple(m) for m in stats.get("maps", [])}  # type: ignore[misc]
+        log.info("resumed from save state %s at step %d", meta.name, meta.step)
+
+    async def _save_now(self, reason: str, name: str | None = None) -> Any:
+        data = await self._on_thread(self.game.save_state)
+        stats = {
+            "total_reward": self.total_reward,
+            "tiles": sorted(self.rewards.explored.tiles),
+            "maps": sorted(self.rewards.explored.maps),
+        }
+        name = name or f"{AUTO_PREFIX}{self.step:09d}"
+        meta = await self._on_thread(
+            lambda: self.store.save(name, data, step=self.step, episode=self.episode, reason=reason, stats=stats)
+        )
+        self.counters.saves += 1
+        return meta
+
+    # -- helpers --------------------------------------------------------------------------------
+
+    async def _on_thread(self, func: Callable[..., T], *args: Any) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._executor, func, *args)
+
+    async def _event(self, kind: str, message: str, level: str = "info", data: dict[str, Any] | None = None) -> None:
+        event = Event(
+            service=SERVICE,
+            instance=self.settings.instance,
+            kind=kind,
+            message=message,
+            env=self.env,
+            level=level,  # type: ignore[arg-type]
+            data=data or {},
+        )
+        await self.publisher.publish(self.keys.events, event)
+
+    def health_counters(self) -> dict[str, Any]:
+        now = time.monotonic()
+        mark_time, mark_step = self._rate_mark
+        if now - mark_time >= 1.0:
+            self.steps_per_s = (self.counters.steps - mark_step) / (now - mark_time)
+            self._rate_mark = (now, self.counters.steps)
+        return {
+            "env": self.env,
+            "step": self.step,
+            "steps_per_s": round(self.steps_per_s, 1),
+            "paused": self.paused,
+            "total_reward": round(self.total_reward, 3),
+            "llm_interval": self.llm_interval,
+            "learner_alive": self.peers.learner,
+            "planner_alive": self.peers.planner,
+            **asdict(self.counters),
+            **{f"source_{k}": v for k, v in asdict(self.arbiter.counters).items()},
+            **self.publisher.counters.as_dict(),
+            "publish_backlog": self.publisher.backlog,
+            "bad_inbox_entries": self.inbox.bad,
+        }
 
     def _log_progress(self, state: GameState) -> None:
         elapsed = time.monotonic() - self.started
         log.info(
-            "step %d (%.0f steps/s) map %s (%d,%d) pos (%d,%d) money %d badges %d party levels %s",
+            "step %d (%.0f steps/s) %s (%d,%d) pos (%d,%d) money %d badges %d party levels %s reward %.2f",
             self.step,
-            self.step / elapsed if elapsed else 0.0,
+            self.counters.steps / elapsed if elapsed else 0.0,
             state.map_name or "?",
             state.map_group,
             state.map_number,
@@ -98,4 +361,5 @@ class EmulatorService:
             state.money,
             state.badge_count,
             [m.level for m in state.party],
+            self.total_reward,
         )

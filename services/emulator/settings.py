@@ -4,7 +4,9 @@ from pathlib import Path
 
 from pydantic import Field, model_validator
 
+from services.emulator.rewards import RewardWeights
 from shared.settings import CommonSettings
+from shared.streams import StreamSettings
 
 
 class EmulatorSettings(CommonSettings):
@@ -28,8 +30,32 @@ class EmulatorSettings(CommonSettings):
     boot_frames: int = Field(default=3000, ge=1)
     """Most frames to run at power-on before the game is taken as started (CGB boot animation first)."""
 
-    frames_maxlen: int = Field(default=10_000, ge=100)
-    """Approximate length bound of `frames:{env}` (XADD MAXLEN ~)."""
+    deadline_ms: float = Field(default=30.0, gt=0, le=5_000)
+    """How long a step waits for the DQN's action for that step, only while a learner is alive."""
+
+    llm_interval: int = Field(default=30, ge=1)
+    """Ask the planner for a plan every this many steps (and at once on a trigger), while a planner is alive."""
+
+    stuck_patience: int = Field(default=80, ge=2)
+    """Steps with no reward and no new tile before the anti-stuck rule intervenes."""
+
+    autosave_every: int = Field(default=1_000, ge=1)
+    """Save a state every this many steps (and at milestones: badge, new map, first Pokémon)."""
+
+    keep_states: int = Field(default=5, ge=1)
+    """Automatic save states kept; older ones are deleted (named ones are kept)."""
+
+    history_len: int = Field(default=16, ge=1, le=256)
+    """Recent steps sent with each plan request."""
+
+    peer_check_interval: float = Field(default=1.0, gt=0)
+    """Seconds between checks of the learner's and planner's heartbeats."""
+
+    rewards: RewardWeights = Field(default_factory=RewardWeights)
+    """Weights of the reward components (`--rewards.badge 20`, `CRL_REWARDS__BADGE=20`)."""
+
+    streams: StreamSettings = Field(default_factory=StreamSettings)
+    """Stream lengths, timeouts and buffers (`CRL_STREAM_*`)."""
 
     seed: int = 0
     """Seed of the rule-based fallback policy's choices, so runs are reproducible."""

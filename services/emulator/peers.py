@@ -1,0 +1,53 @@
+"""Which other services are alive, from their heartbeats: checked in the background, read for free.
+
+The step waits for the learner only while one is alive, and asks for plans only while a
+planner is; a dead peer must never cost the game a deadline per step.
+"""
+
+import asyncio
+import logging
+
+from redis.asyncio import Redis
+
+from shared.keys import Keys
+from shared.streams import TRANSIENT_ERRORS
+
+log = logging.getLogger(__name__)
+
+LEARNER = "dqn_learner"
+PLANNER = "llm_planner"
+
+
+class Peers:
+    def __init__(self, client: Redis, keys: Keys, interval: float) -> None:
+        self.client = client
+        self.keys = keys
+        self.interval = interval
+        self.alive: dict[str, bool] = {LEARNER: False, PLANNER: False}
+
+    @property
+    def learner(self) -> bool:
+        return self.alive[LEARNER]
+
+    @property
+    def planner(self) -> bool:
+        return self.alive[PLANNER]
+
+    async def check(self) -> None:
+        for service in self.alive:
+            pattern = self.keys.health(service, "*")
+            found = False
+            async for _ in self.client.scan_iter(match=pattern, count=100):
+                found = True
+                break
+            if found != self.alive[service]:
+                log.info("%s is %s", service, "up" if found else "down")
+            self.alive[service] = found
+
+    async def run(self) -> None:
+        while True:
+            try:
+                await self.check()
+            except TRANSIENT_ERRORS:
+                self.alive = dict.fromkeys(self.alive, False)
+            await asyncio.sleep(self.interval)
