@@ -1,0 +1,74 @@
+"""Group-less reads for the dashboard: newest pages with pagination, ranges, tails and a live follow."""
+
+import asyncio
+
+import pytest
+
+from shared.keys import Keys
+from shared.messages import Frame
+from shared.streams import Publisher, StreamEntry, StreamReader
+from tests.streams.conftest import make_frame
+
+pytestmark = pytest.mark.timeout(30)
+
+
+async def _publish(redis_url: str, keys: Keys, steps: range) -> list[str]:
+    async with Publisher(redis_url, keys=keys) as publisher:
+        ids = await publisher.publish_many([(keys.frames("0"), make_frame(s)) for s in steps])
+    assert ids is not None
+    return [i for i in ids if i]
+
+
+async def test_latest_pages_backwards_through_the_whole_stream(redis_url: str, keys: Keys) -> None:
+    ids = await _publish(redis_url, keys, range(25))
+    reader = StreamReader(redis_url, model=Frame)
+    try:
+        pages, before = [], None
+        while True:
+            page = await reader.latest(keys.frames("0"), count=10, before=before)
+            pages.append([e.message.step for e in page.entries if e.message])
+            if page.next_before is None:
+                break
+            before = page.next_before
+        assert pages == [list(range(24, 14, -1)), list(range(14, 4, -1)), list(range(4, -1, -1))]
+        assert (await reader.latest(keys.frames("0"), count=1)).entries[0].entry_id == ids[-1]
+        assert (await reader.latest(keys.frames("missing"))).entries == []
+    finally:
+        await reader.aclose()
+
+
+async def test_range_reads_oldest_first_between_ids(redis_url: str, keys: Keys) -> None:
+    ids = await _publish(redis_url, keys, range(10))
+    reader = StreamReader(redis_url, model=Frame)
+    try:
+        entries = await reader.range(keys.frames("0"), start=ids[2], end=ids[5])
+        assert [e.message.step for e in entries if e.message] == [2, 3, 4, 5]
+        after = await reader.range(keys.frames("0"), start=f"({ids[7]}")
+        assert [e.entry_id for e in after] == ids[8:]
+    finally:
+        await reader.aclose()
+
+
+async def test_tail_from_an_id_and_follow_new_entries(redis_url: str, keys: Keys) -> None:
+    ids = await _publish(redis_url, keys, range(5))
+    reader = StreamReader(redis_url, model=Frame, block_ms=100)
+    try:
+        tail = await reader.tail({keys.frames("0"): ids[2]})
+        assert [e.entry_id for e in tail] == ids[3:]
+        assert await reader.tail({keys.frames("0"): ids[-1]}, block_ms=50) == []
+
+        followed: list[StreamEntry[Frame]] = []
+
+        async def follow() -> None:
+            async for entry in reader.follow([keys.frames("0")]):
+                followed.append(entry)
+                if len(followed) == 3:
+                    return
+
+        task = asyncio.create_task(follow())
+        await asyncio.sleep(0.2)  # let follow() take its starting position: only later entries count
+        await _publish(redis_url, keys, range(100, 103))
+        await asyncio.wait_for(task, 5)
+        assert [e.message.step for e in followed if e.message] == [100, 101, 102]
+    finally:
+        await reader.aclose()
