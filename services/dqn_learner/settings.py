@@ -44,6 +44,10 @@ class LearnerSettings(CommonSettings):
     reward_clip: float | None = Field(default=None, gt=0)
     """When set, scaled rewards are clipped to [-reward_clip, reward_clip] (Atari-style); None keeps them."""
 
+    episode_end_is_terminal: bool = True
+    """A frame with a new episode number marks its env's previous transition terminal (no bootstrap).
+    Turn off when episodes are cut by a time limit rather than ended by the game."""
+
     epsilon_start: float = Field(default=1.0, ge=0, le=1)
     """Exploration rate at the first frame: uniform over legal buttons with this probability."""
 

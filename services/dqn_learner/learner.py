@@ -1,0 +1,189 @@
+"""`Learner`: frames in, actions and gradient steps out — CleanRL's DQN loop with the environment cut away.
+
+The service feeds it frames from Redis; the learning test feeds it frames from a game it
+drives itself. Either way the same code turns frames into transitions, chooses actions
+and decides when to train, so what the test shows learning is what the service runs.
+
+Frame semantics (see `shared.messages.Frame`): frame t holds s_t, the button pressed at
+step t-1 and the reward it earned. So frame t completes the transition
+(obs_{t-1}, frame_t.action, frame_t.reward, obs_t). A transition is held back until the
+env's next frame arrives, because only then is it known whether obs_t ended an episode.
+"""
+
+import logging
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import torch
+
+from services.dqn_learner.agent import DQNAgent, UpdateStats, linear_schedule
+from services.dqn_learner.network import QNetwork
+from services.dqn_learner.observation import (
+    N_ACTIONS,
+    N_FEATURES,
+    SCREEN_SHAPE,
+    FrameStacker,
+    Observation,
+)
+from services.dqn_learner.replay import ReplayBuffer
+from services.dqn_learner.settings import LearnerSettings
+from shared.buttons import BUTTON_INDEX
+from shared.messages import Frame
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class _Pending:
+    """A transition waiting for the env's next frame to learn whether it was the episode's last."""
+
+    obs: Observation
+    action: int
+    reward: float
+    next_obs: Observation
+
+
+class Learner:
+    """The DQN's state and its rules: per-env frame stacks, the replay buffer, the schedule, the update cadence.
+
+    Thread use: `observe` and `act` run on the service's event loop (or the test's loop);
+    `train_step` runs on a training thread. The buffer is shared behind a lock held only
+    for an insert or a sample copy, and the agent keeps inference on its own actor copy.
+    """
+
+    def __init__(self, settings: LearnerSettings, device: torch.device) -> None:
+        self.settings = settings
+        torch.manual_seed(settings.seed)
+        self.rng = np.random.default_rng(settings.seed)
+        self.agent = DQNAgent(
+            QNetwork(settings.frame_stack),
+            device,
+            learning_rate=settings.learning_rate,
+            gamma=settings.gamma,
+            max_grad_norm=settings.max_grad_norm,
+        )
+        self.buffer = ReplayBuffer(
+            settings.buffer_capacity,
+            settings.frame_stack,
+            N_FEATURES,
+            N_ACTIONS,
+            SCREEN_SHAPE,
+            seed=settings.seed,
+        )
+        self.frames_seen = 0
+        """Frames observed, all envs together (the epsilon schedule's clock). Persisted."""
+        self.transitions = 0
+        """Transitions ever added to the buffer. Persisted."""
+        self.last_update: UpdateStats | None = None
+        self._stackers: dict[str, FrameStacker] = {}
+        self._last: dict[str, Observation] = {}
+        self._pending: dict[str, _Pending] = {}
+        self._credit = 0
+        """Transitions added since warm-up, minus `train_every` per update: positive means an update is due."""
+        self._buffer_lock = threading.Lock()
+
+    # --- frames ---------------------------------------------------------------------------
+
+    @property
+    def epsilon(self) -> float:
+        s = self.settings
+        return linear_schedule(s.epsilon_start, s.epsilon_end, s.epsilon_decay_frames, self.frames_seen)
+
+    def observe(self, frame: Frame) -> Observation:
+        """Stack the frame into its env's window and store the transition it completes.
+
+        Raises `MessageError` for a frame the network cannot read (wrong screen size, bad
+        mask); the caller sends it to `dead`. A frame that repeats or precedes its env's
+        last step (redelivered after a restart) is stacked afresh and makes no transition.
+        """
+        stacker = self._stackers.get(frame.env)
+        if stacker is None:
+            stacker = self._stackers[frame.env] = FrameStacker(self.settings.frame_stack)
+        obs = stacker.push(frame)
+        self.frames_seen += 1
+
+        pending = self._pending.pop(frame.env, None)
+        if pending is not None:
+            ended = frame.episode != pending.next_obs.episode
+            self._store(pending, done=ended and self.settings.episode_end_is_terminal)
+
+        prev = self._last.get(frame.env)
+        if obs.continues and prev is not None and frame.action is not None:
+            reward = frame.reward * self.settings.reward_scale
+            if self.settings.reward_clip is not None:
+                reward = float(np.clip(reward, -self.settings.reward_clip, self.settings.reward_clip))
+            self._pending[frame.env] = _Pending(prev, BUTTON_INDEX[frame.action], reward, obs)
+        self._last[frame.env] = obs
+        return obs
+
+    def _store(self, t: _Pending, done: bool) -> None:
+        with self._buffer_lock:
+            self.buffer.add(
+                t.obs.screens,
+                t.obs.features,
+                t.action,
+                t.reward,
+                t.next_obs.screens[-1],
+                t.next_obs.features,
+                done,
+                t.next_obs.legal,
+            )
+        self.transitions += 1
+        if len(self.buffer) >= self.settings.learning_starts:
+            self._credit += 1
+
+    def act(self, observations: Sequence[Observation], greedy: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """One action per observation from one forward pass, and each one's greedy Q (for stats)."""
+        screens = np.stack([o.screens for o in observations])
+        features = np.stack([o.features for o in observations])
+        legal = np.stack([o.legal for o in observations])
+        epsilon = 0.0 if greedy else self.epsilon
+        return self.agent.act(screens, features, legal, epsilon, self.rng)
+
+    # --- training -------------------------------------------------------------------------
+
+    @property
+    def update_due(self) -> bool:
+        return self._credit >= self.settings.train_every
+
+    @property
+    def backlog(self) -> int:
+        """Updates owed to the transitions already stored (a refill or a fast game builds some up)."""
+        return max(self._credit // self.settings.train_every, 0)
+
+    def train_step(self) -> UpdateStats:
+        """One update (call when `update_due`), then the target and actor syncs when their turn comes."""
+        with self._buffer_lock:
+            batch = self.buffer.sample(self.settings.batch_size)
+        stats = self.agent.update(batch)
+        self._credit -= self.settings.train_every
+        updates = self.agent.updates
+        if updates % self.settings.target_update_every == 0:
+            self.agent.update_target(self.settings.tau)
+        if updates % self.settings.actor_sync_every == 0:
+            self.agent.sync_actor()
+        self.last_update = stats
+        return stats
+
+    # --- persistence -------------------------------------------------------------------------
+
+    def state_dict(self) -> dict[str, Any]:
+        """Everything a checkpoint restores: the agent and the counters (epsilon follows from them)."""
+        return {
+            "agent": self.agent.state_dict(),
+            "counters": {
+                "frames_seen": self.frames_seen,
+                "transitions": self.transitions,
+                "epsilon": self.epsilon,
+                "updates": self.agent.updates,
+            },
+        }
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.agent.load_state_dict(state["agent"])
+        counters = state["counters"]
+        self.frames_seen = int(counters["frames_seen"])
+        self.transitions = int(counters["transitions"])
