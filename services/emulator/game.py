@@ -75,6 +75,11 @@ class Game:
         pyboy.tick(1, True)
         self.frames += self.step_frames
 
+    def refresh_screen(self) -> None:
+        """Run one rendered frame: after a boot or a loaded state the screen buffer is stale."""
+        self.pyboy.tick(1, True)
+        self.frames += 1
+
     def state(self) -> GameState:
         return read_state(self.pyboy.memory)
 

@@ -105,6 +105,7 @@ class EmulatorService:
 
     async def run(self, stop: asyncio.Event) -> None:
         await self._on_thread(self._restore)
+        await self._on_thread(self.game.refresh_screen)
         state = await self._on_thread(self.game.state)
         self.rewards.start(state)
         last: tuple[Button, ActionSource] | None = None
@@ -265,6 +266,7 @@ class EmulatorService:
                         raise CrystalRLError("load needs a name")
                     data, meta = await self._on_thread(self.store.load, command.name)
                     await self._on_thread(self.game.load_state, data, command.name)
+                    await self._on_thread(self.game.refresh_screen)
                     detail = f"loaded {meta.name} (saved at step {meta.step})"
                 case "set_llm_interval":
                     if command.value is None:
@@ -325,21 +327,20 @@ class EmulatorService:
         )
         await self.publisher.publish(self.keys.events, event)
 
-    def health_counters(self) -> dict[str, Any]:
+    def health_counters(self) -> dict[str, int | float]:
         now = time.monotonic()
         mark_time, mark_step = self._rate_mark
         if now - mark_time >= 1.0:
             self.steps_per_s = (self.counters.steps - mark_step) / (now - mark_time)
             self._rate_mark = (now, self.counters.steps)
         return {
-            "env": self.env,
             "step": self.step,
             "steps_per_s": round(self.steps_per_s, 1),
-            "paused": self.paused,
+            "paused": int(self.paused),
             "total_reward": round(self.total_reward, 3),
             "llm_interval": self.llm_interval,
-            "learner_alive": self.peers.learner,
-            "planner_alive": self.peers.planner,
+            "learner_alive": int(self.peers.learner),
+            "planner_alive": int(self.peers.planner),
             **asdict(self.counters),
             **{f"source_{k}": v for k, v in asdict(self.arbiter.counters).items()},
             **self.publisher.counters.as_dict(),
