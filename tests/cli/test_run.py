@@ -1,0 +1,29 @@
+"""`crystal-rl run` end to end: the real command, the real emulator, a real Redis."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import redis
+
+from tests.procs import KEYS, frames, service_env
+
+
+@pytest.mark.timeout(120)
+def test_run_500_actions_ends_by_itself_with_the_frames_in_redis(
+    redis_url: str, redis_client: redis.Redis, tmp_path: Path
+) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "crystal_rl.cli", "run", "--actions", "500", "--redis-url", redis_url,
+         "--data-dir", str(tmp_path / "data"), "--progress-interval", "0.5"],
+        capture_output=True, text=True, timeout=110, env=service_env(redis_url, tmp_path / "data"), check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert redis_client.xlen(KEYS.frames("0")) >= 500
+    got = frames(redis_client)
+    assert got[-1].step == 500 and got[0].state.map_name == "New Bark Town"
+    progress = [line for line in result.stdout.splitlines() if line.startswith("env 0: step")]
+    assert progress, result.stdout
+    assert "steps/s" in progress[-1] and "money" in progress[-1] and "badges" in progress[-1]
+    assert "Traceback" not in result.stderr
