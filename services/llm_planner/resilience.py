@@ -80,6 +80,12 @@ class CircuitBreaker:
             self.times_opened += 1
             self._move(BreakerState.OPEN, error)
 
+    def abandon_trial(self, why: str) -> None:
+        """A trial call ended without an outcome (cancelled): back to open, next trial after a cool-down."""
+        if self.state is BreakerState.HALF_OPEN:
+            self.opened_at = self.clock()
+            self._move(BreakerState.OPEN, why)
+
     def _move(self, new: BreakerState, why: str) -> None:
         old, self.state = self.state, new
         log.log(
@@ -140,9 +146,9 @@ class GuardedBackend:
                 self.breaker.record_failure(str(exc))
                 raise
             except BaseException:
-                # Cancelled (shutdown) mid-trial: let the next caller try instead of staying half-open.
-                if self.breaker.state is BreakerState.HALF_OPEN:
-                    self.breaker.state = BreakerState.OPEN
+                # Cancelled mid-trial (the request's budget ran out, or shutdown): the outcome is unknown,
+                # so go back to open and let a caller after the next cool-down try again.
+                self.breaker.abandon_trial("the trial call was cancelled before it answered")
                 raise
             self.breaker.record_success()
             return text

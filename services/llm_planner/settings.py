@@ -5,8 +5,10 @@ from typing import Literal
 from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import CliSuppress
 
 from shared.settings import CommonSettings
+from shared.streams import StreamSettings
 
 BackendName = Literal["ollama", "openai"]
 
@@ -24,7 +26,7 @@ class PlannerSettings(CommonSettings):
     llm_model: str = "smollm2:1.7b"
     """Model name as the host knows it (an Ollama tag, or the model id a llama.cpp/vLLM server serves)."""
 
-    llm_api_key: SecretStr | None = None
+    llm_api_key: CliSuppress[SecretStr | None] = None
     """Bearer token for hosted OpenAI-compatible endpoints; environment only (`CRL_LLM_API_KEY`), so it
     never shows in a process list. Local servers need none."""
 
@@ -69,21 +71,28 @@ class PlannerSettings(CommonSettings):
     history_limit: int = Field(default=16, ge=0, le=256)
     """Most recent history items shown in the prompt (runs of the same button are merged)."""
 
-    max_request_age_s: float = Field(default=30.0, gt=0)
-    """A request older than this (by its own timestamp) is dropped: the game has moved on."""
+    max_request_age_s: float = Field(default=60.0, gt=0)
+    """A request older than this (by its own timestamp) is dropped: the game has moved on. It must exceed
+    the streams' claim idle time, or a request left by a killed planner is always stale when claimed."""
+
+    request_budget_s: float = Field(default=20.0, gt=0)
+    """Most time spent on one request, all model calls and the repair included; past it the request is
+    answered with nothing. Shorter than the claim idle time, so no other planner claims a request that
+    is still being worked on (and answers it twice)."""
 
     max_step_lag: int = Field(default=200, ge=0)
     """A request whose step is this far behind the newest request seen for its env is dropped."""
-
-    claim_idle_ms: int = Field(default=30_000, ge=100)
-    """A request pending this long with another planner (killed, hung) is claimed and answered here."""
 
     concurrency: int = Field(default=1, ge=1, le=64)
     """Requests one process handles at once; more only helps hosts that batch (vLLM, Ollama with
     OLLAMA_NUM_PARALLEL)."""
 
-    heartbeat_s: float = Field(default=2.0, gt=0)
-    """How often the heartbeat key is rewritten."""
+    shutdown_grace_s: float = Field(default=10.0, ge=0)
+    """On SIGTERM, how long requests in progress may take to finish before they are left pending for
+    another planner to claim."""
+
+    streams: StreamSettings = Field(default_factory=StreamSettings)
+    """Stream lengths, timeouts, claim and heartbeat timing (`CRL_STREAM_*`)."""
 
     prompts_dir: Path | None = None
     """Directory with `system.md`, `user.md`, `repair.md` to use instead of the bundled templates."""
@@ -91,6 +100,13 @@ class PlannerSettings(CommonSettings):
     @model_validator(mode="after")
     def _check_url(self) -> "PlannerSettings":
         self.backend_name()  # fails at start, with a message, on a URL no back end can use
+        if self.request_budget_s * 1000 >= self.streams.claim_min_idle_ms:
+            raise ValueError(
+                f"request_budget_s ({self.request_budget_s:g} s) must be shorter than the claim idle time "
+                f"(CRL_STREAM_CLAIM_MIN_IDLE_MS={self.streams.claim_min_idle_ms}), or another planner claims a "
+                "request still being worked on and it is answered twice: lower --request-budget-s or raise "
+                "CRL_STREAM_CLAIM_MIN_IDLE_MS"
+            )
         return self
 
     def backend_name(self) -> BackendName:
