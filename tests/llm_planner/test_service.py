@@ -1,0 +1,216 @@
+"""The planner service in this process against real Redis and the stand-in model host.
+
+Requests go in through the streams layer; plans, events and heartbeats are read back from Redis.
+"""
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import pytest
+from redis.asyncio import Redis
+
+from services.llm_planner.service import PlannerService
+from services.llm_planner.standin import Reply, StandinModelHost
+from shared.buttons import Button
+from shared.messages import ActionSource
+from tests.llm_planner.conftest import make_request, planner_settings
+from tests.llm_planner.streams_help import (
+    KEYS,
+    actions,
+    events,
+    fast_streams,
+    health,
+    pending,
+    publish,
+    wait_event,
+    wait_health,
+)
+
+Start = Callable[..., Awaitable[PlannerService]]
+
+
+@pytest.fixture
+async def aredis(redis_url: str) -> AsyncIterator[Redis]:
+    client = Redis.from_url(redis_url)
+    yield client
+    await client.aclose()
+
+
+@pytest.fixture
+async def start_planner(redis_url: str, standin: StandinModelHost) -> AsyncIterator[Start]:
+    """Start a planner service in this process (Ollama API unless `api="openai"`); stopped at teardown."""
+    running: list[tuple[PlannerService, asyncio.Event, asyncio.Task[None]]] = []
+
+    async def start(api: str = "ollama", **overrides: Any) -> PlannerService:
+        url = standin.ollama_url if api == "ollama" else standin.openai_url
+        fields: dict[str, Any] = {"redis_url": redis_url, "instance": f"test-{len(running)}",
+                                  "streams": fast_streams(), "request_budget_s": 1.5}  # fmt: skip
+        fields.update(overrides)
+        service = PlannerService(planner_settings(url, **fields))
+        stop = asyncio.Event()
+        task = asyncio.create_task(service.run(stop))
+        running.append((service, stop, task))
+        await asyncio.wait_for(asyncio.gather(*(c.ready.wait() for c in service.consumers)), 10)
+        return service
+
+    yield start
+    for _, stop, _ in running:
+        stop.set()
+    await asyncio.wait_for(asyncio.gather(*(task for _, _, task in running)), 15)
+
+
+@pytest.mark.parametrize("api", ["ollama", "openai"])
+async def test_a_request_is_answered_with_a_plan_in_actions(
+    start_planner: Start, standin: StandinModelHost, redis_url: str, aredis: Redis, api: str
+) -> None:
+    service = await start_planner(api)
+    standin.push(Reply('{"goal": "walk to the door", "buttons": ["down", "down", "left"], "ttl": 6}'))
+    await publish(redis_url, make_request(step=120, env="3"))
+
+    (action,) = await actions(aredis, "3", 1)
+    assert action.source is ActionSource.LLM
+    assert action.step == 120 and action.request_id == "req-3-120"
+    assert action.buttons == (Button.DOWN, Button.DOWN, Button.LEFT)
+    assert action.ttl_steps == 6 and action.goal == "walk to the door"
+    assert standin.requests[0].api == api
+
+    beat = await wait_health(aredis, "test-0", lambda b: b["counters"].get("answered") == 1)
+    counters = beat["counters"]
+    assert beat["status"] == "running" and counters["backend_up"] == 1
+    assert counters["requests"] == 1 and counters["planned"] == 1 and counters["failures"] == 0
+    assert 0 < counters["overhead_p50_ms"] <= counters["latency_p50_ms"] <= counters["latency_p99_ms"]
+    assert await pending(aredis) == 0
+    assert service.stream_counters.acked == 1
+    assert [e.kind for e in await events(aredis)] == ["planner_started"]
+
+
+async def test_malformed_answers_answer_nothing_and_are_reported_with_the_raw_text(
+    start_planner: Start, standin: StandinModelHost, redis_url: str, aredis: Redis
+) -> None:
+    service = await start_planner()
+    standin.push(Reply("Let me think... " + "x" * 2000), Reply('{"goal": "go", "buttons": ["jump"], "ttl": 2}'))
+    await publish(redis_url, make_request(step=7))
+
+    event = await wait_event(aredis, "plan_invalid")
+    assert event.level == "warning" and event.env == "0" and event.service == "llm_planner"
+    assert "'jump' is not one of the legal buttons" in event.data["error"]
+    first, second = event.data["raw"]
+    assert first.startswith("Let me think") and len(first) == 600
+    assert second == '{"goal": "go", "buttons": ["jump"], "ttl": 2}'
+    assert event.data["request_id"] == "req-0-7"
+    assert await aredis.xlen(KEYS.actions("0")) == 0
+    assert service.stats.counts["invalid"] == 1 and await pending(aredis) == 0
+
+    # The next request is planned as usual.
+    await publish(redis_url, make_request(step=8))
+    (action,) = await actions(aredis, "0", 1)
+    assert action.step == 8
+
+
+async def test_one_repair_is_enough(
+    start_planner: Start, standin: StandinModelHost, redis_url: str, aredis: Redis
+) -> None:
+    service = await start_planner("openai")
+    standin.push(Reply('```json\n{"goal": "go", "buttons": [], "ttl": 2}\n```'), Reply(None))
+    await publish(redis_url, make_request(step=9))
+    (action,) = await actions(aredis, "0", 1)
+    assert action.step == 9 and service.stats.counts["repaired"] == 1
+    assert "list of 1 to 8" in standin.requests[1].body["messages"][-1]["content"]
+
+
+async def test_stale_requests_are_dropped_and_counted(
+    start_planner: Start, standin: StandinModelHost, redis_url: str, aredis: Redis
+) -> None:
+    service = await start_planner(max_request_age_s=5, max_step_lag=100)
+    await publish(
+        redis_url,
+        make_request(step=10, ts=time.time() - 60),  # too old
+        make_request(step=500),  # fresh
+        make_request(step=300),  # 200 steps behind the one before it
+    )
+    (action,) = await actions(aredis, "0", 1)
+    assert action.step == 500
+    await wait_health(aredis, "test-0", lambda b: b["counters"].get("stale") == 2)
+    assert len(standin.requests) == 1 and service.stats.counts["requests"] == 3
+    assert await pending(aredis) == 0
+
+
+async def test_a_slow_back_end_times_out_and_the_next_request_is_planned(
+    start_planner: Start, standin: StandinModelHost, redis_url: str, aredis: Redis
+) -> None:
+    service = await start_planner(llm_timeout_s=0.3, llm_retries=0, breaker_failures=3)
+    standin.push(Reply(delay_s=2.0))
+    await publish(redis_url, make_request(step=1))
+    event = await wait_event(aredis, "plan_failed")
+    assert "no answer in time" in event.data["error"] and event.data["request_id"] == "req-0-1"
+    assert service.stats.counts["backend_error"] == 1
+
+    await publish(redis_url, make_request(step=2))
+    (action,) = await actions(aredis, "0", 1)
+    assert action.step == 2
+
+
+async def test_the_request_budget_bounds_all_calls_together(
+    start_planner: Start, standin: StandinModelHost, redis_url: str, aredis: Redis
+) -> None:
+    await start_planner(llm_timeout_s=1.0, request_budget_s=0.4)
+    standin.push(Reply(delay_s=0.8))
+    started = time.monotonic()
+    await publish(redis_url, make_request(step=1))
+    event = await wait_event(aredis, "plan_failed")
+    assert "budget of 0.4 s" in event.data["error"]
+    assert time.monotonic() - started < 1.5
+
+
+async def test_a_down_back_end_pauses_planning_and_it_resumes_when_back(
+    start_planner: Start, standin: StandinModelHost, redis_url: str, aredis: Redis
+) -> None:
+    service = await start_planner(breaker_failures=2, breaker_reset_s=0.5, llm_retries=1)
+    standin.stop()
+    await publish(redis_url, *(make_request(step=s) for s in (1, 2, 3, 4)))
+
+    down = await wait_event(aredis, "backend_down")
+    assert down.level == "error" and "ConnectError" in down.data["error"]
+    beat = await wait_health(aredis, "test-0", lambda b: b["counters"].get("requests") == 4)
+    assert beat["status"] == "running, model back end down" and beat["counters"]["backend_up"] == 0
+    assert beat["counters"]["backend_down"] == 2 and beat["counters"]["backend_error"] == 2
+    assert await aredis.xlen(KEYS.actions("0")) == 0 and await pending(aredis) == 0
+    # Open breaker: the requests after the second failure were never sent (1 try + 1 retry each before).
+    assert service.guarded.calls == 4
+
+    standin.start()
+    await asyncio.sleep(0.5)  # the breaker's cool-down (breaker_reset_s); nothing to await for a clock
+    await publish(redis_url, make_request(step=5))
+    (action,) = await actions(aredis, "0", 1)
+    assert action.step == 5
+    up = await wait_event(aredis, "backend_up")
+    assert up.level == "info"
+    beat = await wait_health(aredis, "test-0", lambda b: b["counters"]["backend_up"] == 1)
+    assert beat["status"] == "running" and beat["counters"]["backend_outages"] == 1
+
+
+async def test_a_request_that_is_no_plan_request_goes_to_dead(
+    start_planner: Start, standin: StandinModelHost, redis_url: str, aredis: Redis
+) -> None:
+    service = await start_planner()
+    await aredis.xadd(KEYS.plan_requests, {"v": "1", "kind": "plan_request", "json": '{"step": -1}'})
+    await publish(redis_url, make_request(step=3))
+    (action,) = await actions(aredis, "0", 1)
+    assert action.step == 3
+    assert await aredis.xlen(KEYS.dead) == 1 and service.stream_counters.dead == 1
+    assert await pending(aredis) == 0 and not [r for r in standin.requests if "step -1" in str(r.body)]
+
+
+async def test_concurrency_handles_requests_side_by_side(
+    start_planner: Start, standin: StandinModelHost, redis_url: str, aredis: Redis
+) -> None:
+    await start_planner(concurrency=3)
+    standin.default = Reply(delay_s=0.5)
+    started = time.monotonic()
+    await publish(redis_url, *(make_request(step=s) for s in (1, 2, 3)))
+    got = await actions(aredis, "0", 3)
+    assert sorted(a.step for a in got) == [1, 2, 3]
+    assert time.monotonic() - started < 1.4  # one after the other would take 1.5 s
+    assert (await health(aredis, "test-0")) is not None
