@@ -119,9 +119,12 @@ class Heartbeat:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
-                if not is_transient(exc):
+                if is_transient(exc):
+                    await self._reconnect.failed(exc, self._stop)
+                else:
+                    self.stats.loop_errors += 1
                     log.exception("heartbeat %s: unexpected error", self.key)
-                await self._reconnect.failed(exc, self._stop)
+                    await self._reconnect.pause(self._stop)
                 continue
             with suppress(TimeoutError):
                 await asyncio.wait_for(self._stop.wait(), self.interval)

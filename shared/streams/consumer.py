@@ -91,12 +91,12 @@ class Consumer(Generic[M]):
         self.client = client
         self.ready = asyncio.Event()
         """Set once the groups exist and the start-up claim sweep has run."""
+        self._stop = asyncio.Event()
+        self._wake = asyncio.Event()
         self._streams: dict[str, bool] = {}
         """Every followed stream, and whether its group is known to exist."""
         for stream in streams:
             self.add_stream(stream)
-        self._stop = asyncio.Event()
-        self._wake = asyncio.Event()
         self._reconnect = Reconnect(f"consumer {group}/{name}", self.settings, self.counters)
         self._next_claim = 0.0
         self._next_discover = 0.0
@@ -111,8 +111,7 @@ class Consumer(Generic[M]):
         if stream not in self._streams:
             self._streams[stream] = False
             self._next_claim = 0.0
-            with suppress(AttributeError):
-                self._wake.set()
+            self._wake.set()
 
     def stop(self) -> None:
         """Ask `run()` to return after the current read (at most `read_block_ms`)."""
@@ -158,8 +157,9 @@ class Consumer(Generic[M]):
             log.warning("consumer %s/%s: group missing (%s); creating it again", self.group, self.name, exc)
             self._streams = dict.fromkeys(self._streams, False)
         else:
+            self.counters.loop_errors += 1
             log.exception("consumer %s/%s: unexpected error in the read loop", self.group, self.name)
-            await self._reconnect.failed(exc, self._stop)
+            await self._reconnect.pause(self._stop)
 
     async def _turn(self) -> None:
         """One loop turn: set up groups, discover and claim when due, then one blocking read."""

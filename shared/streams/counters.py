@@ -27,6 +27,8 @@ class StreamCounters:
     """Operations that failed because Redis was unreachable (each one logged with its retry delay)."""
     reconnects: int = 0
     """Times Redis answered again after an outage."""
+    loop_errors: int = 0
+    """Unexpected errors at a loop boundary (logged with their traceback; the loop waits, then goes on)."""
 
     def as_dict(self) -> dict[str, int]:
         return asdict(self)

@@ -15,6 +15,7 @@ from types import TracebackType
 from typing import Any, Self
 
 from redis.asyncio import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import ResponseError
 
 from shared.keys import Keys
@@ -58,9 +59,11 @@ class Publisher:
         if client is None:
             if redis_url is None:
                 raise ValueError("Publisher needs redis_url or client")
-            client = make_client(
-                redis_url, self.settings.model_copy(update={"socket_timeout": self.settings.publish_timeout})
-            )
+            timeouts = {
+                "socket_timeout": self.settings.publish_timeout,
+                "connect_timeout": min(self.settings.connect_timeout, self.settings.publish_timeout),
+            }
+            client = make_client(redis_url, self.settings.model_copy(update=timeouts))
             self._owns_client = True
         else:
             self._owns_client = False
@@ -152,15 +155,19 @@ class Publisher:
         return True
 
     async def _send(self, entries: list[_Entry]) -> list[str | None] | None:
-        """XADD every entry in one round trip; None when Redis is unreachable (nothing counted as sent)."""
+        """XADD every entry in one round trip; None when Redis is unreachable (nothing counted as sent).
+
+        A connection that broke while Redis was believed up is retried once at once: after a
+        restart every pooled connection is stale, and the first command on each fails even
+        though a fresh connection would work (a refused connect costs no time).
+        """
         try:
-            if len(entries) == 1:
-                replies: list[Any] = [await self._xadd_one(entries[0])]
-            else:
-                pipe = self.client.pipeline(transaction=False)
-                for entry in entries:
-                    pipe.xadd(entry.stream, entry.fields, maxlen=entry.maxlen, approximate=True)
-                replies = await pipe.execute(raise_on_error=False)
+            try:
+                replies = await self._write(entries)
+            except RedisConnectionError:
+                if self.availability.down:
+                    raise
+                replies = await self._write(entries)
         except Exception as exc:
             if not is_transient(exc):
                 raise
@@ -170,6 +177,14 @@ class Publisher:
             self.counters.reconnects += 1
             log.info("Redis reachable again; %d buffered messages to flush", len(self._buffer))
         return [self._result(entry, reply) for entry, reply in zip(entries, replies, strict=True)]
+
+    async def _write(self, entries: list[_Entry]) -> list[Any]:
+        if len(entries) == 1:
+            return [await self._xadd_one(entries[0])]
+        pipe = self.client.pipeline(transaction=False)
+        for entry in entries:
+            pipe.xadd(entry.stream, entry.fields, maxlen=entry.maxlen, approximate=True)
+        return list(await pipe.execute(raise_on_error=False))
 
     async def _xadd_one(self, entry: _Entry) -> Any:
         """One XADD; a rejection that retrying cannot cure comes back as a reply, like in a pipeline."""

@@ -22,6 +22,8 @@ class Reconnect:
         self.what = what
         self.counters = counters
         self.backoff = Backoff(settings.backoff_initial, settings.backoff_max, settings.backoff_jitter)
+        self._errors = Backoff(settings.backoff_initial, settings.backoff_max, settings.backoff_jitter)
+        """Separate delays for non-outage failures, so they neither count nor log as reconnects."""
 
     @property
     def down(self) -> bool:
@@ -39,14 +41,23 @@ class Reconnect:
             self.backoff.attempt,
             delay,
         )
-        if stop is None:
-            await asyncio.sleep(delay)
-            return
-        with suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), delay)
+        await _sleep(delay, stop)
+
+    async def pause(self, stop: asyncio.Event | None = None) -> None:
+        """Wait the next backoff delay after a failure that is not an outage (already logged by the caller)."""
+        await _sleep(self._errors.next_delay(), stop)
 
     def succeeded(self) -> None:
+        self._errors.reset()
         if self.down:
             self.counters.reconnects += 1
             log.info("%s: Redis reachable again after %d failed attempts", self.what, self.backoff.attempt)
             self.backoff.reset()
+
+
+async def _sleep(delay: float, stop: asyncio.Event | None) -> None:
+    if stop is None:
+        await asyncio.sleep(delay)
+        return
+    with suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), delay)

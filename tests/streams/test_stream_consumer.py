@@ -89,6 +89,8 @@ async def test_group_creation_errors_other_than_busygroup_are_reported(
     async with consumer:
         await eventually(lambda: any("WRONGTYPE" in r.exc_text for r in caplog.records if r.exc_text))
         assert not consumer.ready.is_set()
+    assert consumer.counters.loop_errors >= 1
+    assert consumer.counters.connection_errors == 0, "a bug is not reported as an outage"
 
 
 async def test_a_failing_handler_leaves_the_entry_pending_and_it_is_retried(
