@@ -27,10 +27,7 @@ class _Emulator(Protocol):
 
 def is_ready(pyboy: _Emulator) -> bool:
     """True once the game runs its overworld loop (wMapStatus == 2 in WRAM bank 1)."""
-    return (
-        pyboy.memory[ram.hBootMagic] == ram.BOOT_MAGIC
-        and pyboy.memory[1, ram.wMapStatus] == ram.MAPSTATUS_HANDLE
-    )
+    return pyboy.memory[ram.hBootMagic] == ram.BOOT_MAGIC and pyboy.memory[1, ram.wMapStatus] == ram.MAPSTATUS_HANDLE
 
 
 def boot(pyboy: _Emulator, max_frames: int = DEFAULT_MAX_FRAMES, render: bool = False) -> int:

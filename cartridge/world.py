@@ -43,7 +43,9 @@ NEW_BARK, ROUTE_29, VIOLET_CITY, VIOLET_GYM = range(4)
 
 MAPS: tuple[GameMap, ...] = (
     GameMap(
-        "New Bark Town", 24, 4,
+        "New Bark Town",
+        24,
+        4,
         (
             "##########",
             "#...N....#",
@@ -57,7 +59,9 @@ MAPS: tuple[GameMap, ...] = (
         ),
     ),
     GameMap(
-        "Route 29", 24, 3,
+        "Route 29",
+        24,
+        3,
         (
             "##########",
             "#,,,,#...#",
@@ -71,7 +75,9 @@ MAPS: tuple[GameMap, ...] = (
         ),
     ),
     GameMap(
-        "Violet City", 10, 5,
+        "Violet City",
+        10,
+        5,
         (
             "##########",
             "#.#####..#",
@@ -85,7 +91,9 @@ MAPS: tuple[GameMap, ...] = (
         ),
     ),
     GameMap(
-        "Violet Gym", 10, 7,
+        "Violet Gym",
+        10,
+        7,
         (
             "##########",
             "#___L____#",
@@ -213,7 +221,5 @@ def validate_world() -> None:
     for index, game_map in enumerate(MAPS):
         for y, row in enumerate(game_map.rows):
             for x, ch in enumerate(row):
-                if CELL_CHARS.get(ch) == EXIT and not any(
-                    e.source == index and (e.x, e.y) == (x, y) for e in EXITS
-                ):
+                if CELL_CHARS.get(ch) == EXIT and not any(e.source == index and (e.x, e.y) == (x, y) for e in EXITS):
                     raise RomError(f"exit cell at {game_map.name} ({x},{y}) leads nowhere")
