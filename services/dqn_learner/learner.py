@@ -81,8 +81,10 @@ class Learner:
         self._stackers: dict[str, FrameStacker] = {}
         self._last: dict[str, Observation] = {}
         self._pending: dict[str, _Pending] = {}
-        self._credit = 0
-        """Transitions added since warm-up, minus `train_every` per update: positive means an update is due."""
+        self._earned = 0
+        """Transitions added after the warm-up (written by the frame side only)."""
+        self._spent = 0
+        """`train_every` per update done (written by the training side only), so no count is ever lost to a race."""
         self._buffer_lock = threading.Lock()
 
     # --- frames ---------------------------------------------------------------------------
@@ -133,7 +135,7 @@ class Learner:
             )
         self.transitions += 1
         if len(self.buffer) >= self.settings.learning_starts:
-            self._credit += 1
+            self._earned += 1
 
     def act(self, observations: Sequence[Observation], greedy: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """One action per observation from one forward pass, and each one's greedy Q (for stats)."""
@@ -147,19 +149,19 @@ class Learner:
 
     @property
     def update_due(self) -> bool:
-        return self._credit >= self.settings.train_every
+        return self._earned - self._spent >= self.settings.train_every
 
     @property
     def backlog(self) -> int:
         """Updates owed to the transitions already stored (a refill or a fast game builds some up)."""
-        return max(self._credit // self.settings.train_every, 0)
+        return max((self._earned - self._spent) // self.settings.train_every, 0)
 
     def train_step(self) -> UpdateStats:
         """One update (call when `update_due`), then the target and actor syncs when their turn comes."""
         with self._buffer_lock:
             batch = self.buffer.sample(self.settings.batch_size)
         stats = self.agent.update(batch)
-        self._credit -= self.settings.train_every
+        self._spent += self.settings.train_every
         updates = self.agent.updates
         if updates % self.settings.target_update_every == 0:
             self.agent.update_target(self.settings.tau)
@@ -167,6 +169,20 @@ class Learner:
             self.agent.sync_actor()
         self.last_update = stats
         return stats
+
+    def values(self) -> dict[str, float]:
+        """The learner's own numbers for stats, by TensorBoard tag."""
+        return {
+            "charts/epsilon": round(self.epsilon, 4),
+            "charts/updates": self.agent.updates,
+            "charts/frames_seen": self.frames_seen,
+            "charts/transitions": self.transitions,
+            "charts/update_backlog": self.backlog,
+            "buffer/size": len(self.buffer),
+            "buffer/capacity": self.buffer.capacity,
+            "buffer/bytes": self.buffer.nbytes,
+            "buffer/used_bytes": self.buffer.used_bytes,
+        }
 
     # --- persistence -------------------------------------------------------------------------
 

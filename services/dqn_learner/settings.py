@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from shared.settings import CommonSettings
+from shared.streams import StreamSettings
 
 
 class LearnerSettings(CommonSettings):
@@ -87,11 +88,20 @@ class LearnerSettings(CommonSettings):
     max_batch: int = Field(default=64, ge=1)
     """Most frames answered by one forward pass (they come from all envs at once)."""
 
-    action_deadline_ms: float = Field(default=40.0, gt=0)
-    """Frames older than this when read are answered anyway but counted as late in stats."""
+    action_deadline_ms: float = Field(default=30.0, gt=0)
+    """The emulator's wait for an answer: actions published later than this after their frame count as late."""
+
+    answer_max_age_ms: float = Field(default=1_000.0, gt=0)
+    """Frames older than this when read are learned from but not answered: the emulator has moved on."""
+
+    tensorboard: bool = True
+    """Write TensorBoard scalars under `data_dir/tensorboard/`."""
 
     stats_interval: float = Field(default=10.0, gt=0)
     """Seconds between two writes of the stats file, TensorBoard scalars and the progress log line."""
+
+    streams: StreamSettings = Field(default_factory=StreamSettings)
+    """Stream lengths, timeouts, claim policy (`CRL_STREAM_*`)."""
 
     @model_validator(mode="after")
     def _epsilon_falls(self) -> "LearnerSettings":

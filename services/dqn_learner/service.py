@@ -1,0 +1,407 @@
+"""The learner service: frames of every env in, one batched answer per env out, training on the side.
+
+    frames:{env} ──(group `learner`)──> handle: decode, stack, store transition, ack
+                                           │ newest frame per env
+                                           ▼
+                                  answer loop: one forward pass for all waiting envs
+                                           │ (inference thread, actor network)
+                                           ▼
+                                  actions:{env} (source dqn, the frame's step)
+    training thread: Double-DQN updates while owed, checkpoint every N updates
+
+"Ack after use": a frame is acknowledged once it is stored for learning. Its answer
+follows within a millisecond or two; after a crash, answering it again would be too late
+for the emulator's deadline anyway, so the answer is not what the acknowledgement waits for.
+
+The streams layer hands its handler one message at a time and acknowledges a read's
+entries after the handler returns, so the handler must not wait for the forward pass (that
+would make every batch one frame). It queues the observation instead, and the answer loop
+takes everything queued (one read can hold frames of every env) into one forward pass.
+"""
+
+import asyncio
+import logging
+import signal
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from services.dqn_learner.agent import choose_device
+from services.dqn_learner.checkpoints import load_latest, move_aside
+from services.dqn_learner.learner import Learner
+from services.dqn_learner.observation import Observation, legal_mask, screen_array
+from services.dqn_learner.settings import LearnerSettings
+from services.dqn_learner.stats import Stats, flat
+from services.dqn_learner.trainer import TrainingThread
+from shared.buttons import BUTTONS
+from shared.health import Heartbeat, read_health
+from shared.messages import Action, ActionSource, Event, Fields, Frame
+from shared.streams import (
+    Consumer,
+    Decoder,
+    Delivery,
+    Publisher,
+    StreamCounters,
+    StreamReader,
+    is_transient,
+    make_client,
+)
+
+log = logging.getLogger(__name__)
+
+SERVICE = "dqn_learner"
+GROUP = "learner"
+EMULATOR = "emulator"
+EMULATOR_COUNTERS = ("steps", "deadline_waits", "deadline_missed", "source_dqn")
+"""Counters of the emulators' heartbeats summed into the learner's stats (`emulator/…`)."""
+REFILL_PAGE = 500
+
+
+class FrameDecoder(Decoder[Frame]):
+    """Frames the network can read; any other entry is a `MessageError`, which the consumer sends to `dead`."""
+
+    def __init__(self) -> None:
+        super().__init__(Frame)
+
+    def decode(self, fields: Fields | None) -> Frame:
+        frame = super().decode(fields)
+        screen_array(frame)
+        legal_mask(frame)
+        return frame
+
+
+def entry_key(entry_id: str) -> tuple[int, int]:
+    """A stream entry id ("ms-seq") as a comparable pair."""
+    ms, _, seq = entry_id.partition("-")
+    return int(ms), int(seq or 0)
+
+
+@dataclass(frozen=True, slots=True)
+class _Waiting:
+    obs: Observation
+    frame: Frame
+
+
+class LearnerService:
+    """The loops around a `Learner`: the frame handler, the answer loop, stats; the training thread."""
+
+    def __init__(
+        self,
+        settings: LearnerSettings,
+        learner: Learner,
+        publisher: Publisher,
+        stats: Stats,
+        checkpoint_dir: Path,
+        stream_counters: StreamCounters,
+    ) -> None:
+        self.settings = settings
+        self.keys = settings.keys
+        self.learner = learner
+        self.publisher = publisher
+        self.stats = stats
+        self.stream_counters = stream_counters
+        self.trainer = TrainingThread(learner, checkpoint_dir, stats.counters)
+        self.status = "starting"
+        self.refilled_until: dict[str, tuple[int, int]] = {}
+        """Per stream, the last entry the refill learned from; the group's deliveries up to it are only acked."""
+        self._waiting: dict[str, _Waiting] = {}
+        self._work = asyncio.Event()
+        self._infer_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dqn-infer")
+        self.answer_failures = 0
+
+    # --- frames in -------------------------------------------------------------------------
+
+    async def handle(self, delivery: Delivery[Frame]) -> None:
+        """The consumer's handler: learn from the frame, and queue it for an answer if it is fresh."""
+        until = self.refilled_until.get(delivery.stream)
+        if until is not None and entry_key(delivery.entry_id) <= until:
+            self.stats.counters.skipped += 1
+            return
+        frame = delivery.message
+        obs = self.learner.observe(frame)
+        self.stats.counters.frames += 1
+        if delivery.redelivered:
+            return  # claimed after a restart or a failure: far too late to answer
+        if (time.time() - frame.ts) * 1000 > self.settings.answer_max_age_ms:
+            self.stats.counters.stale += 1
+            return
+        if frame.env in self._waiting:
+            self.stats.counters.superseded += 1
+        self._waiting[frame.env] = _Waiting(obs, frame)
+        self._work.set()
+
+    async def refill(self, reader: StreamReader[Frame], stop: asyncio.Event) -> None:
+        """Learn from the retained window of every `frames:*` stream, oldest first, before consuming.
+
+        Each stream is read up to its newest entry at this moment; the group then delivers
+        what follows (and redelivers what was already here, which `handle` only acks).
+        """
+        streams = sorted([_text(k) async for k in reader.client.scan_iter(match=self.keys.frames("*"), _type="stream")])
+        started = time.perf_counter()
+        for stream in streams:
+            end = await reader.last_id(stream)
+            if end == "0-0":
+                continue
+            start = "-"
+            while not stop.is_set():
+                entries = await reader.range(stream, start, end, count=REFILL_PAGE)
+                for entry in entries:
+                    if entry.message is None:
+                        self.stats.counters.refill_bad += 1
+                        continue
+                    self.learner.observe(entry.message)
+                    self.stats.counters.refilled += 1
+                if len(entries) < REFILL_PAGE:
+                    break
+                start = f"({entries[-1].entry_id}"
+                await asyncio.sleep(0)  # let the heartbeat and signals through between pages
+            self.refilled_until[stream] = entry_key(end)
+        log.info(
+            "refilled the replay buffer from %d streams: %d frames, %d transitions in %.1f s (%d undecodable)",
+            len(streams),
+            self.stats.counters.refilled,
+            len(self.learner.buffer),
+            time.perf_counter() - started,
+            self.stats.counters.refill_bad,
+        )
+
+    # --- actions out -----------------------------------------------------------------------
+
+    async def answer_loop(self) -> None:
+        """Answer every waiting env with one forward pass; runs until cancelled."""
+        while True:
+            await self._work.wait()
+            self._work.clear()
+            while self._waiting:
+                try:
+                    await self._answer_batch()
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    # Loop boundary: a failed batch loses those answers (the emulator falls back
+                    # to its rules for the step), is logged and counted, and the next batch goes on.
+                    self.answer_failures += 1
+                    log.exception("answering a batch of frames failed")
+
+    async def _answer_batch(self) -> None:
+        envs = list(self._waiting)[: self.settings.max_batch]
+        batch = [self._waiting.pop(env) for env in envs]
+        started = time.perf_counter()
+        loop = asyncio.get_running_loop()
+        actions, _ = await loop.run_in_executor(self._infer_pool, self.learner.act, [w.obs for w in batch])
+        self.stats.inference.add((time.perf_counter() - started) * 1000)
+        messages = [
+            (
+                self.keys.actions(w.frame.env),
+                Action(env=w.frame.env, step=w.frame.step, source=ActionSource.DQN, buttons=(BUTTONS[int(a)],)),
+            )
+            for w, a in zip(batch, actions, strict=True)
+        ]
+        await self.publisher.publish_many(messages)
+        now = time.time()
+        counters = self.stats.counters
+        counters.actions_sent += len(batch)
+        counters.batches += 1
+        self.stats.batch_sizes.append(len(batch))
+        for w in batch:
+            age_ms = (now - w.frame.ts) * 1000
+            self.stats.answer.add(age_ms)
+            if age_ms > self.settings.action_deadline_ms:
+                counters.late += 1
+
+    # --- stats -----------------------------------------------------------------------------
+
+    def values(self) -> dict[str, float]:
+        loss, mean_q = self.trainer.take_means()
+        learner_values = {
+            **self.learner.values(),
+            "losses/td_loss": round(loss, 6),
+            "losses/q_values": round(mean_q, 4),
+        }
+        values = self.stats.snapshot(learner_values)
+        values["counters/answer_failures"] = self.answer_failures
+        return values
+
+    def health_counters(self) -> dict[str, int | float]:
+        return {**flat(self.values()), **self.stream_counters.as_dict(), "publish_backlog": self.publisher.backlog}
+
+    async def stats_loop(self, health_client: Any) -> None:
+        """Every `stats_interval`: fold in the emulators' counters, write TensorBoard and the stats file, log a line."""
+        while True:
+            await asyncio.sleep(self.settings.stats_interval)
+            try:
+                await self._collect_emulators(health_client)
+                await self.write_stats()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                if is_transient(exc):
+                    log.warning("stats: Redis unreachable (%s); emulator counters not refreshed", exc)
+                else:
+                    log.exception("stats: writing failed")
+
+    async def _collect_emulators(self, client: Any) -> None:
+        sums = dict.fromkeys(EMULATOR_COUNTERS, 0.0)
+        for health in await read_health(client, self.keys):
+            if health.service == EMULATOR:
+                for name in EMULATOR_COUNTERS:
+                    sums[name] += float(health.counters.get(name, 0))
+        self.stats.emulators = sums
+
+    async def write_stats(self) -> dict[str, float]:
+        values = self.values()
+        await asyncio.to_thread(self.stats.write, values, self.learner.agent.updates)
+        log.info(
+            "updates %d (%.1f/s) frames %d epsilon %.3f loss %.4f q %.3f buffer %d (%.0f MB)"
+            " | answered %d, inference p50/p99 %.2f/%.2f ms, answer p50/p99 %.1f/%.1f ms, emulator missed %d",
+            values["charts/updates"],
+            values["charts/updates_per_s"],
+            values["counters/frames"],
+            values["charts/epsilon"],
+            values["losses/td_loss"],
+            values["losses/q_values"],
+            values["buffer/size"],
+            values["buffer/used_bytes"] / 1e6,
+            values["counters/actions_sent"],
+            values["latency/inference_ms_p50"],
+            values["latency/inference_ms_p99"],
+            values["latency/answer_ms_p50"],
+            values["latency/answer_ms_p99"],
+            values.get("emulator/deadline_missed", 0),
+        )
+        return values
+
+    async def event(self, kind: str, message: str, level: str = "info", data: dict[str, Any] | None = None) -> None:
+        event = Event(
+            service=SERVICE,
+            instance=self.settings.instance,
+            kind=kind,
+            message=message,
+            level=level,  # type: ignore[arg-type]
+            data=data or {},
+        )
+        await self.publisher.publish(self.keys.events, event)
+
+    def close(self) -> None:
+        self._infer_pool.shutdown(wait=True)
+
+
+def _text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+# --- wiring ------------------------------------------------------------------------------
+
+
+def restore(
+    settings: LearnerSettings, device: torch.device, directory: Path
+) -> tuple[Learner, Path | None, list[Path]]:
+    """A learner from the newest usable checkpoint (a fresh one when none is); also which were unusable.
+
+    A file that loads but does not fit (another frame stack, missing keys) is moved aside
+    like a corrupt one, and the learner is rebuilt so no half-loaded state survives.
+    """
+    unusable: list[Path] = []
+    while True:
+        learner = Learner(settings, device)
+        loaded = load_latest(directory, map_location=device)
+        if loaded is None:
+            return learner, None, unusable
+        unusable.extend(loaded.corrupt)
+        try:
+            learner.load_state_dict(loaded.state)
+        except (KeyError, ValueError, TypeError, RuntimeError) as exc:
+            unusable.append(move_aside(loaded.path, exc))
+            continue
+        return learner, loaded.path, unusable
+
+
+def run_name(settings: LearnerSettings) -> str:
+    """CleanRL-style run name: what, which instance, which seed, when."""
+    return f"{SERVICE}__{settings.instance}__{settings.seed}__{int(time.time())}"
+
+
+async def serve(settings: LearnerSettings, stop: asyncio.Event | None = None) -> None:
+    """Run the learner until SIGTERM/SIGINT (or `stop`, when given), then checkpoint and exit cleanly."""
+    if stop is None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+
+    torch.set_num_threads(settings.torch_threads)
+    device = choose_device(settings.device)
+    base = settings.data_dir / SERVICE
+    checkpoint_dir = base / "checkpoints"
+    learner, resumed_from, unusable = await asyncio.to_thread(restore, settings, device, checkpoint_dir)
+    hyperparameters = settings.model_dump(mode="json", exclude={"streams"})
+    tensorboard_dir = settings.data_dir / "tensorboard" / run_name(settings) if settings.tensorboard else None
+    stats = Stats(base / "stats.json", tensorboard_dir, hyperparameters)
+    counters = StreamCounters()
+    publisher = Publisher(settings.redis_url, keys=settings.keys, settings=settings.streams, counters=counters)
+    reader: StreamReader[Frame] = StreamReader(settings.redis_url, model=FrameDecoder(), settings=settings.streams)
+    health_client = make_client(settings.redis_url, settings.streams)
+    service = LearnerService(settings, learner, publisher, stats, checkpoint_dir, counters)
+    log.info(
+        "learner on %s (%d torch threads); %s; buffer %d transitions (%.0f MB when full)",
+        device,
+        settings.torch_threads,
+        f"resumed from {resumed_from.name} at {learner.agent.updates} updates" if resumed_from else "fresh network",
+        settings.buffer_capacity,
+        learner.buffer.nbytes / 1e6,
+    )
+    for path in unusable:
+        await service.event("checkpoint_corrupt", f"unusable checkpoint moved aside: {path.name}", level="warning")
+    if resumed_from is not None:
+        await service.event("resumed", f"resumed from {resumed_from.name}", data={"updates": learner.agent.updates})
+
+    consumer: Consumer[Frame] = Consumer(
+        settings.redis_url,
+        keys=settings.keys,
+        group=GROUP,
+        name=settings.instance,
+        model=FrameDecoder(),
+        handler=service.handle,
+        patterns=[settings.keys.frames("*")],
+        settings=settings.streams,
+        counters=counters,
+    )
+    heartbeat = Heartbeat(
+        settings.redis_url,
+        keys=settings.keys,
+        service=SERVICE,
+        instance=settings.instance,
+        counters=service.health_counters,
+        status="running",
+        settings=settings.streams,
+    )
+    tasks: list[asyncio.Task[None]] = []
+    try:
+        if settings.refill_on_start:
+            await service.refill(reader, stop)
+        service.trainer.start()
+        # The heartbeat starts after the refill: emulators wait for answers only while it is alive.
+        async with heartbeat, consumer:
+            tasks = [
+                asyncio.create_task(service.answer_loop(), name="answer"),
+                asyncio.create_task(service.stats_loop(health_client), name="stats"),
+            ]
+            await stop.wait()
+            log.info("stopping: finishing the current update, then a checkpoint")
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await asyncio.to_thread(service.trainer.stop)
+        await asyncio.to_thread(service.trainer.checkpoint)
+        await service.write_stats()
+        stats.close()
+        service.close()
+        await reader.aclose()
+        await health_client.aclose()
+        await publisher.aclose()
+    log.info("stopped at %d updates, %d frames seen", learner.agent.updates, learner.frames_seen)

@@ -1,0 +1,151 @@
+"""The learner's numbers: counters and latency windows, written as TensorBoard scalars and a JSON file.
+
+One `snapshot()` feeds all three outputs (heartbeat, TensorBoard, stats file), so the
+dashboard, `crystal-rl status` and TensorBoard never disagree. Tags are namespaced the
+CleanRL way (`charts/…`, `losses/…`, `latency/…`); the heartbeat and the JSON file use
+the same names with `/` turned into `_`.
+"""
+
+import json
+import logging
+import os
+import tempfile
+import threading
+import time
+from collections import deque
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from torch.utils.tensorboard import SummaryWriter
+
+log = logging.getLogger(__name__)
+
+
+class LatencyWindow:
+    """The last `size` samples of one latency, in milliseconds, for p50/p99 (thread-safe appends)."""
+
+    def __init__(self, size: int = 2_000) -> None:
+        self._samples: deque[float] = deque(maxlen=size)
+
+    def add(self, ms: float) -> None:
+        self._samples.append(ms)
+
+    def percentiles(self) -> tuple[float, float]:
+        """(p50, p99), 0.0 each while empty."""
+        if not self._samples:
+            return 0.0, 0.0
+        p50, p99 = np.percentile(np.fromiter(self._samples, dtype=np.float64), [50, 99])
+        return float(p50), float(p99)
+
+
+@dataclass
+class Counters:
+    """Totals since the process started (persisted ones live in the checkpoint instead)."""
+
+    frames: int = 0
+    """Frames handled (learned from); redeliveries of refilled entries are not counted here."""
+    refilled: int = 0
+    """Frames read back from the streams at start to refill the replay buffer."""
+    refill_bad: int = 0
+    """Entries of the refill window that could not be decoded (skipped; the consumer dead-letters them)."""
+    skipped: int = 0
+    """Entries delivered by the group that the refill had already learned from (acknowledged only)."""
+    actions_sent: int = 0
+    batches: int = 0
+    """Forward passes that answered frames (each answers one frame per env at most)."""
+    superseded: int = 0
+    """Frames not answered because a newer frame of the same env arrived first."""
+    stale: int = 0
+    """Frames older than `answer_max_age_ms` when read: learned from, not answered."""
+    late: int = 0
+    """Actions published more than `action_deadline_ms` after their frame was made."""
+    checkpoints: int = 0
+    checkpoint_failures: int = 0
+    train_failures: int = 0
+
+
+class Stats:
+    """Collects the learner's numbers and writes them out every `stats_interval`."""
+
+    def __init__(self, stats_file: Path, tensorboard_dir: Path | None, hyperparameters: dict[str, Any]) -> None:
+        self.counters = Counters()
+        self.inference = LatencyWindow()
+        """Forward pass of one answering batch (executor time included), ms."""
+        self.answer = LatencyWindow()
+        """From the frame's timestamp (made by the emulator) to the action published, ms."""
+        self.batch_sizes: deque[int] = deque(maxlen=2_000)
+        self.stats_file = stats_file
+        self.writer: SummaryWriter | None = None
+        if tensorboard_dir is not None:
+            self.writer = SummaryWriter(str(tensorboard_dir))
+            table = "\n".join(f"|{k}|{v}|" for k, v in sorted(hyperparameters.items()))
+            self.writer.add_text("hyperparameters", f"|param|value|\n|-|-|\n{table}")
+        self.emulators: dict[str, float] = {}
+        """Summed counters of the emulators' heartbeats (deadline misses are theirs to count)."""
+        self._rate_mark: tuple[float, int, int] | None = None
+        self.updates_per_s = 0.0
+        self.frames_per_s = 0.0
+        self._lock = threading.Lock()
+
+    def snapshot(self, learner_values: dict[str, float]) -> dict[str, float]:
+        """Every number, by tag; `learner_values` are the learner's own (loss, epsilon, buffer, ...)."""
+        now = time.monotonic()
+        updates = int(learner_values.get("charts/updates", 0))
+        with self._lock:
+            if self._rate_mark is None:
+                self._rate_mark = (now, updates, self.counters.frames)
+            mark_time, mark_updates, mark_frames = self._rate_mark
+            if now - mark_time >= 1.0:
+                self.updates_per_s = (updates - mark_updates) / (now - mark_time)
+                self.frames_per_s = (self.counters.frames - mark_frames) / (now - mark_time)
+                self._rate_mark = (now, updates, self.counters.frames)
+        inf50, inf99 = self.inference.percentiles()
+        ans50, ans99 = self.answer.percentiles()
+        batches = list(self.batch_sizes)
+        values: dict[str, float] = {
+            **learner_values,
+            "charts/updates_per_s": round(self.updates_per_s, 2),
+            "charts/frames_per_s": round(self.frames_per_s, 2),
+            "latency/inference_ms_p50": round(inf50, 3),
+            "latency/inference_ms_p99": round(inf99, 3),
+            "latency/answer_ms_p50": round(ans50, 3),
+            "latency/answer_ms_p99": round(ans99, 3),
+            "latency/batch_size_mean": round(float(np.mean(batches)), 2) if batches else 0.0,
+            **{f"counters/{k}": v for k, v in asdict(self.counters).items()},
+            **{f"emulator/{k}": v for k, v in self.emulators.items()},
+        }
+        return values
+
+    def write(self, values: dict[str, float], step: int) -> None:
+        """TensorBoard scalars at `step` (the update count) and the JSON file, atomically replaced."""
+        if self.writer is not None:
+            for tag, value in values.items():
+                self.writer.add_scalar(tag, value, step)
+            self.writer.flush()
+        write_json_atomic(self.stats_file, {"ts": time.time(), **flat(values)})
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+
+
+def flat(values: dict[str, float]) -> dict[str, float]:
+    """Tags as heartbeat and JSON keys: `losses/td_loss` -> `losses_td_loss`."""
+    return {tag.replace("/", "_"): value for tag, value in values.items()}
+
+
+def write_json_atomic(path: Path, data: dict[str, Any]) -> None:
+    """Write `data` as JSON via a temp file and a rename: a reader never sees half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w") as f:
+            json.dump(data, f, indent=1, sort_keys=True)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,94 @@
+"""The training thread: gradient steps whenever the learner owes one, and a checkpoint every N updates.
+
+Torch's update is blocking CPU (or GPU) work of tens of milliseconds; on the event loop it
+would delay every read and every answer by that much. Here it runs on its own thread,
+while inference runs on another (`DQNAgent` keeps a separate actor network for it).
+"""
+
+import logging
+import threading
+import time
+from pathlib import Path
+
+from services.dqn_learner.checkpoints import save_checkpoint
+from services.dqn_learner.learner import Learner
+from services.dqn_learner.stats import Counters
+
+log = logging.getLogger(__name__)
+
+
+class TrainingThread:
+    """Runs `learner.train_step()` while updates are due; `stop()` returns after the current step."""
+
+    def __init__(self, learner: Learner, checkpoint_dir: Path, counters: Counters) -> None:
+        self.learner = learner
+        self.checkpoint_dir = checkpoint_dir
+        self.counters = counters
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="dqn-train", daemon=True)
+        self._lock = threading.Lock()
+        self._loss_sum = 0.0
+        self._q_sum = 0.0
+        self._n = 0
+        self.last_loss = 0.0
+        self.last_mean_q = 0.0
+        self._failures_in_a_row = 0
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Ask the thread to finish its current update and join it (a few tens of ms at most)."""
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join()
+
+    def take_means(self) -> tuple[float, float]:
+        """Mean loss and mean Q over the updates since the last call (the last values when there were none)."""
+        with self._lock:
+            if self._n:
+                self.last_loss, self.last_mean_q = self._loss_sum / self._n, self._q_sum / self._n
+                self._loss_sum = self._q_sum = 0.0
+                self._n = 0
+            return self.last_loss, self.last_mean_q
+
+    def checkpoint(self) -> Path | None:
+        """Write a checkpoint of the learner now (from the training thread or after it stopped)."""
+        learner = self.learner
+        try:
+            path = save_checkpoint(
+                self.checkpoint_dir, learner.agent.updates, learner.state_dict(), learner.settings.checkpoint_keep
+            )
+        except OSError:
+            self.counters.checkpoint_failures += 1
+            log.exception("checkpoint at %d updates failed; training goes on", learner.agent.updates)
+            return None
+        self.counters.checkpoints += 1
+        log.info("checkpoint %s (%d updates, %d frames seen)", path.name, learner.agent.updates, learner.frames_seen)
+        return path
+
+    def _run(self) -> None:
+        settings = self.learner.settings
+        while not self._stop.is_set():
+            if not self.learner.update_due:
+                self._stop.wait(0.005)
+                continue
+            try:
+                stats = self.learner.train_step()
+            except Exception:
+                # The loop boundary: a failed update (e.g. CUDA out of memory) is logged and counted,
+                # and training goes on after a pause that grows while failures repeat.
+                self.counters.train_failures += 1
+                self._failures_in_a_row += 1
+                log.exception("update %d failed", self.learner.agent.updates + 1)
+                self._stop.wait(min(0.1 * 2**self._failures_in_a_row, 10.0))
+                continue
+            self._failures_in_a_row = 0
+            with self._lock:
+                self._loss_sum += stats.loss
+                self._q_sum += stats.mean_q
+                self._n += 1
+            if self.learner.agent.updates % settings.checkpoint_every == 0:
+                started = time.perf_counter()
+                self.checkpoint()
+                log.debug("checkpoint took %.1f ms", (time.perf_counter() - started) * 1000)
