@@ -8,6 +8,8 @@ real colour each one is comes from the cell type's CGB palette.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from cartridge.errors import RomError
 
 SHADES = {".": 0, "+": 1, "o": 2, "#": 3}
@@ -111,8 +113,8 @@ def split_16x16(pixels: list[list[int]]) -> bytes:
     return b"".join(quads)
 
 
-def _grid(fn: object) -> list[list[int]]:
-    return [[fn(x, y) for x in range(16)] for y in range(16)]  # type: ignore[operator]
+def _grid(fn: Callable[[int, int], int]) -> list[list[int]]:
+    return [[fn(x, y) for x in range(16)] for y in range(16)]
 
 
 def _floor(x: int, y: int) -> int:
