@@ -113,7 +113,16 @@ KANTO_BADGES = ("boulder", "cascade", "thunder", "rainbow", "soul", "marsh", "vo
 MAX_MONEY = 999_999
 
 
-def span(bank: int) -> tuple[int, int]:
-    """The smallest [start, end) address range covering every variable of one bank: one bulk read."""
-    in_bank = [v for v in RAM if v.bank == bank]
-    return min(v.addr for v in in_bank), max(v.end for v in in_bank)
+READ_GAP = 64
+"""Variables closer than this share one bulk read; a wider gap starts another (reading costs per byte)."""
+
+
+def spans(bank: int, gap: int = READ_GAP) -> tuple[tuple[int, int], ...]:
+    """[start, end) address ranges covering every variable of one bank, as few reads of as few bytes as sensible."""
+    out: list[list[int]] = []
+    for var in sorted((v for v in RAM if v.bank == bank), key=lambda v: v.addr):
+        if out and var.addr - out[-1][1] < gap:
+            out[-1][1] = max(out[-1][1], var.end)
+        else:
+            out.append([var.addr, var.end])
+    return tuple((start, end) for start, end in out)

@@ -1,4 +1,4 @@
-"""Turns the game's RAM into a `GameState`: two bulk reads per step, then pure decoding.
+"""Turns the game's RAM into a `GameState`: a few bulk reads per step, then pure decoding.
 
 Bank-1 variables are read with PyBoy's banked form (`memory[1, start:end]`): the game maps
 other WRAM banks into D000–DFFF while it works, so an unbanked read can return another
@@ -15,15 +15,22 @@ from shared.game.ram_map import (
     PARTY_STRUCT_SIZE,
     SPECIES_END,
     STATE_FLAGS_TEXT_BIT,
-    Fmt,
     PartyMonOffset,
-    RamVar,
-    span,
+    spans,
 )
 from shared.game.state import BattleState, GameState, PartyMon, PlayTime
 
-WRAM0_SPAN = span(0)
-WRAM1_SPAN = span(1)
+SPANS: tuple[tuple[int, int, int], ...] = tuple((bank, start, end) for bank in (0, 1) for start, end in spans(bank))
+"""(bank, start, end) of every bulk read; bank 0 is WRAM0 (read unbanked: it is never switched)."""
+_WHERE: dict[str, tuple[int, int, int]] = {
+    var.name: next(
+        (i, var.addr - start, var.addr - start + var.size)
+        for i, (bank, start, end) in enumerate(SPANS)
+        if bank == var.bank and start <= var.addr < end
+    )
+    for var in BY_NAME.values()
+}
+"""Variable name → (span index, first offset, end offset) inside that span's bytes."""
 
 _CHARSET: dict[int, str] = {
     **{0x80 + i: chr(ord("A") + i) for i in range(26)},
@@ -41,33 +48,26 @@ class BankedMemory(Protocol):
 
 
 class RamView:
-    """The bytes of the two spans, addressed by variable."""
+    """The bytes of every span in `SPANS`, addressed by variable."""
 
-    __slots__ = ("_spans",)
+    __slots__ = ("_chunks",)
 
-    def __init__(self, wram0: bytes, wram1: bytes) -> None:
-        self._spans = {0: (WRAM0_SPAN[0], wram0), 1: (WRAM1_SPAN[0], wram1)}
-
-    def raw(self, var: RamVar) -> bytes:
-        start, data = self._spans[var.bank]
-        offset = var.addr - start
-        return data[offset : offset + var.size]
-
-    def value(self, name: str) -> int:
-        var = BY_NAME[name]
-        if var.fmt not in (Fmt.U8, Fmt.U16BE, Fmt.U24BE, Fmt.BITS):
-            raise TypeError(f"{name} is {var.fmt}, not a number")
-        return int.from_bytes(self.raw(var), "big")
+    def __init__(self, chunks: list[bytes]) -> None:
+        self._chunks = chunks
 
     def data(self, name: str) -> bytes:
-        return self.raw(BY_NAME[name])
+        index, start, end = _WHERE[name]
+        return self._chunks[index][start:end]
+
+    def value(self, name: str) -> int:
+        """A numeric variable (U8, U16BE, U24BE, or a bit field as one big-endian number)."""
+        index, start, end = _WHERE[name]
+        return int.from_bytes(self._chunks[index][start:end], "big")
 
 
 def read_ram(memory: BankedMemory) -> RamView:
-    """Two bulk reads: WRAM0 as mapped (never switched) and WRAM bank 1 explicitly."""
-    wram0 = bytes(memory[WRAM0_SPAN[0] : WRAM0_SPAN[1]])
-    wram1 = bytes(memory[1, WRAM1_SPAN[0] : WRAM1_SPAN[1]])
-    return RamView(wram0, wram1)
+    """One bulk read per span: WRAM0 as mapped (never switched), WRAM bank 1 explicitly."""
+    return RamView([bytes(memory[1, start:end] if bank else memory[start:end]) for bank, start, end in SPANS])
 
 
 def read_state(memory: BankedMemory) -> GameState:
@@ -99,7 +99,7 @@ def decode_party(ram: RamView) -> tuple[PartyMon, ...]:
             break
         s = mons[i * PARTY_STRUCT_SIZE : (i + 1) * PARTY_STRUCT_SIZE]
         party.append(
-            PartyMon(
+            PartyMon.model_construct(
                 species=species[i],
                 level=s[PartyMonOffset.LEVEL],
                 hp=int.from_bytes(s[PartyMonOffset.HP : PartyMonOffset.HP + 2], "big"),
@@ -112,8 +112,10 @@ def decode_party(ram: RamView) -> tuple[PartyMon, ...]:
 
 
 def decode_state(ram: RamView) -> GameState:
+    """Every value comes from a byte range whose format fixes its type and range, so the models are
+    constructed without re-validation: this runs once per step."""
     group, number = ram.value("wMapGroup"), ram.value("wMapNumber")
-    return GameState(
+    return GameState.model_construct(
         map_group=group,
         map_number=number,
         map_name=map_name(group, number),
@@ -124,7 +126,7 @@ def decode_state(ram: RamView) -> GameState:
         johto_badges=ram.value("wJohtoBadges"),
         kanto_badges=ram.value("wKantoBadges"),
         party=decode_party(ram),
-        battle=BattleState(
+        battle=BattleState.model_construct(
             mode=ram.value("wBattleMode"),
             type=ram.value("wBattleType"),
             enemy_species=ram.value("wEnemyMonSpecies"),
@@ -132,7 +134,7 @@ def decode_state(ram: RamView) -> GameState:
             enemy_hp=ram.value("wEnemyMonHP"),
         ),
         time_of_day=ram.value("wTimeOfDay"),
-        play_time=PlayTime(
+        play_time=PlayTime.model_construct(
             hours=ram.value("wGameTimeHours"),
             minutes=ram.value("wGameTimeMinutes"),
             seconds=ram.value("wGameTimeSeconds"),
