@@ -10,7 +10,7 @@ from shared.errors import CrystalRLError
 from shared.logs import configure_logging
 from shared.settings import settings_from_cli
 
-log = logging.getLogger("services.llm_planner")
+log = logging.getLogger(__name__)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

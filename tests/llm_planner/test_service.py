@@ -214,3 +214,20 @@ async def test_concurrency_handles_requests_side_by_side(
     assert sorted(a.step for a in got) == [1, 2, 3]
     assert time.monotonic() - started < 1.4  # one after the other would take 1.5 s
     assert (await health(aredis, "test-0")) is not None
+
+
+async def test_a_redis_outage_is_ridden_out(
+    start_planner: Start, standin: StandinModelHost, redis_server: Any, redis_url: str, aredis: Redis
+) -> None:
+    service = await start_planner()
+    await publish(redis_url, make_request(step=1))
+    await actions(aredis, "0", 1)
+    redis_server.stop()
+    await asyncio.sleep(0.5)  # the consumer and heartbeat meet the outage; nothing to await from outside
+    redis_server.start()
+    await publish(redis_url, make_request(step=2))
+    async with Redis.from_url(redis_url) as fresh:  # the test's own client lost its connection too
+        got = await actions(fresh, "0", 2, timeout=15)
+        assert [a.step for a in got] == [1, 2]
+        await wait_health(fresh, "test-0", lambda b: b["counters"].get("answered") == 2)
+    assert service.stream_counters.connection_errors > 0
