@@ -101,6 +101,8 @@ class Consumer(Generic[M]):
         self._next_claim = 0.0
         self._next_discover = 0.0
         self._task: asyncio.Task[None] | None = None
+        self._unacked: dict[str, list[str]] = {}
+        """Ids whose handlers succeeded, acknowledged together with the next read."""
 
     @property
     def streams(self) -> tuple[str, ...]:
@@ -129,6 +131,7 @@ class Consumer(Generic[M]):
                 raise
             except Exception as exc:
                 await self._on_loop_error(exc)
+        await self._flush_acks()
 
     async def __aenter__(self) -> Self:
         self._task = asyncio.create_task(self.run(), name=f"consumer:{self.group}:{self.name}")
@@ -147,6 +150,7 @@ class Consumer(Generic[M]):
             with suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
+        await self._flush_acks()
         if self._owns_client:
             await self.client.aclose()
 
@@ -178,15 +182,51 @@ class Consumer(Generic[M]):
             with suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.settings.read_block_ms / 1000)
             return
-        reply = await self.client.xreadgroup(
+        reply = await self._ack_and_read()
+        for stream, entries in _stream_replies(reply):
+            await self._process(stream, entries, redelivered=False)
+
+    async def _ack_and_read(self) -> Any:
+        """Send the acks of the last batch and the next XREADGROUP in one round trip.
+
+        The acks are still sent only after their handlers succeeded; they just travel with
+        the next read instead of costing a round trip of their own on the lockstep path.
+        If the round trip fails, they are kept and sent again (XACK is idempotent).
+        """
+        unacked, self._unacked = self._unacked, {}
+        pipe = self.client.pipeline(transaction=False)
+        for stream, ids in unacked.items():
+            pipe.xack(stream, self.group, *ids)
+        pipe.xreadgroup(
             self.group,
             self.name,
             dict.fromkeys(self._streams, ">"),
             count=self.settings.read_count,
             block=self.settings.read_block_ms,
         )
-        for stream, entries in _stream_replies(reply):
-            await self._process(stream, entries, redelivered=False)
+        try:
+            replies = await pipe.execute()
+        except BaseException:
+            for stream, ids in unacked.items():
+                self._unacked.setdefault(stream, [])[:0] = ids
+            raise
+        # count what was acknowledged, not XACK's reply: a resent ack whose first reply was lost returns 0
+        self.counters.acked += sum(len(ids) for ids in unacked.values())
+        return replies[-1]
+
+    async def _flush_acks(self) -> None:
+        """Send acks still held (at stop); if Redis is gone they are retried by claiming, never lost."""
+        unacked, self._unacked = self._unacked, {}
+        for stream, ids in unacked.items():
+            try:
+                await self.client.xack(stream, self.group, *ids)
+            except Exception as exc:
+                if not is_transient(exc):
+                    raise
+                log.warning("consumer %s/%s: %d acks not sent at stop (%s); entries will be claimed again",
+                            self.group, self.name, len(ids), exc)  # fmt: skip
+                continue
+            self.counters.acked += len(ids)
 
     async def _ensure_groups(self) -> None:
         for stream, exists in list(self._streams.items()):
@@ -245,8 +285,7 @@ class Consumer(Generic[M]):
             if await self._handle(stream, entry_id, fields, redelivered):
                 done.append(entry_id)
         if done:
-            acked = await self.client.xack(stream, self.group, *done)
-            self.counters.acked += acked
+            self._unacked.setdefault(stream, []).extend(done)
 
     async def _handle(self, stream: str, entry_id: str, fields: Fields | None, redelivered: bool) -> bool:
         """True when the entry may be acknowledged (its handler succeeded)."""
