@@ -8,6 +8,7 @@ real-time clock is pinned so that the same inputs give the same game, every run.
 import io
 import logging
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -29,6 +30,12 @@ log = logging.getLogger(__name__)
 MAP_STATUS_HANDLE = 2
 """wMapStatus while the overworld loop runs: the game has started."""
 _GRAY_WEIGHTS = np.array([77, 150, 29], dtype=np.uint16)
+
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    state: GameState
+    screen: bytes
 
 
 class Game:
@@ -82,6 +89,14 @@ class Game:
 
     def state(self) -> GameState:
         return read_state(self.pyboy.memory)
+
+    def observe(self) -> Observation:
+        return Observation(read_state(self.pyboy.memory), self.small_screen())
+
+    def advance(self, button: Button | None) -> Observation:
+        """One step and what it led to, in one call: one hop to the emulator's thread per step."""
+        self.step(button)
+        return self.observe()
 
     def small_screen(self) -> bytes:
         """The last rendered frame, halved in each direction, as one grayscale byte per pixel."""

@@ -35,6 +35,7 @@ from shared.messages import (
     Event,
     Frame,
     HistoryItem,
+    Message,
     PlanReason,
     PlanRequest,
 )
@@ -95,6 +96,7 @@ class EmulatorService:
         self.episode = 0
         self.total_reward = 0.0
         self.paused = False
+        self._loaded = False
         self.llm_interval = settings.llm_interval
         self.started = time.monotonic()
         self._rate_mark = (time.monotonic(), 0)
@@ -106,19 +108,27 @@ class EmulatorService:
     async def run(self, stop: asyncio.Event) -> None:
         await self._on_thread(self._restore)
         await self._on_thread(self.game.refresh_screen)
-        state = await self._on_thread(self.game.state)
+        obs = await self._on_thread(self.game.observe)
+        state = obs.state
         self.rewards.start(state)
         last: tuple[Button, ActionSource] | None = None
         facts = StepFacts()
         next_progress = time.monotonic() + self.settings.progress_interval
+        io: asyncio.Task[None] | None = None
         try:
             while not stop.is_set():
-                await self._take_inbox(block_ms=0)
+                if io is not None:
+                    await io  # the previous step's frame is out and its inbox read in
+                    io = None
+                if self._loaded:
+                    self._loaded = False
+                    obs = await self._on_thread(self.game.observe)
+                    state, last = obs.state, None  # a loaded state is not the outcome of an action
                 if self.paused:
+                    await self._take_inbox(block_ms=0)
                     await asyncio.sleep(0.05)
                     continue
-                before = state
-                state = await self._on_thread(self.game.state)
+                before, state = state, obs.state
                 reward, breakdown = self.rewards(before, state, facts) if last else (0.0, {})
                 self.total_reward += reward
                 if last is not None:
@@ -136,15 +146,21 @@ class EmulatorService:
                     legal=legal_mask(state),
                     intervention=facts.intervention,
                     episode=self.episode,
-                    screen=await self._on_thread(self.game.small_screen),
+                    screen=obs.screen,
                 )
-                await self.publisher.publish(self.keys.frames(self.env), frame)
-                await self._maybe_request_plan(before, state, breakdown, facts)
+                outgoing = [(self.keys.frames(self.env), frame), *self._plan_request(before, state, breakdown, facts)]
                 await self._milestones(before, state, breakdown)
                 if self.settings.max_steps is not None and self.step >= self.settings.max_steps:
+                    await self.publisher.publish_many(outgoing)
                     break
+                if self._lockstep():
+                    await self.publisher.publish_many(outgoing)
+                    await self._wait_for_dqn()
+                else:
+                    # Nobody waits on this frame: send it, and read the inbox, while the step is emulated.
+                    io = asyncio.create_task(self._send_and_poll(outgoing))
                 button, source, facts = await self._choose(state, frame.legal)
-                await self._on_thread(self.game.step, button)
+                obs = await self._on_thread(self.game.advance, button)
                 last = (button, source)
                 self.step += 1
                 self.counters.steps += 1
@@ -152,13 +168,21 @@ class EmulatorService:
                     next_progress += self.settings.progress_interval
                     self._log_progress(state)
         finally:
+            if io is not None:
+                await io
             await self._save_now("shutdown")
             self._executor.shutdown(wait=True)
 
+    def _lockstep(self) -> bool:
+        """Wait for the DQN only when a learner is alive and nothing of higher priority will play this step."""
+        return self.peers.learner and not self.arbiter.presses and not self.arbiter.plan_active(self.step)
+
+    async def _send_and_poll(self, outgoing: list[tuple[str, Message]]) -> None:
+        await self.publisher.publish_many(outgoing)
+        await self._take_inbox(block_ms=0)
+
     async def _choose(self, state: GameState, legal: tuple[bool, ...]) -> tuple[Button, ActionSource, StepFacts]:
         """Arbitration, then the rules that always win."""
-        if self.peers.learner and not self.arbiter.presses and not self.arbiter.plan_active(self.step):
-            await self._wait_for_dqn()
         chosen = self.arbiter.choose(self.step)
         button, source = chosen if chosen else (self.fallback.choose(state), ActionSource.RULES)
         forbidden = not allowed(button, legal)
@@ -207,11 +231,12 @@ class EmulatorService:
 
     # -- plans, milestones, commands -------------------------------------------------------------
 
-    async def _maybe_request_plan(
+    def _plan_request(
         self, before: GameState, state: GameState, breakdown: dict[str, float], facts: StepFacts
-    ) -> None:
+    ) -> list[tuple[str, Message]]:
+        """A plan request when one is due (interval) or triggered, and a planner is alive to answer it."""
         if not self.peers.planner:
-            return
+            return []
         reason: PlanReason | None = None
         if facts.intervention:
             reason = "stuck"
@@ -224,7 +249,7 @@ class EmulatorService:
         elif self.step % self.llm_interval == 0:
             reason = "interval"
         if reason is None:
-            return
+            return []
         self.counters.plan_requests += 1
         request = PlanRequest(
             request_id=uuid.uuid4().hex,
@@ -236,7 +261,7 @@ class EmulatorService:
             legal=tuple(b for b, ok in zip(BUTTONS, legal_mask(state), strict=True) if ok),
             previous_plan=self.arbiter.last_plan,
         )
-        await self.publisher.publish(self.keys.plan_requests, request)
+        return [(self.keys.plan_requests, request)]
 
     async def _milestones(self, before: GameState, state: GameState, breakdown: dict[str, float]) -> None:
         milestone = next((m for m in ("badge", "first_pokemon", "new_map") if m in breakdown), None)
@@ -267,6 +292,7 @@ class EmulatorService:
                     data, meta = await self._on_thread(self.store.load, command.name)
                     await self._on_thread(self.game.load_state, data, command.name)
                     await self._on_thread(self.game.refresh_screen)
+                    self._loaded = True
                     detail = f"loaded {meta.name} (saved at step {meta.step})"
                 case "set_llm_interval":
                     if command.value is None:
