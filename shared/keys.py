@@ -23,6 +23,10 @@ class Keys:
     def control(self, env: str) -> str:
         return f"{self.prefix}control:{env}"
 
+    def screen(self, env: str) -> str:
+        """Plain key (not a stream): the newest full-size screen of one env as PNG bytes, with a TTL."""
+        return f"{self.prefix}screen:{env}"
+
     @property
     def plan_requests(self) -> str:
         return f"{self.prefix}plan_requests"

@@ -80,15 +80,20 @@ class LocalRedis:
         raise RedisUnavailableError(f"redis-server did not answer on port {self.port} within {timeout:.0f} s")
 
     def stop(self, timeout: float = 10.0) -> None:
-        if self.process is None or self.process.poll() is not None:
+        process = self.process
+        if process is None:
             return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        log.info("stopped redis-server on port %d", self.port)
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+            log.info("stopped redis-server on port %d", self.port)
+        if process.stderr is not None:
+            process.stderr.close()
+        self.process = None
 
     def __enter__(self) -> "LocalRedis":
         return self.start()

@@ -36,6 +36,8 @@ _GRAY_WEIGHTS = np.array([77, 150, 29], dtype=np.uint16)
 class Observation:
     state: GameState
     screen: bytes
+    png: bytes | None = None
+    """The full-size screen as PNG, when asked for (it costs a few hundred µs)."""
 
 
 class Game:
@@ -90,13 +92,13 @@ class Game:
     def state(self) -> GameState:
         return read_state(self.pyboy.memory)
 
-    def observe(self) -> Observation:
-        return Observation(read_state(self.pyboy.memory), self.small_screen())
+    def observe(self, png: bool = False) -> Observation:
+        return Observation(read_state(self.pyboy.memory), self.small_screen(), self.screen_png() if png else None)
 
-    def advance(self, button: Button | None) -> Observation:
+    def advance(self, button: Button | None, png: bool = False) -> Observation:
         """One step and what it led to, in one call: one hop to the emulator's thread per step."""
         self.step(button)
-        return self.observe()
+        return self.observe(png)
 
     def small_screen(self) -> bytes:
         """The last rendered frame, halved in each direction, as one grayscale byte per pixel."""
@@ -106,8 +108,11 @@ class Game:
         return gray.astype(np.uint8).tobytes()
 
     def screen_png(self) -> bytes:
+        """The last rendered frame at full size (160x144) as PNG, for people to look at."""
         buffer = io.BytesIO()
-        self.pyboy.screen.image.save(buffer, format="PNG")
+        image = self.pyboy.screen.image
+        assert image is not None
+        image.convert("RGB").save(buffer, format="PNG", compress_level=1)
         return buffer.getvalue()
 
     def save_state(self) -> bytes:

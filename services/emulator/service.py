@@ -39,12 +39,13 @@ from shared.messages import (
     PlanReason,
     PlanRequest,
 )
-from shared.streams import Publisher
+from shared.streams import TRANSIENT_ERRORS, Publisher
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 SERVICE = "emulator"
+SCREEN_TTL_MS = 10_000
 FORBIDDEN_BEFORE_FIRST_POKEMON = frozenset({Button.START, Button.SELECT})
 
 
@@ -97,6 +98,7 @@ class EmulatorService:
         self.total_reward = 0.0
         self.paused = False
         self._loaded = False
+        self._next_png = 0.0
         self.llm_interval = settings.llm_interval
         self.started = time.monotonic()
         self._rate_mark = (time.monotonic(), 0)
@@ -107,6 +109,7 @@ class EmulatorService:
 
     async def run(self, stop: asyncio.Event) -> None:
         await self._on_thread(self._restore)
+        await self._take_inbox(block_ms=0)  # marks where the inbox starts, before anyone sees a frame
         await self._on_thread(self.game.refresh_screen)
         obs = await self._on_thread(self.game.observe)
         state = obs.state
@@ -156,11 +159,13 @@ class EmulatorService:
                 if self._lockstep():
                     await self.publisher.publish_many(outgoing)
                     await self._wait_for_dqn()
+                    if obs.png is not None:
+                        await self._write_screen(obs.png)
                 else:
                     # Nobody waits on this frame: send it, and read the inbox, while the step is emulated.
-                    io = asyncio.create_task(self._send_and_poll(outgoing))
+                    io = asyncio.create_task(self._send_and_poll(outgoing, obs.png))
                 button, source, facts = await self._choose(state, frame.legal)
-                obs = await self._on_thread(self.game.advance, button)
+                obs = await self._on_thread(self.game.advance, button, self._png_due())
                 last = (button, source)
                 self.step += 1
                 self.counters.steps += 1
@@ -177,9 +182,29 @@ class EmulatorService:
         """Wait for the DQN only when a learner is alive and nothing of higher priority will play this step."""
         return self.peers.learner and not self.arbiter.presses and not self.arbiter.plan_active(self.step)
 
-    async def _send_and_poll(self, outgoing: list[tuple[str, Message]]) -> None:
+    async def _send_and_poll(self, outgoing: list[tuple[str, Message]], png: bytes | None) -> None:
         await self.publisher.publish_many(outgoing)
         await self._take_inbox(block_ms=0)
+        if png is not None:
+            await self._write_screen(png)
+
+    def _png_due(self) -> bool:
+        if not self.settings.screen_fps:
+            return False
+        now = time.monotonic()
+        if now < self._next_png:
+            return False
+        self._next_png = now + 1 / self.settings.screen_fps
+        return True
+
+    async def _write_screen(self, png: bytes) -> None:
+        """The dashboard's live picture: one key per env, replaced in place, gone when the emulator is."""
+        if not self.publisher.availability.ready():
+            return
+        try:
+            await self.peers.client.set(self.keys.screen(self.env), png, px=SCREEN_TTL_MS)
+        except TRANSIENT_ERRORS:
+            self.publisher.availability.failed()
 
     async def _choose(self, state: GameState, legal: tuple[bool, ...]) -> tuple[Button, ActionSource, StepFacts]:
         """Arbitration, then the rules that always win."""

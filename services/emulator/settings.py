@@ -51,6 +51,9 @@ class EmulatorSettings(CommonSettings):
     peer_check_interval: float = Field(default=1.0, gt=0)
     """Seconds between checks of the learner's and planner's heartbeats."""
 
+    screen_fps: float = Field(default=10.0, ge=0, le=60)
+    """Full-size PNG screens per second written for the dashboard (`screen:{env}`); 0 writes none."""
+
     rewards: RewardWeights = Field(default_factory=RewardWeights)
     """Weights of the reward components (`--rewards.badge 20`, `CRL_REWARDS__BADGE=20`)."""
 

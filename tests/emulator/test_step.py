@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 import redis
 
+from bench.standins import StandInLearner
 from shared.buttons import Button
 from shared.health import Health
 from shared.messages import Action, ActionSource, ControlCommand
@@ -17,50 +18,6 @@ pytestmark = pytest.mark.timeout(90)
 
 def emulator_args(rom: Path, *extra: str) -> list[str]:
     return ["--rom", str(rom), "--progress-interval", "3600", *extra]
-
-
-class StandInLearner:
-    """Answers every frame with one fixed button for that exact step, and keeps a learner heartbeat alive.
-
-    A stand-in for the DQN learner process, so the lockstep can be tested on its own.
-    """
-
-    def __init__(self, url: str, button: Button, env: str = "0", skip_every: int = 0) -> None:
-        self.client = redis.Redis.from_url(url)
-        self.button, self.env, self.skip_every = button, env, skip_every
-        self.answered = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def __enter__(self) -> "StandInLearner":
-        self._beat()
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join(5)
-        self.client.delete(KEYS.health("dqn_learner", "standin"))
-        self.client.close()
-
-    def _beat(self) -> None:
-        health = Health(service="dqn_learner", instance="standin", status="running", started_at=0, ts=0, interval=1)
-        self.client.set(KEYS.health("dqn_learner", "standin"), health.model_dump_json(), px=3000)
-
-    def _run(self) -> None:
-        last = "$"
-        while not self._stop.is_set():
-            self._beat()
-            reply = self.client.xread({KEYS.frames(self.env): last}, block=200, count=50)
-            for _, rows in reply or []:
-                for entry_id, fields in rows:
-                    last = entry_id
-                    step = int(fields[b"json"].split(b'"step":', 1)[1].split(b",", 1)[0])
-                    if self.skip_every and step % self.skip_every == 0:
-                        continue
-                    answer = Action(env=self.env, step=step, source=ActionSource.DQN, buttons=(self.button,))
-                    self.client.xadd(KEYS.actions(self.env), answer.to_fields())
-                    self.answered += 1
 
 
 @pytest.fixture
@@ -123,7 +80,8 @@ def test_late_answers_are_discarded_and_the_deadline_is_counted(
 def test_plan_and_dashboard_press_and_control_acks(
     demo_rom: Path, redis_url: str, redis_client: redis.Redis, data_dir: Path
 ) -> None:
-    with running(EMULATOR, redis_url, data_dir, *emulator_args(demo_rom)):
+    # no anti-stuck here: an intervention in the middle of the plan would replace one of its buttons
+    with running(EMULATOR, redis_url, data_dir, *emulator_args(demo_rom, "--stuck-patience", "100000")):
         wait_for(lambda: newest_frame(redis_client), what="first frame")
         plan = Action(env="0", step=0, source=ActionSource.LLM, buttons=(Button.DOWN,) * 5, ttl_steps=50, goal="g")
         redis_client.xadd(KEYS.actions("0"), plan.to_fields())
@@ -215,3 +173,18 @@ def test_corrupt_newest_state_is_moved_aside(
     log = (data_dir / "emulator.log").read_text()
     assert "corrupt or truncated" in log
 
+
+
+def test_live_screen_png_for_the_dashboard(
+    demo_rom: Path, redis_url: str, redis_client: redis.Redis, data_dir: Path
+) -> None:
+    with running(EMULATOR, redis_url, data_dir, *emulator_args(demo_rom, "--screen-fps", "20")):
+        first = wait_for(lambda: redis_client.get(KEYS.screen("0")), what="a screen")
+        assert first.startswith(b"\x89PNG\r\n\x1a\n")
+        from io import BytesIO
+
+        from PIL import Image
+
+        assert Image.open(BytesIO(first)).size == (160, 144)
+        wait_for(lambda: redis_client.get(KEYS.screen("0")) != first, what="the screen to change")
+        assert 0 < redis_client.pttl(KEYS.screen("0")) <= 10_000
