@@ -62,7 +62,7 @@ async def serve(settings: EmulatorSettings) -> None:
     game = await asyncio.to_thread(start_game, settings, rom)
     keys = settings.keys
     publisher = Publisher(settings.redis_url, keys=keys, settings=settings.streams)
-    inbox = Inbox.connect(settings.redis_url, publisher, keys, settings.env, settings.streams)
+    inbox = Inbox(publisher, keys, settings.env)
     peers_client = make_client(settings.redis_url, settings.streams)
     peers = Peers(peers_client, keys, settings.peer_check_interval)
     store = SaveStateStore(settings.data_dir / "states" / f"env{settings.env}", rom.sha256, settings.keep_states)
@@ -88,7 +88,6 @@ async def serve(settings: EmulatorSettings) -> None:
     finally:
         peers_task.cancel()
         await publisher.aclose()
-        await inbox.aclose()
         await peers_client.aclose()
         game.close()
     log.info("env %s stopped at step %d", settings.env, service.step)

@@ -26,7 +26,7 @@ from services.emulator.rules import AntiStuck, allowed
 from services.emulator.savestates import AUTO_PREFIX, SaveStateStore
 from services.emulator.settings import EmulatorSettings
 from shared.buttons import BUTTONS, Button
-from shared.errors import CrystalRLError, RedisUnavailableError
+from shared.errors import CrystalRLError
 from shared.game.state import GameState
 from shared.messages import (
     Action,
@@ -157,8 +157,7 @@ class EmulatorService:
                     await self.publisher.publish_many(outgoing)
                     break
                 if self._lockstep():
-                    await self.publisher.publish_many(outgoing)
-                    await self._wait_for_dqn()
+                    await self._wait_for_dqn(outgoing)
                     if obs.png is not None:
                         await self._write_screen(obs.png)
                 else:
@@ -183,8 +182,7 @@ class EmulatorService:
         return self.peers.learner and not self.arbiter.presses and not self.arbiter.plan_active(self.step)
 
     async def _send_and_poll(self, outgoing: list[tuple[str, Message]], png: bytes | None) -> None:
-        await self.publisher.publish_many(outgoing)
-        await self._take_inbox(block_ms=0)
+        await self._take_inbox(block_ms=0, outgoing=outgoing)
         if png is not None:
             await self._write_screen(png)
 
@@ -224,28 +222,26 @@ class EmulatorService:
             await self._event("anti_stuck", f"no progress for {self.settings.stuck_patience} steps: pressed {button}")
         return button, source, StepFacts(intervention=intervention, forbidden=forbidden)
 
-    async def _wait_for_dqn(self) -> None:
-        """Read actions until the DQN's answer for this step arrives or the deadline passes."""
+    async def _wait_for_dqn(self, outgoing: list[tuple[str, Message]]) -> None:
+        """Send the frame and read actions until the DQN's answer for this step arrives or the deadline passes."""
         self.counters.deadline_waits += 1
         deadline = time.monotonic() + self.settings.deadline_ms / 1000
-        while not self.arbiter.has_dqn(self.step):
+        while True:
             remaining_ms = int((deadline - time.monotonic()) * 1000)
-            if remaining_ms < 1:
+            if remaining_ms < 1 or not await self._take_inbox(max(1, remaining_ms), outgoing):
                 self.counters.deadline_missed += 1
                 return
-            if not await self._take_inbox(block_ms=remaining_ms):
-                continue
+            outgoing = []
+            if self.arbiter.has_dqn(self.step):
+                return
 
-    async def _take_inbox(self, block_ms: int) -> bool:
-        """Hand new actions to the arbiter and run commands; False when Redis could not be read."""
-        if not self.publisher.availability.ready():
-            if block_ms:
-                await asyncio.sleep(block_ms / 1000)
-            return False
-        try:
-            messages = await self.inbox.read(block_ms)
-        except RedisUnavailableError:
-            self.publisher.availability.failed()
+    async def _take_inbox(self, block_ms: int, outgoing: list[tuple[str, Message]] | None = None) -> bool:
+        """Send `outgoing`, hand new actions to the arbiter and run commands, in one round trip.
+
+        False when Redis could not be reached (the outgoing messages are then buffered).
+        """
+        messages = await self.inbox.exchange(outgoing or [], block_ms)
+        if messages is None:
             return False
         for message in messages:
             if isinstance(message, Action):

@@ -9,7 +9,7 @@ before anything new is written. Every stream's length comes from `StreamSettings
 import asyncio
 import logging
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Self
@@ -19,7 +19,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import ResponseError
 
 from shared.keys import Keys
-from shared.messages import Message
+from shared.messages import Fields, Message
 from shared.streams.backoff import Availability, Backoff
 from shared.streams.connection import is_transient, make_client
 from shared.streams.counters import StreamCounters
@@ -104,6 +104,54 @@ class Publisher:
                 self._enqueue(entries)
                 return None
             return results
+
+    async def publish_then_read(
+        self, items: Iterable[tuple[str, Message]], read: Mapping[str, str], count: int = 64, block_ms: int = 0
+    ) -> list[tuple[str, str, Fields | None]] | None:
+        """Publish `items` and read what follows each id in `read` (plain XREAD), in one round trip.
+
+        The emulator's step: its frame goes out and its inbox comes back without a second round
+        trip, and with `block_ms` the read waits for an answer to that very frame. Returns the
+        entries read as (stream, id, fields), or None when Redis is unreachable (the items are
+        then buffered like `publish_many`'s, and nothing was read).
+        """
+        entries = [self._encode(stream, message) for stream, message in items]
+        async with self._lock:
+            if self._buffer and self.availability.ready():
+                await self._flush_batch()
+            if self._buffer or not self.availability.ready():
+                self._enqueue(entries)
+                return None
+            try:
+                try:
+                    replies = await self._write_and_read(entries, read, count, block_ms)
+                except RedisConnectionError:
+                    if self.availability.down:
+                        raise
+                    replies = await self._write_and_read(entries, read, count, block_ms)
+            except Exception as exc:
+                if not is_transient(exc):
+                    raise
+                self._failed(exc)
+                self._enqueue(entries)
+                return None
+        if self.availability.succeeded():
+            self.counters.reconnects += 1
+        for entry, reply in zip(entries, replies, strict=False):
+            self._result(entry, reply)
+        rows = replies[-1]
+        if isinstance(rows, Exception):
+            raise rows
+        return [(_text(stream), _text(entry_id), fields) for stream, got in rows or [] for entry_id, fields in got]
+
+    async def _write_and_read(
+        self, entries: list[_Entry], read: Mapping[str, str], count: int, block_ms: int
+    ) -> list[Any]:
+        pipe = self.client.pipeline(transaction=False)
+        for entry in entries:
+            pipe.xadd(entry.stream, entry.fields, maxlen=entry.maxlen, approximate=True)
+        pipe.xread(dict(read), count=count, block=block_ms or None)
+        return list(await pipe.execute(raise_on_error=False))
 
     async def drain(self) -> bool:
         """Flush the whole buffer now if Redis answers; True when nothing is left buffered."""
@@ -213,3 +261,7 @@ class Publisher:
             delay,
             len(self._buffer),
         )
+
+
+def _text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)

@@ -1,0 +1,1 @@
+"""`make bench`: the system's speed as ratios to the bare emulator, measured in one run."""

@@ -1,0 +1,72 @@
+"""`python -m bench` (`make bench`): run every benchmark, print a table, write one JSON file per run."""
+
+import argparse
+import json
+import os
+import platform
+import time
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from bench import emulator, streams_roundtrip
+from cartridge.build import ensure_built
+
+RESULTS = Path(__file__).parent / "results"
+
+
+def machine() -> dict[str, Any]:
+    versions = {}
+    for package in ("pyboy", "redis", "hiredis", "pydantic", "torch", "numpy"):
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            versions[package] = None
+    return {
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+        "versions": versions,
+    }
+
+
+def flatten(prefix: str, value: Any) -> list[tuple[str, Any]]:
+    if isinstance(value, dict):
+        return [row for key, sub in value.items() for row in flatten(f"{prefix}.{key}" if prefix else key, sub)]
+    return [(prefix, value)]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="make bench", description=__doc__)
+    parser.add_argument("--steps", type=int, default=3000, help="steps per emulator measurement")
+    args = parser.parse_args()
+    console = Console()
+    rom = ensure_built()
+    results: dict[str, Any] = {"started": time.time(), "machine": machine(), "settings": vars(args), "figures": {}}
+    suites = {
+        "emulator": lambda: emulator.run(rom, args.steps),
+        "streams_roundtrip_ms": streams_roundtrip.measure,
+    }
+    for name, suite in suites.items():
+        console.print(f"[bold]{name}[/] ...")
+        results["figures"][name] = suite()
+    RESULTS.mkdir(exist_ok=True)
+    out = RESULTS / f"bench-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    tmp = out.with_suffix(".tmp")
+    tmp.write_text(json.dumps(results, indent=2))
+    tmp.replace(out)
+    info = results["machine"]
+    table = Table(title=f"crystal-rl bench ({info['cpus']} CPUs, PyBoy {info['versions']['pyboy']})")
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    for key, value in flatten("", results["figures"]):
+        table.add_row(key, f"{value:,.3f}" if isinstance(value, float) else str(value))
+    console.print(table)
+    console.print(f"written to {out}")
+
+
+if __name__ == "__main__":
+    main()
