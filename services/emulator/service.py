@@ -20,6 +20,7 @@ from services.emulator.arbiter import Arbiter
 from services.emulator.fallback import FallbackPolicy
 from services.emulator.game import Game
 from services.emulator.inbox import Inbox
+from services.emulator.outbox import Outbox
 from services.emulator.peers import Peers
 from services.emulator.rewards import RewardCalculator, StepFacts
 from services.emulator.rules import AntiStuck, allowed
@@ -104,6 +105,7 @@ class EmulatorService:
         self._rate_mark = (time.monotonic(), 0)
         self.steps_per_s = 0.0
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pyboy")
+        self.outbox = Outbox(self._deliver)
 
     # -- the loop -----------------------------------------------------------------------------
 
@@ -117,17 +119,15 @@ class EmulatorService:
         last: tuple[Button, ActionSource] | None = None
         facts = StepFacts()
         next_progress = time.monotonic() + self.settings.progress_interval
-        io: asyncio.Task[None] | None = None
+        sender = asyncio.create_task(self.outbox.run(), name="outbox")
         try:
             while not stop.is_set():
-                if io is not None:
-                    await io  # the previous step's frame is out and its inbox read in
-                    io = None
                 if self._loaded:
                     self._loaded = False
                     obs = await self._on_thread(self.game.observe)
                     state, last = obs.state, None  # a loaded state is not the outcome of an action
                 if self.paused:
+                    await self.outbox.drain()
                     await self._take_inbox(block_ms=0)
                     await asyncio.sleep(0.05)
                     continue
@@ -138,7 +138,8 @@ class EmulatorService:
                     self.arbiter.credit(last[1], reward)
                     self.history.append(HistoryItem(step=self.step - 1, action=last[0], source=last[1], reward=reward))
                 self.antistuck.observe(progressed=reward > 0 or "new_tile" in breakdown)
-                frame = Frame(
+                # built from values this loop produced and typed itself: no validation pass, once per step
+                frame = Frame.model_construct(
                     env=self.env,
                     step=self.step,
                     state=state,
@@ -150,19 +151,21 @@ class EmulatorService:
                     intervention=facts.intervention,
                     episode=self.episode,
                     screen=obs.screen,
+                    ts=time.time(),
                 )
                 outgoing = [(self.keys.frames(self.env), frame), *self._plan_request(before, state, breakdown, facts)]
                 await self._milestones(before, state, breakdown)
                 if self.settings.max_steps is not None and self.step >= self.settings.max_steps:
-                    await self.publisher.publish_many(outgoing)
+                    await self.outbox.put(outgoing, obs.png)
                     break
                 if self._lockstep():
+                    await self.outbox.drain()  # frames stay in order
                     await self._wait_for_dqn(outgoing)
                     if obs.png is not None:
                         await self._write_screen(obs.png)
                 else:
-                    # Nobody waits on this frame: send it, and read the inbox, while the step is emulated.
-                    io = asyncio.create_task(self._send_and_poll(outgoing, obs.png))
+                    # Nobody waits on this frame: it goes out (and the inbox comes in) while the step is emulated.
+                    await self.outbox.put(outgoing, obs.png)
                 button, source, facts = await self._choose(state, frame.legal)
                 obs = await self._on_thread(self.game.advance, button, self._png_due())
                 last = (button, source)
@@ -172,8 +175,8 @@ class EmulatorService:
                     next_progress += self.settings.progress_interval
                     self._log_progress(state)
         finally:
-            if io is not None:
-                await io
+            await self.outbox.drain()
+            sender.cancel()
             await self._save_now("shutdown")
             self._executor.shutdown(wait=True)
 
@@ -181,7 +184,8 @@ class EmulatorService:
         """Wait for the DQN only when a learner is alive and nothing of higher priority will play this step."""
         return self.peers.learner and not self.arbiter.presses and not self.arbiter.plan_active(self.step)
 
-    async def _send_and_poll(self, outgoing: list[tuple[str, Message]], png: bytes | None) -> None:
+    async def _deliver(self, outgoing: list[tuple[str, Message]], png: bytes | None) -> None:
+        """The outbox's sender: the queued messages out, the inbox in, one round trip; then the screen."""
         await self._take_inbox(block_ms=0, outgoing=outgoing)
         if png is not None:
             await self._write_screen(png)
@@ -372,7 +376,7 @@ class EmulatorService:
             level=level,  # type: ignore[arg-type]
             data=data or {},
         )
-        await self.publisher.publish(self.keys.events, event)
+        await self.outbox.put([(self.keys.events, event)])
 
     def health_counters(self) -> dict[str, int | float]:
         now = time.monotonic()
@@ -392,6 +396,8 @@ class EmulatorService:
             **{f"source_{k}": v for k, v in asdict(self.arbiter.counters).items()},
             **self.publisher.counters.as_dict(),
             "publish_backlog": self.publisher.backlog,
+            "send_batches": self.outbox.batches,
+            "send_failures": self.outbox.failures,
             "bad_inbox_entries": self.inbox.bad,
         }
 

@@ -1,0 +1,66 @@
+"""What the step sends, sent without the step waiting for it.
+
+A Redis round trip costs more than emulating a step of the demo cartridge, so the step
+hands its frame (and plan request, and screen) to this queue and goes on; one sender task
+takes everything queued, sends it in one round trip with the inbox read, and is ready for
+the next batch. A single sender keeps the frames in order. The queue is bounded: a Redis
+that is up but slow makes the step wait rather than letting memory grow.
+"""
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
+from shared.messages import Message
+
+log = logging.getLogger(__name__)
+
+Outgoing = list[tuple[str, Message]]
+Deliver = Callable[[Outgoing, bytes | None], Awaitable[None]]
+
+
+class Outbox:
+    def __init__(self, deliver: Deliver, max_pending: int = 64) -> None:
+        self._deliver = deliver
+        self.max_pending = max_pending
+        self._queue: Outgoing = []
+        self._png: bytes | None = None
+        self._wake = asyncio.Event()
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self._room = asyncio.Event()
+        self._room.set()
+        self.batches = 0
+        self.failures = 0
+
+    async def put(self, outgoing: Outgoing, png: bytes | None = None) -> None:
+        """Queue messages (and the newest screen) for the sender; waits only when the queue is full."""
+        await self._room.wait()
+        self._queue.extend(outgoing)
+        if png is not None:
+            self._png = png
+        self._idle.clear()
+        self._wake.set()
+        if len(self._queue) >= self.max_pending:
+            self._room.clear()
+
+    async def drain(self) -> None:
+        """Wait until everything queued so far has been handed over (before a lockstep exchange)."""
+        await self._idle.wait()
+
+    async def run(self) -> None:
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            batch, png = self._queue, self._png
+            self._queue, self._png = [], None
+            self._room.set()
+            try:
+                await self._deliver(batch, png)
+            except Exception:  # the loop boundary: one failed batch must not stop the sending
+                self.failures += 1
+                log.exception("sending %d messages failed; they are lost", len(batch))
+            finally:
+                self.batches += 1
+                if not self._queue and self._png is None:
+                    self._idle.set()
