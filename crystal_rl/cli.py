@@ -1,23 +1,46 @@
-"""`crystal-rl`: one command to run the system on a workstation."""
+"""`crystal-rl`: one command to run the system on a workstation, and the commands to look at a running one.
 
+`run` finds or starts Redis, then supervises the services as child processes (restarting any
+that dies), printing a progress report every 30 s. `status`, `streams`, `save` and `load` talk
+to Redis only, so they work the same against a local run and against containers.
+"""
+
+import asyncio
+import importlib.util
+import json
 import logging
 import os
-import subprocess
+import secrets
+import signal
 import sys
 import time
 from pathlib import Path
 from typing import Annotated
 
-import redis
 import typer
 from rich.console import Console
+from rich.table import Table
 
+from crystal_rl.children import DASHBOARD_TOKEN_VAR, RunOptions, child_env, child_specs, dashboard_url
 from crystal_rl.progress import ProgressReporter
 from crystal_rl.redis_setup import connect_or_start
+from crystal_rl.status import (
+    client_for,
+    healthy,
+    remember_url,
+    remembered_url,
+    send_control,
+    service_rows,
+    stream_infos,
+)
+from crystal_rl.supervisor import Supervisor
 from shared.errors import CrystalRLError
+from shared.keys import DEFAULT_PREFIX, Keys
 from shared.logs import configure_logging
+from shared.redis_server import ping
 from shared.rom import inspect_rom
 from shared.settings import CommonSettings
+from shared.streams import StreamSettings
 
 app = typer.Typer(
     help="Train an agent to play Pokémon Crystal (or the bundled demo cartridge) in PyBoy.",
@@ -25,17 +48,39 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console(soft_wrap=True)
+console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 200)
 errors = Console(stderr=True, soft_wrap=True)
 log = logging.getLogger("crystal_rl")
 
-STOP_TIMEOUT = 15.0
+STOP_TIMEOUT = 20.0
 """Seconds a service gets to save what it owns and exit after SIGTERM, before it is killed."""
+
+RedisUrlOption = Annotated[
+    str | None, typer.Option(help="Redis to use. Default: CRL_REDIS_URL, else the one `run` started, else local.")
+]
+DataDirOption = Annotated[Path, typer.Option(help="Where states, checkpoints, stats and logs go.")]
+PrefixOption = Annotated[str, typer.Option(help="Key prefix of the run (CRL_KEY_PREFIX).")]
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
     errors.print(f"[bold red]error:[/] {message}", highlight=False)
     return typer.Exit(code)
+
+
+def default_prefix() -> str:
+    return os.environ.get("CRL_KEY_PREFIX", DEFAULT_PREFIX)
+
+
+def resolve_url(redis_url: str | None, data_dir: Path) -> str:
+    """An explicit URL, else `CRL_REDIS_URL`, else the URL a `crystal-rl run` on `data_dir` wrote, else the default."""
+    if redis_url:
+        return redis_url
+    if "CRL_REDIS_URL" in os.environ:
+        return os.environ["CRL_REDIS_URL"]
+    remembered = remembered_url(data_dir)
+    if remembered and ping(remembered):
+        return remembered
+    return CommonSettings().redis_url
 
 
 @app.callback()
@@ -49,18 +94,27 @@ def run(
         Path | None, typer.Option(help="Game Boy Color ROM to play (default: the bundled demo cartridge).")
     ] = None,
     actions: Annotated[
-        int | None, typer.Option(min=1, help="Stop after this many actions (default: run until Ctrl-C).")
+        int | None, typer.Option(min=1, help="Stop after this many actions per env (default: run until Ctrl-C).")
     ] = None,
+    envs: Annotated[int, typer.Option(min=1, max=64, help="Emulators (games) feeding the one learner.")] = 1,
     redis_url: Annotated[
         str | None,
         typer.Option(help="Redis to use; must answer. Default: CRL_REDIS_URL, else a local redis-server."),
     ] = None,
-    data_dir: Annotated[Path, typer.Option(help="Where states, checkpoints and stats go.")] = Path("data"),
+    data_dir: DataDirOption = Path("data"),
     seed: Annotated[int, typer.Option(help="Seed for the rule-based policy and the learner.")] = 0,
-    progress_interval: Annotated[float, typer.Option(min=0.1, help="Seconds between progress lines.")] = 30.0,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress lines, warnings only.")] = False,
+    llm_model: Annotated[str | None, typer.Option(help="Model the planner asks (default: the planner's).")] = None,
+    llm_url: Annotated[str | None, typer.Option(help="Model host of the planner (default: local Ollama).")] = None,
+    llm_interval: Annotated[int | None, typer.Option(min=1, help="Ask the planner every this many steps.")] = None,
+    web_port: Annotated[int, typer.Option(min=1, max=65535, help="Port of the dashboard.")] = 8080,
+    web_host: Annotated[str, typer.Option(help="Address the dashboard listens on.")] = "127.0.0.1",
+    no_web: Annotated[bool, typer.Option("--no-web", help="Do not start the dashboard.")] = False,
+    no_dqn: Annotated[bool, typer.Option("--no-dqn", help="Do not start the DQN learner.")] = False,
+    no_llm: Annotated[bool, typer.Option("--no-llm", help="Do not start the LLM planner.")] = False,
+    progress_interval: Annotated[float, typer.Option(min=0.1, help="Seconds between progress reports.")] = 30.0,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress reports, warnings only.")] = False,
 ) -> None:
-    """Run the system: Redis (started when none answers), then the services, with progress every 30 s."""
+    """Run the system: Redis (started when none answers), the services supervised, a progress report every 30 s."""
     configure_logging("WARNING" if quiet else "INFO")
     explicit = redis_url is not None or "CRL_REDIS_URL" in os.environ
     url = redis_url or CommonSettings().redis_url
@@ -70,63 +124,243 @@ def run(
         url, local_redis = connect_or_start(url, explicit, data_dir)
     except CrystalRLError as exc:
         raise fail(str(exc)) from None
-
-    env = {**os.environ, "CRL_REDIS_URL": url, "CRL_DATA_DIR": str(data_dir)}
-    args = [sys.executable, "-m", "services.emulator", "--env", "0", "--seed", str(seed)]
-    if rom is not None:
-        args += ["--rom", str(rom)]
-    if actions is not None:
-        args += ["--max-steps", str(actions)]
-    if quiet:
-        args += ["--log-level", "WARNING"]
-    settings = CommonSettings(redis_url=url)
-    client = redis.Redis.from_url(url)
-    reporter = ProgressReporter(client, settings.keys, ["0"])
-    emulator = subprocess.Popen(args, env=env)
-    code = 0
+    remember_url(data_dir, url)
+    token = os.environ.get(DASHBOARD_TOKEN_VAR) or secrets.token_urlsafe(24)
+    options = RunOptions(
+        redis_url=url,
+        data_dir=data_dir,
+        envs=envs,
+        rom=rom,
+        actions=actions,
+        seed=seed,
+        llm=not no_llm,
+        llm_model=llm_model,
+        llm_url=llm_url,
+        llm_interval=llm_interval,
+        dqn=not no_dqn,
+        web=not no_web,
+        web_host=web_host,
+        web_port=web_port,
+        dashboard_token=token,
+        log_level="WARNING" if quiet else "INFO",
+    )
+    specs = []
+    for spec in child_specs(options):
+        module = spec.argv[2]
+        if importlib.util.find_spec(module) is None:
+            errors.print(f"[yellow]warning:[/] {module} is not installed here; running without {spec.service}")
+            continue
+        specs.append(spec)
+    keys = Keys(default_prefix())
+    supervisor = Supervisor(
+        specs,
+        redis_url=url,
+        keys=keys,
+        log_dir=data_dir / "logs",
+        base_env={**os.environ, **child_env(options)},
+        stop_timeout=STOP_TIMEOUT,
+        streams=StreamSettings(),
+        on_change=lambda line: errors.print(f"[yellow]{line}[/]", highlight=False),
+    )
+    expected: dict[str, int] = {}
+    for spec in specs:
+        expected[spec.service] = expected.get(spec.service, 0) + 1
+    console.print(f"Redis: {url} · logs: {data_dir / 'logs'} · services: {', '.join(s.name for s in specs)}")
+    if any(s.service == "dashboard" for s in specs):
+        console.print(f"[bold]Dashboard:[/] {dashboard_url(options)}", highlight=False)
     try:
-        code = _watch(emulator, reporter, progress_interval, quiet)
-    except KeyboardInterrupt:
-        console.print("stopping ...")
-        code = 0
+        code = asyncio.run(_supervise(supervisor, url, keys, envs, expected, progress_interval, quiet))
     finally:
-        _stop(emulator)
-        if not quiet:
-            for line in reporter.lines():
-                console.print(line, highlight=False)
-        client.close()
         if local_redis is not None:
             local_redis.stop()
-    if code:
-        raise fail(f"the emulator exited with code {code}", code)
+    if supervisor.failure:
+        raise fail(supervisor.failure, code or 1)
 
 
-def _watch(process: subprocess.Popen[bytes], reporter: ProgressReporter, interval: float, quiet: bool) -> int:
-    """Wait for the service, printing a progress line every `interval` seconds."""
-    next_report = time.monotonic() + interval
-    while True:
-        try:
-            return process.wait(timeout=max(0.0, next_report - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            next_report += interval
-            if not quiet:
-                try:
-                    for line in reporter.lines():
-                        console.print(line, highlight=False)
-                except redis.RedisError as exc:
-                    log.warning("progress unavailable: %s", exc)
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    """SIGTERM, a grace period to save state, then SIGKILL."""
-    if process.poll() is not None:
-        return
-    process.terminate()
+async def _supervise(
+    supervisor: Supervisor,
+    url: str,
+    keys: Keys,
+    envs: int,
+    expected: dict[str, int],
+    interval: float,
+    quiet: bool,
+) -> int:
+    """Run the supervisor until it ends or a signal arrives, with a progress report every `interval` s."""
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, _stopping, supervisor)
+    client = client_for(url)
+    reporter = ProgressReporter(client, keys, [str(i) for i in range(envs)], expected)
+    task = asyncio.create_task(supervisor.run(), name="supervisor")
     try:
-        process.wait(STOP_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+        while not task.done():
+            await asyncio.wait([task], timeout=interval)
+            if not quiet:
+                await _report(reporter)
+        return task.result()
+    finally:
+        await client.aclose()
+
+
+def _stopping(supervisor: Supervisor) -> None:
+    console.print("stopping: every service saves what it owns ...")
+    supervisor.stop()
+
+
+async def _report(reporter: ProgressReporter) -> None:
+    try:
+        lines = await reporter.lines()
+    except Exception as exc:  # Redis down, or a heartbeat too new for this version: the run goes on
+        console.print(f"[dim]{time.strftime('%H:%M:%S')}[/] progress unavailable: {exc}", highlight=False)
+        return
+    console.print(f"[dim]{time.strftime('%H:%M:%S')} progress[/]", highlight=False)
+    for line in lines:
+        console.print(line, highlight=False)
+
+
+@app.command()
+def status(
+    service: Annotated[
+        str | None, typer.Option(help="Probe one service: exit 0 only when it has a fresh heartbeat.")
+    ] = None,
+    this_host: Annotated[
+        bool, typer.Option("--this-host", help="Only heartbeats written from this host (a container's probe).")
+    ] = False,
+    redis_url: RedisUrlOption = None,
+    data_dir: DataDirOption = Path("data"),
+    prefix: PrefixOption = "",
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
+) -> None:
+    """Services (heartbeats) and streams at a glance; the exit code is a health probe (0 healthy, 1 not)."""
+    url = resolve_url(redis_url, data_dir)
+    keys = Keys(prefix or default_prefix())
+
+    async def gather() -> tuple[list, list]:
+        client = client_for(url)
+        try:
+            return await service_rows(client, keys), await stream_infos(client, keys)
+        finally:
+            await client.aclose()
+
+    try:
+        rows, streams = asyncio.run(gather())
+    except (OSError, ConnectionError, TimeoutError) as exc:
+        raise fail(f"cannot reach Redis at {url}: {exc}", 1) from None
+    except Exception as exc:
+        if type(exc).__module__.startswith("redis"):
+            raise fail(f"cannot reach Redis at {url}: {exc}", 1) from None
+        raise
+    ok, why = healthy(rows, service, this_host)
+    if as_json:
+        console.print_json(
+            json.dumps(
+                {
+                    "healthy": ok,
+                    "reason": why,
+                    "services": [r.health.model_dump() | {"fresh": r.fresh} for r in rows],
+                    "streams": [{"name": s.name, "length": s.length, "groups": s.groups} for s in streams],
+                },
+                default=str,
+            )
+        )
+    elif service is None:
+        table = Table(title=f"services at {url}")
+        for column in ("service", "instance", "host", "pid", "status", "age", "counters"):
+            table.add_column(column)
+        for r in rows:
+            h = r.health
+            shown = ", ".join(f"{k}={v}" for k, v in list(h.counters.items())[:4])
+            age = f"[{'green' if r.fresh else 'red'}]{r.age:.1f} s[/]"
+            table.add_row(h.service, h.instance, h.host, str(h.pid), h.status, age, shown)
+        console.print(table)
+        console.print(_streams_table(streams, brief=True))
+    if not as_json:
+        console.print(("[green]healthy[/]: " if ok else "[red]unhealthy[/]: ") + why, highlight=False)
+    raise typer.Exit(0 if ok else 1)
+
+
+@app.command()
+def streams(
+    redis_url: RedisUrlOption = None,
+    data_dir: DataDirOption = Path("data"),
+    prefix: PrefixOption = "",
+) -> None:
+    """XINFO of every stream: length, first and last id, consumer groups with pending and lag."""
+    url = resolve_url(redis_url, data_dir)
+    keys = Keys(prefix or default_prefix())
+
+    async def gather() -> list:
+        client = client_for(url)
+        try:
+            return await stream_infos(client, keys)
+        finally:
+            await client.aclose()
+
+    try:
+        infos = asyncio.run(gather())
+    except Exception as exc:
+        if isinstance(exc, OSError | ConnectionError | TimeoutError) or type(exc).__module__.startswith("redis"):
+            raise fail(f"cannot reach Redis at {url}: {exc}", 1) from None
+        raise
+    console.print(_streams_table(infos, brief=False))
+
+
+def _streams_table(infos: list, brief: bool) -> Table:
+    table = Table(title="streams")
+    for column in ("stream", "length", "first", "last", "groups (consumers, pending, lag)"):
+        table.add_column(column)
+    for s in infos:
+        groups = "; ".join(
+            f"{g.get('name')} ({g.get('consumers')}, {g.get('pending')}, {g.get('lag')})" for g in s.groups
+        )
+        table.add_row(s.name, f"{s.length:,}", "" if brief else s.first_id or "", s.last_id or "", groups or "-")
+    return table
+
+
+@app.command()
+def save(
+    name: Annotated[str | None, typer.Argument(help="Name of the save state (default: manual-<time>).")] = None,
+    env: Annotated[str, typer.Option(help="Which game.")] = "0",
+    redis_url: RedisUrlOption = None,
+    data_dir: DataDirOption = Path("data"),
+    prefix: PrefixOption = "",
+    timeout: Annotated[float, typer.Option(min=0.1, help="Seconds to wait for the emulator's answer.")] = 15.0,
+) -> None:
+    """Ask a running emulator to save its state now, under NAME."""
+    _control("save", name or time.strftime("manual-%Y%m%d-%H%M%S"), env, redis_url, data_dir, prefix, timeout)
+
+
+@app.command()
+def load(
+    name: Annotated[str, typer.Argument(help="Name of the save state to load.")],
+    env: Annotated[str, typer.Option(help="Which game.")] = "0",
+    redis_url: RedisUrlOption = None,
+    data_dir: DataDirOption = Path("data"),
+    prefix: PrefixOption = "",
+    timeout: Annotated[float, typer.Option(min=0.1, help="Seconds to wait for the emulator's answer.")] = 15.0,
+) -> None:
+    """Ask a running emulator to load the save state NAME."""
+    _control("load", name, env, redis_url, data_dir, prefix, timeout)
+
+
+def _control(
+    command: str, name: str, env: str, redis_url: str | None, data_dir: Path, prefix: str, timeout: float
+) -> None:
+    from pydantic import ValidationError
+
+    url = resolve_url(redis_url, data_dir)
+    if not ping(url):
+        raise fail(f"cannot reach Redis at {url}: is a run going? (pass --redis-url)", 1)
+    try:
+        ack = asyncio.run(send_control(url, Keys(prefix or default_prefix()), env, command, name, timeout))
+    except ValidationError as exc:
+        raise fail(f"invalid {command} request: {exc.errors(include_url=False)[0]['msg']}") from None
+    if ack is None:
+        raise fail(f"env {env} did not answer the {command} within {timeout:g} s: is its emulator running?", 1)
+    if not ack.data.get("ok"):
+        raise fail(f"env {env}: {ack.message}", 1)
+    console.print(f"env {env}: {ack.message}", highlight=False)
 
 
 if __name__ == "__main__":

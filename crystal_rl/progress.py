@@ -1,26 +1,71 @@
-"""The console progress line: what the newest frame of each env says, every `interval` seconds."""
+"""The console progress report: every `interval` seconds, what the game, the planner and the learner are doing.
+
+Everything comes from Redis and nothing is consumed: the newest frame of each env (level,
+badges, money, position), the frames since the last report (recent reward and its
+breakdown), and the heartbeats (steps/s, LLM decisions and latency, DQN loss/epsilon/updates,
+anti-stuck interventions, which services are up). A service that is down shows as down;
+Redis being down shows as one line, never a crash of the run.
+"""
 
 import time
+from collections import defaultdict
 from dataclasses import dataclass, field
 
-import redis
+from redis.asyncio import Redis
 
 from shared.errors import MessageError
+from shared.health import Health, read_health
 from shared.keys import Keys
 from shared.messages import Frame
+
+RECENT_LIMIT = 5_000
+"""Most frames read for the recent reward; more than any env steps in one report interval."""
+
+
+@dataclass
+class EnvProgress:
+    """One env's line of the report."""
+
+    env: str
+    step: int
+    steps_per_s: float
+    total_reward: float
+    recent_reward: float
+    recent_steps: int
+    breakdown: dict[str, float]
+    frame: Frame
+    interventions: int | None = None
+
+    def line(self) -> str:
+        s = self.frame.state
+        levels = "/".join(str(m.level) for m in s.party) or "-"
+        parts = sorted(self.breakdown.items(), key=lambda kv: -abs(kv[1]))[:4]
+        breakdown = ", ".join(f"{k} {v:+.2f}" for k, v in parts) or "nothing"
+        stuck = f" · anti-stuck {self.interventions}" if self.interventions is not None else ""
+        battle = " · battle" if s.battle.active else ""
+        return (
+            f"env {self.env}: step {self.step:,} ({self.steps_per_s:,.0f} steps/s) · reward {self.total_reward:,.2f} "
+            f"(last {self.recent_steps:,} steps {self.recent_reward:+.2f}: {breakdown}) · "
+            f"{s.map_name or '?'} ({s.map_group},{s.map_number}) at ({s.x},{s.y}) · money {s.money:,} · "
+            f"badges {s.badge_count} · party lv {levels}{stuck}{battle}"
+        )
 
 
 @dataclass
 class ProgressReporter:
-    """Reads the newest frame (never consuming anything) and turns it into one line per env."""
+    """Builds the report's lines from Redis; remembers where the last report ended, per env."""
 
-    client: redis.Redis
+    client: Redis
     keys: Keys
     envs: list[str]
-    _last: dict[str, tuple[float, int]] = field(default_factory=dict)
+    expected: dict[str, int] = field(default_factory=dict)
+    """Services this run started (name → instances): shown as down when their heartbeat is missing."""
+    _last_ids: dict[str, str] = field(default_factory=dict)
+    _last_rate: dict[str, tuple[float, int]] = field(default_factory=dict)
+    _last_total: dict[str, float] = field(default_factory=dict)
 
-    def newest(self, env: str) -> Frame | None:
-        entries = self.client.xrevrange(self.keys.frames(env), count=1)
+    async def newest(self, env: str) -> Frame | None:
+        entries = await self.client.xrevrange(self.keys.frames(env), count=1)
         if not entries:
             return None
         try:
@@ -28,22 +73,94 @@ class ProgressReporter:
         except MessageError:
             return None
 
-    def lines(self) -> list[str]:
-        out = []
-        now = time.monotonic()
-        for env in self.envs:
-            frame = self.newest(env)
-            if frame is None:
-                out.append(f"env {env}: no frames yet")
+    async def env_progress(self, env: str, health: Health | None) -> EnvProgress | None:
+        stream = self.keys.frames(env)
+        start = self._last_ids.get(env)
+        rows = await self.client.xrange(stream, min=f"({start}" if start else "-", count=RECENT_LIMIT)
+        frames = []
+        for raw_id, fields in rows:
+            try:
+                frames.append(Frame.from_fields(fields))
+            except MessageError:
                 continue
-            before = self._last.get(env)
-            rate = (frame.step - before[1]) / (now - before[0]) if before and now > before[0] else 0.0
-            self._last[env] = (now, frame.step)
-            s = frame.state
-            levels = "/".join(str(m.level) for m in s.party) or "-"
-            out.append(
-                f"env {env}: step {frame.step:,} ({rate:,.0f} steps/s) · {s.map_name or '?'} "
-                f"({s.map_group},{s.map_number}) at ({s.x},{s.y}) · money {s.money:,} · "
-                f"badges {s.badge_count} · party lv {levels}" + (" · battle" if s.battle.active else "")
-            )
+            self._last_ids[env] = raw_id.decode() if isinstance(raw_id, bytes) else str(raw_id)
+        newest = frames[-1] if frames else await self.newest(env)
+        if newest is None:
+            return None
+        breakdown: dict[str, float] = defaultdict(float)
+        for frame in frames:
+            for name, value in frame.reward_breakdown.items():
+                breakdown[name] += value
+        now = time.monotonic()
+        counters = health.counters if health else {}
+        rate = float(counters.get("steps_per_s", 0.0))
+        before = self._last_rate.get(env)
+        if before is not None and now > before[0] and newest.step >= before[1]:
+            rate = (newest.step - before[1]) / (now - before[0])
+        self._last_rate[env] = (now, newest.step)
+        total = counters.get("total_reward", self._last_total.get(env))
+        if total is not None:
+            self._last_total[env] = float(total)
+        return EnvProgress(
+            env=env,
+            step=newest.step,
+            steps_per_s=rate,
+            total_reward=float(total) if total is not None else sum(f.reward for f in frames),
+            recent_reward=sum(f.reward for f in frames),
+            recent_steps=len(frames),
+            breakdown=dict(breakdown),
+            frame=newest,
+            interventions=int(counters["interventions"]) if "interventions" in counters else None,
+        )
+
+    async def lines(self) -> list[str]:
+        """The whole report, one string per line (rich markup allowed)."""
+        healths = await read_health(self.client, self.keys)
+        by_service: dict[str, list[Health]] = defaultdict(list)
+        for h in healths:
+            by_service[h.service].append(h)
+        emulators = {h.instance.removeprefix("env"): h for h in by_service.get("emulator", [])}
+        out = []
+        for env in sorted(set(self.envs) | set(emulators), key=_env_order):
+            progress = await self.env_progress(env, emulators.get(env))
+            out.append(progress.line() if progress else f"env {env}: no frames yet")
+        out.append(_llm_line(by_service.get("llm_planner", [])))
+        out.append(_dqn_line(by_service.get("dqn_learner", [])))
+        out.append(self._services_line(by_service))
         return out
+
+    def _services_line(self, by_service: dict[str, list[Health]]) -> str:
+        names = sorted(set(self.expected) | {s for s in by_service if s != "supervisor"})
+        parts = []
+        for name in names:
+            up = len(by_service.get(name, []))
+            want = self.expected.get(name, up)
+            ok = up >= want and up > 0
+            parts.append(f"{name} [{'green' if ok else 'red'}]{'up' if ok else 'down'}[/] {up}/{want}")
+        return "services: " + (" · ".join(parts) or "none")
+
+
+def _env_order(env: str) -> tuple[int, str]:
+    return (int(env), "") if env.isdigit() else (1 << 30, env)
+
+
+def _llm_line(planners: list[Health]) -> str:
+    if not planners:
+        return "llm: no planner"
+    decisions = sum(int(h.counters.get("published", 0)) for h in planners)
+    failures = sum(int(h.counters.get("failures", 0)) for h in planners)
+    latencies = [h.counters.get("latency_p50_ms") for h in planners]
+    known = [float(v) for v in latencies if v is not None]
+    latency = f"{max(known):,.0f} ms" if known else "-"
+    return f"llm: {decisions:,} decisions · latency p50 {latency} · failures {failures:,} · planners {len(planners)}"
+
+
+def _dqn_line(learners: list[Health]) -> str:
+    if not learners:
+        return "dqn: no learner"
+    c = learners[0].counters
+    return (
+        f"dqn: loss {float(c.get('losses_td_loss', 0.0)):.4f} · epsilon {float(c.get('charts_epsilon', 0.0)):.3f} · "
+        f"updates {int(c.get('charts_updates', 0)):,} · frames {int(c.get('counters_frames', 0)):,} · "
+        f"buffer {int(c.get('buffer_size', 0)):,}"
+    )

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 import redis
 
+from shared.redis_server import free_port
 from tests.procs import KEYS, frames, service_env
 
 
@@ -14,9 +15,10 @@ from tests.procs import KEYS, frames, service_env
 def test_run_500_actions_ends_by_itself_with_the_frames_in_redis(
     redis_url: str, redis_client: redis.Redis, tmp_path: Path
 ) -> None:
+    port = free_port()
     result = subprocess.run(
         [sys.executable, "-m", "crystal_rl.cli", "run", "--actions", "500", "--redis-url", redis_url,
-         "--data-dir", str(tmp_path / "data"), "--progress-interval", "0.5"],
+         "--data-dir", str(tmp_path / "data"), "--progress-interval", "0.5", "--web-port", str(port)],
         capture_output=True, text=True, timeout=110, env=service_env(redis_url, tmp_path / "data"), check=False,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-2000:]
@@ -27,3 +29,7 @@ def test_run_500_actions_ends_by_itself_with_the_frames_in_redis(
     assert progress, result.stdout
     assert "steps/s" in progress[-1] and "money" in progress[-1] and "badges" in progress[-1]
     assert "Traceback" not in result.stderr
+    assert f"Dashboard: http://127.0.0.1:{port}/?token=" in result.stdout
+    assert "services: emulator/env0, dqn_learner/0, llm_planner/0, dashboard/0" in result.stdout
+    logs = tmp_path / "data" / "logs"
+    assert {p.name for p in logs.iterdir()} >= {"emulator-env0.log", "dqn_learner-0.log", "llm_planner-0.log"}

@@ -1,0 +1,103 @@
+"""Which processes `crystal-rl run` supervises, and with which flags: the run's options as `ChildSpec`s.
+
+A pure function of the options, so what a run starts can be tested without starting it. The
+services are named by module (`python -m services.X`), never imported: the CLI depends on
+their command lines, not on their internals.
+"""
+
+import socket
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from crystal_rl.supervisor import ChildSpec
+
+DASHBOARD_TOKEN_VAR = "CRL_DASHBOARD_TOKEN"
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """What `crystal-rl run` was asked for, after its flags were checked."""
+
+    redis_url: str
+    data_dir: Path
+    envs: int = 1
+    rom: Path | None = None
+    actions: int | None = None
+    seed: int = 0
+    llm: bool = True
+    llm_model: str | None = None
+    llm_url: str | None = None
+    llm_interval: int | None = None
+    dqn: bool = True
+    web: bool = True
+    web_host: str = "127.0.0.1"
+    web_port: int = 8080
+    dashboard_token: str = ""
+    log_level: str = "INFO"
+
+
+def module(name: str, *args: str) -> tuple[str, ...]:
+    return (sys.executable, "-m", name, *args)
+
+
+def child_specs(options: RunOptions) -> list[ChildSpec]:
+    """Emulators first (they own the game), then the learner, the planner and the dashboard.
+
+    Consumers get a stable instance name per run slot (`host-0`), so a restarted consumer
+    reuses its consumer name in the group instead of leaving a dead one behind each time.
+    """
+    host = socket.gethostname()
+    common = ("--log-level", options.log_level)
+    specs = []
+    for env in range(options.envs):
+        args = ["--env", str(env), "--seed", str(options.seed + env), *common]
+        if options.rom is not None:
+            args += ["--rom", str(options.rom)]
+        if options.actions is not None:
+            args += ["--max-steps", str(options.actions)]
+        if options.llm_interval is not None:
+            args += ["--llm-interval", str(options.llm_interval)]
+        specs.append(
+            ChildSpec(
+                "emulator",
+                f"env{env}",
+                module("services.emulator", *args),
+                fatal_on_exit_zero=options.actions is not None,
+            )
+        )
+    if options.dqn:
+        args = ["--seed", str(options.seed), "--instance", f"{host}-0", *common]
+        specs.append(ChildSpec("dqn_learner", "0", module("services.dqn_learner", *args)))
+    if options.llm:
+        args = ["--instance", f"{host}-0", *common]
+        if options.llm_model is not None:
+            args += ["--llm-model", options.llm_model]
+        if options.llm_url is not None:
+            args += ["--llm-url", options.llm_url]
+        specs.append(ChildSpec("llm_planner", "0", module("services.llm_planner", *args)))
+    if options.web:
+        args = ["--host", options.web_host, "--port", str(options.web_port), *common]
+        specs.append(
+            ChildSpec(
+                "dashboard",
+                "0",
+                module("services.dashboard", *args),
+                env={DASHBOARD_TOKEN_VAR: options.dashboard_token},
+            )
+        )
+    return specs
+
+
+def child_env(options: RunOptions) -> dict[str, str]:
+    """Variables every child gets on top of the supervisor's own environment."""
+    return {
+        "CRL_REDIS_URL": options.redis_url,
+        "CRL_DATA_DIR": str(options.data_dir),
+        "PYTHONUNBUFFERED": "1",
+    }
+
+
+def dashboard_url(options: RunOptions) -> str:
+    host = "127.0.0.1" if options.web_host in ("0.0.0.0", "::") else options.web_host
+    return f"http://{host}:{options.web_port}/?token={options.dashboard_token}"

@@ -1,0 +1,147 @@
+"""What `crystal-rl status`, `streams`, `save` and `load` read and write: Redis only, never a service's internals.
+
+`status` doubles as the containers' health probe (`crystal-rl status --service emulator
+--this-host`): its exit code says whether a fresh heartbeat of that service exists, the
+way arq's `--check` turns its health key into an exit code.
+"""
+
+import asyncio
+import socket
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from redis.asyncio import Redis
+from redis.exceptions import ResponseError
+
+from shared.health import Health, read_health
+from shared.keys import Keys
+from shared.messages import ControlCommand, Event
+from shared.streams import Publisher, StreamSettings
+
+URL_FILE = "redis.url"
+"""Written by `crystal-rl run` into the data directory, so other commands find a Redis it started."""
+
+STALE_INTERVALS = 2.5
+"""A heartbeat older than this many of its own intervals counts as stuck, even while its key lives."""
+
+
+def remember_url(data_dir: Path, url: str) -> Path:
+    path = data_dir / URL_FILE
+    data_dir.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(url + "\n")
+    tmp.replace(path)
+    return path
+
+
+def remembered_url(data_dir: Path) -> str | None:
+    try:
+        return (data_dir / URL_FILE).read_text().strip() or None
+    except OSError:
+        return None
+
+
+def client_for(url: str, timeout: float = 2.0) -> Redis:
+    return Redis.from_url(url, socket_connect_timeout=timeout, socket_timeout=timeout)
+
+
+@dataclass(frozen=True)
+class ServiceRow:
+    health: Health
+    fresh: bool
+
+    @property
+    def age(self) -> float:
+        return self.health.age()
+
+
+async def service_rows(client: Redis, keys: Keys) -> list[ServiceRow]:
+    rows = []
+    for h in await read_health(client, keys):
+        rows.append(ServiceRow(h, h.age() <= h.interval * STALE_INTERVALS))
+    return rows
+
+
+def healthy(rows: list[ServiceRow], service: str | None, this_host: bool) -> tuple[bool, str]:
+    """The probe's verdict and why: a fresh heartbeat of `service` (of any emulator when None)."""
+    want = service or "emulator"
+    host = socket.gethostname()
+    mine = [r for r in rows if r.health.service == want and (not this_host or r.health.host == host)]
+    fresh = [r for r in mine if r.fresh]
+    if fresh:
+        return True, f"{want}: {len(fresh)} up"
+    if mine:
+        return False, f"{want}: heartbeat stale ({min(r.age for r in mine):.0f} s old)"
+    where = f" on {host}" if this_host else ""
+    return False, f"{want}: no heartbeat{where}"
+
+
+@dataclass(frozen=True)
+class StreamInfo:
+    name: str
+    length: int
+    first_id: str | None
+    last_id: str | None
+    groups: list[dict[str, Any]]
+
+
+async def stream_infos(client: Redis, keys: Keys) -> list[StreamInfo]:
+    """XINFO STREAM and XINFO GROUPS of every stream under the prefix."""
+    names = sorted([_text(k) async for k in client.scan_iter(match=keys.stream_pattern, count=1000, _type="stream")])
+    out = []
+    for name in names:
+        try:
+            info = await client.xinfo_stream(name)
+            groups = await client.xinfo_groups(name)
+        except ResponseError:
+            continue  # deleted between the scan and the read
+        first, last = info.get("first-entry"), info.get("last-entry")
+        out.append(
+            StreamInfo(
+                name=name,
+                length=int(info["length"]),
+                first_id=_text(first[0]) if first else None,
+                last_id=_text(last[0]) if last else None,
+                groups=[{_text(k): _text(v) if isinstance(v, bytes) else v for k, v in g.items()} for g in groups],
+            )
+        )
+    return out
+
+
+async def send_control(url: str, keys: Keys, env: str, command: str, name: str | None, timeout: float) -> Event | None:
+    """Send one `ControlCommand` to `control:{env}` and wait for the emulator's `control_ack`; None on timeout."""
+    client = client_for(url)
+    try:
+        start = (await client.xrevrange(keys.events, count=1) or [(b"0-0", {})])[0][0]
+        last = _text(start)
+        command_id = uuid.uuid4().hex
+        message = ControlCommand(id=command_id, env=env, command=command, name=name)  # type: ignore[arg-type]
+        async with Publisher(url, keys=keys, settings=StreamSettings()) as publisher:
+            if await publisher.publish(keys.control(env), message) is None:
+                return None
+        deadline = time.monotonic() + timeout
+        while (left := deadline - time.monotonic()) > 0:
+            reply = await client.xread({keys.events: last}, count=100, block=max(1, int(min(left, 1.0) * 1000)))
+            for _, entries in reply or []:
+                for raw_id, fields in entries:
+                    last = _text(raw_id)
+                    try:
+                        event = Event.from_fields(fields)
+                    except Exception:
+                        continue
+                    if event.kind == "control_ack" and event.data.get("id") == command_id:
+                        return event
+        return None
+    finally:
+        await client.aclose()
+
+
+def _text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def run_sync(coro: Any) -> Any:
+    return asyncio.run(coro)
