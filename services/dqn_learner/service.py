@@ -24,6 +24,7 @@ import logging
 import signal
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,9 +39,11 @@ from services.dqn_learner.settings import LearnerSettings
 from services.dqn_learner.stats import Stats, flat
 from services.dqn_learner.trainer import TrainingThread
 from shared.buttons import BUTTONS
+from shared.errors import RedisUnavailableError
 from shared.health import Heartbeat, read_health
 from shared.messages import Action, ActionSource, Event, Fields, Frame
 from shared.streams import (
+    TRANSIENT_ERRORS,
     Consumer,
     Decoder,
     Delivery,
@@ -84,6 +87,8 @@ def entry_key(entry_id: str) -> tuple[int, int]:
 class _Waiting:
     obs: Observation
     frame: Frame
+    entry_ms: int
+    """When Redis stored the frame (its entry id), on Redis's clock."""
 
 
 class LearnerService:
@@ -108,10 +113,24 @@ class LearnerService:
         self.status = "starting"
         self.refilled_until: dict[str, tuple[int, int]] = {}
         """Per stream, the last entry the refill learned from; the group's deliveries up to it are only acked."""
+        self._refill_done: set[str] = set()
         self._waiting: dict[str, _Waiting] = {}
         self._work = asyncio.Event()
         self._infer_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dqn-infer")
         self.answer_failures = 0
+        self.redis_clock_offset_ms = 0.0
+        """Redis's clock minus ours: frame ages are measured on Redis's clock (entry ids), so the
+        emulators' and the learner's hosts need not agree on the time."""
+
+    def redis_now_ms(self) -> float:
+        return time.time() * 1000 + self.redis_clock_offset_ms
+
+    async def sync_clock(self, client: Any) -> None:
+        """Measure the offset of Redis's clock (TIME), halving the round trip."""
+        before = time.time()
+        seconds, micros = await client.time()
+        after = time.time()
+        self.redis_clock_offset_ms = (seconds + micros / 1e6 - (before + after) / 2) * 1000
 
     # --- frames in -------------------------------------------------------------------------
 
@@ -126,40 +145,45 @@ class LearnerService:
         self.stats.counters.frames += 1
         if delivery.redelivered:
             return  # claimed after a restart or a failure: far too late to answer
-        if (time.time() - frame.ts) * 1000 > self.settings.answer_max_age_ms:
+        entry_ms = entry_key(delivery.entry_id)[0]
+        if self.redis_now_ms() - entry_ms > self.settings.answer_max_age_ms:
             self.stats.counters.stale += 1
             return
         if frame.env in self._waiting:
             self.stats.counters.superseded += 1
-        self._waiting[frame.env] = _Waiting(obs, frame)
+        self._waiting[frame.env] = _Waiting(obs, frame, entry_ms)
         self._work.set()
 
     async def refill(self, reader: StreamReader[Frame], stop: asyncio.Event) -> None:
         """Learn from the retained window of every `frames:*` stream, oldest first, before consuming.
 
         Each stream is read up to its newest entry at this moment; the group then delivers
-        what follows (and redelivers what was already here, which `handle` only acks).
+        what follows (and redelivers what was already here, which `handle` only acks). After
+        an outage, a second call goes on where the first stopped.
         """
         streams = sorted([_text(k) async for k in reader.client.scan_iter(match=self.keys.frames("*"), _type="stream")])
         started = time.perf_counter()
         for stream in streams:
             end = await reader.last_id(stream)
-            if end == "0-0":
+            if end == "0-0" or stream in self._refill_done:
                 continue
-            start = "-"
+            done = self.refilled_until.get(stream)
+            start = f"({done[0]}-{done[1]}" if done else "-"
             while not stop.is_set():
                 entries = await reader.range(stream, start, end, count=REFILL_PAGE)
                 for entry in entries:
                     if entry.message is None:
                         self.stats.counters.refill_bad += 1
-                        continue
-                    self.learner.observe(entry.message)
-                    self.stats.counters.refilled += 1
+                    else:
+                        self.learner.observe(entry.message)
+                        self.stats.counters.refilled += 1
+                    self.refilled_until[stream] = entry_key(entry.entry_id)
                 if len(entries) < REFILL_PAGE:
                     break
                 start = f"({entries[-1].entry_id}"
                 await asyncio.sleep(0)  # let the heartbeat and signals through between pages
             self.refilled_until[stream] = entry_key(end)
+            self._refill_done.add(stream)
         log.info(
             "refilled the replay buffer from %d streams: %d frames, %d transitions in %.1f s (%d undecodable)",
             len(streams),
@@ -202,13 +226,13 @@ class LearnerService:
             for w, a in zip(batch, actions, strict=True)
         ]
         await self.publisher.publish_many(messages)
-        now = time.time()
+        now_ms = self.redis_now_ms()
         counters = self.stats.counters
         counters.actions_sent += len(batch)
         counters.batches += 1
         self.stats.batch_sizes.append(len(batch))
         for w in batch:
-            age_ms = (now - w.frame.ts) * 1000
+            age_ms = now_ms - w.entry_ms
             self.stats.answer.add(age_ms)
             if age_ms > self.settings.action_deadline_ms:
                 counters.late += 1
@@ -234,6 +258,7 @@ class LearnerService:
         while True:
             await asyncio.sleep(self.settings.stats_interval)
             try:
+                await self.sync_clock(health_client)
                 await self._collect_emulators(health_client)
                 await self.write_stats()
             except asyncio.CancelledError:
@@ -325,6 +350,22 @@ def run_name(settings: LearnerSettings) -> str:
     return f"{SERVICE}__{settings.instance}__{settings.seed}__{int(time.time())}"
 
 
+async def start_up(service: LearnerService, reader: StreamReader[Frame], client: Any, stop: asyncio.Event) -> None:
+    """Clock offset and refill, retried with backoff while Redis is unreachable (until `stop`)."""
+    delay = service.settings.streams.backoff_initial
+    while not stop.is_set():
+        try:
+            await service.sync_clock(client)
+            if service.settings.refill_on_start:
+                await service.refill(reader, stop)
+            return
+        except (RedisUnavailableError, *TRANSIENT_ERRORS) as exc:
+            log.warning("Redis unreachable at start (%s); retrying in %.1f s", exc, delay)
+            with suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), delay)
+            delay = min(delay * 2, service.settings.streams.backoff_max)
+
+
 async def serve(settings: LearnerSettings, stop: asyncio.Event | None = None) -> None:
     """Run the learner until SIGTERM/SIGINT (or `stop`, when given), then checkpoint and exit cleanly."""
     if stop is None:
@@ -381,9 +422,10 @@ async def serve(settings: LearnerSettings, stop: asyncio.Event | None = None) ->
     )
     tasks: list[asyncio.Task[None]] = []
     try:
-        if settings.refill_on_start:
-            await service.refill(reader, stop)
+        await start_up(service, reader, health_client, stop)
         service.trainer.start()
+        if stop.is_set():
+            return
         # The heartbeat starts after the refill: emulators wait for answers only while it is alive.
         async with heartbeat, consumer:
             tasks = [

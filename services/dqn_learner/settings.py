@@ -92,7 +92,7 @@ class LearnerSettings(CommonSettings):
     """The emulator's wait for an answer: actions published later than this after their frame count as late."""
 
     answer_max_age_ms: float = Field(default=1_000.0, gt=0)
-    """Frames older than this when read are learned from but not answered: the emulator has moved on."""
+    """Frames stored longer ago than this (by their entry id, on Redis's clock) are learned from, not answered."""
 
     tensorboard: bool = True
     """Write TensorBoard scalars under `data_dir/tensorboard/`."""

@@ -1,64 +1,61 @@
-"""Evidence that the learner learns: after a fixed budget, its greedy return beats a random policy's clearly.
+"""Evidence that the learner learns: on the demo cartridge in PyBoy, after a fixed budget, its greedy
+return beats a random policy's by a clear margin.
 
-The task is the demo cartridge's first map drawn as a grid (the same walls, start and
-item tile as `cartridge.world`): walk from the start to the item. Eight buttons, four of
-which do nothing here, START and SELECT illegal (as before the first Pokémon), +1 for
-the item, -0.01 a step, 30 steps an episode. Fixed seeds; the margin is asserted, not a number.
+The task: from the start tile of New Bark Town (6, 6), walk to the floor item at (3, 3)
+(picking it up adds money, read from RAM). Eight buttons, START and SELECT illegal (as the
+emulator masks them before the first Pokémon), +1 for the item, -0.01 a step, 30 steps an
+episode, every episode from the same boot save state. A step is the emulator's: press 8
+frames, release, 16 more. Fixed seeds; the margin is asserted, not a number.
 """
+
+import io
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
 
 import numpy as np
 import pytest
 
+from cartridge.boot import boot
 from services.dqn_learner.settings import LearnerSettings
-from shared.buttons import Button
-from shared.game.state import GameState
+from shared.buttons import BUTTONS, Button
+from shared.game.reader import read_state
 from shared.messages import SCREEN_HEIGHT, SCREEN_WIDTH, ActionSource, Frame
-from tests.dqn_learner.learning import run
+from tests.dqn_learner.learning import random_return, run
 
-ROWS = (
-    "##########",
-    "#...N....#",
-    "#........#",
-    "#..$.....#",
-    "E........#",
-    "E........#",
-    "#........#",
-    "#....#...#",
-    "##########",
-)
-START = (6, 6)
-MOVES = {Button.UP: (0, -1), Button.DOWN: (0, 1), Button.LEFT: (-1, 0), Button.RIGHT: (1, 0)}
-LEGAL = tuple(b not in (Button.START, Button.SELECT) for b in Button)
-SHADES = {"#": 40, ".": 170, "E": 120, "N": 90, "$": 220}
-CELL = 8
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    from pyboy import PyBoy
+
+GOAL = (3, 3)
+LEGAL = tuple(b not in (Button.START, Button.SELECT) for b in BUTTONS)
+GRAY = np.array([77, 150, 29], dtype=np.uint16)
 
 
-class GridTask:
-    """Walk to the `$` tile; screens are drawn 8x8 pixels a cell, the player as a dark square."""
+class ItemTask:
+    """Walk to the floor item in PyBoy; frames are built as the emulator builds them."""
 
     max_steps = 30
 
-    def __init__(self) -> None:
-        self.goal = next((x, y) for y, row in enumerate(ROWS) for x, ch in enumerate(row) if ch == "$")
-        self.background = np.zeros((SCREEN_HEIGHT, SCREEN_WIDTH), dtype=np.uint8)
-        for y, row in enumerate(ROWS):
-            for x, ch in enumerate(row):
-                self.background[y * CELL : (y + 1) * CELL, x * CELL : (x + 1) * CELL] = SHADES[ch]
+    def __init__(self, rom: Path) -> None:
+        self.pyboy = PyBoy(str(rom), window="null", sound_emulated=False, log_level="ERROR")
+        self.pyboy.rtc_lock_experimental(True)
+        boot(self.pyboy)
+        self.start = io.BytesIO()
+        self.pyboy.save_state(self.start)
         self.global_step = 0
         self.episode = -1
-        self.pos = START
         self.t = 0
+        self.money = 0
 
     def _frame(self, action: Button | None, reward: float) -> Frame:
-        screen = self.background.copy()
-        x, y = self.pos
-        screen[y * CELL + 1 : (y + 1) * CELL - 1, x * CELL + 1 : (x + 1) * CELL - 1] = 0
-        state = GameState(map_group=24, map_number=4, x=x, y=y, facing="down", money=3000,
-                          johto_badges=0, kanto_badges=0)  # fmt: skip
+        rgb = self.pyboy.screen.ndarray[::2, ::2, :3]
+        screen = ((rgb.astype(np.uint16) @ GRAY) >> 8).astype(np.uint8)
+        assert screen.shape == (SCREEN_HEIGHT, SCREEN_WIDTH)
         return Frame(
-            env="grid",
+            env="item",
             step=self.global_step,
-            state=state,
+            state=self.state,
             reward=reward,
             action=action,
             action_source=ActionSource.DQN if action else None,
@@ -68,34 +65,54 @@ class GridTask:
         )
 
     def reset(self) -> Frame:
+        self.start.seek(0)
+        self.pyboy.load_state(self.start)
+        self.pyboy.tick(1, True)  # the screen buffer is stale after a load
+        self.state = read_state(self.pyboy.memory)
+        self.money = self.state.money
         self.episode += 1
         self.global_step += 1
-        self.pos, self.t = START, 0
+        self.t = 0
         return self._frame(None, 0.0)
 
     def step(self, button: Button) -> tuple[Frame, bool]:
-        if not LEGAL[list(Button).index(button)]:
+        if not LEGAL[BUTTONS.index(button)]:
             raise AssertionError(f"illegal button {button} was chosen")
-        dx, dy = MOVES.get(button, (0, 0))
-        x, y = self.pos[0] + dx, self.pos[1] + dy
-        if ROWS[y][x] in ".$":
-            self.pos = (x, y)
+        self.pyboy.button_press(button.value)
+        self.pyboy.tick(8, False)
+        self.pyboy.button_release(button.value)
+        self.pyboy.tick(15, False)
+        self.pyboy.tick(1, True)
+        self.state = read_state(self.pyboy.memory)
         self.t += 1
         self.global_step += 1
-        reached = self.pos == self.goal
-        frame = self._frame(button, 1.0 if reached else -0.01)
-        return frame, reached or self.t >= self.max_steps
+        reached = self.state.money > self.money
+        return self._frame(button, 1.0 if reached else -0.01), reached or self.t >= self.max_steps
+
+    def close(self) -> None:
+        self.pyboy.stop(save=False)
 
 
-def test_random_policy_rarely_reaches_the_item() -> None:
-    """The baseline the learned policy has to beat: a random walker mostly runs out of steps."""
-    from tests.dqn_learner.learning import random_return
+@pytest.fixture
+def task(demo_rom: Path) -> Iterator[ItemTask]:
+    task = ItemTask(demo_rom)
+    yield task
+    task.close()
 
-    assert random_return(GridTask(), episodes=200, seed=0) < 0.3
+
+def test_the_item_is_reachable_and_random_play_rarely_gets_it(task: ItemTask) -> None:
+    """The task works as described (6 steps reach the item), and random play mostly runs out of steps."""
+    task.reset()
+    for button in (Button.LEFT,) * 3 + (Button.UP,) * 2:
+        frame, over = task.step(button)
+        assert not over and frame.reward == -0.01
+    frame, over = task.step(Button.UP)
+    assert over and frame.reward == 1.0 and (frame.state.x, frame.state.y) == GOAL
+    assert random_return(task, episodes=200, seed=0) < 0.3
 
 
 @pytest.mark.timeout(240)
-def test_greedy_policy_beats_random_after_a_fixed_budget() -> None:
+def test_greedy_policy_beats_random_after_a_fixed_budget(task: ItemTask) -> None:
     settings = LearnerSettings(
         seed=1,
         frame_stack=2,
@@ -112,6 +129,6 @@ def test_greedy_policy_beats_random_after_a_fixed_budget() -> None:
         epsilon_end=0.05,
         epsilon_decay_frames=2_000,
     )
-    outcome = run(GridTask(), settings, steps=3_000, random_episodes=200)
+    outcome = run(task, settings, steps=3_000, random_episodes=200)
     # Optimal: 6 steps, 1 - 5 * 0.01 = 0.95. Random: mostly -0.30 (30 steps, no item).
     assert outcome.greedy_return > outcome.random_return + 0.8, outcome

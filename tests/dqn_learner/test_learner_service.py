@@ -241,3 +241,16 @@ async def test_corrupt_newest_checkpoint_is_moved_aside_and_the_previous_loaded(
     assert previous_updates <= counters["charts_updates"] < previous_updates + 1000
     events = [f[b"json"].decode() for _, f in redis_client.xrange(settings.keys.events)]
     assert any("checkpoint_corrupt" in e for e in events)
+
+
+async def test_unreachable_redis_at_start_is_retried_and_sigterm_still_checkpoints(tmp_path: Path) -> None:
+    from shared.redis_server import free_port
+
+    settings = learner_settings(f"redis://127.0.0.1:{free_port()}/0", tmp_path)
+    stop = asyncio.Event()
+    task = asyncio.create_task(serve(settings, stop))
+    await asyncio.sleep(0.5)
+    assert not task.done()  # waiting for Redis, not crashed
+    stop.set()
+    await asyncio.wait_for(task, 10)
+    assert list_checkpoints(tmp_path / SERVICE / "checkpoints")
