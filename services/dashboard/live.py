@@ -28,7 +28,6 @@ from shared.streams.retry import Reconnect
 
 log = logging.getLogger(__name__)
 
-DISCOVER_INTERVAL = 2.0
 SEED_PAGE = 1_000
 READ_COUNT = 1_000
 READ_BLOCK_MS = 200
@@ -195,7 +194,7 @@ class Hub:
             try:
                 if time.monotonic() >= next_discover:
                     await self._discover()
-                    next_discover = time.monotonic() + DISCOVER_INTERVAL
+                    next_discover = time.monotonic() + self.settings.discover_interval
                     self.ready.set()
                 batch = await self.reader.tail(self._positions, count=READ_COUNT, block_ms=READ_BLOCK_MS)
                 reconnect.succeeded()

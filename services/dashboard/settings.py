@@ -31,6 +31,9 @@ class DashboardSettings(CommonSettings):
     health_interval: float = Field(default=1.0, gt=0)
     """Seconds between two reads of the heartbeat keys (the services panel)."""
 
+    discover_interval: float = Field(default=2.0, gt=0)
+    """Seconds between two scans for new envs (`frames:{env}` streams that appeared)."""
+
     series_interval: float = Field(default=1.0, gt=0)
     """Seconds between two points of the plots (reward, steps/s, loss, shares)."""
 
