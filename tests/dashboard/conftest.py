@@ -169,8 +169,8 @@ def dashboard_process(redis_url: str, tmp_path: Path) -> Iterator[DashboardProce
     """`python -m services.dashboard` as users start it, on a free port, with a token."""
     port = free_port()
     process = start_service(
-        "services.dashboard", redis_url, tmp_path / "data", "--port", str(port), "--health-interval", "0.3",
-        CRL_DASHBOARD_TOKEN=TOKEN,
+        "services.dashboard", redis_url, tmp_path / "data", "--port", str(port),
+        "--health-interval", "0.3", "--discover-interval", "0.3", CRL_DASHBOARD_TOKEN=TOKEN,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
 

@@ -1,0 +1,166 @@
+"""The page in real headless Chromium, with the real emulator and the dashboard as processes."""
+
+import signal
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import redis
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from shared.buttons import Button
+from shared.messages import ActionSource
+from tests.dashboard.conftest import TOKEN, DashboardProcess, emulator_args
+from tests.procs import KEYS, frames, newest_frame, running, start_service, stop, wait_for
+
+pytestmark = pytest.mark.timeout(120)
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+EMULATOR = "services.emulator"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1500, "height": 1300})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    try:
+        yield page
+    finally:
+        context.close()
+    assert not errors, errors
+
+
+def open_page(page: Page, dashboard: DashboardProcess) -> None:
+    page.goto(f"{dashboard.url}/?token={TOKEN}")
+    page.wait_for_function("document.getElementById('conn').textContent === 'live'", timeout=10_000)
+
+
+def js_number(page: Page, expression: str) -> float:
+    return float(page.evaluate(expression) or 0)
+
+
+def test_the_page_shows_the_live_game_numbers_plots_and_heat_map(
+    page: Page, dashboard_process: DashboardProcess, demo_rom: Path, redis_url: str, redis_client: redis.Redis,
+    tmp_path: Path,
+) -> None:  # fmt: skip
+    with running(EMULATOR, redis_url, tmp_path / "emu", *emulator_args(demo_rom)):
+        wait_for(lambda: newest_frame(redis_client), what="the first frame")
+        open_page(page, dashboard_process)
+        page.wait_for_function("Number(document.getElementById('screen').dataset.updates || 0) > 0", timeout=15_000)
+        updates = "Number(document.getElementById('screen').dataset.updates || 0)"
+        first_src, first_updates = page.eval_on_selector("#screen", "img => img.src"), js_number(page, updates)
+        first_step = page.text_content("#n-step")
+        started = time.monotonic()
+        page.wait_for_timeout(3_000)
+        rate = (js_number(page, updates) - first_updates) / (time.monotonic() - started)
+        assert rate >= 5, f"{rate:.1f} screen updates/s"
+        assert page.eval_on_selector("#screen", "img => img.src") != first_src
+        assert page.eval_on_selector("#screen", "img => img.naturalWidth") == 160
+        assert page.text_content("#n-step") != first_step
+        assert float((page.text_content("#n-sps") or "0").replace(",", "")) > 0
+        assert page.text_content("#n-map") not in ("", "—")
+        page.wait_for_function("Number(document.getElementById('plot-reward').dataset.points) >= 3", timeout=10_000)
+        assert page.locator("#plot-sps polyline.series").count() == 1
+        assert page.locator("#plot-sources polyline.series").count() == 4
+        page.wait_for_function("Number(document.getElementById('heat').dataset.tiles) > 0", timeout=10_000)
+        assert "rules" in (page.text_content("#share-legend") or "")
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "dashboard.png"), full_page=True)
+
+
+def test_the_services_panel_shows_a_killed_emulator_down_within_its_ttl(
+    page: Page, dashboard_process: DashboardProcess, demo_rom: Path, redis_url: str, redis_client: redis.Redis,
+    tmp_path: Path,
+) -> None:  # fmt: skip
+    beat = 0.5  # the heartbeat key lives 3 beats: 1.5 s
+    emulator = start_service(
+        EMULATOR, redis_url, tmp_path / "emu", *emulator_args(demo_rom), CRL_STREAM_HEARTBEAT_INTERVAL=str(beat)
+    )
+    try:
+        wait_for(lambda: redis_client.exists(KEYS.health("emulator", "env0")), what="the emulator's heartbeat")
+        open_page(page, dashboard_process)
+        page.click("#tabs button[data-tab=services]")
+        row = page.locator("tr[data-service=emulator][data-instance=env0]")
+        row.locator("td.status", has_text="running").wait_for(timeout=10_000)
+        assert "up" in (row.get_attribute("class") or "")
+        assert row.locator(".chip", has_text="steps_per_s").count() == 1
+        emulator.send_signal(signal.SIGKILL)  # no clean shutdown: the key must expire by itself
+        killed = time.monotonic()
+        page.wait_for_selector("tr.down[data-service=emulator][data-instance=env0]", timeout=15_000)
+        assert time.monotonic() - killed < beat * 3 + 2.0
+        assert "down" in (row.locator("td.status").text_content() or "")
+        assert page.text_content("#services-badge") == "1"
+    finally:
+        stop(emulator)
+
+
+def test_the_stream_inspector_lists_frames_and_opens_an_entry(
+    page: Page, dashboard_process: DashboardProcess, demo_rom: Path, redis_url: str, redis_client: redis.Redis,
+    tmp_path: Path,
+) -> None:  # fmt: skip
+    with running(EMULATOR, redis_url, tmp_path / "emu", *emulator_args(demo_rom, "--max-steps", "300")) as emulator:
+        assert emulator.wait(60) == 0
+    open_page(page, dashboard_process)
+    page.click("#tabs button[data-tab=streams]")
+    row = page.locator(f"tr[data-stream='{KEYS.frames('0')}']")
+    row.wait_for(timeout=10_000)
+    assert row.locator("td").nth(1).text_content() == "301"
+    row.locator("a").click()
+    page.wait_for_selector("#entries .entry")
+    assert "page 1 of" in (page.text_content("#page-info") or "")
+    first = page.locator("#entries .entry").first
+    assert "step 300" in (first.text_content() or "")
+    first.locator(".entry-head").click()
+    assert '"step": 300' in (first.locator("pre").text_content() or "")
+    page.wait_for_function("document.querySelector('#entries .entry img')?.naturalWidth === 80")
+    assert "5,760 bytes" in (first.locator(".bin").text_content() or "")
+    page.click("#page-older")
+    page.wait_for_function("document.getElementById('page-info').textContent.startsWith('page 2')")
+    assert "step 280" in (page.locator("#entries .entry").first.text_content() or "")
+
+
+def test_a_button_pressed_in_the_page_reaches_the_emulator(
+    page: Page, dashboard_process: DashboardProcess, demo_rom: Path, redis_url: str, redis_client: redis.Redis,
+    tmp_path: Path,
+) -> None:  # fmt: skip
+    with running(EMULATOR, redis_url, tmp_path / "emu", *emulator_args(demo_rom)):
+        wait_for(lambda: newest_frame(redis_client), what="the first frame")
+        open_page(page, dashboard_process)
+        page.wait_for_function("document.getElementById('env-select').value === '0'")
+        before = newest_frame(redis_client)
+        assert before is not None
+        page.click(".btn-press[data-button=b]")
+        page.wait_for_selector("#acks li[data-acked=ok]", timeout=10_000)
+        assert "press B: ✓ took effect" in (page.text_content("#acks li") or "")
+
+        def pressed() -> list:
+            return [
+                f for f in frames(redis_client) if f.step > before.step and f.action_source == ActionSource.DASHBOARD
+            ]
+
+        (played,) = wait_for(pressed, timeout=10, what="a frame with the dashboard's press")
+        assert played.action == Button.B
+        page.click("#btn-pause")
+        page.wait_for_selector("#acks li[data-acked=ok] >> text=pause", timeout=10_000)
+        page.wait_for_selector("#paused-overlay:not(.hidden)", timeout=10_000)
