@@ -6,21 +6,17 @@ speeds drift on shared machines.
 
 import random
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 import warnings
 from pathlib import Path
 from typing import Any
 
-import redis
-
+from bench.harness import play, steps_per_s
 from bench.standins import StandInLearner
 from shared.buttons import BUTTONS, Button
 from shared.game.reader import read_state
-from shared.keys import Keys
-from shared.messages import ActionSource, Frame
+from shared.messages import ActionSource
 from shared.redis_server import LocalRedis
 
 with warnings.catch_warnings():
@@ -70,33 +66,24 @@ def state_read(rom: Path, reads: int = 3000) -> dict[str, float]:
 def _service_run(rom: Path, steps: int, learner: bool) -> dict[str, float]:
     """The emulator service as a process publishing to a fresh Redis; steps/s over the steady part of the run."""
     with tempfile.TemporaryDirectory() as tmp, LocalRedis(Path(tmp) / "redis") as server:
-        client = redis.Redis.from_url(server.url)
-        args = [sys.executable, "-m", "services.emulator", "--rom", str(rom), "--max-steps", str(steps),
-                "--peer-check-interval", "0.1", "--progress-interval", "3600", "--log-level", "WARNING"]  # fmt: skip
-        env = {"CRL_REDIS_URL": server.url, "CRL_DATA_DIR": str(Path(tmp) / "data"), "PATH": "/usr/bin:/bin"}
         standin = StandInLearner(server.url, Button.LEFT) if learner else None
         if standin is not None:
             standin.__enter__()
         try:
-            subprocess.run(args, env=env, check=True, timeout=600)
+            frames = play(server.url, Path(tmp) / "data", rom, steps)
         finally:
             if standin is not None:
                 standin.__exit__()
-        rows = client.xrange(Keys().frames("0"))
-        frames = [Frame.from_fields(fields) for _, fields in rows]
-        client.close()
-    warm = [f for f in frames if f.step >= min(300, steps // 5)]
-    elapsed = warm[-1].ts - warm[0].ts
-    result = {"steps_per_s": (warm[-1].step - warm[0].step) / elapsed, "frame_bytes": _frame_bytes(rows[-1][1])}
+    result = {
+        "steps_per_s": steps_per_s(frames),
+        "frame_json_bytes": len(frames[-1].model_dump_json(exclude={"screen"})),
+    }
     if learner:
+        warm = frames[min(300, len(frames) // 5) :]
         answered = sum(f.action_source == ActionSource.DQN for f in warm[1:])
         result["dqn_share"] = answered / max(1, len(warm) - 1)
         result["deadline_misses"] = len(warm) - 1 - answered
     return result
-
-
-def _frame_bytes(fields: dict[bytes, bytes]) -> int:
-    return sum(len(k) + len(v) for k, v in fields.items())
 
 
 def run(rom: Path, steps: int = 3000) -> dict[str, Any]:

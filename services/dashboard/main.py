@@ -2,6 +2,7 @@
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import asdict
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
@@ -11,6 +12,7 @@ from services.dashboard.live import READ_BLOCK_MS, Hub
 from services.dashboard.routers import control, envs, live, page, services, streams
 from services.dashboard.routers.page import STATIC
 from services.dashboard.settings import DashboardSettings, get_settings
+from shared.health import Heartbeat
 from shared.messages import Message
 from shared.streams import Publisher, StreamReader, make_client
 
@@ -25,9 +27,19 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     publisher = Publisher(settings.redis_url, keys=settings.keys, settings=settings.streams)
     hub = Hub(settings, redis, reader)
     app.state.redis, app.state.reader, app.state.publisher, app.state.hub = redis, reader, publisher, hub
+    heartbeat = Heartbeat(
+        keys=settings.keys,
+        service="dashboard",
+        instance=settings.instance,
+        counters=lambda: {**asdict(hub.counters), **hub.stats.as_dict()},
+        status="running",
+        settings=settings.streams,
+        client=redis,
+    )
     await hub.start()
     try:
-        yield
+        async with heartbeat:  # the dashboard shows in its own services panel, and the supervisor sees it
+            yield
     finally:
         await hub.aclose()
         await publisher.aclose()

@@ -1,0 +1,68 @@
+"""Running services as processes for a measurement, and reading their speed back from the frames."""
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import redis
+
+from shared.health import Health
+from shared.keys import Keys
+from shared.messages import Frame
+
+KEYS = Keys()
+
+
+def service_env(url: str, data_dir: Path, **extra: str) -> dict[str, str]:
+    return {"CRL_REDIS_URL": url, "CRL_DATA_DIR": str(data_dir), "PATH": "/usr/bin:/bin", **extra}
+
+
+def play(url: str, data_dir: Path, rom: Path, steps: int, *args: str) -> list[Frame]:
+    """Run the emulator service for `steps` steps (quietly) and return every frame it published."""
+    command = [
+        sys.executable, "-m", "services.emulator", "--rom", str(rom), "--max-steps", str(steps),
+        "--peer-check-interval", "0.1", "--progress-interval", "3600", "--log-level", "WARNING", *args,
+    ]  # fmt: skip
+    subprocess.run(command, env=service_env(url, data_dir), check=True, timeout=900)
+    client = redis.Redis.from_url(url)
+    try:
+        return [Frame.from_fields(fields) for _, fields in client.xrange(KEYS.frames("0"))]
+    finally:
+        client.delete(KEYS.frames("0"))
+        client.close()
+
+
+def steps_per_s(frames: list[Frame], skip: int = 300) -> float:
+    """Steps per second over the steady part of a run (the first `skip` steps include start-up)."""
+    warm = [f for f in frames if f.step >= min(skip, len(frames) // 5)]
+    return (warm[-1].step - warm[0].step) / (warm[-1].ts - warm[0].ts)
+
+
+@contextmanager
+def background(module: str, url: str, data_dir: Path, *args: str) -> Iterator[subprocess.Popen[bytes]]:
+    """A service process for the length of a measurement, stopped with SIGTERM afterwards."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", module, *args, "--log-level", "WARNING"],
+        env=service_env(url, data_dir),
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def health(url: str, service: str) -> list[Health]:
+    client = redis.Redis.from_url(url)
+    try:
+        raws = [client.get(key) for key in client.scan_iter(match=KEYS.health(service, "*"))]
+        return [Health.model_validate_json(raw) for raw in raws if raw]
+    finally:
+        client.close()
