@@ -12,7 +12,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from bench import dashboard, emulator, planner, streams_roundtrip
+from bench import dashboard, emulator, planner, redis_cost, streams_roundtrip
 from cartridge.build import ensure_built
 
 RESULTS = Path(__file__).parent / "results"
@@ -49,6 +49,7 @@ def main() -> None:
     suites = {
         "emulator": lambda: emulator.run(rom, args.steps),
         "streams_roundtrip_ms": streams_roundtrip.measure,
+        "redis": lambda: redis_cost.run(rom),
         "planner": lambda: planner.run(rom, args.steps),
         "dashboard": lambda: dashboard.run(rom),
     }
