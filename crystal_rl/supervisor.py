@@ -154,14 +154,19 @@ class Supervisor:
         return sum(c.restarts for c in self.children)
 
     def counters(self) -> dict[str, int | float]:
-        """The supervisor's heartbeat: restarts per child and how many children are up."""
+        """The supervisor's heartbeat: restarts and pid per child (0 while down), how many children are up.
+
+        The pid matters for a service that writes no heartbeat of its own (the dashboard).
+        """
         values: dict[str, int | float] = {
             "children": len(self.children),
             "children_up": sum(c.running for c in self.children),
             "restarts": self.restarts,
         }
         for child in self.children:
-            values[f"restarts_{child.spec.service}_{child.spec.instance}"] = child.restarts
+            label = f"{child.spec.service}_{child.spec.instance}"
+            values[f"restarts_{label}"] = child.restarts
+            values[f"pid_{label}"] = child.pid if child.running and child.pid is not None else 0
         return values
 
     async def run(self) -> int:
