@@ -16,7 +16,8 @@ class EmulatorSettings(CommonSettings):
     """The cartridge to play. None plays the project's own demo cartridge (built on first use)."""
 
     env: str = Field(default="0", pattern=r"^[A-Za-z0-9_-]{1,32}$")
-    """Environment id: names this game's streams (`frames:{env}`, `actions:{env}`, ...)."""
+    """Environment id: names this game's streams (`frames:{env}`, `actions:{env}`, ...). `auto` takes the
+    smallest id not claimed in Redis by another host (for scaled-out replicas; see `app.claim_env`)."""
 
     max_steps: int | None = Field(default=None, ge=1)
     """Stop after this many steps (`--actions N`); None plays until stopped."""
