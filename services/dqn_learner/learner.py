@@ -78,6 +78,8 @@ class Learner:
         self.transitions = 0
         """Transitions ever added to the buffer. Persisted."""
         self.last_update: UpdateStats | None = None
+        self.forgiven = 0
+        """Transitions that earned no update because the backlog was full (the game outran the trainer)."""
         self._stackers: dict[str, FrameStacker] = {}
         self._last: dict[str, Observation] = {}
         self._pending: dict[str, _Pending] = {}
@@ -134,8 +136,12 @@ class Learner:
                 t.next_obs.legal,
             )
         self.transitions += 1
-        if len(self.buffer) >= self.settings.learning_starts:
-            self._earned += 1
+        if len(self.buffer) < self.settings.learning_starts:
+            return
+        if self._earned - self._spent >= self.settings.max_update_backlog * self.settings.train_every:
+            self.forgiven += 1
+            return
+        self._earned += 1
 
     def act(self, observations: Sequence[Observation], greedy: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """One action per observation from one forward pass, and each one's greedy Q (for stats)."""
@@ -178,6 +184,7 @@ class Learner:
             "charts/frames_seen": self.frames_seen,
             "charts/transitions": self.transitions,
             "charts/update_backlog": self.backlog,
+            "charts/updates_forgiven": self.forgiven // self.settings.train_every,
             "buffer/size": len(self.buffer),
             "buffer/capacity": self.buffer.capacity,
             "buffer/bytes": self.buffer.nbytes,

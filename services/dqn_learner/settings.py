@@ -64,6 +64,11 @@ class LearnerSettings(CommonSettings):
     train_every: int = Field(default=4, ge=1)
     """One gradient step every this many new transitions (the K of "train every K frames")."""
 
+    max_update_backlog: int = Field(default=1_000, ge=1)
+    """Most updates owed at once. When frames come faster than the trainer can keep up (or a refill
+    brings thousands), training runs flat out and the surplus is forgiven (counted), so the replay
+    ratio falls instead of a debt building up that would take hours to pay."""
+
     target_update_every: int = Field(default=1_000, ge=1)
     """Updates between two copies of the online network into the target network."""
 

@@ -99,3 +99,13 @@ def test_state_roundtrip_restores_counters_and_epsilon() -> None:
     features = np.zeros((1, learner.agent.q_network.n_features), dtype=np.float32)
     learner.agent.sync_actor()
     np.testing.assert_allclose(fresh.agent.q_values(screens, features), learner.agent.q_values(screens, features))
+
+
+def test_update_backlog_is_capped_and_the_surplus_counted() -> None:
+    learner = make_learner(learning_starts=1, train_every=1, max_update_backlog=3)
+    for step in range(10):
+        learner.observe(make_frame(step))
+    assert learner.backlog == 3 and learner.forgiven == 5  # 8 transitions stored, 3 owed
+    learner.train_step()
+    learner.observe(make_frame(10))
+    assert learner.backlog == 3
