@@ -110,7 +110,6 @@ class LearnerService:
         self.stats = stats
         self.stream_counters = stream_counters
         self.trainer = TrainingThread(learner, checkpoint_dir, stats.counters)
-        self.status = "starting"
         self.refilled_until: dict[str, tuple[int, int]] = {}
         """Per stream, the last entry the refill learned from; the group's deliveries up to it are only acked."""
         self._refill_done: set[str] = set()
@@ -182,6 +181,8 @@ class LearnerService:
                     break
                 start = f"({entries[-1].entry_id}"
                 await asyncio.sleep(0)  # let the heartbeat and signals through between pages
+            if stop.is_set():
+                return
             self.refilled_until[stream] = entry_key(end)
             self._refill_done.add(stream)
         log.info(

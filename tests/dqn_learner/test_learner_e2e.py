@@ -94,5 +94,5 @@ def test_actions_flow_back_and_a_killed_learner_resumes_and_claims(
     assert final["emulator_deadline_waits"] > 0 and "emulator_deadline_missed" in final
     assert final["counters_actions_sent"] > 0 and final["latency_inference_ms_p99"] > 0
     log = (data / "dqn_learner.log").read_text()
-    assert "resumed from checkpoint-" in log
+    assert f"resumed from checkpoint-{saved:010d}.pt" in log
     assert int(list_checkpoints(checkpoints)[0].name.split("-")[1].split(".")[0]) >= saved
