@@ -295,3 +295,23 @@ def test_checkpoint_for_another_shape_is_refused() -> None:
     state = make_agent(frame_stack=2).state_dict()
     with pytest.raises(ValueError, match="frame_stack"):
         make_agent(frame_stack=3).load_state_dict(state)
+
+
+# --- settings and device ----------------------------------------------------------------
+
+
+def test_settings_refuse_a_rising_epsilon_and_cuda_without_a_gpu(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pydantic import ValidationError
+
+    from services.dqn_learner.agent import choose_device
+    from services.dqn_learner.settings import LearnerSettings
+    from shared.errors import ConfigError
+
+    with pytest.raises(ValidationError, match="epsilon_end"):
+        LearnerSettings(epsilon_start=0.1, epsilon_end=0.5)
+    monkeypatch.setenv("CRL_BATCH_SIZE", "7")
+    assert LearnerSettings().batch_size == 7  # every field reads CRL_*
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    assert choose_device("auto") == torch.device("cpu")
+    with pytest.raises(ConfigError, match="--device cpu"):
+        choose_device("cuda")
