@@ -12,7 +12,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from bench import dashboard, emulator, planner, redis_cost, streams_roundtrip
+from bench import dashboard, emulator, planner, redis_cost, streams_roundtrip, system
 from cartridge.build import ensure_built
 
 RESULTS = Path(__file__).parent / "results"
@@ -42,6 +42,10 @@ def flatten(prefix: str, value: Any) -> list[tuple[str, Any]]:
 def main() -> None:
     parser = argparse.ArgumentParser(prog="make bench", description=__doc__)
     parser.add_argument("--steps", type=int, default=3000, help="steps per emulator measurement")
+    parser.add_argument(
+        "--soak", type=float, default=120.0, help="seconds of play for the memory figures (600 for the 10-minute soak)"
+    )
+    parser.add_argument("--only", nargs="*", default=None, help="run only these suites (e.g. emulator system)")
     args = parser.parse_args()
     console = Console()
     rom = ensure_built()
@@ -52,8 +56,11 @@ def main() -> None:
         "redis": lambda: redis_cost.run(rom),
         "planner": lambda: planner.run(rom, args.steps),
         "dashboard": lambda: dashboard.run(rom),
+        "system": lambda: system.run(rom, args.steps, args.soak),
     }
     for name, suite in suites.items():
+        if args.only and name not in args.only:
+            continue
         console.print(f"[bold]{name}[/] ...")
         results["figures"][name] = suite()
     RESULTS.mkdir(exist_ok=True)
