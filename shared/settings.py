@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from pydantic import Field, ValidationError, field_validator
-from pydantic_settings import BaseSettings, CliApp, SettingsConfigDict, SettingsError
+from pydantic_settings import BaseSettings, CliApp, CliSettingsSource, SettingsConfigDict, SettingsError
 
 from shared.keys import DEFAULT_PREFIX, Keys
 
@@ -71,7 +71,8 @@ def settings_from_cli(cls: type[S], argv: Sequence[str] | None = None, prog: str
     """
     args = list(sys.argv[1:] if argv is None else argv)
     try:
-        return CliApp.run(cls, cli_args=args, cli_prog_name=prog)
+        source = CliSettingsSource(cls, cli_prog_name=prog or sys.argv[0])
+        return CliApp.run(cls, cli_args=args, cli_settings_source=source)
     except ValidationError as exc:
         problems = "; ".join(_describe(e["loc"], e["msg"]) for e in exc.errors(include_url=False))
         raise SystemExit(f"error: invalid settings: {problems}") from None
