@@ -27,6 +27,10 @@ class Keys:
         """Plain key (not a stream): the newest full-size screen of one env as PNG bytes, with a TTL."""
         return f"{self.prefix}screen:{env}"
 
+    def env_claim(self, number: int) -> str:
+        """Plain key: which emulator replica holds env id `number` (`--env auto`)."""
+        return f"{self.prefix}env-claim:{number}"
+
     @property
     def plan_requests(self) -> str:
         return f"{self.prefix}plan_requests"

@@ -8,6 +8,7 @@ import signal
 import socket
 from pathlib import Path
 
+from services.emulator.envclaim import AUTO_ENV, claim_env, keep_env_claim
 from services.emulator.game import Game
 from services.emulator.inbox import Inbox
 from services.emulator.peers import Peers
@@ -19,7 +20,7 @@ from shared.health import Heartbeat
 from shared.logs import configure_logging
 from shared.rom import RomInfo, inspect_rom
 from shared.settings import settings_from_cli
-from shared.streams import Publisher, is_transient, make_client
+from shared.streams import Publisher, make_client
 
 log = logging.getLogger(__name__)
 
@@ -57,73 +58,6 @@ def start_game(settings: EmulatorSettings, rom: RomInfo) -> Game:
     tmp.replace(cache)
     log.info("booted %s in %d frames; boot state cached at %s", rom.title or rom.path.name, frames, cache)
     return game
-
-
-AUTO_ENV = "auto"
-MAX_AUTO_ENVS = 1_000
-
-
-def env_claim_key(settings: EmulatorSettings, env: int) -> str:
-    return f"{settings.key_prefix}env-claim:{env}"
-
-
-def env_claim_ttl(settings: EmulatorSettings) -> int:
-    """Seconds a claim outlives its owner: long enough for a restart, short enough to free a removed replica's id."""
-    return max(30, int(settings.streams.heartbeat_interval * 6))
-
-
-async def claim_env(settings: EmulatorSettings, owner: str) -> str:
-    """`--env auto`: the smallest env id free in Redis (`SET env-claim:{n} owner NX EX ttl`), or the one `owner` holds.
-
-    Replicas of one compose service share every setting, so each takes a number here. A
-    restarted replica keeps its host name, finds its own claim and resumes the same game
-    from that env's save states; a removed replica's claim expires and is taken by the next.
-    """
-    client = make_client(settings.redis_url, settings.streams)
-    ttl = env_claim_ttl(settings)
-    delay = settings.streams.backoff_initial
-    try:
-        while True:
-            try:
-                for n in range(MAX_AUTO_ENVS):
-                    key = env_claim_key(settings, n)
-                    if await client.set(key, owner, nx=True, ex=ttl) or await client.get(key) == owner.encode():
-                        await client.expire(key, ttl)
-                        log.info("env auto: claimed env %d as %s", n, owner)
-                        return str(n)
-                raise CrystalRLError(f"env auto: all {MAX_AUTO_ENVS} env ids are claimed under {settings.key_prefix}")
-            except CrystalRLError:
-                raise
-            except Exception as exc:
-                if not is_transient(exc):
-                    raise
-                log.warning("env auto: Redis unreachable (%s); retrying in %.1f s", exc, delay)
-                await asyncio.sleep(delay)
-                delay = min(settings.streams.backoff_max, delay * 2)
-    finally:
-        await client.aclose()
-
-
-async def keep_env_claim(settings: EmulatorSettings, owner: str) -> None:
-    """Refresh the claim with the heartbeat's rhythm; an outage only delays it (the TTL covers a few)."""
-    key = env_claim_key(settings, int(settings.env))
-    client = make_client(settings.redis_url, settings.streams)
-    try:
-        while True:
-            await asyncio.sleep(settings.streams.heartbeat_interval)
-            try:
-                if await client.get(key) in (owner.encode(), None):
-                    await client.set(key, owner, ex=env_claim_ttl(settings))
-                else:
-                    log.warning("env auto: env %s is claimed by another owner now", settings.env)
-            except Exception as exc:
-                if not is_transient(exc):
-                    raise
-    finally:
-        with contextlib.suppress(Exception):
-            if await client.get(key) == owner.encode():
-                await client.delete(key)
-        await client.aclose()
 
 
 async def serve(settings: EmulatorSettings) -> None:

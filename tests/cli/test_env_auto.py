@@ -5,7 +5,7 @@ import asyncio
 import pytest
 import redis
 
-from services.emulator.app import claim_env, env_claim_key, keep_env_claim
+from services.emulator.envclaim import claim_env, keep_env_claim
 from services.emulator.settings import EmulatorSettings
 
 
@@ -17,8 +17,8 @@ async def test_replicas_claim_distinct_ids_and_a_restart_keeps_its_own(
     assert await claim_env(settings, "replica-a") == "0"
     assert await claim_env(settings, "replica-b") == "1"
     assert await claim_env(settings, "replica-a") == "0"  # the same container restarted
-    assert 0 < redis_client.ttl(env_claim_key(settings, 0)) <= 30
-    redis_client.delete(env_claim_key(settings, 0))  # replica-a went away cleanly
+    assert 0 < redis_client.ttl(settings.keys.env_claim(0)) <= 30
+    redis_client.delete(settings.keys.env_claim(0))  # replica-a went away cleanly
     assert await claim_env(settings, "replica-c") == "0"
     assert await claim_env(settings, "replica-d") == "2"
 
@@ -28,7 +28,7 @@ async def test_the_claim_is_kept_alive_and_released_at_exit(redis_url: str, redi
     settings = EmulatorSettings(redis_url=redis_url, env="auto", streams={"heartbeat_interval": 0.1})  # type: ignore[arg-type]
     env = await claim_env(settings, "replica-a")
     claimed = settings.model_copy(update={"env": env})
-    key = env_claim_key(settings, 0)
+    key = settings.keys.env_claim(0)
     redis_client.expire(key, 2)
     task = asyncio.create_task(keep_env_claim(claimed, "replica-a"))
     await asyncio.sleep(0.5)
