@@ -1,25 +1,14 @@
 """`python -m services.dqn_learner`: settings from flags and `CRL_*`, logging, then the service until SIGTERM."""
 
-import asyncio
-import logging
+from collections.abc import Sequence
 
 from services.dqn_learner.service import serve
 from services.dqn_learner.settings import LearnerSettings
-from shared.errors import CrystalRLError
-from shared.logs import configure_logging
-from shared.settings import settings_from_cli
-
-log = logging.getLogger("services.dqn_learner")
+from shared.entrypoint import run_service
 
 
-def main(argv: list[str] | None = None) -> None:
-    settings = settings_from_cli(LearnerSettings, argv, prog="python -m services.dqn_learner")
-    configure_logging(settings.log_level)
-    try:
-        asyncio.run(serve(settings))
-    except CrystalRLError as exc:
-        log.error("%s", exc)
-        raise SystemExit(2) from None
+def main(argv: Sequence[str] | None = None) -> None:
+    run_service(LearnerSettings, serve, "python -m services.dqn_learner", argv)
 
 
 if __name__ == "__main__":

@@ -9,12 +9,13 @@ SIGKILL) leaves the previous checkpoint intact and never a half file under a rea
 import logging
 import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import torch
+
+from shared.files import atomic_writer
 
 log = logging.getLogger(__name__)
 
@@ -44,19 +45,9 @@ def list_checkpoints(directory: Path) -> list[Path]:
 
 def save_checkpoint(directory: Path, updates: int, state: dict[str, Any], keep: int) -> Path:
     """Write `state` as the checkpoint of `updates` atomically, then delete all but the newest `keep`."""
-    directory.mkdir(parents=True, exist_ok=True)
     path = checkpoint_path(directory, updates)
-    fd, tmp_name = tempfile.mkstemp(prefix=".checkpoint-", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            torch.save({"format": FORMAT_VERSION, **state}, f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
-    _fsync_dir(directory)
+    with atomic_writer(path) as handle:
+        torch.save({"format": FORMAT_VERSION, **state}, handle)
     for old in list_checkpoints(directory)[keep:]:
         old.unlink(missing_ok=True)
     return path
@@ -88,17 +79,3 @@ def move_aside(path: Path, reason: BaseException | str) -> Path:
     log.error("checkpoint %s is unusable (%s); moved aside to %s", path, reason, target.name)
     os.replace(path, target)
     return target
-
-
-def _fsync_dir(directory: Path) -> None:
-    """Make the rename itself durable (the directory entry), where the OS allows it."""
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

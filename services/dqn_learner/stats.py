@@ -8,8 +8,6 @@ the same names with `/` turned into `_`.
 
 import json
 import logging
-import os
-import tempfile
 import threading
 import time
 from collections import deque
@@ -19,6 +17,8 @@ from typing import Any
 
 import numpy as np
 from torch.utils.tensorboard import SummaryWriter
+
+from shared.files import atomic_writer
 
 log = logging.getLogger(__name__)
 
@@ -138,14 +138,5 @@ def flat(values: dict[str, float]) -> dict[str, float]:
 
 def write_json_atomic(path: Path, data: dict[str, Any]) -> None:
     """Write `data` as JSON via a temp file and a rename: a reader never sees half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w") as f:
-            json.dump(data, f, indent=1, sort_keys=True)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_writer(path, "w") as handle:
+        json.dump(data, handle, indent=1, sort_keys=True)

@@ -15,11 +15,11 @@ from services.emulator.peers import Peers
 from services.emulator.savestates import SaveStateStore
 from services.emulator.service import SERVICE, EmulatorService
 from services.emulator.settings import EmulatorSettings
-from shared.errors import CrystalRLError, SaveStateError
+from shared.entrypoint import run_service
+from shared.errors import SaveStateError
+from shared.files import write_atomic
 from shared.health import Heartbeat
-from shared.logs import configure_logging
 from shared.rom import RomInfo, inspect_rom
-from shared.settings import settings_from_cli
 from shared.streams import Publisher, make_client
 
 log = logging.getLogger(__name__)
@@ -52,10 +52,7 @@ def start_game(settings: EmulatorSettings, rom: RomInfo) -> Game:
             log.warning("%s; booting from power-on instead", exc)
             cache.unlink(missing_ok=True)
     frames = game.boot(settings.boot_frames)
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    tmp = cache.with_suffix(".tmp")
-    tmp.write_bytes(game.save_state())
-    tmp.replace(cache)
+    write_atomic(cache, game.save_state())
     log.info("booted %s in %d frames; boot state cached at %s", rom.title or rom.path.name, frames, cache)
     return game
 
@@ -112,10 +109,4 @@ async def _serve(settings: EmulatorSettings) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    settings = settings_from_cli(EmulatorSettings, argv, prog="python -m services.emulator")
-    configure_logging(settings.log_level)
-    try:
-        asyncio.run(serve(settings))
-    except CrystalRLError as exc:
-        log.error("%s", exc)
-        raise SystemExit(2) from None
+    run_service(EmulatorSettings, serve, "python -m services.emulator", argv)

@@ -18,6 +18,7 @@ from typing import Any
 from pydantic import BaseModel, Field, ValidationError
 
 from shared.errors import SaveStateError
+from shared.files import write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -35,16 +36,6 @@ class SaveMeta(BaseModel):
     created: float = Field(default_factory=time.time)
     reason: str = "manual"
     stats: dict[str, Any] = Field(default_factory=dict)
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Temp file in the same directory, fsync, rename: readers see the old file or the new, never half."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
 
 
 class SaveStateStore:
