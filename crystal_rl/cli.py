@@ -27,6 +27,7 @@ from crystal_rl.redis_setup import connect_or_start
 from crystal_rl.status import (
     client_for,
     healthy,
+    http_probe,
     remember_url,
     remembered_url,
     send_control,
@@ -231,8 +232,16 @@ def status(
     data_dir: DataDirOption = Path("data"),
     prefix: PrefixOption = "",
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
+    http: Annotated[
+        str | None,
+        typer.Option(help="Also probe this URL (with CRL_DASHBOARD_TOKEN): healthy when it answers 200."),
+    ] = None,
 ) -> None:
     """Services (heartbeats) and streams at a glance; the exit code is a health probe (0 healthy, 1 not)."""
+    if http is not None:
+        ok, why = http_probe(http, os.environ.get(DASHBOARD_TOKEN_VAR))
+        console.print(("[green]healthy[/]: " if ok else "[red]unhealthy[/]: ") + why, highlight=False)
+        raise typer.Exit(0 if ok else 1)
     url = resolve_url(redis_url, data_dir)
     keys = Keys(prefix or default_prefix())
 

@@ -8,6 +8,8 @@ way arq's `--check` turns its health key into an exit code.
 import asyncio
 import socket
 import time
+import urllib.error
+import urllib.request
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -77,6 +79,18 @@ def healthy(rows: list[ServiceRow], service: str | None, this_host: bool) -> tup
         return False, f"{want}: heartbeat stale ({min(r.age for r in mine):.0f} s old)"
     where = f" on {host}" if this_host else ""
     return False, f"{want}: no heartbeat{where}"
+
+
+def http_probe(url: str, token: str | None, timeout: float = 3.0) -> tuple[bool, str]:
+    """A GET of `url` (with the dashboard's token when given): the probe of a service that serves HTTP."""
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=timeout) as response:
+            return response.status == 200, f"{url} answered {response.status}"
+    except urllib.error.HTTPError as exc:
+        return False, f"{url} answered {exc.code}"
+    except (OSError, ValueError) as exc:
+        return False, f"{url} did not answer: {exc}"
 
 
 @dataclass(frozen=True)
