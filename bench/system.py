@@ -95,6 +95,7 @@ def run(rom: Path, steps: int = 3000, soak_s: float = 120.0) -> dict[str, Any]:
             }
             client = redis.Redis.from_url(url)
             scale: dict[str, float] = {}
+            learner_at: dict[str, dict[str, float]] = {}
             for count in SCALE:
                 envs = [f"s{count}-{i}" for i in range(count)]
                 procs = [_emulator(url, data / env, rom, "--env", env) for env in envs]
@@ -105,12 +106,14 @@ def run(rom: Path, steps: int = 3000, soak_s: float = 120.0) -> dict[str, Any]:
                             raise RuntimeError(f"{count} emulators did not all start within 120 s")
                         time.sleep(0.5)
                     scale[str(count)] = _aggregate_rate(client, envs, 10.0)
+                    learner_at[str(count)] = _learner_figures(url)
                 finally:
                     for proc in procs:
                         proc.terminate()
                     for proc in procs:
                         proc.wait(30)
             out["scale_out_aggregate_steps_per_s"] = scale
+            out["learner_by_envs"] = learner_at
             client.close()
         port, web = free_port(), free_port()
         host = subprocess.Popen([sys.executable, "-m", "services.llm_planner.standin", "--port", str(port)],
