@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from redis.exceptions import RedisError
 from rich.console import Console
 from rich.table import Table
 
@@ -55,6 +56,9 @@ log = logging.getLogger("crystal_rl")
 
 STOP_TIMEOUT = 20.0
 """Seconds a service gets to save what it owns and exit after SIGTERM, before it is killed."""
+
+UNREACHABLE = (RedisError, OSError, TimeoutError)
+"""What a command that only reads Redis turns into "cannot reach Redis" (one line, exit 1)."""
 
 RedisUrlOption = Annotated[
     str | None, typer.Option(help="Redis to use. Default: CRL_REDIS_URL, else the one `run` started, else local.")
@@ -254,12 +258,8 @@ def status(
 
     try:
         rows, streams = asyncio.run(gather())
-    except (OSError, ConnectionError, TimeoutError) as exc:
+    except UNREACHABLE as exc:
         raise fail(f"cannot reach Redis at {url}: {exc}", 1) from None
-    except Exception as exc:
-        if type(exc).__module__.startswith("redis"):
-            raise fail(f"cannot reach Redis at {url}: {exc}", 1) from None
-        raise
     ok, why = healthy(rows, service, this_host)
     if as_json:
         console.print_json(
@@ -308,10 +308,8 @@ def streams(
 
     try:
         infos = asyncio.run(gather())
-    except Exception as exc:
-        if isinstance(exc, OSError | ConnectionError | TimeoutError) or type(exc).__module__.startswith("redis"):
-            raise fail(f"cannot reach Redis at {url}: {exc}", 1) from None
-        raise
+    except UNREACHABLE as exc:
+        raise fail(f"cannot reach Redis at {url}: {exc}", 1) from None
     console.print(_streams_table(infos, brief=False))
 
 
