@@ -1,14 +1,19 @@
 """`crystal-rl run` end to end: the real command, the real emulator, a real Redis."""
 
+import os
+import signal
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
 import redis
 
-from shared.redis_server import free_port
-from tests.procs import KEYS, frames, service_env
+from shared.health import Health
+from shared.redis_server import free_port, ping
+from tests.procs import KEYS, frames, service_env, wait_for
 
 
 @pytest.mark.timeout(120)
@@ -53,3 +58,73 @@ def test_run_with_two_envs_plays_two_games_and_stops_both(
     # each env got its own seed and its own save states
     assert "--seed 6" in (data / "logs" / "emulator-env1.log").read_text()
     assert (data / "states" / "env0").is_dir() and (data / "states" / "env1").is_dir()
+
+
+@pytest.mark.timeout(180)
+def test_run_alone_starts_redis_and_everything_prints_the_dashboard_url_and_ctrl_c_stops_it_all(
+    tmp_path: Path,
+) -> None:
+    """What `make run` does on a fresh machine; Ctrl-C is SIGINT to the terminal's whole process group."""
+    data = tmp_path / "data"
+    port = free_port()
+    env = service_env("unused", data)
+    env.pop("CRL_REDIS_URL")
+    env.pop("CRL_DASHBOARD_TOKEN", None)
+    default_taken = ping("redis://127.0.0.1:6379/0")
+    out = tmp_path / "run.out"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "crystal_rl.cli", "run", "--data-dir", str(data), "--web-port", str(port),
+         "--progress-interval", "2"],
+        stdout=open(out, "wb"), stderr=subprocess.STDOUT, env=env, start_new_session=True,  # noqa: SIM115
+    )  # fmt: skip
+    try:
+        line = wait_for(
+            lambda: next((x for x in out.read_text().splitlines() if x.startswith("Dashboard: ")), None), 60,
+            what="the dashboard URL",
+        )  # fmt: skip
+        url = line.removeprefix("Dashboard: ").strip()
+        assert url.startswith(f"http://127.0.0.1:{port}/?token=") and len(url.rsplit("=", 1)[1]) >= 32
+        token = url.rsplit("=", 1)[1]
+        redis_url = (data / "redis.url").read_text().strip()
+        if not default_taken:
+            assert redis_url != "redis://127.0.0.1:6379/0" and (data / "redis").is_dir()
+        client = redis.Redis.from_url(redis_url)
+
+        def services() -> dict[str, Health]:
+            values = [client.get(k) for k in client.scan_iter(match=KEYS.health("*", "*"))]
+            found = [Health.model_validate_json(v) for v in values if v]
+            return {h.service: h for h in found}
+
+        wait_for(lambda: {"emulator", "dqn_learner", "llm_planner", "dashboard", "supervisor"} <= set(services()),
+                 90, 0.5, what="every service's heartbeat")  # fmt: skip
+        api = f"http://127.0.0.1:{port}/api/services?token={token}"
+        with urllib.request.urlopen(api, timeout=10) as response:
+            assert response.status == 200
+        wait_for(lambda: "progress" in out.read_text() and "env 0: step" in out.read_text(), 30, what="a report")
+        pids = [h.pid for h in services().values()]
+        client.close()
+        os.killpg(process.pid, signal.SIGINT)  # what a Ctrl-C in the terminal does
+        assert process.wait(60) == 0, out.read_text()[-3000:]
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    text = out.read_text()
+    assert "Traceback" not in text
+    logs = data / "logs"
+    assert "env 0 stopped at step" in (logs / "emulator-env0.log").read_text()
+    assert "stopped at" in (logs / "dqn_learner-0.log").read_text()
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [pid for pid in pids if _alive(pid)], "a child outlived the run"
+    if not default_taken:
+        assert not ping(redis_url), "the local redis-server outlived the run"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
