@@ -155,7 +155,8 @@ def test_kill_9_emulator_resumes_from_its_newest_save_state(
         step_at_kill = newest_step(redis_client)
         kill9(old_pid)
         restart_ms = now_ms()
-        newest_save = max(int(p.stem.split("-")[1]) for p in states.glob("auto-*.state"))
+        # a state counts once its sidecar is written (the emulator trusts it only then; a kill can fall between)
+        newest_save = max(int(p.stem.split("-")[1]) for p in states.glob("auto-*.json"))
         new = wait_for(lambda: restarted_pid(redis_client, "emulator", old_pid), 60, 0.05, what="emulator restarted")
         back_at = time.monotonic()
         first = wait_for(lambda: [f for f in frames_since(redis_client, "0", 0) if f.step == newest_save + 1], 60,
