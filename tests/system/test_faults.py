@@ -172,9 +172,13 @@ def test_kill_9_emulator_resumes_from_its_newest_save_state(
             10,
             what="the new emulator's heartbeat past the resumed step",
         )[0].counters
-        new_frames = [f for f in frames_since(redis_client, "0", restart_ms) if resumed_step < f.step <= after["step"]]
-        assert len(new_frames) == after["step"] - resumed_step
-        assert float(after["total_reward"]) == pytest.approx(saved_total + sum(f.reward for f in new_frames), abs=0.02)
+
+        def new_frames() -> list:
+            got = [f for f in frames_since(redis_client, "0", restart_ms) if resumed_step < f.step <= after["step"]]
+            return got if len(got) == after["step"] - resumed_step else []
+
+        played = wait_for(new_frames, 10, what="the new process's frames up to its heartbeat's step")
+        assert float(after["total_reward"]) == pytest.approx(saved_total + sum(f.reward for f in played), abs=0.02)
         assert saved_total != 0.0
         log = run.log("emulator", "env0").split("start #2")[-1]
         assert "resumed from save state" in log
