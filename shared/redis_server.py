@@ -39,9 +39,12 @@ class LocalRedis:
     Persistence is append-only, so a restart on the same directory keeps the streams.
     """
 
-    def __init__(self, data_dir: Path, port: int | None = None) -> None:
+    def __init__(self, data_dir: Path, port: int | None = None, own_session: bool = False) -> None:
         self.data_dir = data_dir
         self.port = port or free_port()
+        self.own_session = own_session
+        """Start it in a session of its own, so a Ctrl-C in the terminal does not reach it: the terminal
+        signals its whole foreground process group, and Redis must outlive the services' last saves."""
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -66,7 +69,9 @@ class LocalRedis:
             "--daemonize", "no",
             "--logfile", str((self.data_dir / "redis.log").resolve()),
         ]  # fmt: skip
-        self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self.process = subprocess.Popen(
+            args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=self.own_session
+        )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
