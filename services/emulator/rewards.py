@@ -183,4 +183,3 @@ class RewardCalculator:
             if value:
                 breakdown[name] = value
         return sum(breakdown.values()), breakdown
-

@@ -37,4 +37,3 @@ def test_emulator_plays_through_a_redis_outage(demo_rom: Path, redis_server: Loc
     log = (tmp_path / "data" / "emulator.log").read_text()
     # the progress line kept coming while Redis was away: the game did not wait for it
     assert log.count("steps/s") >= 3
-

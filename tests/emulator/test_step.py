@@ -174,7 +174,6 @@ def test_corrupt_newest_state_is_moved_aside(
     assert "corrupt or truncated" in log
 
 
-
 def test_live_screen_png_for_the_dashboard(
     demo_rom: Path, redis_url: str, redis_client: redis.Redis, data_dir: Path
 ) -> None:
