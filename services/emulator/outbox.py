@@ -1,5 +1,8 @@
 """What the step sends, sent without the step waiting for it.
 
+Messages queued within `coalesce_s` of each other go out together: a round trip has a
+fixed Python cost (building and parsing the pipeline) that one step's frame would pay alone.
+
 A Redis round trip costs more than emulating a step of the demo cartridge, so the step
 hands its frame (and plan request, and screen) to this queue and goes on; one sender task
 takes everything queued, sends it in one round trip with the inbox read, and is ready for
@@ -8,6 +11,7 @@ that is up but slow makes the step wait rather than letting memory grow.
 """
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 
@@ -20,14 +24,16 @@ Deliver = Callable[[Outgoing, bytes | None], Awaitable[None]]
 
 
 class Outbox:
-    def __init__(self, deliver: Deliver, max_pending: int = 64) -> None:
+    def __init__(self, deliver: Deliver, max_pending: int = 64, coalesce_s: float = 0.0) -> None:
         self._deliver = deliver
+        self.coalesce_s = coalesce_s
         self.max_pending = max_pending
         self._queue: Outgoing = []
         self._png: bytes | None = None
         self._wake = asyncio.Event()
         self._idle = asyncio.Event()
         self._idle.set()
+        self._flush_now = asyncio.Event()
         self._room = asyncio.Event()
         self._room.set()
         self.batches = 0
@@ -46,11 +52,18 @@ class Outbox:
 
     async def drain(self) -> None:
         """Wait until everything queued so far has been handed over (before a lockstep exchange)."""
+        if not self._idle.is_set():
+            self._flush_now.set()
         await self._idle.wait()
 
     async def run(self) -> None:
         while True:
             await self._wake.wait()
+            if self.coalesce_s and not self._flush_now.is_set():
+                # let a few steps' messages gather: one round trip (and its fixed Python cost) for all of them
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._flush_now.wait(), self.coalesce_s)
+            self._flush_now.clear()
             self._wake.clear()
             batch, png = self._queue, self._png
             self._queue, self._png = [], None

@@ -105,7 +105,7 @@ class EmulatorService:
         self._rate_mark = (time.monotonic(), 0)
         self.steps_per_s = 0.0
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pyboy")
-        self.outbox = Outbox(self._deliver)
+        self.outbox = Outbox(self._deliver, coalesce_s=settings.send_coalesce_ms / 1000)
 
     # -- the loop -----------------------------------------------------------------------------
 
