@@ -50,11 +50,13 @@ SCREEN_TTL_MS = 10_000
 FORBIDDEN_BEFORE_FIRST_POKEMON = frozenset({Button.START, Button.SELECT})
 
 
+ALL_LEGAL: tuple[bool, ...] = (True,) * len(BUTTONS)
+BEFORE_FIRST_POKEMON: tuple[bool, ...] = tuple(b not in FORBIDDEN_BEFORE_FIRST_POKEMON for b in BUTTONS)
+
+
 def legal_mask(state: GameState) -> tuple[bool, ...]:
     """START/SELECT are forbidden until the party has its first Pokémon."""
-    if state.party_count:
-        return (True,) * len(BUTTONS)
-    return tuple(b not in FORBIDDEN_BEFORE_FIRST_POKEMON for b in BUTTONS)
+    return ALL_LEGAL if state.party_count else BEFORE_FIRST_POKEMON
 
 
 @dataclass
@@ -153,7 +155,7 @@ class EmulatorService:
                     screen=obs.screen,
                     ts=time.time(),
                 )
-                outgoing = [(self.keys.frames(self.env), frame), *self._plan_request(before, state, breakdown, facts)]
+                outgoing = [(self.keys.frames(self.env), frame), *self._plan_request(before, frame, breakdown, facts)]
                 await self._milestones(before, state, breakdown)
                 if self.settings.max_steps is not None and self.step >= self.settings.max_steps:
                     await self.outbox.put(outgoing, obs.png)
@@ -257,11 +259,12 @@ class EmulatorService:
     # -- plans, milestones, commands -------------------------------------------------------------
 
     def _plan_request(
-        self, before: GameState, state: GameState, breakdown: dict[str, float], facts: StepFacts
+        self, before: GameState, frame: Frame, breakdown: dict[str, float], facts: StepFacts
     ) -> list[tuple[str, Message]]:
         """A plan request when one is due (interval) or triggered, and a planner is alive to answer it."""
         if not self.peers.planner:
             return []
+        state = frame.state
         reason: PlanReason | None = None
         if facts.intervention:
             reason = "stuck"
@@ -283,7 +286,7 @@ class EmulatorService:
             reason=reason,
             state=state,
             history=tuple(self.history),
-            legal=tuple(b for b, ok in zip(BUTTONS, legal_mask(state), strict=True) if ok),
+            legal=tuple(b for b, ok in zip(BUTTONS, frame.legal, strict=True) if ok),
             previous_plan=self.arbiter.last_plan,
         )
         return [(self.keys.plan_requests, request)]
