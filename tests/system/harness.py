@@ -43,6 +43,9 @@ FAST_ENV = {
     "CRL_STREAM_ACTIONS_MAXLEN": "500000",
     "CRL_STREAM_PLAN_REQUESTS_MAXLEN": "100000",
     "CRL_STREAM_EVENTS_MAXLEN": "100000",
+    # ... and that the frames played during a 10 s Redis outage are still there when the test reads them
+    "CRL_STREAM_FRAMES_MAXLEN": "50000",
+    "CRL_STREAM_PUBLISH_BUFFER": "30000",
     # emulator
     "CRL_AUTOSAVE_EVERY": str(AUTOSAVE_EVERY),
     "CRL_PEER_CHECK_INTERVAL": "0.25",
