@@ -1,9 +1,14 @@
 """The step, in DESIGN's order: read → reward → frame → plan request → choose → rules → play.
 
-PyBoy runs on one worker thread so the event loop stays free for Redis; nothing here waits
-on another service except the bounded wait for the learner's action, and only while a
-learner is alive. Redis being down costs nothing but buffered (or dropped and counted)
-messages: the publisher never raises and the inbox read is skipped until Redis is back.
+The step runs PyBoy on the event loop's own thread. PyBoy holds the GIL for the whole of a
+tick, so a worker thread could not overlap anything with the emulation; a hop to one cost
+0.1 ms a step for nothing. The loop gets its turn between steps, and that is when the sender
+and the inbox run. Only save-state files are read and written on a thread.
+
+Nothing here waits on another service except the bounded wait for the learner's action,
+and only while a learner is alive. Redis being down costs nothing but buffered (or dropped
+and counted) messages: the publisher never raises and the inbox read is skipped until Redis
+is back.
 """
 
 import asyncio
@@ -106,16 +111,16 @@ class EmulatorService:
         self.started = time.monotonic()
         self._rate_mark = (time.monotonic(), 0)
         self.steps_per_s = 0.0
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pyboy")
+        self._files = ThreadPoolExecutor(max_workers=1, thread_name_prefix="savestates")
         self.outbox = Outbox(self._deliver, coalesce_s=settings.send_coalesce_ms / 1000)
 
     # -- the loop -----------------------------------------------------------------------------
 
     async def run(self, stop: asyncio.Event) -> None:
-        await self._on_thread(self._restore)
+        self._restore()
         await self._take_inbox(block_ms=0)  # marks where the inbox starts, before anyone sees a frame
-        await self._on_thread(self.game.refresh_screen)
-        obs = await self._on_thread(self.game.observe)
+        self.game.refresh_screen()
+        obs = self.game.observe()
         state = obs.state
         self.rewards.start(state)
         last: tuple[Button, ActionSource] | None = None
@@ -126,7 +131,7 @@ class EmulatorService:
             while not stop.is_set():
                 if self._loaded:
                     self._loaded = False
-                    obs = await self._on_thread(self.game.observe)
+                    obs = self.game.observe()
                     state, last = obs.state, None  # a loaded state is not the outcome of an action
                 if self.paused:
                     await self.outbox.drain()
@@ -169,7 +174,8 @@ class EmulatorService:
                     # Nobody waits on this frame: it goes out (and the inbox comes in) while the step is emulated.
                     await self.outbox.put(outgoing, obs.png)
                 button, source, facts = await self._choose(state, frame.legal)
-                obs = await self._on_thread(self.game.advance, button, self._png_due())
+                obs = self.game.advance(button, self._png_due())
+                await asyncio.sleep(0)  # the loop's turn: the sender, the inbox, the heartbeat
                 last = (button, source)
                 self.step += 1
                 self.counters.steps += 1
@@ -180,7 +186,7 @@ class EmulatorService:
             await self.outbox.drain()
             sender.cancel()
             await self._save_now("shutdown")
-            self._executor.shutdown(wait=True)
+            self._files.shutdown(wait=True)
 
     def _lockstep(self) -> bool:
         """Wait for the DQN only when a learner is alive and nothing of higher priority will play this step."""
@@ -317,9 +323,9 @@ class EmulatorService:
                 case "load":
                     if not command.name:
                         raise CrystalRLError("load needs a name")
-                    data, meta = await self._on_thread(self.store.load, command.name)
-                    await self._on_thread(self.game.load_state, data, command.name)
-                    await self._on_thread(self.game.refresh_screen)
+                    data, meta = await self._file_io(self.store.load, command.name)
+                    self.game.load_state(data, command.name)
+                    self.game.refresh_screen()
                     self._loaded = True
                     detail = f"loaded {meta.name} (saved at step {meta.step})"
                 case "set_llm_interval":
@@ -351,14 +357,14 @@ class EmulatorService:
         log.info("resumed from save state %s at step %d", meta.name, meta.step)
 
     async def _save_now(self, reason: str, name: str | None = None) -> Any:
-        data = await self._on_thread(self.game.save_state)
+        data = self.game.save_state()
         stats = {
             "total_reward": self.total_reward,
             "tiles": sorted(self.rewards.explored.tiles),
             "maps": sorted(self.rewards.explored.maps),
         }
         name = name or f"{AUTO_PREFIX}{self.step:09d}"
-        meta = await self._on_thread(
+        meta = await self._file_io(
             lambda: self.store.save(name, data, step=self.step, episode=self.episode, reason=reason, stats=stats)
         )
         self.counters.saves += 1
@@ -366,8 +372,9 @@ class EmulatorService:
 
     # -- helpers --------------------------------------------------------------------------------
 
-    async def _on_thread(self, func: Callable[..., T], *args: Any) -> T:
-        return await asyncio.get_running_loop().run_in_executor(self._executor, func, *args)
+    async def _file_io(self, func: Callable[..., T], *args: Any) -> T:
+        """Save-state files, one at a time, off the loop. PyBoy itself is only ever called on the loop's thread."""
+        return await asyncio.get_running_loop().run_in_executor(self._files, func, *args)
 
     async def _event(self, kind: str, message: str, level: str = "info", data: dict[str, Any] | None = None) -> None:
         event = Event(
