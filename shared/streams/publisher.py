@@ -23,6 +23,7 @@ from shared.messages import Fields, Message
 from shared.streams.backoff import Availability, Backoff
 from shared.streams.connection import is_transient, make_client
 from shared.streams.counters import StreamCounters
+from shared.streams.roundtrip import Arg, round_trip
 from shared.streams.settings import StreamSettings
 
 log = logging.getLogger(__name__)
@@ -142,16 +143,18 @@ class Publisher:
         rows = replies[-1]
         if isinstance(rows, Exception):
             raise rows
-        return [(_text(stream), _text(entry_id), fields) for stream, got in rows or [] for entry_id, fields in got]
+        by_stream = rows.items() if isinstance(rows, dict) else rows or []  # a map in RESP3, pairs in RESP2
+        return [(_text(stream), _text(entry_id), _fields(flat)) for stream, got in by_stream for entry_id, flat in got]
 
     async def _write_and_read(
         self, entries: list[_Entry], read: Mapping[str, str], count: int, block_ms: int
     ) -> list[Any]:
-        pipe = self.client.pipeline(transaction=False)
-        for entry in entries:
-            pipe.xadd(entry.stream, entry.fields, maxlen=entry.maxlen, approximate=True)
-        pipe.xread(dict(read), count=count, block=block_ms or None)
-        return list(await pipe.execute(raise_on_error=False))
+        xread: list[Arg] = ["XREAD", "COUNT", count]
+        if block_ms:
+            xread += ["BLOCK", block_ms]
+        xread += ["STREAMS", *read.keys(), *read.values()]
+        timeout = self.settings.publish_timeout + block_ms / 1000
+        return _raise_transient(await round_trip(self.client, [*map(_xadd, entries), xread], timeout=timeout))
 
     async def drain(self) -> bool:
         """Flush the whole buffer now if Redis answers; True when nothing is left buffered."""
@@ -227,21 +230,7 @@ class Publisher:
         return [self._result(entry, reply) for entry, reply in zip(entries, replies, strict=True)]
 
     async def _write(self, entries: list[_Entry]) -> list[Any]:
-        if len(entries) == 1:
-            return [await self._xadd_one(entries[0])]
-        pipe = self.client.pipeline(transaction=False)
-        for entry in entries:
-            pipe.xadd(entry.stream, entry.fields, maxlen=entry.maxlen, approximate=True)
-        return list(await pipe.execute(raise_on_error=False))
-
-    async def _xadd_one(self, entry: _Entry) -> Any:
-        """One XADD; a rejection that retrying cannot cure comes back as a reply, like in a pipeline."""
-        try:
-            return await self.client.xadd(entry.stream, entry.fields, maxlen=entry.maxlen, approximate=True)
-        except ResponseError as exc:
-            if is_transient(exc):
-                raise
-            return exc
+        return _raise_transient(await round_trip(self.client, [_xadd(entry) for entry in entries]))
 
     def _result(self, entry: _Entry, reply: Any) -> str | None:
         if isinstance(reply, Exception):
@@ -261,6 +250,29 @@ class Publisher:
             delay,
             len(self._buffer),
         )
+
+
+def _raise_transient(replies: list[Any]) -> list[Any]:
+    """A reply that waiting can cure (LOADING, OOM, ...) fails the whole write: it is retried, not dropped."""
+    for reply in replies:
+        if isinstance(reply, ResponseError) and is_transient(reply):
+            raise reply
+    return replies
+
+
+def _xadd(entry: _Entry) -> list[Arg]:
+    command: list[Arg] = ["XADD", entry.stream, "MAXLEN", "~", entry.maxlen, "*"]
+    for name, value in entry.fields.items():
+        command += (name, value)
+    return command
+
+
+def _fields(flat: list[bytes] | None) -> Fields | None:
+    """An entry's raw field list (name, value, name, value, ...) as a dict; None for a deleted entry."""
+    if flat is None:
+        return None
+    pairs = iter(flat)
+    return dict(zip(pairs, pairs, strict=True))
 
 
 def _text(value: Any) -> str:

@@ -7,10 +7,12 @@ import time
 import pytest
 import redis.asyncio as aioredis
 
+import shared.streams.publisher as publisher_module
 from shared.keys import Keys
 from shared.messages import Event, Frame
 from shared.redis_server import LocalRedis
 from shared.streams import Publisher, StreamReader
+from shared.streams.roundtrip import round_trip
 from tests.streams.conftest import fast_settings, make_event, make_frame
 
 pytestmark = pytest.mark.timeout(30)
@@ -68,22 +70,20 @@ async def test_two_prefixes_share_one_redis_without_seeing_each_other(redis_url:
     assert all_keys == {"run-a:frames:0", "run-b:frames:0"}
 
 
-async def test_publish_many_sends_every_xadd_in_one_pipeline(
+async def test_publish_many_sends_every_xadd_in_one_round_trip(
     redis_url: str, keys: Keys, aclient: aioredis.Redis, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     async with Publisher(redis_url, keys=keys, settings=fast_settings()) as publisher:
-        pipelines = []
-        real_pipeline = publisher.client.pipeline
+        trips: list[int] = []
 
-        def spy(*args: object, **kwargs: object) -> object:
-            pipe = real_pipeline(*args, **kwargs)  # type: ignore[arg-type]
-            pipelines.append(pipe)
-            return pipe
+        async def spy(client: aioredis.Redis, commands: list[object], timeout: float | None = None) -> list[object]:
+            trips.append(len(commands))
+            return await round_trip(client, commands, timeout)  # type: ignore[arg-type]
 
-        monkeypatch.setattr(publisher.client, "pipeline", spy)
+        monkeypatch.setattr(publisher_module, "round_trip", spy)
         items = [(keys.frames(str(i % 2)), make_frame(i)) for i in range(10)] + [(keys.events, make_event(0))]
         ids = await publisher.publish_many(items)
-        assert len(pipelines) == 1
+        assert trips == [11]
         assert ids is not None and all(ids) and len(ids) == 11
     steps0 = [Frame.from_fields(f).step for _, f in await aclient.xrange(keys.frames("0"))]
     steps1 = [Frame.from_fields(f).step for _, f in await aclient.xrange(keys.frames("1"))]

@@ -1,0 +1,57 @@
+"""Several commands in one round trip, framed by hand.
+
+This does what redis-py's pipeline does (send everything, then read one reply per command,
+a rejected command's error in its place) at a third of the Python cost per message. The
+pipeline runs every argument through its generic encoder and every reply through its own
+timeout and response callback; for the emulator, which publishes a 6 KB frame every step,
+that was about 100 µs of a step. The publisher's entries are already bytes or text, so
+framing them is one `join`, and the replies come back raw (RESP2, as hiredis parses them).
+"""
+
+from collections.abc import Sequence
+from typing import Any
+
+from redis.asyncio import Redis
+from redis.exceptions import ResponseError
+
+Arg = bytes | str | int
+Command = Sequence[Arg]
+
+
+def _bulk(value: Arg) -> bytes:
+    if isinstance(value, str):
+        value = value.encode()
+    elif isinstance(value, int):
+        value = b"%d" % value
+    return b"$%d\r\n%b\r\n" % (len(value), value)
+
+
+def pack(commands: Sequence[Command]) -> bytes:
+    """The RESP framing of `commands`, back to back: what goes on the wire in one write."""
+    return b"".join(b"*%d\r\n%b" % (len(args), b"".join(map(_bulk, args))) for args in commands)
+
+
+async def round_trip(client: Redis, commands: Sequence[Command], timeout: float | None = None) -> list[Any]:
+    """Send `commands` in one write and read their replies in order.
+
+    A command Redis rejects gives its `ResponseError` as its reply, like a pipeline with
+    `raise_on_error=False`. A broken connection is closed (so the pool never hands it out
+    half-read) and the error raised, for the caller's own retry and backoff. `timeout`
+    bounds each reply's wait beyond the client's socket timeout (a blocking XREAD's BLOCK).
+    """
+    pool = client.connection_pool
+    connection = await pool.get_connection()
+    try:
+        await connection.send_packed_command(pack(commands))
+        replies: list[Any] = []
+        for _ in commands:
+            try:
+                replies.append(await connection.read_response(timeout=timeout))
+            except ResponseError as exc:
+                replies.append(exc)
+        return replies
+    except BaseException:
+        await connection.disconnect()
+        raise
+    finally:
+        await pool.release(connection)

@@ -1,0 +1,55 @@
+"""The hand-framed round trip against a real redis-server: framing, replies in order, errors in place."""
+
+import pytest
+import redis.asyncio as aioredis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import ResponseError
+
+from shared.keys import Keys
+from shared.messages import Frame
+from shared.redis_server import LocalRedis
+from shared.streams import Publisher, StreamSettings, make_client
+from shared.streams.roundtrip import pack, round_trip
+from tests.streams.conftest import fast_settings, make_frame
+
+pytestmark = pytest.mark.timeout(30)
+
+
+def test_pack_frames_text_bytes_and_numbers_as_resp_bulk_strings() -> None:
+    assert pack([["SET", b"k\r\n", 12]]) == b"*3\r\n$3\r\nSET\r\n$3\r\nk\r\n\r\n$2\r\n12\r\n"
+    assert pack([["PING"], ["ECHO", "é"]]) == b"*1\r\n$4\r\nPING\r\n*2\r\n$4\r\nECHO\r\n$2\r\n\xc3\xa9\r\n"
+
+
+async def test_replies_come_back_in_order_with_a_rejection_in_its_place(aclient: aioredis.Redis) -> None:
+    replies = await round_trip(aclient, [["SET", "a", 1], ["LPUSH", "a", "x"], ["GET", "a"], ["XLEN", "nothing"]])
+    assert replies[0] == b"OK"
+    assert isinstance(replies[1], ResponseError) and "WRONGTYPE" in str(replies[1])
+    assert replies[2:] == [b"1", 0]
+    assert await aclient.get("a") == b"1"  # the connection went back to the pool in a clean state
+
+
+async def test_a_dead_server_raises_a_connection_error_and_the_client_recovers(tmp_path: object) -> None:
+    with LocalRedis(tmp_path / "redis") as server:  # type: ignore[operator]
+        client = make_client(server.url, StreamSettings())
+        assert await round_trip(client, [["PING"]]) == [b"PONG"]
+        server.stop()
+        with pytest.raises(RedisConnectionError):
+            await round_trip(client, [["PING"]])
+        server.start()
+        assert await round_trip(client, [["PING"]]) == [b"PONG"]
+        await client.aclose()
+
+
+async def test_a_rejected_message_is_dropped_and_counted_while_the_batch_goes_through(
+    redis_url: str, keys: Keys, aclient: aioredis.Redis
+) -> None:
+    await aclient.set(keys.frames("1"), "not a stream")
+    async with Publisher(redis_url, keys=keys, settings=fast_settings()) as publisher:
+        frames, bad = keys.frames("0"), keys.frames("1")
+        batch = [(frames, make_frame(0)), (bad, make_frame(1, "1")), (frames, make_frame(2))]
+        ids = await publisher.publish_many(batch)
+        assert ids is not None and ids[0] and ids[1] is None and ids[2]
+        assert (publisher.counters.published, publisher.counters.dropped) == (2, 1)
+        rows = await publisher.publish_then_read([], {keys.frames("0"): "0-0"})
+    assert rows is not None
+    assert [Frame.from_fields(fields).step for _, _, fields in rows if fields] == [0, 2]
