@@ -28,6 +28,7 @@ from shared.streams.codec import Decoder, M, dead_letter
 from shared.streams.connection import is_transient, make_client
 from shared.streams.counters import StreamCounters
 from shared.streams.retry import Reconnect
+from shared.streams.roundtrip import Command, raise_first_error, round_trip, stream_entries
 from shared.streams.settings import StreamSettings
 
 log = logging.getLogger(__name__)
@@ -183,8 +184,11 @@ class Consumer(Generic[M]):
                 await asyncio.wait_for(self._wake.wait(), self.settings.read_block_ms / 1000)
             return
         reply = await self._ack_and_read()
-        for stream, entries in _stream_replies(reply):
+        for stream, entries in stream_entries(reply):
             await self._process(stream, entries, redelivered=False)
+        # The loop's turn before the next read: what the handlers queued (the learner's answer to
+        # these very frames, which an emulator is waiting for) goes out first.
+        await asyncio.sleep(0)
 
     async def _ack_and_read(self) -> Any:
         """Send the acks of the last batch and the next XREADGROUP in one round trip.
@@ -194,18 +198,14 @@ class Consumer(Generic[M]):
         If the round trip fails, they are kept and sent again (XACK is idempotent).
         """
         unacked, self._unacked = self._unacked, {}
-        pipe = self.client.pipeline(transaction=False)
-        for stream, ids in unacked.items():
-            pipe.xack(stream, self.group, *ids)
-        pipe.xreadgroup(
-            self.group,
-            self.name,
-            dict.fromkeys(self._streams, ">"),
-            count=self.settings.read_count,
-            block=self.settings.read_block_ms,
-        )
+        commands: list[Command] = [["XACK", stream, self.group, *ids] for stream, ids in unacked.items()]
+        streams = list(self._streams)
+        commands.append(
+            ["XREADGROUP", "GROUP", self.group, self.name, "COUNT", self.settings.read_count,
+             "BLOCK", self.settings.read_block_ms, "STREAMS", *streams, *[">"] * len(streams)]
+        )  # fmt: skip
         try:
-            replies = await pipe.execute()
+            replies = raise_first_error(await round_trip(self.client, commands))
         except BaseException:
             for stream, ids in unacked.items():
                 self._unacked.setdefault(stream, [])[:0] = ids
@@ -345,8 +345,3 @@ class Consumer(Generic[M]):
 
 def _text(value: Any) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
-
-
-def _stream_replies(reply: Any) -> list[tuple[str, list[tuple[Any, Fields | None]]]]:
-    """XREADGROUP's (RESP2) reply as (stream, entries) pairs; None when the block timed out."""
-    return [(_text(stream), entries) for stream, entries in reply or []]

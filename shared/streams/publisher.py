@@ -23,7 +23,7 @@ from shared.messages import Fields, Message
 from shared.streams.backoff import Availability, Backoff
 from shared.streams.connection import is_transient, make_client
 from shared.streams.counters import StreamCounters
-from shared.streams.roundtrip import Arg, round_trip
+from shared.streams.roundtrip import Arg, round_trip, stream_entries
 from shared.streams.settings import StreamSettings
 
 log = logging.getLogger(__name__)
@@ -143,8 +143,7 @@ class Publisher:
         rows = replies[-1]
         if isinstance(rows, Exception):
             raise rows
-        by_stream = rows.items() if isinstance(rows, dict) else rows or []  # a map in RESP3, pairs in RESP2
-        return [(_text(stream), _text(entry_id), _fields(flat)) for stream, got in by_stream for entry_id, flat in got]
+        return [(stream, entry_id, fields) for stream, entries in stream_entries(rows) for entry_id, fields in entries]
 
     async def _write_and_read(
         self, entries: list[_Entry], read: Mapping[str, str], count: int, block_ms: int
@@ -265,14 +264,6 @@ def _xadd(entry: _Entry) -> list[Arg]:
     for name, value in entry.fields.items():
         command += (name, value)
     return command
-
-
-def _fields(flat: list[bytes] | None) -> Fields | None:
-    """An entry's raw field list (name, value, name, value, ...) as a dict; None for a deleted entry."""
-    if flat is None:
-        return None
-    pairs = iter(flat)
-    return dict(zip(pairs, pairs, strict=True))
 
 
 def _text(value: Any) -> str:

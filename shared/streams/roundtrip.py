@@ -14,6 +14,8 @@ from typing import Any
 from redis.asyncio import Redis
 from redis.exceptions import ResponseError
 
+from shared.messages import Fields
+
 Arg = bytes | str | int
 Command = Sequence[Arg]
 
@@ -55,3 +57,32 @@ async def round_trip(client: Redis, commands: Sequence[Command], timeout: float 
         raise
     finally:
         await pool.release(connection)
+
+
+def stream_entries(reply: Any) -> list[tuple[str, list[tuple[str, Fields | None]]]]:
+    """A raw XREAD or XREADGROUP reply as (stream, [(entry id, fields)]).
+
+    The reply is a map in RESP3 and a list of pairs in RESP2, None when a BLOCK timed out;
+    an entry deleted while pending comes with no fields (None).
+    """
+    by_stream = reply.items() if isinstance(reply, dict) else reply or []
+    return [(_text(stream), [(_text(entry_id), _fields(flat)) for entry_id, flat in got]) for stream, got in by_stream]
+
+
+def raise_first_error(replies: list[Any]) -> list[Any]:
+    """The replies, unless one is an error: then that error is raised (what a pipeline does by default)."""
+    for reply in replies:
+        if isinstance(reply, ResponseError):
+            raise reply
+    return replies
+
+
+def _fields(flat: list[bytes] | None) -> Fields | None:
+    if flat is None:
+        return None
+    pairs = iter(flat)
+    return dict(zip(pairs, pairs, strict=True))
+
+
+def _text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
