@@ -7,6 +7,7 @@ The I/O around it lives in `service.py`; nothing here knows about Redis.
 
 import copy
 import threading
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -68,7 +69,11 @@ class DQNAgent:
 
     The actor is a third copy that answers frames: training mutates the online network in
     place on another thread, so inference reads a snapshot that `sync_actor` refreshes
-    under a lock instead of racing with the optimizer.
+    under a lock instead of racing with the optimizer. It answers through a TorchScript
+    trace of itself: the traced forward pass runs without the GIL from start to end, where
+    the eager one takes the GIL back between every layer and so waits behind the training
+    thread's Python each time (5 ms and more per answer, against 0.25 ms). The trace holds
+    the actor's own parameters, so `sync_actor`'s in-place copy reaches it.
     """
 
     def __init__(
@@ -87,6 +92,7 @@ class DQNAgent:
         self.target_network.requires_grad_(False)
         self.actor = copy.deepcopy(self.q_network).eval()
         self.actor.requires_grad_(False)
+        self._traced_actor = _trace(self.actor, device)
         self.optimizer = torch.optim.Adam(self.q_network.parameters(), lr=learning_rate)
         self.updates = 0
         self._actor_lock = threading.Lock()
@@ -96,7 +102,9 @@ class DQNAgent:
     def q_values(self, screens: np.ndarray, features: np.ndarray) -> np.ndarray:
         """Q-values of a batch from the actor network: (B, k, H, W) uint8, (B, F) float32 -> (B, A)."""
         with torch.inference_mode(), self._actor_lock:
-            q = self.actor(torch.from_numpy(screens).to(self.device), torch.from_numpy(features).to(self.device))
+            q = self._traced_actor(
+                torch.from_numpy(screens).to(self.device), torch.from_numpy(features).to(self.device)
+            )
             return q.cpu().numpy()
 
     def act(
@@ -192,3 +200,17 @@ def choose_device(setting: str) -> torch.device:
     if setting == "cuda" and not torch.cuda.is_available():
         raise ConfigError("device 'cuda' requested but torch sees no GPU: use --device cpu or auto")
     return torch.device(setting)
+
+
+def _trace(network: QNetwork, device: torch.device) -> torch.jit.ScriptModule:
+    """`network`'s forward pass as TorchScript, for batches of any size.
+
+    Torch marks tracing deprecated in favour of `torch.compile`, which needs a C++ toolchain
+    at run time and does not release the GIL for the whole pass; until that changes, a
+    trace is what keeps answers fast next to training.
+    """
+    screens = torch.zeros((2, network.frame_stack, *network.screen_shape), dtype=torch.uint8, device=device)
+    features = torch.zeros((2, network.n_features), device=device)
+    with torch.inference_mode(), warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return torch.jit.trace(network, (screens, features), check_trace=False)

@@ -24,6 +24,14 @@ class LearnerSettings(CommonSettings):
     torch_threads: int = Field(default=1, ge=1, le=64)
     """Intra-op threads of torch on the CPU. One keeps training from starving inference of cores."""
 
+    train_nice: int = Field(default=10, ge=0, le=19)
+    """How much lower the training thread's CPU priority is than the rest of the process (Unix nice).
+    The emulators wait for every answer; on cores they share with training, answers go first."""
+
+    gil_switch_ms: float = Field(default=0.5, gt=0, le=100)
+    """Python's GIL switch interval. The training thread holds the GIL between torch operations; with
+    Python's default of 5 ms, an answer could wait that long for it once per step."""
+
     frame_stack: int = Field(default=4, ge=1, le=8)
     """Screens stacked into one observation, so the network sees motion (a walk lasts several frames)."""
 

@@ -1,11 +1,13 @@
 """The training thread: gradient steps whenever the learner owes one, and a checkpoint every N updates.
 
 Torch's update is blocking CPU (or GPU) work of tens of milliseconds; on the event loop it
-would delay every read and every answer by that much. Here it runs on its own thread,
-while inference runs on another (`DQNAgent` keeps a separate actor network for it).
+would delay every read and every answer by that much. Here it runs on its own thread, at a
+lower CPU priority (`train_nice`), while the loop answers frames with a separate actor
+network (see `DQNAgent`).
 """
 
 import logging
+import os
 import threading
 import time
 from pathlib import Path
@@ -69,6 +71,9 @@ class TrainingThread:
 
     def _run(self) -> None:
         settings = self.learner.settings
+        if settings.train_nice and hasattr(os, "setpriority"):  # on Linux, for this thread only
+            tid = threading.get_native_id()
+            os.setpriority(os.PRIO_PROCESS, tid, min(os.getpriority(os.PRIO_PROCESS, tid) + settings.train_nice, 19))
         while not self._stop.is_set():
             if not self.learner.update_due:
                 self._stop.wait(0.005)

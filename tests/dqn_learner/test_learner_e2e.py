@@ -86,7 +86,10 @@ def test_actions_flow_back_and_a_killed_learner_resumes_and_claims(
             assert counters["counters_refilled"] > 100  # the buffer came back from the retained window
             wait_for(lambda: redis_client.xpending(KEYS.frames("0"), GROUP)["pending"] == 0, what="no pending")
             wait_for(lambda: dqn_steps(redis_client, after=restart_step) >= 50, timeout=60, what="DQN steps again")
-            final = learner_health(redis_client, "second")
+            final = wait_for(  # the emulators' counters arrive with the learner's next stats turn
+                lambda: (c := learner_health(redis_client, "second")).get("emulator_deadline_waits", 0) > 0 and c,
+                what="the emulator's counters in the learner's heartbeat",
+            )
         finally:
             code = stop(second, signal.SIGTERM)
         assert code == 0

@@ -1,5 +1,8 @@
 """Pure units of the learner: schedule, masking, Double-DQN target, target update, buffer, stacking, checkpoints."""
 
+import os
+import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +17,7 @@ from services.dqn_learner.agent import (
     random_legal_actions,
 )
 from services.dqn_learner.checkpoints import list_checkpoints, load_latest, save_checkpoint
+from services.dqn_learner.learner import Learner
 from services.dqn_learner.network import QNetwork
 from services.dqn_learner.observation import (
     FEATURE_NAMES,
@@ -24,6 +28,9 @@ from services.dqn_learner.observation import (
     state_features,
 )
 from services.dqn_learner.replay import ReplayBuffer
+from services.dqn_learner.settings import LearnerSettings
+from services.dqn_learner.stats import Counters
+from services.dqn_learner.trainer import TrainingThread
 from shared.errors import MessageError
 from tests.dqn_learner.helpers import make_frame, make_state
 
@@ -159,6 +166,35 @@ def test_actor_only_changes_on_sync() -> None:
     np.testing.assert_array_equal(agent.q_values(screens, features), before)
     agent.sync_actor()
     assert not np.array_equal(agent.q_values(screens, features), before)
+
+
+@pytest.mark.parametrize("batch", [1, 3])
+def test_traced_answers_equal_the_eager_network_for_any_batch(batch: int) -> None:
+    agent = make_agent()
+    rng = np.random.default_rng(batch)
+    screens = rng.integers(0, 256, size=(batch, 2, H, W), dtype=np.uint8)
+    features = rng.random((batch, N_FEATURES), dtype=np.float32)
+    with torch.no_grad():
+        eager = agent.actor(torch.from_numpy(screens), torch.from_numpy(features)).numpy()
+    np.testing.assert_allclose(agent.q_values(screens, features), eager, rtol=1e-5, atol=1e-6)
+
+
+def test_training_thread_runs_at_the_lower_priority(tmp_path: Path) -> None:
+    learner = Learner(LearnerSettings(train_nice=7, tensorboard=False, buffer_capacity=10), torch.device("cpu"))
+    trainer = TrainingThread(learner, tmp_path, Counters())
+    base = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    trainer.start()
+    try:
+        tid = trainer._thread.native_id
+        assert tid is not None
+        deadline = time.monotonic() + 5
+        while os.getpriority(os.PRIO_PROCESS, tid) == base:
+            assert time.monotonic() < deadline, "the training thread never lowered its priority"
+            time.sleep(0.01)
+        assert os.getpriority(os.PRIO_PROCESS, tid) == min(base + 7, 19)
+        assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == base  # the caller's thread keeps its own
+    finally:
+        trainer.stop()
 
 
 # --- replay buffer ----------------------------------------------------------------------
