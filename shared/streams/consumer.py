@@ -158,7 +158,8 @@ class Consumer(Generic[M]):
     async def _on_loop_error(self, exc: Exception) -> None:
         if is_transient(exc):
             await self._reconnect.failed(exc, self._stop)
-        elif isinstance(exc, ResponseError) and str(exc).startswith("NOGROUP"):
+        elif isinstance(exc, ResponseError) and str(exc).startswith(("NOGROUP", "UNBLOCKED")):
+            # the stream (and its group) was deleted, before or during the blocking read
             log.warning("consumer %s/%s: group missing (%s); creating it again", self.group, self.name, exc)
             self._streams = dict.fromkeys(self._streams, False)
         else:

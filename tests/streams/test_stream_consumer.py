@@ -208,3 +208,23 @@ async def test_one_consumer_reads_several_streams_added_at_runtime_and_by_patter
         await eventually(lambda: sorted(handler.steps) == [0, 1, 2], what="entries of three streams")
     assert {d.stream for d in handler.got} == {keys.frames("0"), keys.frames("1"), "test:frames_extra"}
     assert set(consumer.streams) == {keys.frames("0"), keys.frames("1"), "test:frames_extra"}
+
+
+async def test_a_stream_deleted_under_a_blocked_read_is_followed_again(
+    redis_url: str, keys: Keys, aclient: aioredis.Redis
+) -> None:
+    stream = keys.frames("0")
+    handler = Collector()
+    consumer = Consumer(
+        redis_url, keys=keys, group="learner", name="c1", model=Frame, handler=handler,
+        streams=[stream], settings=fast_settings(read_block_ms=2000),
+    )  # fmt: skip
+    async with consumer, Publisher(redis_url, keys=keys) as publisher:
+        await publisher.publish(stream, make_frame(0))
+        await eventually(lambda: handler.steps == [0], what="the first delivery")
+        await asyncio.sleep(0.1)  # the consumer is blocked in XREADGROUP again
+        await aclient.delete(stream)  # Redis unblocks it with UNBLOCKED, then the group is gone
+        await asyncio.sleep(0.1)
+        await publisher.publish(stream, make_frame(1))
+        await eventually(lambda: handler.steps == [0, 1], timeout=10, what="the delivery after the deletion")
+    assert consumer.counters.loop_errors == 0  # a deleted stream is expected, not an error
