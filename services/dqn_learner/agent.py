@@ -135,7 +135,8 @@ class DQNAgent:
     # --- learning -------------------------------------------------------------------------
 
     def _tensor(self, array: np.ndarray) -> torch.Tensor:
-        return torch.from_numpy(np.ascontiguousarray(array)).to(self.device)
+        # torch makes the contiguous copy (of the strided screen stacks) without holding the GIL; numpy would hold it
+        return torch.from_numpy(array).contiguous().to(self.device)
 
     def update(self, batch: Batch) -> UpdateStats:
         """One gradient step of Double DQN with a Huber loss and global-norm gradient clipping."""

@@ -10,6 +10,7 @@ can interleave freely.
 from dataclasses import dataclass
 
 import numpy as np
+import torch
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +53,9 @@ class ReplayBuffer:
         self.frame_stack = frame_stack
         # np.zeros maps untouched pages lazily, so resident memory grows with the fill, not the capacity.
         self._screens = np.zeros((capacity, frame_stack + 1, *screen_shape), dtype=np.uint8)
+        self._screens_view = torch.from_numpy(self._screens)
+        """The same memory as a tensor: a sample's gather of screens (the bulk of its bytes) runs in torch,
+        which releases the GIL, so the learner's answers never wait behind a sample."""
         self._features = np.zeros((capacity, n_features), dtype=np.float32)
         self._next_features = np.zeros((capacity, n_features), dtype=np.float32)
         self._actions = np.zeros(capacity, dtype=np.int64)
@@ -113,7 +117,7 @@ class ReplayBuffer:
         if self._size == 0:
             raise ValueError("cannot sample from an empty replay buffer")
         idx = self._rng.integers(0, self._size, size=batch_size)
-        screens = self._screens[idx]
+        screens = torch.index_select(self._screens_view, 0, torch.from_numpy(idx)).numpy()
         return Batch(
             screens=screens[:, : self.frame_stack],
             features=self._features[idx],
