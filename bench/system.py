@@ -47,6 +47,7 @@ def _rss_mb(pid: int) -> float:
 def _learner_figures(url: str) -> dict[str, float]:
     counters = health(url, "dqn_learner")[0].counters
     keys = ("charts_updates_per_s", "latency_inference_ms_p50", "latency_inference_ms_p99", "latency_batch_size_mean",
+            "latency_turnaround_ms_p50", "latency_turnaround_ms_p99",
             "latency_answer_ms_p50", "latency_answer_ms_p99")  # fmt: skip
     return {key: counters[key] for key in keys if key in counters}
 

@@ -89,6 +89,8 @@ class _Waiting:
     frame: Frame
     entry_ms: int
     """When Redis stored the frame (its entry id), on Redis's clock."""
+    taken: float
+    """When the learner was handed the frame (`time.perf_counter`)."""
 
 
 class LearnerService:
@@ -134,6 +136,7 @@ class LearnerService:
 
     async def handle(self, delivery: Delivery[Frame]) -> None:
         """The consumer's handler: learn from the frame, and queue it for an answer if it is fresh."""
+        taken = time.perf_counter()
         until = self.refilled_until.get(delivery.stream)
         if until is not None and entry_key(delivery.entry_id) <= until:
             self.stats.counters.skipped += 1
@@ -149,7 +152,7 @@ class LearnerService:
             return
         if frame.env in self._waiting:
             self.stats.counters.superseded += 1
-        self._waiting[frame.env] = _Waiting(obs, frame, entry_ms)
+        self._waiting[frame.env] = _Waiting(obs, frame, entry_ms, taken)
         self._work.set()
 
     async def refill(self, reader: StreamReader[Frame], stop: asyncio.Event) -> None:
@@ -227,12 +230,14 @@ class LearnerService:
             for w, a in zip(batch, actions, strict=True)
         ]
         await self.publisher.publish_many(messages)
+        published = time.perf_counter()
         now_ms = self.redis_now_ms()
         counters = self.stats.counters
         counters.actions_sent += len(batch)
         counters.batches += 1
         self.stats.batch_sizes.append(len(batch))
         for w in batch:
+            self.stats.turnaround.add((published - w.taken) * 1000)
             age_ms = now_ms - w.entry_ms
             self.stats.answer.add(age_ms)
             if age_ms > self.settings.action_deadline_ms:

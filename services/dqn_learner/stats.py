@@ -72,9 +72,11 @@ class Stats:
     def __init__(self, stats_file: Path, tensorboard_dir: Path | None, hyperparameters: dict[str, Any]) -> None:
         self.counters = Counters()
         self.inference = LatencyWindow()
-        """Forward pass of one answering batch (executor time included), ms."""
+        """Forward pass of one answering batch, ms."""
+        self.turnaround = LatencyWindow()
+        """From a frame handed to the learner to its action written to Redis, ms: the learner's own share."""
         self.answer = LatencyWindow()
-        """From the frame's timestamp (made by the emulator) to the action published, ms."""
+        """From the frame's entry in Redis (its id, whole milliseconds) to the action published, ms."""
         self.batch_sizes: deque[int] = deque(maxlen=2_000)
         self.stats_file = stats_file
         self.writer: SummaryWriter | None = None
@@ -103,6 +105,7 @@ class Stats:
                 self._rate_mark = (now, updates, self.counters.frames)
         inf50, inf99 = self.inference.percentiles()
         ans50, ans99 = self.answer.percentiles()
+        turn50, turn99 = self.turnaround.percentiles()
         batches = list(self.batch_sizes)
         values: dict[str, float] = {
             **learner_values,
@@ -110,6 +113,8 @@ class Stats:
             "charts/frames_per_s": round(self.frames_per_s, 2),
             "latency/inference_ms_p50": round(inf50, 3),
             "latency/inference_ms_p99": round(inf99, 3),
+            "latency/turnaround_ms_p50": round(turn50, 3),
+            "latency/turnaround_ms_p99": round(turn99, 3),
             "latency/answer_ms_p50": round(ans50, 3),
             "latency/answer_ms_p99": round(ans99, 3),
             "latency/batch_size_mean": round(float(np.mean(batches)), 2) if batches else 0.0,
