@@ -2,7 +2,7 @@
 
 Torch's update is blocking CPU (or GPU) work of tens of milliseconds; on the event loop it
 would delay every read and every answer by that much. Here it runs on its own thread, at a
-lower CPU priority (`train_nice`), while the loop answers frames with a separate actor
+lower CPU priority (`train_priority`), while the loop answers frames with a separate actor
 network (see `DQNAgent`).
 """
 
@@ -71,9 +71,7 @@ class TrainingThread:
 
     def _run(self) -> None:
         settings = self.learner.settings
-        if settings.train_nice and hasattr(os, "setpriority"):  # on Linux, for this thread only
-            tid = threading.get_native_id()
-            os.setpriority(os.PRIO_PROCESS, tid, min(os.getpriority(os.PRIO_PROCESS, tid) + settings.train_nice, 19))
+        _lower_priority(settings.train_priority)
         while not self._stop.is_set():
             if not self.learner.update_due:
                 self._stop.wait(0.005)
@@ -97,3 +95,20 @@ class TrainingThread:
                 started = time.perf_counter()
                 self.checkpoint()
                 log.debug("checkpoint took %.1f ms", (time.perf_counter() - started) * 1000)
+
+
+def _lower_priority(priority: str) -> None:
+    """Put the calling thread (only it: Linux schedules threads one by one) at `priority`.
+
+    `idle` is Linux's SCHED_IDLE: the thread runs only on CPU time nothing else wants, and
+    yields the moment an answer or an emulator needs a core. `low` is nice +10. Where the
+    system offers neither, training simply runs at the process's priority.
+    """
+    tid = threading.get_native_id()
+    try:
+        if priority == "idle" and hasattr(os, "SCHED_IDLE"):
+            os.sched_setscheduler(tid, os.SCHED_IDLE, os.sched_param(0))
+        elif priority in ("idle", "low") and hasattr(os, "setpriority"):
+            os.setpriority(os.PRIO_PROCESS, tid, min(os.getpriority(os.PRIO_PROCESS, tid) + 10, 19))
+    except OSError as exc:
+        log.warning("cannot lower the training thread's priority to %s (%s); it runs at the process's", priority, exc)
