@@ -76,8 +76,10 @@ async def _with_pages(url: str, count: int, seconds: float) -> None:
     limits = httpx.Limits(max_connections=None, max_keepalive_connections=None)
     async with httpx.AsyncClient(base_url=url, timeout=httpx.Timeout(30, read=None), limits=limits) as http:
         _, tasks = await _open(http, count)
-        await asyncio.sleep(seconds)
-        await _close(tasks)
+        try:
+            await asyncio.sleep(seconds)
+        finally:  # cancelled when the measurement ends: the pages close before the dashboard goes
+            await _close(tasks)
 
 
 def run(rom: Path, steps: int = 3000, soak_s: float = 120.0) -> dict[str, Any]:
