@@ -9,13 +9,15 @@ from redis.asyncio import Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import ResponseError
+from redis.exceptions import InvalidResponse, ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from shared.streams.settings import StreamSettings
 
-TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (RedisConnectionError, RedisTimeoutError, OSError)
-"""Redis is unreachable, restarting or loading its data (BusyLoadingError is a ConnectionError)."""
+TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (RedisConnectionError, RedisTimeoutError, InvalidResponse, OSError)
+"""Redis is unreachable, restarting or loading its data (BusyLoadingError is a ConnectionError), or
+something else answers at its address (InvalidResponse: a wrong URL, a proxy): the services keep
+going, log it and retry, as for an outage."""
 
 _TRANSIENT_REPLIES = ("OOM", "MISCONF", "LOADING", "TRYAGAIN", "MASTERDOWN", "READONLY")
 

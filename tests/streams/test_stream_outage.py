@@ -103,3 +103,32 @@ async def test_the_reader_follow_resumes_after_a_restart_without_losing_its_posi
             task.cancel()
             await reader.aclose()
     assert reader.counters.reconnects == 1
+
+
+async def test_something_else_at_the_redis_address_is_an_outage_not_a_crash(
+    keys: Keys, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A wrong URL that reaches a web server: the publisher and the heartbeat log, buffer and retry."""
+
+    async def web_server(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(web_server, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    url = f"redis://127.0.0.1:{port}"
+    caplog.set_level(logging.WARNING, logger="shared")
+    settings = fast_settings(backoff_initial=0.05, backoff_max=0.1)
+    try:
+        heartbeat = Heartbeat(url, keys=keys, service="test", instance="h1", status="running", settings=settings)
+        async with heartbeat, Publisher(url, keys=keys, settings=settings) as publisher:
+            assert await publisher.publish(keys.frames("0"), make_frame(0)) is None  # buffered, not raised
+            await asyncio.sleep(0.2)
+            assert await publisher.publish(keys.frames("0"), make_frame(1)) is None
+            assert publisher.backlog == 2
+            assert publisher.counters.connection_errors >= 1
+    finally:
+        server.close()
+        await server.wait_closed()
+    assert any("Protocol error" in r.getMessage() for r in caplog.records)
