@@ -106,12 +106,12 @@ def run(rom: Path, steps: int = 3000, rounds: int = 5) -> dict[str, Any]:
         "rounds": rounds,
         "bare": base,
         "state_read": {**read, "ratio_to_step": read["read_us_p50"] / 1000 / base["step_ms"]},
-        "service_alone": _against_bare(per_round, 1),
-        "service_lockstep_standin": _against_bare(per_round, 2),
+        "service_alone": against_bare(per_round, 1),
+        "service_lockstep_standin": against_bare(per_round, 2),
     }
 
 
-def _against_bare(per_round: list[tuple[dict[str, float], ...]], which: int) -> dict[str, float]:
+def against_bare(per_round: list[tuple[dict[str, float], ...]], which: int) -> dict[str, float]:
     """The median of a service's figures over the rounds, its ratio to the same round's bare loop, and the
     extra time it spends per step beyond the bare loop's (the figure that carries over to another cartridge)."""
     ratios = sorted(r[which]["steps_per_s"] / r[0]["steps_per_s"] for r in per_round)

@@ -82,20 +82,19 @@ async def _with_pages(url: str, count: int, seconds: float) -> None:
             await _close(tasks)
 
 
-def run(rom: Path, steps: int = 3000, soak_s: float = 120.0) -> dict[str, Any]:
+def run(rom: Path, steps: int = 3000, soak_s: float = 120.0, rounds: int = 3) -> dict[str, Any]:
     bare = emulator.bare(rom, steps)["steps_per_s"]
     out: dict[str, Any] = {"bare_steps_per_s": bare}
     with tempfile.TemporaryDirectory() as tmp, LocalRedis(Path(tmp) / "redis") as server:
         url, data = server.url, Path(tmp) / "data"
         with background("services.dqn_learner", url, data, "--learning-starts", "500"):
             _wait_health(url, "dqn_learner")
-            frames = play(url, data / "lockstep", rom, steps)
-            out["lockstep_learner"] = {
-                "steps_per_s": steps_per_s(frames),
-                "ratio_to_bare": steps_per_s(frames) / bare,
-                "dqn_share": _dqn_share(frames),
-                **_learner_figures(url),
-            }
+            per_round = []  # like the emulator suite: bare and lockstep in turn, each ratio within its round
+            for i in range(rounds):
+                base = emulator.bare(rom, steps)
+                frames = play(url, data / f"lockstep{i}", rom, steps)
+                per_round.append((base, {"steps_per_s": steps_per_s(frames), "dqn_share": _dqn_share(frames)}))
+            out["lockstep_learner"] = {"rounds": rounds, **emulator.against_bare(per_round, 1), **_learner_figures(url)}
             client = redis.Redis.from_url(url)
             scale: dict[str, float] = {}
             learner_at: dict[str, dict[str, float]] = {}
