@@ -17,6 +17,7 @@ from shared.errors import MessageError
 from shared.health import Health, read_health
 from shared.keys import Keys
 from shared.messages import Frame
+from shared.streams import as_text
 
 RECENT_LIMIT = 5_000
 """Most frames read for the recent reward; more than any env steps in one report interval."""
@@ -83,7 +84,7 @@ class ProgressReporter:
                 frames.append(Frame.from_fields(fields))
             except MessageError:
                 continue
-            self._last_ids[env] = raw_id.decode() if isinstance(raw_id, bytes) else str(raw_id)
+            self._last_ids[env] = as_text(raw_id)
         newest = frames[-1] if frames else await self.newest(env)
         if newest is None:
             return None

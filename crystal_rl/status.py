@@ -21,7 +21,7 @@ from redis.exceptions import ResponseError
 from shared.health import Health, read_health
 from shared.keys import Keys
 from shared.messages import ControlCommand, Event
-from shared.streams import Publisher, StreamSettings
+from shared.streams import Publisher, StreamSettings, as_text
 
 URL_FILE = "redis.url"
 """Written by `crystal-rl run` into the data directory, so other commands find a Redis it started."""
@@ -104,7 +104,7 @@ class StreamInfo:
 
 async def stream_infos(client: Redis, keys: Keys) -> list[StreamInfo]:
     """XINFO STREAM and XINFO GROUPS of every stream under the prefix."""
-    names = sorted([_text(k) async for k in client.scan_iter(match=keys.stream_pattern, count=1000, _type="stream")])
+    names = sorted([as_text(k) async for k in client.scan_iter(match=keys.stream_pattern, count=1000, _type="stream")])
     out = []
     for name in names:
         try:
@@ -117,9 +117,9 @@ async def stream_infos(client: Redis, keys: Keys) -> list[StreamInfo]:
             StreamInfo(
                 name=name,
                 length=int(info["length"]),
-                first_id=_text(first[0]) if first else None,
-                last_id=_text(last[0]) if last else None,
-                groups=[{_text(k): _text(v) if isinstance(v, bytes) else v for k, v in g.items()} for g in groups],
+                first_id=as_text(first[0]) if first else None,
+                last_id=as_text(last[0]) if last else None,
+                groups=[{as_text(k): as_text(v) if isinstance(v, bytes) else v for k, v in g.items()} for g in groups],
             )
         )
     return out
@@ -130,7 +130,7 @@ async def send_control(url: str, keys: Keys, env: str, command: str, name: str |
     client = client_for(url)
     try:
         start = (await client.xrevrange(keys.events, count=1) or [(b"0-0", {})])[0][0]
-        last = _text(start)
+        last = as_text(start)
         command_id = uuid.uuid4().hex
         message = ControlCommand(id=command_id, env=env, command=command, name=name)  # type: ignore[arg-type]
         async with Publisher(url, keys=keys, settings=StreamSettings()) as publisher:
@@ -141,7 +141,7 @@ async def send_control(url: str, keys: Keys, env: str, command: str, name: str |
             reply = await client.xread({keys.events: last}, count=100, block=max(1, int(min(left, 1.0) * 1000)))
             for _, entries in reply or []:
                 for raw_id, fields in entries:
-                    last = _text(raw_id)
+                    last = as_text(raw_id)
                     try:
                         event = Event.from_fields(fields)
                     except Exception:
@@ -151,10 +151,6 @@ async def send_control(url: str, keys: Keys, env: str, command: str, name: str |
         return None
     finally:
         await client.aclose()
-
-
-def _text(value: Any) -> str:
-    return value.decode() if isinstance(value, bytes) else str(value)
 
 
 def run_sync(coro: Any) -> Any:

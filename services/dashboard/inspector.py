@@ -24,7 +24,7 @@ from shared.messages import (
     Message,
     PlanRequest,
 )
-from shared.streams import Decoder, StreamEntry
+from shared.streams import Decoder, StreamEntry, as_text
 
 ALL_MESSAGES: Decoder[Message] = Decoder(Frame, PlanRequest, Action, ControlCommand, Event, DeadLetter)
 """Every message kind, chosen by the entry's `kind` field: one reader can decode any stream."""
@@ -59,12 +59,12 @@ class StreamInfo(BaseModel):
 
 
 async def stream_names(client: Redis, keys: Keys) -> list[str]:
-    names = {_text(k) async for k in client.scan_iter(match=keys.stream_pattern, count=1000, _type="stream")}
+    names = {as_text(k) async for k in client.scan_iter(match=keys.stream_pattern, count=1000, _type="stream")}
     return sorted(names)
 
 
 async def is_stream(client: Redis, keys: Keys, name: str) -> bool:
-    return name.startswith(keys.prefix) and _text(await client.type(name)) == "stream"
+    return name.startswith(keys.prefix) and as_text(await client.type(name)) == "stream"
 
 
 async def describe(client: Redis, name: str) -> StreamInfo:
@@ -72,10 +72,10 @@ async def describe(client: Redis, name: str) -> StreamInfo:
     info = await client.xinfo_stream(name)
     groups = []
     for group in await client.xinfo_groups(name):
-        group_name = _text(group["name"])
+        group_name = as_text(group["name"])
         consumers = [
             ConsumerInfo(
-                name=_text(c["name"]),
+                name=as_text(c["name"]),
                 pending=int(c["pending"]),
                 idle_ms=int(c["idle"]),
                 inactive_ms=int(c["inactive"]) if c.get("inactive") is not None else None,
@@ -88,7 +88,7 @@ async def describe(client: Redis, name: str) -> StreamInfo:
                 consumers=int(group["consumers"]),
                 pending=int(group["pending"]),
                 lag=int(group["lag"]) if group.get("lag") is not None else None,
-                last_delivered_id=_text(group["last-delivered-id"]),
+                last_delivered_id=as_text(group["last-delivered-id"]),
                 entries_read=int(group["entries-read"]) if group.get("entries-read") is not None else None,
                 consumer_list=consumers,
             )
@@ -97,8 +97,8 @@ async def describe(client: Redis, name: str) -> StreamInfo:
     return StreamInfo(
         name=name,
         length=int(info["length"]),
-        first_id=_text(first[0]) if first else None,
-        last_id=_text(last[0]) if last else None,
+        first_id=as_text(first[0]) if first else None,
+        last_id=as_text(last[0]) if last else None,
         groups=groups,
     )
 
@@ -134,7 +134,7 @@ def screen_png(frame: Frame) -> bytes:
 def _raw_fields(fields: dict[bytes, bytes]) -> list[dict[str, Any]]:
     out = []
     for key, value in fields.items():
-        item: dict[str, Any] = {"field": _text(key), "bytes": len(value)}
+        item: dict[str, Any] = {"field": as_text(key), "bytes": len(value)}
         try:
             text = value.decode()
             item["text"] = text if len(text) <= TEXT_PREVIEW else text[:TEXT_PREVIEW] + "…"
@@ -142,7 +142,3 @@ def _raw_fields(fields: dict[bytes, bytes]) -> list[dict[str, Any]]:
             item["text"] = None
         out.append(item)
     return out
-
-
-def _text(value: Any) -> str:
-    return value.decode() if isinstance(value, bytes) else str(value)

@@ -50,6 +50,7 @@ from shared.streams import (
     Publisher,
     StreamCounters,
     StreamReader,
+    as_text,
     is_transient,
     make_client,
 )
@@ -162,7 +163,8 @@ class LearnerService:
         what follows (and redelivers what was already here, which `handle` only acks). After
         an outage, a second call goes on where the first stopped.
         """
-        streams = sorted([_text(k) async for k in reader.client.scan_iter(match=self.keys.frames("*"), _type="stream")])
+        pattern = self.keys.frames("*")
+        streams = sorted([as_text(k) async for k in reader.client.scan_iter(match=pattern, _type="stream")])
         started = time.perf_counter()
         for stream in streams:
             end = await reader.last_id(stream)
@@ -316,10 +318,6 @@ class LearnerService:
             data=data or {},
         )
         await self.publisher.publish(self.keys.events, event)
-
-
-def _text(value: Any) -> str:
-    return value.decode() if isinstance(value, bytes) else str(value)
 
 
 # --- wiring ------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ Heartbeats are in `shared.health`.
 """
 
 from shared.streams.backoff import Availability, Backoff
-from shared.streams.codec import Decoder, dead_letter
+from shared.streams.codec import Decoder, as_text, dead_letter
 from shared.streams.connection import TRANSIENT_ERRORS, is_transient, make_client
 from shared.streams.consumer import Consumer, Delivery, Handler
 from shared.streams.counters import StreamCounters
@@ -31,6 +31,7 @@ __all__ = [
     "StreamEntry",
     "StreamReader",
     "StreamSettings",
+    "as_text",
     "dead_letter",
     "is_transient",
     "make_client",

@@ -70,6 +70,11 @@ def dead_letter(
     )
 
 
+def as_text(value: object) -> str:
+    """A name or id as Redis returned it (bytes, since clients keep `decode_responses` off) as text."""
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
 def _as_bytes(value: object) -> bytes:
     if isinstance(value, bytes):
         return value

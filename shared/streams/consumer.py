@@ -24,7 +24,7 @@ from redis.exceptions import ResponseError
 from shared.errors import MessageError
 from shared.keys import Keys
 from shared.messages import Fields
-from shared.streams.codec import Decoder, M, dead_letter
+from shared.streams.codec import Decoder, M, as_text, dead_letter
 from shared.streams.connection import is_transient, make_client
 from shared.streams.counters import StreamCounters
 from shared.streams.retry import Reconnect
@@ -244,7 +244,7 @@ class Consumer(Generic[M]):
     async def _discover(self) -> None:
         for pattern in self.patterns:
             async for key in self.client.scan_iter(match=pattern, count=1000, _type="stream"):
-                stream = key.decode() if isinstance(key, bytes) else str(key)
+                stream = as_text(key)
                 if stream not in self._streams:
                     log.info("consumer %s/%s: following new stream %s", self.group, self.name, stream)
                     self.add_stream(stream)
@@ -268,7 +268,7 @@ class Consumer(Generic[M]):
                     log.info("consumer %s/%s: claimed %d pending entries of %s",
                              self.group, self.name, len(claimed), stream)  # fmt: skip
                     await self._process(stream, claimed, redelivered=True)
-                start = start_raw.decode() if isinstance(start_raw, bytes) else str(start_raw)
+                start = as_text(start_raw)
                 if start == "0-0":
                     break
 
@@ -276,7 +276,7 @@ class Consumer(Generic[M]):
         deliveries = await self._deliveries(stream, entries) if redelivered else {}
         done: list[str] = []
         for raw_id, fields in entries:
-            entry_id = raw_id.decode() if isinstance(raw_id, bytes) else str(raw_id)
+            entry_id = as_text(raw_id)
             self.counters.received += 1
             count = deliveries.get(entry_id)
             if count is not None and count > self.settings.max_deliveries:
@@ -314,7 +314,7 @@ class Consumer(Generic[M]):
         rows = await self.client.xpending_range(
             stream, self.group, min=ids[0], max=ids[-1], count=len(ids) + 1_000, consumername=self.name
         )
-        return {_text(row["message_id"]): int(row["times_delivered"]) for row in rows}
+        return {as_text(row["message_id"]): int(row["times_delivered"]) for row in rows}
 
     async def _to_dead(
         self,
@@ -342,7 +342,3 @@ class Consumer(Generic[M]):
             await pipe.execute()
         self.counters.dead += 1
         log.warning("consumer %s/%s: %s %s moved to %s: %s", self.group, self.name, stream, entry_id, dead, reason)
-
-
-def _text(value: Any) -> str:
-    return value.decode() if isinstance(value, bytes) else str(value)

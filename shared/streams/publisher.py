@@ -21,6 +21,7 @@ from redis.exceptions import ResponseError
 from shared.keys import Keys
 from shared.messages import Fields, Message
 from shared.streams.backoff import Availability, Backoff
+from shared.streams.codec import as_text
 from shared.streams.connection import is_transient, make_client
 from shared.streams.counters import StreamCounters
 from shared.streams.roundtrip import Arg, round_trip, stream_entries
@@ -237,7 +238,7 @@ class Publisher:
             log.error("Redis rejected a message for %s, dropped: %s", entry.stream, reply)
             return None
         self.counters.published += 1
-        return reply.decode() if isinstance(reply, bytes) else str(reply)
+        return as_text(reply)
 
     def _failed(self, exc: BaseException) -> None:
         delay = self.availability.failed()
@@ -264,7 +265,3 @@ def _xadd(entry: _Entry) -> list[Arg]:
     for name, value in entry.fields.items():
         command += (name, value)
     return command
-
-
-def _text(value: Any) -> str:
-    return value.decode() if isinstance(value, bytes) else str(value)

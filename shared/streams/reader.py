@@ -14,7 +14,7 @@ from redis.asyncio import Redis
 
 from shared.errors import MessageError, RedisUnavailableError
 from shared.messages import Fields
-from shared.streams.codec import Decoder, M
+from shared.streams.codec import Decoder, M, as_text
 from shared.streams.connection import TRANSIENT_ERRORS, make_client
 from shared.streams.counters import StreamCounters
 from shared.streams.retry import Reconnect
@@ -94,12 +94,12 @@ class StreamReader(Generic[M]):
         """
         block = self.block_ms if block_ms is None else block_ms
         reply = await self._call(self.client.xread(dict(streams), count=count, block=block or None))
-        return [self._entry(_text(stream), raw_id, fields) for stream, rows in reply or [] for raw_id, fields in rows]
+        return [self._entry(as_text(stream), raw_id, fields) for stream, rows in reply or [] for raw_id, fields in rows]
 
     async def last_id(self, stream: str) -> str:
         """The id of the newest entry ("0-0" for an empty or missing stream): where a tail starts."""
         rows = await self._call(self.client.xrevrange(stream, count=1))
-        return _text(rows[0][0]) if rows else "0-0"
+        return as_text(rows[0][0]) if rows else "0-0"
 
     async def follow(self, streams: list[str], count: int = 100) -> AsyncIterator[StreamEntry[M]]:
         """Every entry appended to `streams` from now on, across Redis outages (retried with backoff)."""
@@ -119,7 +119,7 @@ class StreamReader(Generic[M]):
                 yield entry
 
     def _entry(self, stream: str, raw_id: Any, fields: Fields | None) -> StreamEntry[M]:
-        entry_id = _text(raw_id)
+        entry_id = as_text(raw_id)
         try:
             return StreamEntry(stream, entry_id, self.decoder.decode(fields))
         except MessageError as exc:
@@ -130,7 +130,3 @@ class StreamReader(Generic[M]):
             return await awaitable
         except TRANSIENT_ERRORS as exc:
             raise RedisUnavailableError(f"Redis unreachable: {type(exc).__name__}: {exc}") from exc
-
-
-def _text(value: Any) -> str:
-    return value.decode() if isinstance(value, bytes) else str(value)

@@ -16,6 +16,7 @@ from redis.asyncio import Redis
 from redis.exceptions import ResponseError
 
 from shared.messages import Fields
+from shared.streams.codec import as_text
 
 Arg = bytes | str | int
 Command = Sequence[Arg]
@@ -67,7 +68,7 @@ def stream_entries(reply: Any) -> list[tuple[str, list[tuple[str, Fields | None]
     an entry deleted while pending comes with no fields (None).
     """
     by_stream = reply.items() if isinstance(reply, dict) else reply or []
-    return [(_text(stream), [(_text(entry_id), _fields(flat)) for entry_id, flat in got]) for stream, got in by_stream]
+    return [(as_text(stream), [(as_text(i), _fields(flat)) for i, flat in got]) for stream, got in by_stream]
 
 
 def raise_first_error(replies: list[Any]) -> list[Any]:
@@ -83,7 +84,3 @@ def _fields(flat: list[bytes] | None) -> Fields | None:
         return None
     pairs = iter(flat)
     return dict(zip(pairs, pairs, strict=True))
-
-
-def _text(value: Any) -> str:
-    return value.decode() if isinstance(value, bytes) else str(value)
