@@ -16,7 +16,6 @@ from typing import Any, Self
 
 from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import ResponseError
 
 from shared.keys import Keys
 from shared.messages import Fields, Message
@@ -24,7 +23,7 @@ from shared.streams.backoff import Availability, Backoff
 from shared.streams.codec import as_text
 from shared.streams.connection import is_transient, make_client
 from shared.streams.counters import StreamCounters
-from shared.streams.roundtrip import Arg, round_trip, stream_entries
+from shared.streams.roundtrip import Arg, raise_first_error, round_trip, stream_entries
 from shared.streams.settings import StreamSettings
 
 log = logging.getLogger(__name__)
@@ -154,7 +153,9 @@ class Publisher:
             xread += ["BLOCK", block_ms]
         xread += ["STREAMS", *read.keys(), *read.values()]
         timeout = self.settings.publish_timeout + block_ms / 1000
-        return _raise_transient(await round_trip(self.client, [*map(_xadd, entries), xread], timeout=timeout))
+        return raise_first_error(
+            await round_trip(self.client, [*map(_xadd, entries), xread], timeout=timeout), is_transient
+        )
 
     async def drain(self) -> bool:
         """Flush the whole buffer now if Redis answers; True when nothing is left buffered."""
@@ -230,7 +231,9 @@ class Publisher:
         return [self._result(entry, reply) for entry, reply in zip(entries, replies, strict=True)]
 
     async def _write(self, entries: list[_Entry]) -> list[Any]:
-        return _raise_transient(await round_trip(self.client, [_xadd(entry) for entry in entries]))
+        """Every XADD in one round trip. A rejection that waiting can cure (LOADING, OOM, ...) fails the
+        whole write, so it is retried rather than dropped; any other comes back in its entry's place."""
+        return raise_first_error(await round_trip(self.client, [_xadd(entry) for entry in entries]), is_transient)
 
     def _result(self, entry: _Entry, reply: Any) -> str | None:
         if isinstance(reply, Exception):
@@ -250,14 +253,6 @@ class Publisher:
             delay,
             len(self._buffer),
         )
-
-
-def _raise_transient(replies: list[Any]) -> list[Any]:
-    """A reply that waiting can cure (LOADING, OOM, ...) fails the whole write: it is retried, not dropped."""
-    for reply in replies:
-        if isinstance(reply, ResponseError) and is_transient(reply):
-            raise reply
-    return replies
 
 
 def _xadd(entry: _Entry) -> list[Arg]:

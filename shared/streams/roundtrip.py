@@ -9,7 +9,7 @@ frame every step. The publisher's entries are already bytes or text, so framing 
 connection speaks; `stream_entries` reads both).
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from redis.asyncio import Redis
@@ -71,10 +71,11 @@ def stream_entries(reply: Any) -> list[tuple[str, list[tuple[str, Fields | None]
     return [(as_text(stream), [(as_text(i), _fields(flat)) for i, flat in got]) for stream, got in by_stream]
 
 
-def raise_first_error(replies: list[Any]) -> list[Any]:
-    """The replies, unless one is an error: then that error is raised (what a pipeline does by default)."""
+def raise_first_error(replies: list[Any], which: Callable[[ResponseError], bool] = lambda _: True) -> list[Any]:
+    """The replies, unless one is an error that `which` picks (by default any): then the first such is raised,
+    as a pipeline does. The others stay in place as replies."""
     for reply in replies:
-        if isinstance(reply, ResponseError):
+        if isinstance(reply, ResponseError) and which(reply):
             raise reply
     return replies
 
