@@ -4,10 +4,10 @@
                                            │ newest frame per env
                                            ▼
                                   answer loop: one forward pass for all waiting envs
-                                           │ (inference thread, actor network)
+                                           │ (the traced actor network, on the loop's thread)
                                            ▼
                                   actions:{env} (source dqn, the frame's step)
-    training thread: Double-DQN updates while owed, checkpoint every N updates
+    training thread (at `train_priority`): Double-DQN updates while owed, checkpoint every N updates
 
 "Ack after use": a frame is acknowledged once it is stored for learning. Its answer
 follows within a millisecond or two; after a crash, answering it again would be too late

@@ -1,12 +1,12 @@
 """What the step sends, sent without the step waiting for it.
 
 Messages queued within `coalesce_s` of each other go out together: a round trip has a
-fixed Python cost (building and parsing the pipeline) that one step's frame would pay alone.
+fixed Python cost (framing the write, reading the replies) that one step's frame would pay alone.
 
-A Redis round trip costs more than emulating a step of the demo cartridge, so the step
-hands its frame (and plan request, and screen) to this queue and goes on; one sender task
-takes everything queued, sends it in one round trip with the inbox read, and is ready for
-the next batch. A single sender keeps the frames in order. The queue is bounded: a Redis
+A Redis round trip costs about half as much as emulating a step, so the step hands its
+frame (and plan request, and screen) to this queue and goes on; one sender task takes
+everything queued, sends it in one round trip with the inbox read, and is ready for the
+next batch. A single sender keeps the frames in order. The queue is bounded: a Redis
 that is up but slow makes the step wait rather than letting memory grow.
 """
 
