@@ -26,6 +26,11 @@ NAME_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 AUTO_PREFIX = "auto-"
 
 
+def check_name(name: str) -> None:
+    if not NAME_PATTERN.match(name):
+        raise SaveStateError(f"bad save name {name!r}: use 1-64 letters, digits, '_', '-' or '.'")
+
+
 class SaveMeta(BaseModel):
     name: str
     step: int = Field(ge=0)
@@ -49,8 +54,7 @@ class SaveStateStore:
         return self.directory / f"{name}.state", self.directory / f"{name}.json"
 
     def save(self, name: str, data: bytes, *, step: int, episode: int, reason: str, stats: dict[str, Any]) -> SaveMeta:
-        if not NAME_PATTERN.match(name):
-            raise SaveStateError(f"bad save name {name!r}: use 1-64 letters, digits, '_', '-' or '.'")
+        check_name(name)
         meta = SaveMeta(
             name=name,
             step=step,

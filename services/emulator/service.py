@@ -3,7 +3,8 @@
 The step runs PyBoy on the event loop's own thread. PyBoy holds the GIL for the whole of a
 tick, so a worker thread could not overlap anything with the emulation; a hop to one cost
 0.1 ms a step for nothing. The loop gets its turn between steps, and that is when the sender
-and the inbox run. Only save-state files are read and written on a thread.
+and the inbox run. Only save-state files are read and written on a thread, and save states
+are made by a forked copy of the process (`snapshot`), so that a save does not stop the game.
 
 Nothing here waits on another service except the bounded wait for the learner's action,
 and only while a learner is alive. Redis being down costs nothing but buffered (or dropped
@@ -29,8 +30,9 @@ from services.emulator.outbox import Outbox
 from services.emulator.peers import Peers
 from services.emulator.rewards import RewardCalculator, StepFacts
 from services.emulator.rules import AntiStuck, allowed
-from services.emulator.savestates import AUTO_PREFIX, SaveStateStore
+from services.emulator.savestates import AUTO_PREFIX, SaveMeta, SaveStateStore, check_name
 from services.emulator.settings import EmulatorSettings
+from services.emulator.snapshot import snapshot
 from shared.buttons import BUTTONS, Button
 from shared.errors import CrystalRLError
 from shared.game.state import GameState
@@ -52,6 +54,8 @@ T = TypeVar("T")
 
 SERVICE = "emulator"
 SCREEN_TTL_MS = 10_000
+MAX_SAVES_IN_FLIGHT = 2
+"""Automatic saves written at once; past that the step waits for the disk rather than queue states in memory."""
 FORBIDDEN_BEFORE_FIRST_POKEMON = frozenset({Button.START, Button.SELECT})
 
 
@@ -73,6 +77,7 @@ class StepCounters:
     interventions: int = 0
     plan_requests: int = 0
     saves: int = 0
+    save_failures: int = 0
     controls: int = 0
     bad_controls: int = 0
 
@@ -112,6 +117,7 @@ class EmulatorService:
         self._rate_mark = (time.monotonic(), 0)
         self.steps_per_s = 0.0
         self._files = ThreadPoolExecutor(max_workers=1, thread_name_prefix="savestates")
+        self._saving: set[asyncio.Task[None]] = set()
         self.outbox = Outbox(self._deliver, coalesce_s=settings.send_coalesce_ms / 1000)
 
     # -- the loop -----------------------------------------------------------------------------
@@ -183,9 +189,11 @@ class EmulatorService:
                     next_progress += self.settings.progress_interval
                     self._log_progress(state)
         finally:
+            if self._saving:
+                await asyncio.wait(self._saving)
             await self.outbox.drain()
             sender.cancel()
-            await self._save_now("shutdown")
+            await self._autosave("shutdown")
             self._files.shutdown(wait=True)
 
     def _lockstep(self) -> bool:
@@ -301,9 +309,9 @@ class EmulatorService:
         milestone = next((m for m in ("badge", "first_pokemon", "new_map") if m in breakdown), None)
         if milestone is not None:
             await self._event("milestone", f"{milestone} at step {self.step}", data={"milestone": milestone})
-            await self._save_now(milestone)
+            await self._save_soon(milestone)
         elif self.step and self.step % self.settings.autosave_every == 0:
-            await self._save_now("interval")
+            await self._save_soon("interval")
 
     async def _control(self, command: ControlCommand) -> None:
         self.counters.controls += 1
@@ -356,19 +364,38 @@ class EmulatorService:
         self.rewards.explored.maps = {tuple(m) for m in stats.get("maps", [])}  # type: ignore[misc]
         log.info("resumed from save state %s at step %d", meta.name, meta.step)
 
-    async def _save_now(self, reason: str, name: str | None = None) -> Any:
-        data = self.game.save_state()
-        stats = {
-            "total_reward": self.total_reward,
-            "tiles": sorted(self.rewards.explored.tiles),
-            "maps": sorted(self.rewards.explored.maps),
-        }
+    async def _save_now(self, reason: str, name: str | None = None) -> SaveMeta:
+        """Take the state now and write it; the wait is only for the file (the state is made by a forked copy)."""
         name = name or f"{AUTO_PREFIX}{self.step:09d}"
-        meta = await self._file_io(
-            lambda: self.store.save(name, data, step=self.step, episode=self.episode, reason=reason, stats=stats)
-        )
+        check_name(name)  # before the fork: a child is made only for a state that will be written
+        pending = snapshot(self.game.save_state)
+        step, episode, total_reward = self.step, self.episode, self.total_reward
+        tiles, maps = list(self.rewards.explored.tiles), list(self.rewards.explored.maps)
+
+        def write() -> SaveMeta:
+            data = pending()  # first, whatever happens next: it reaps the child
+            stats = {"total_reward": total_reward, "tiles": sorted(tiles), "maps": sorted(maps)}
+            return self.store.save(name, data, step=step, episode=episode, reason=reason, stats=stats)
+
+        meta = await self._file_io(write)
         self.counters.saves += 1
         return meta
+
+    async def _save_soon(self, reason: str) -> None:
+        """An automatic save written while the game goes on; the step waits only when saves pile up."""
+        while len(self._saving) >= MAX_SAVES_IN_FLIGHT:
+            await asyncio.wait(self._saving, return_when=asyncio.FIRST_COMPLETED)
+        task = asyncio.create_task(self._autosave(reason), name=f"save:{reason}")
+        self._saving.add(task)
+        task.add_done_callback(self._saving.discard)
+
+    async def _autosave(self, reason: str) -> None:
+        try:
+            await self._save_now(reason)
+        except (OSError, CrystalRLError) as exc:  # a full disk must not stop the game
+            self.counters.save_failures += 1
+            log.error("automatic save (%s) failed: %s", reason, exc)
+            await self._event("save_failed", f"automatic save ({reason}) failed: {exc}", level="error")
 
     # -- helpers --------------------------------------------------------------------------------
 
