@@ -1,5 +1,9 @@
 """Turns the game's RAM into a `GameState`: a few bulk reads per step, then pure decoding.
 
+PyBoy reads memory one byte per Cython call (25-30 ns each, cold after a tick), so the reader
+reads only the bytes it decodes: spans merged across small gaps only, and the party's structs
+only as far as wPartyCount goes.
+
 Bank-1 variables are read with PyBoy's banked form (`memory[1, start:end]`): the game maps
 other WRAM banks into D000–DFFF while it works, so an unbanked read can return another
 bank's bytes. Decoding is separate from reading so it can be tested on crafted bytes.
@@ -13,6 +17,7 @@ from shared.game.ram_map import (
     FACING,
     PARTY_MAX,
     PARTY_STRUCT_SIZE,
+    READ_BY_COUNT,
     SPECIES_END,
     STATE_FLAGS_TEXT_BIT,
     PartyMonOffset,
@@ -29,7 +34,9 @@ _WHERE: dict[str, tuple[int, int, int]] = {
         if bank == var.bank and start <= var.addr < end
     )
     for var in BY_NAME.values()
+    if var.name not in READ_BY_COUNT
 }
+_PARTY_MONS = BY_NAME["wPartyMons"].addr
 """Variable name → (span index, first offset, end offset) inside that span's bytes."""
 
 _CHARSET: dict[int, str] = {
@@ -48,12 +55,13 @@ class BankedMemory(Protocol):
 
 
 class RamView:
-    """The bytes of every span in `SPANS`, addressed by variable."""
+    """The bytes of every span in `SPANS`, addressed by variable, and the party structs in use."""
 
-    __slots__ = ("_chunks",)
+    __slots__ = ("_chunks", "party_mons")
 
-    def __init__(self, chunks: list[bytes]) -> None:
+    def __init__(self, chunks: list[bytes], party_mons: bytes = b"") -> None:
         self._chunks = chunks
+        self.party_mons = party_mons
 
     def data(self, name: str) -> bytes:
         index, start, end = _WHERE[name]
@@ -66,8 +74,12 @@ class RamView:
 
 
 def read_ram(memory: BankedMemory) -> RamView:
-    """One bulk read per span: WRAM0 as mapped (never switched), WRAM bank 1 explicitly."""
-    return RamView([bytes(memory[1, start:end] if bank else memory[start:end]) for bank, start, end in SPANS])
+    """One bulk read per span: WRAM0 as mapped (never switched), WRAM bank 1 explicitly; then the party."""
+    ram = RamView([bytes(memory[1, start:end] if bank else memory[start:end]) for bank, start, end in SPANS])
+    count = min(ram.value("wPartyCount"), PARTY_MAX)
+    if count:
+        ram.party_mons = bytes(memory[1, _PARTY_MONS : _PARTY_MONS + count * PARTY_STRUCT_SIZE])
+    return ram
 
 
 def read_state(memory: BankedMemory) -> GameState:
@@ -90,9 +102,9 @@ def count_bits(data: bytes) -> int:
 
 def decode_party(ram: RamView) -> tuple[PartyMon, ...]:
     """Party members up to wPartyCount (at most 6) or the species list's 0xFF end, whichever is first."""
-    count = min(ram.value("wPartyCount"), PARTY_MAX)
+    count = min(ram.value("wPartyCount"), PARTY_MAX, len(ram.party_mons) // PARTY_STRUCT_SIZE)
     species = ram.data("wPartySpecies")
-    mons = ram.data("wPartyMons")
+    mons = ram.party_mons
     party = []
     for i in range(count):
         if species[i] == SPECIES_END:
