@@ -9,11 +9,14 @@ frame every step. The publisher's entries are already bytes or text, so framing 
 connection speaks; `stream_entries` reads both).
 """
 
+import asyncio
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from redis.asyncio import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import ResponseError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from shared.messages import Fields
 from shared.streams.codec import as_text
@@ -41,21 +44,27 @@ async def round_trip(client: Redis, commands: Sequence[Command], timeout: float 
     A command Redis rejects gives its `ResponseError` as its reply, like a pipeline with
     `raise_on_error=False`. A broken connection is closed (so the pool never hands it out
     half-read) and the error raised, for the caller's own retry and backoff. `timeout`
-    bounds each reply's wait beyond the client's socket timeout (a blocking XREAD's BLOCK).
+    (by default the client's socket timeout) bounds the whole exchange; a blocking XREAD's
+    BLOCK belongs in it.
+
+    The write and the replies go through the connection's own stream and reply parser, under
+    one deadline: redis-py's per-call path sets a deadline for every reply and starts a task
+    for every write, 20 µs a frame that the emulator pays on its step's thread.
     """
     pool = client.connection_pool
     connection = await pool.get_connection()
     try:
-        await connection.send_packed_command(pack(commands))
-        replies: list[Any] = []
-        for _ in commands:
-            try:
-                replies.append(await connection.read_response(timeout=timeout))
-            except ResponseError as exc:
-                replies.append(exc)
-        return replies
-    except BaseException:
-        await connection.disconnect()
+        async with asyncio.timeout(timeout if timeout is not None else connection.socket_timeout):
+            writer, parser = connection._writer, connection._parser
+            writer.write(pack(commands))
+            await writer.drain()
+            return [await parser.read_response() for _ in commands]  # a rejection is a reply, not raised
+    except BaseException as exc:
+        await connection.disconnect(nowait=True)
+        if isinstance(exc, TimeoutError):
+            raise RedisTimeoutError(f"no reply from Redis within {timeout or connection.socket_timeout} s") from exc
+        if isinstance(exc, OSError):
+            raise RedisConnectionError(f"Redis connection broke: {exc}") from exc
         raise
     finally:
         await pool.release(connection)

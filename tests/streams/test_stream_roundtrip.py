@@ -4,6 +4,7 @@ import pytest
 import redis.asyncio as aioredis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import ResponseError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from shared.keys import Keys
 from shared.messages import Frame
@@ -53,3 +54,14 @@ async def test_a_rejected_message_is_dropped_and_counted_while_the_batch_goes_th
         rows = await publisher.publish_then_read([], {keys.frames("0"): "0-0"})
     assert rows is not None
     assert [Frame.from_fields(fields).step for _, _, fields in rows if fields] == [0, 2]
+
+
+async def test_a_reply_that_does_not_come_in_time_raises_and_leaves_no_stale_reply_behind(
+    aclient: aioredis.Redis,
+) -> None:
+    blocking_read = ["XREAD", "BLOCK", 2000, "STREAMS", "nothing-here", "$"]
+    with pytest.raises(RedisTimeoutError):
+        await round_trip(aclient, [["PING"], blocking_read], timeout=0.2)
+    # the connection that still owed the XREAD's reply was closed, not handed out again
+    assert await round_trip(aclient, [["ECHO", "fresh"]]) == [b"fresh"]
+    assert await aclient.echo("fresh too") == b"fresh too"
