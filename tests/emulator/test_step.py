@@ -167,26 +167,25 @@ def test_sigterm_saves_and_a_restart_resumes_the_step_counter(
 def test_a_save_that_cannot_be_written_is_reported_and_the_game_goes_on(
     demo_rom: Path, redis_url: str, redis_client: redis.Redis, data_dir: Path
 ) -> None:
-    args = emulator_args(demo_rom, "--autosave-every", "25")
-    process = start_service(EMULATOR, redis_url, data_dir, *args)
     states = data_dir / "states" / "env0"
-    wait_for(lambda: list(states.glob("auto-*.state")), what="a first automatic save")
-    for path in states.rglob("*"):
-        if path.is_file():
-            path.unlink()
-    states.rmdir()
-    states.write_text("a file where the save-state directory was")  # every save from now on fails
-    failed = wait_for(lambda: events(redis_client, "save_failed"), what="a save_failed event")
-    assert failed[0].level == "error" and "env0" in failed[0].message
-    after = failed[0].ts
-    wait_for(lambda: (f := newest_frame(redis_client)) and f.ts > after + 0.5, what="steps after the failed save")
-    wait_for(
-        lambda: Health.model_validate_json(redis_client.get(KEYS.health("emulator", "env0")) or b"{}").counters.get(
-            "save_failures"
-        ),
-        what="save_failures counted in the heartbeat",
-    )
-    assert stop(process) == 0
+    with running(EMULATOR, redis_url, data_dir, *emulator_args(demo_rom, "--autosave-every", "25")) as process:
+        wait_for(lambda: list(states.glob("auto-*.state")), what="a first automatic save")
+        for path in states.rglob("*"):
+            if path.is_file():
+                path.unlink()
+        states.rmdir()
+        states.write_text("a file where the save-state directory was")  # every save from now on fails
+        failed = wait_for(lambda: events(redis_client, "save_failed"), what="a save_failed event")
+        assert failed[0].level == "error" and "env0" in failed[0].message
+        after = failed[0].ts
+        wait_for(lambda: (f := newest_frame(redis_client)) and f.ts > after + 0.5, what="steps after the failed save")
+        wait_for(
+            lambda: Health.model_validate_json(redis_client.get(KEYS.health("emulator", "env0")) or b"{}").counters.get(
+                "save_failures"
+            ),
+            what="save_failures counted in the heartbeat",
+        )
+        assert stop(process) == 0
     assert "automatic save (shutdown) failed" in (data_dir / "emulator.log").read_text()
 
 
