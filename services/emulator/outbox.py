@@ -11,7 +11,6 @@ that is up but slow makes the step wait rather than letting memory grow.
 """
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 
@@ -61,8 +60,9 @@ class Outbox:
             await self._wake.wait()
             if self.coalesce_s and not self._flush_now.is_set():
                 # let a few steps' messages gather: one round trip (and its fixed Python cost) for all of them
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._flush_now.wait(), self.coalesce_s)
+                timer = asyncio.get_running_loop().call_later(self.coalesce_s, self._flush_now.set)
+                await self._flush_now.wait()
+                timer.cancel()
             self._flush_now.clear()
             self._wake.clear()
             batch, png = self._queue, self._png
