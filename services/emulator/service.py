@@ -48,6 +48,7 @@ from shared.messages import (
     PlanRequest,
 )
 from shared.streams import TRANSIENT_ERRORS, Publisher
+from shared.trusted import trusted
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -59,6 +60,7 @@ MAX_SAVES_IN_FLIGHT = 2
 FORBIDDEN_BEFORE_FIRST_POKEMON = frozenset({Button.START, Button.SELECT})
 
 
+_frame = trusted(Frame)
 ALL_LEGAL: tuple[bool, ...] = (True,) * len(BUTTONS)
 BEFORE_FIRST_POKEMON: tuple[bool, ...] = tuple(b not in FORBIDDEN_BEFORE_FIRST_POKEMON for b in BUTTONS)
 
@@ -152,7 +154,7 @@ class EmulatorService:
                     self.history.append(HistoryItem(step=self.step - 1, action=last[0], source=last[1], reward=reward))
                 self.antistuck.observe(progressed=reward > 0 or "new_tile" in breakdown)
                 # built from values this loop produced and typed itself: no validation pass, once per step
-                frame = Frame.model_construct(
+                frame = _frame(
                     env=self.env,
                     step=self.step,
                     state=state,

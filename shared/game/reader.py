@@ -24,6 +24,7 @@ from shared.game.ram_map import (
     spans,
 )
 from shared.game.state import BattleState, GameState, PartyMon, PlayTime
+from shared.trusted import trusted
 
 SPANS: tuple[tuple[int, int, int], ...] = tuple((bank, start, end) for bank in (0, 1) for start, end in spans(bank))
 """(bank, start, end) of every bulk read; bank 0 is WRAM0 (read unbanked: it is never switched)."""
@@ -37,6 +38,7 @@ _WHERE: dict[str, tuple[int, int, int]] = {
     if var.name not in READ_BY_COUNT
 }
 _PARTY_MONS = BY_NAME["wPartyMons"].addr
+_game_state, _battle, _play_time, _party_mon = map(trusted, (GameState, BattleState, PlayTime, PartyMon))
 """Variable name → (span index, first offset, end offset) inside that span's bytes."""
 
 _CHARSET: dict[int, str] = {
@@ -111,7 +113,7 @@ def decode_party(ram: RamView) -> tuple[PartyMon, ...]:
             break
         s = mons[i * PARTY_STRUCT_SIZE : (i + 1) * PARTY_STRUCT_SIZE]
         party.append(
-            PartyMon.model_construct(
+            _party_mon(
                 species=species[i],
                 level=s[PartyMonOffset.LEVEL],
                 hp=int.from_bytes(s[PartyMonOffset.HP : PartyMonOffset.HP + 2], "big"),
@@ -125,9 +127,9 @@ def decode_party(ram: RamView) -> tuple[PartyMon, ...]:
 
 def decode_state(ram: RamView) -> GameState:
     """Every value comes from a byte range whose format fixes its type and range, so the models are
-    constructed without re-validation: this runs once per step."""
+    built without validation (`trusted`): this runs once per step."""
     group, number = ram.value("wMapGroup"), ram.value("wMapNumber")
-    return GameState.model_construct(
+    return _game_state(
         map_group=group,
         map_number=number,
         map_name=map_name(group, number),
@@ -138,7 +140,7 @@ def decode_state(ram: RamView) -> GameState:
         johto_badges=ram.value("wJohtoBadges"),
         kanto_badges=ram.value("wKantoBadges"),
         party=decode_party(ram),
-        battle=BattleState.model_construct(
+        battle=_battle(
             mode=ram.value("wBattleMode"),
             type=ram.value("wBattleType"),
             enemy_species=ram.value("wEnemyMonSpecies"),
@@ -146,7 +148,7 @@ def decode_state(ram: RamView) -> GameState:
             enemy_hp=ram.value("wEnemyMonHP"),
         ),
         time_of_day=ram.value("wTimeOfDay"),
-        play_time=PlayTime.model_construct(
+        play_time=_play_time(
             hours=ram.value("wGameTimeHours"),
             minutes=ram.value("wGameTimeMinutes"),
             seconds=ram.value("wGameTimeSeconds"),
