@@ -11,6 +11,8 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from shared.buttons import Button
 from shared.errors import RomError, SaveStateError
 from shared.game.ram_map import BY_NAME
@@ -32,8 +34,8 @@ MAP_STATUS_HANDLE = 2
 class Observation:
     state: GameState
     screen: bytes
-    png: bytes | None = None
-    """The full-size screen as PNG, when asked for (it costs a few hundred µs)."""
+    rgba: np.ndarray | None = None
+    """A copy of the full-size screen's pixels, when asked for (for the dashboard's picture)."""
 
 
 class Game:
@@ -88,13 +90,14 @@ class Game:
     def state(self) -> GameState:
         return read_state(self.pyboy.memory)
 
-    def observe(self, png: bool = False) -> Observation:
-        return Observation(read_state(self.pyboy.memory), self.small_screen(), self.screen_png() if png else None)
+    def observe(self, full_screen: bool = False) -> Observation:
+        rgba = self.pyboy.screen.ndarray.copy() if full_screen else None
+        return Observation(read_state(self.pyboy.memory), self.small_screen(), rgba)
 
-    def advance(self, button: Button | None, png: bool = False) -> Observation:
-        """One step and what it led to, in one call: one hop to the emulator's thread per step."""
+    def advance(self, button: Button | None, full_screen: bool = False) -> Observation:
+        """One step and what it led to."""
         self.step(button)
-        return self.observe(png)
+        return self.observe(full_screen)
 
     def small_screen(self) -> bytes:
         """The last rendered frame, halved in each direction, one byte per pixel.
@@ -104,14 +107,6 @@ class Game:
         where a weighted RGB sum costs 60-80 µs of every step.
         """
         return self.pyboy.screen.ndarray[::2, ::2, 1].tobytes()
-
-    def screen_png(self) -> bytes:
-        """The last rendered frame at full size (160x144) as PNG, for people to look at."""
-        buffer = io.BytesIO()
-        image = self.pyboy.screen.image
-        assert image is not None
-        image.convert("RGB").save(buffer, format="PNG", compress_level=1)
-        return buffer.getvalue()
 
     def save_state(self) -> bytes:
         buffer = io.BytesIO()

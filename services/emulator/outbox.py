@@ -4,7 +4,7 @@ Messages queued within `coalesce_s` of each other go out together: a round trip 
 fixed Python cost (framing the write, reading the replies) that one step's frame would pay alone.
 
 A Redis round trip costs about half as much as emulating a step, so the step hands its
-frame (and plan request, and screen) to this queue and goes on; one sender task takes
+frame (and plan request, and events) to this queue and goes on; one sender task takes
 everything queued, sends it in one round trip with the inbox read, and is ready for the
 next batch. A single sender keeps the frames in order. The queue is bounded: a Redis
 that is up but slow makes the step wait rather than letting memory grow.
@@ -19,7 +19,7 @@ from shared.messages import Message
 log = logging.getLogger(__name__)
 
 Outgoing = list[tuple[str, Message]]
-Deliver = Callable[[Outgoing, bytes | None], Awaitable[None]]
+Deliver = Callable[[Outgoing], Awaitable[None]]
 
 
 class Outbox:
@@ -28,7 +28,6 @@ class Outbox:
         self.coalesce_s = coalesce_s
         self.max_pending = max_pending
         self._queue: Outgoing = []
-        self._png: bytes | None = None
         self._wake = asyncio.Event()
         self._idle = asyncio.Event()
         self._idle.set()
@@ -38,12 +37,10 @@ class Outbox:
         self.batches = 0
         self.failures = 0
 
-    async def put(self, outgoing: Outgoing, png: bytes | None = None) -> None:
-        """Queue messages (and the newest screen) for the sender; waits only when the queue is full."""
+    async def put(self, outgoing: Outgoing) -> None:
+        """Queue messages for the sender; waits only when the queue is full."""
         await self._room.wait()
         self._queue.extend(outgoing)
-        if png is not None:
-            self._png = png
         self._idle.clear()
         self._wake.set()
         if len(self._queue) >= self.max_pending:
@@ -65,15 +62,14 @@ class Outbox:
                 timer.cancel()
             self._flush_now.clear()
             self._wake.clear()
-            batch, png = self._queue, self._png
-            self._queue, self._png = [], None
+            batch, self._queue = self._queue, []
             self._room.set()
             try:
-                await self._deliver(batch, png)
+                await self._deliver(batch)
             except Exception:  # the loop boundary: one failed batch must not stop the sending
                 self.failures += 1
                 log.exception("sending %d messages failed; they are lost", len(batch))
             finally:
                 self.batches += 1
-                if not self._queue and self._png is None:
+                if not self._queue:
                     self._idle.set()

@@ -31,6 +31,7 @@ from services.emulator.peers import Peers
 from services.emulator.rewards import RewardCalculator, StepFacts
 from services.emulator.rules import AntiStuck, allowed
 from services.emulator.savestates import AUTO_PREFIX, SaveMeta, SaveStateStore, check_name
+from services.emulator.screens import ScreenWriter
 from services.emulator.settings import EmulatorSettings
 from services.emulator.snapshot import snapshot
 from shared.buttons import BUTTONS, Button
@@ -47,14 +48,13 @@ from shared.messages import (
     PlanReason,
     PlanRequest,
 )
-from shared.streams import TRANSIENT_ERRORS, Publisher
+from shared.streams import Publisher
 from shared.trusted import trusted
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 SERVICE = "emulator"
-SCREEN_TTL_MS = 10_000
 MAX_SAVES_IN_FLIGHT = 2
 """Automatic saves written at once; past that the step waits for the disk rather than queue states in memory."""
 FORBIDDEN_BEFORE_FIRST_POKEMON = frozenset({Button.START, Button.SELECT})
@@ -113,7 +113,7 @@ class EmulatorService:
         self.total_reward = 0.0
         self.paused = False
         self._loaded = False
-        self._next_png = 0.0
+        self._next_screen = 0.0
         self.llm_interval = settings.llm_interval
         self.started = time.monotonic()
         self._rate_mark = (time.monotonic(), 0)
@@ -121,6 +121,7 @@ class EmulatorService:
         self._files = ThreadPoolExecutor(max_workers=1, thread_name_prefix="savestates")
         self._saving: set[asyncio.Task[None]] = set()
         self.outbox = Outbox(self._deliver, coalesce_s=settings.send_coalesce_ms / 1000)
+        self.screens = ScreenWriter(peers.client, self.keys.screen(self.env), publisher.availability)
 
     # -- the loop -----------------------------------------------------------------------------
 
@@ -170,19 +171,19 @@ class EmulatorService:
                 )
                 outgoing = [(self.keys.frames(self.env), frame), *self._plan_request(before, frame, breakdown, facts)]
                 await self._milestones(before, state, breakdown)
+                if obs.rgba is not None:
+                    self.screens.show(obs.rgba)
                 if self.settings.max_steps is not None and self.step >= self.settings.max_steps:
-                    await self.outbox.put(outgoing, obs.png)
+                    await self.outbox.put(outgoing)
                     break
                 if self._lockstep():
                     await self.outbox.drain()  # frames stay in order
                     await self._wait_for_dqn(outgoing)
-                    if obs.png is not None:
-                        await self._write_screen(obs.png)
                 else:
                     # Nobody waits on this frame: it goes out (and the inbox comes in) while the step is emulated.
-                    await self.outbox.put(outgoing, obs.png)
+                    await self.outbox.put(outgoing)
                 button, source, facts = await self._choose(state, frame.legal)
-                obs = self.game.advance(button, self._png_due())
+                obs = self.game.advance(button, self._screen_due())
                 await asyncio.sleep(0)  # the loop's turn: the sender, the inbox, the heartbeat
                 last = (button, source)
                 self.step += 1
@@ -195,6 +196,7 @@ class EmulatorService:
                 await asyncio.wait(self._saving)
             await self.outbox.drain()
             sender.cancel()
+            await self.screens.aclose()
             await self._autosave("shutdown")
             self._files.shutdown(wait=True)
 
@@ -202,29 +204,18 @@ class EmulatorService:
         """Wait for the DQN only when a learner is alive and nothing of higher priority will play this step."""
         return self.peers.learner and not self.arbiter.presses and not self.arbiter.plan_active(self.step)
 
-    async def _deliver(self, outgoing: list[tuple[str, Message]], png: bytes | None) -> None:
-        """The outbox's sender: the queued messages out, the inbox in, one round trip; then the screen."""
+    async def _deliver(self, outgoing: list[tuple[str, Message]]) -> None:
+        """The outbox's sender: the queued messages out, the inbox in, one round trip."""
         await self._take_inbox(block_ms=0, outgoing=outgoing)
-        if png is not None:
-            await self._write_screen(png)
 
-    def _png_due(self) -> bool:
+    def _screen_due(self) -> bool:
         if not self.settings.screen_fps:
             return False
         now = time.monotonic()
-        if now < self._next_png:
+        if now < self._next_screen:
             return False
-        self._next_png = now + 1 / self.settings.screen_fps
+        self._next_screen = now + 1 / self.settings.screen_fps
         return True
-
-    async def _write_screen(self, png: bytes) -> None:
-        """The dashboard's live picture: one key per env, replaced in place, gone when the emulator is."""
-        if not self.publisher.availability.ready():
-            return
-        try:
-            await self.peers.client.set(self.keys.screen(self.env), png, px=SCREEN_TTL_MS)
-        except TRANSIENT_ERRORS:
-            self.publisher.availability.failed()
 
     async def _choose(self, state: GameState, legal: tuple[bool, ...]) -> tuple[Button, ActionSource, StepFacts]:
         """Arbitration, then the rules that always win."""
