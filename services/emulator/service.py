@@ -17,7 +17,7 @@ import logging
 import time
 import uuid
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from typing import Any, TypeVar
@@ -57,6 +57,8 @@ T = TypeVar("T")
 SERVICE = "emulator"
 MAX_SAVES_IN_FLIGHT = 2
 """Automatic saves written at once; past that the step waits for the disk rather than queue states in memory."""
+SAVE_ERRORS = (OSError, CrystalRLError)
+"""What a save can fail with (a full disk, a failed fork, a bad state): logged and counted, never the game's end."""
 FORBIDDEN_BEFORE_FIRST_POKEMON = frozenset({Button.START, Button.SELECT})
 
 
@@ -197,7 +199,7 @@ class EmulatorService:
             await self.outbox.drain()
             sender.cancel()
             await self.screens.aclose()
-            await self._autosave("shutdown")
+            await self._reported("shutdown", self._save_now("shutdown"))
             self._files.shutdown(wait=True)
 
     def _lockstep(self) -> bool:
@@ -333,7 +335,7 @@ class EmulatorService:
                     if command.value is None:
                         raise CrystalRLError("set_llm_interval needs a value")
                     self.llm_interval = command.value
-        except CrystalRLError as exc:
+        except (CrystalRLError, OSError) as exc:  # a bad command or a save the disk refused: said in the ack
             ok, detail = False, str(exc)
             self.counters.bad_controls += 1
         await self._event(
@@ -357,8 +359,12 @@ class EmulatorService:
         self.rewards.explored.maps = {tuple(m) for m in stats.get("maps", [])}  # type: ignore[misc]
         log.info("resumed from save state %s at step %d", meta.name, meta.step)
 
-    async def _save_now(self, reason: str, name: str | None = None) -> SaveMeta:
-        """Take the state now and write it; the wait is only for the file (the state is made by a forked copy)."""
+    def _take(self, reason: str, name: str | None = None) -> Callable[[], SaveMeta]:
+        """The state as it is now, and the job that writes it (on the save-state thread).
+
+        Taking it is synchronous, so the state is the one this step's frame shows; a forked copy
+        of the process makes its bytes (`snapshot`) while the game goes on.
+        """
         name = name or f"{AUTO_PREFIX}{self.step:09d}"
         check_name(name)  # before the fork: a child is made only for a state that will be written
         pending = snapshot(self.game.save_state)
@@ -370,25 +376,40 @@ class EmulatorService:
             stats = {"total_reward": total_reward, "tiles": sorted(tiles), "maps": sorted(maps)}
             return self.store.save(name, data, step=step, episode=episode, reason=reason, stats=stats)
 
-        meta = await self._file_io(write)
+        return write
+
+    async def _save_now(self, reason: str, name: str | None = None) -> SaveMeta:
+        """Save and wait for the file: for a save someone asked for by name, and at shutdown."""
+        return await self._write(self._take(reason, name))
+
+    async def _write(self, job: Callable[[], SaveMeta]) -> SaveMeta:
+        meta = await self._file_io(job)
         self.counters.saves += 1
         return meta
 
     async def _save_soon(self, reason: str) -> None:
-        """An automatic save written while the game goes on; the step waits only when saves pile up."""
+        """An automatic save: taken now, written while the game goes on; the step waits only when saves pile up."""
         while len(self._saving) >= MAX_SAVES_IN_FLIGHT:
             await asyncio.wait(self._saving, return_when=asyncio.FIRST_COMPLETED)
-        task = asyncio.create_task(self._autosave(reason), name=f"save:{reason}")
+        try:
+            job = self._take(reason)
+        except SAVE_ERRORS as exc:
+            await self._save_failed(reason, exc)
+            return
+        task = asyncio.create_task(self._reported(reason, self._write(job)), name=f"save:{reason}")
         self._saving.add(task)
         task.add_done_callback(self._saving.discard)
 
-    async def _autosave(self, reason: str) -> None:
+    async def _reported(self, reason: str, saving: Awaitable[SaveMeta]) -> None:
         try:
-            await self._save_now(reason)
-        except (OSError, CrystalRLError) as exc:  # a full disk must not stop the game
-            self.counters.save_failures += 1
-            log.error("automatic save (%s) failed: %s", reason, exc)
-            await self._event("save_failed", f"automatic save ({reason}) failed: {exc}", level="error")
+            await saving
+        except SAVE_ERRORS as exc:
+            await self._save_failed(reason, exc)
+
+    async def _save_failed(self, reason: str, exc: Exception) -> None:
+        self.counters.save_failures += 1
+        log.error("automatic save (%s) failed: %s", reason, exc)
+        await self._event("save_failed", f"automatic save ({reason}) failed: {exc}", level="error")
 
     # -- helpers --------------------------------------------------------------------------------
 

@@ -7,9 +7,12 @@ import pytest
 import redis
 
 from bench.standins import StandInLearner
+from services.emulator.game import Game
+from services.emulator.savestates import SaveStateStore
 from shared.buttons import Button
 from shared.health import Health
 from shared.messages import Action, ActionSource, ControlCommand
+from shared.rom import inspect_rom
 from tests.procs import KEYS, events, frames, newest_frame, running, start_service, stop, wait_for
 
 EMULATOR = "services.emulator"
@@ -162,6 +165,24 @@ def test_sigterm_saves_and_a_restart_resumes_the_step_counter(
         first = wait_for(lambda: frames(redis_client, count=1), what="a frame after restart")[0]
     assert first.step >= last.step - 1
     assert first.state.map_id == last.state.map_id or first.state.party
+
+
+def test_an_automatic_save_holds_the_state_of_the_step_it_is_named_for(
+    demo_rom: Path, redis_url: str, redis_client: redis.Redis, data_dir: Path
+) -> None:
+    args = emulator_args(demo_rom, "--autosave-every", "7", "--max-steps", "60", "--keep-states", "20")
+    assert start_service(EMULATOR, redis_url, data_dir, *args).wait(60) == 0
+    by_step = {f.step: f.state for f in frames(redis_client)}
+    store = SaveStateStore(data_dir / "states" / "env0", inspect_rom(demo_rom).sha256, keep=20)
+    autos = [m for m in store.names() if m.name.startswith("auto-") and m.reason == "interval"]
+    assert len(autos) >= 8
+    game = Game(inspect_rom(demo_rom))
+    try:
+        for meta in autos:  # the state is taken as the frame is sent, not a step later as the game goes on
+            game.load_state(store.load(meta.name)[0])
+            assert game.state() == by_step[meta.step], meta.name
+    finally:
+        game.close()
 
 
 def test_a_save_that_cannot_be_written_is_reported_and_the_game_goes_on(
