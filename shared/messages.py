@@ -33,7 +33,8 @@ class Message(BaseModel):
         fields: dict[str, bytes | str] = {
             "v": str(self.VERSION),
             "kind": self.KIND,
-            "json": self.model_dump_json(exclude=set(self.BINARY)),
+            # the serializer's own bytes: model_dump_json would decode them to text, to be encoded again for Redis
+            "json": self.__pydantic_serializer__.to_json(self, exclude=set(self.BINARY) or None),
         }
         for name in self.BINARY:
             fields[name] = getattr(self, name)

@@ -57,6 +57,7 @@ class Publisher:
         self.settings = settings or StreamSettings()
         self.keys = keys
         self.counters = counters or StreamCounters()
+        self._maxlens: dict[str, int] = {}
         if client is None:
             if redis_url is None:
                 raise ValueError("Publisher needs redis_url or client")
@@ -184,7 +185,10 @@ class Publisher:
         await self.aclose()
 
     def _encode(self, stream: str, message: Message) -> _Entry:
-        return _Entry(stream, message.to_fields(), self.settings.maxlen_for(self.keys, stream))
+        maxlen = self._maxlens.get(stream)
+        if maxlen is None:  # a handful of streams, each looked up once, not once per frame
+            maxlen = self._maxlens[stream] = self.settings.maxlen_for(self.keys, stream)
+        return _Entry(stream, message.to_fields(), maxlen)
 
     def _enqueue(self, entries: list[_Entry]) -> None:
         for entry in entries:

@@ -25,12 +25,21 @@ Arg = bytes | str | int
 Command = Sequence[Arg]
 
 
+_FRAMED: dict[str | int, bytes] = {}
+"""Short texts and numbers, framed once: commands, keys, field names and lengths repeat in every frame's XADD."""
+_SHORT = 64
+
+
 def _bulk(value: Arg) -> bytes:
-    if isinstance(value, str):
-        value = value.encode()
-    elif isinstance(value, int):
-        value = b"%d" % value
-    return b"$%d\r\n%b\r\n" % (len(value), value)
+    if isinstance(value, bytes):
+        return b"$%d\r\n%b\r\n" % (len(value), value)
+    framed = _FRAMED.get(value)
+    if framed is None:
+        raw = value.encode() if isinstance(value, str) else b"%d" % value
+        framed = b"$%d\r\n%b\r\n" % (len(raw), raw)
+        if len(raw) <= _SHORT and len(_FRAMED) < 4096:
+            _FRAMED[value] = framed
+    return framed
 
 
 def pack(commands: Sequence[Command]) -> bytes:
