@@ -9,6 +9,8 @@ other WRAM banks into D000–DFFF while it works, so an unbanked read can return
 bank's bytes. Decoding is separate from reading so it can be tested on crafted bytes.
 """
 
+import struct
+from collections import namedtuple
 from typing import Protocol
 
 from shared.game.maps import map_name
@@ -17,9 +19,11 @@ from shared.game.ram_map import (
     FACING,
     PARTY_MAX,
     PARTY_STRUCT_SIZE,
+    RAM,
     READ_BY_COUNT,
     SPECIES_END,
     STATE_FLAGS_TEXT_BIT,
+    Fmt,
     PartyMonOffset,
     spans,
 )
@@ -28,18 +32,44 @@ from shared.trusted import trusted
 
 SPANS: tuple[tuple[int, int, int], ...] = tuple((bank, start, end) for bank in (0, 1) for start, end in spans(bank))
 """(bank, start, end) of every bulk read; bank 0 is WRAM0 (read unbanked: it is never switched)."""
-_WHERE: dict[str, tuple[int, int, int]] = {
-    var.name: next(
-        (i, var.addr - start, var.addr - start + var.size)
-        for i, (bank, start, end) in enumerate(SPANS)
-        if bank == var.bank and start <= var.addr < end
-    )
-    for var in BY_NAME.values()
-    if var.name not in READ_BY_COUNT
-}
+
+
+def _offsets() -> dict[str, tuple[int, int]]:
+    """Variable name → [start, end) in the spans' bytes laid end to end."""
+    at, base = {}, 0
+    for bank, start, end in SPANS:
+        for var in RAM:
+            if var.bank == bank and start <= var.addr < end and var.name not in READ_BY_COUNT:
+                at[var.name] = (base + var.addr - start, base + var.addr - start + var.size)
+        base += end - start
+    return at
+
+
+_AT = _offsets()
+
+
+def _numbers() -> tuple[struct.Struct, tuple[str, ...]]:
+    """One big-endian `struct` for every numeric variable in the spans' bytes (a U24 as a byte and a U16):
+    one C call for all of them, where reading them one by one cost a Python call each."""
+    fmt, names, pos = ">", [], 0
+    for name, (start, end) in sorted(_AT.items(), key=lambda item: item[1]):
+        var = BY_NAME[name]
+        if var.fmt in (Fmt.U8, Fmt.U16BE) or (var.fmt is Fmt.BITS and var.size == 1):
+            fmt += f"{start - pos}x{'B' if var.size == 1 else 'H'}"
+            names.append(name)
+        elif var.fmt is Fmt.U24BE:
+            fmt += f"{start - pos}xBH"
+            names += [name, f"{name}_low16"]
+        else:
+            continue
+        pos = end
+    return struct.Struct(fmt), tuple(names)
+
+
+_NUMBERS, _NUMBER_NAMES = _numbers()
+Numbers = namedtuple("Numbers", _NUMBER_NAMES)  # type: ignore[misc]
 _PARTY_MONS = BY_NAME["wPartyMons"].addr
 _game_state, _battle, _play_time, _party_mon = map(trusted, (GameState, BattleState, PlayTime, PartyMon))
-"""Variable name → (span index, first offset, end offset) inside that span's bytes."""
 
 _CHARSET: dict[int, str] = {
     **{0x80 + i: chr(ord("A") + i) for i in range(26)},
@@ -57,27 +87,33 @@ class BankedMemory(Protocol):
 
 
 class RamView:
-    """The bytes of every span in `SPANS`, addressed by variable, and the party structs in use."""
+    """The bytes of every span in `SPANS` laid end to end, addressed by variable, and the party structs in use."""
 
-    __slots__ = ("_chunks", "party_mons")
+    __slots__ = ("buffer", "party_mons")
 
-    def __init__(self, chunks: list[bytes], party_mons: bytes = b"") -> None:
-        self._chunks = chunks
+    def __init__(self, buffer: bytes, party_mons: bytes = b"") -> None:
+        self.buffer = buffer
         self.party_mons = party_mons
 
     def data(self, name: str) -> bytes:
-        index, start, end = _WHERE[name]
-        return self._chunks[index][start:end]
+        start, end = _AT[name]
+        return self.buffer[start:end]
 
     def value(self, name: str) -> int:
         """A numeric variable (U8, U16BE, U24BE, or a bit field as one big-endian number)."""
-        index, start, end = _WHERE[name]
-        return int.from_bytes(self._chunks[index][start:end], "big")
+        return int.from_bytes(self.data(name), "big")
+
+    def numbers(self) -> Numbers:
+        """Every numeric variable at once, by name."""
+        return Numbers._make(_NUMBERS.unpack_from(self.buffer))
 
 
 def read_ram(memory: BankedMemory) -> RamView:
     """One bulk read per span: WRAM0 as mapped (never switched), WRAM bank 1 explicitly; then the party."""
-    ram = RamView([bytes(memory[1, start:end] if bank else memory[start:end]) for bank, start, end in SPANS])
+    values: list[int] = []
+    for bank, start, end in SPANS:
+        values += memory[1, start:end] if bank else memory[start:end]
+    ram = RamView(bytes(values))
     count = min(ram.value("wPartyCount"), PARTY_MAX)
     if count:
         ram.party_mons = bytes(memory[1, _PARTY_MONS : _PARTY_MONS + count * PARTY_STRUCT_SIZE])
@@ -128,40 +164,36 @@ def decode_party(ram: RamView) -> tuple[PartyMon, ...]:
 def decode_state(ram: RamView) -> GameState:
     """Every value comes from a byte range whose format fixes its type and range, so the models are
     built without validation (`trusted`): this runs once per step."""
-    group, number = ram.value("wMapGroup"), ram.value("wMapNumber")
+    n = ram.numbers()
     return _game_state(
-        map_group=group,
-        map_number=number,
-        map_name=map_name(group, number),
-        x=ram.value("wXCoord"),
-        y=ram.value("wYCoord"),
-        facing=FACING[ram.value("wPlayerDirection") & 0x0C],
-        money=ram.value("wMoney"),
-        johto_badges=ram.value("wJohtoBadges"),
-        kanto_badges=ram.value("wKantoBadges"),
+        map_group=n.wMapGroup,
+        map_number=n.wMapNumber,
+        map_name=map_name(n.wMapGroup, n.wMapNumber),
+        x=n.wXCoord,
+        y=n.wYCoord,
+        facing=FACING[n.wPlayerDirection & 0x0C],
+        money=n.wMoney << 16 | n.wMoney_low16,
+        johto_badges=n.wJohtoBadges,
+        kanto_badges=n.wKantoBadges,
         party=decode_party(ram),
         battle=_battle(
-            mode=ram.value("wBattleMode"),
-            type=ram.value("wBattleType"),
-            enemy_species=ram.value("wEnemyMonSpecies"),
-            enemy_level=ram.value("wEnemyMonLevel"),
-            enemy_hp=ram.value("wEnemyMonHP"),
+            mode=n.wBattleMode,
+            type=n.wBattleType,
+            enemy_species=n.wEnemyMonSpecies,
+            enemy_level=n.wEnemyMonLevel,
+            enemy_hp=n.wEnemyMonHP,
         ),
-        time_of_day=ram.value("wTimeOfDay"),
-        play_time=_play_time(
-            hours=ram.value("wGameTimeHours"),
-            minutes=ram.value("wGameTimeMinutes"),
-            seconds=ram.value("wGameTimeSeconds"),
-        ),
-        step_count=ram.value("wStepCount"),
+        time_of_day=n.wTimeOfDay,
+        play_time=_play_time(hours=n.wGameTimeHours, minutes=n.wGameTimeMinutes, seconds=n.wGameTimeSeconds),
+        step_count=n.wStepCount,
         event_flags=count_bits(ram.data("wEventFlags")),
         pokedex_seen=count_bits(ram.data("wPokedexSeen")),
         pokedex_caught=count_bits(ram.data("wPokedexCaught")),
-        text_open=bool(ram.value("wStateFlags") >> STATE_FLAGS_TEXT_BIT & 1),
-        menu_open=ram.value("wWindowStackSize") > 0,
-        script_running=ram.value("wScriptRunning") != 0,
-        map_status=ram.value("wMapStatus"),
-        player_state=ram.value("wPlayerState"),
-        player_id=ram.value("wPlayerID"),
+        text_open=bool(n.wStateFlags >> STATE_FLAGS_TEXT_BIT & 1),
+        menu_open=n.wWindowStackSize > 0,
+        script_running=n.wScriptRunning != 0,
+        map_status=n.wMapStatus,
+        player_state=n.wPlayerState,
+        player_id=n.wPlayerID,
         player_name=decode_text(ram.data("wPlayerName")),
     )
