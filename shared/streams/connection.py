@@ -9,7 +9,7 @@ from redis.asyncio import Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import InvalidResponse, ResponseError
+from redis.exceptions import InvalidResponse, OutOfMemoryError, ReadOnlyError, ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from shared.streams.settings import StreamSettings
@@ -20,11 +20,16 @@ something else answers at its address (InvalidResponse: a wrong URL, a proxy): t
 going, log it and retry, as for an outage."""
 
 _TRANSIENT_REPLIES = ("OOM", "MISCONF", "LOADING", "TRYAGAIN", "MASTERDOWN", "READONLY")
+_TRANSIENT_REPLY_CLASSES = (OutOfMemoryError, ReadOnlyError)
 
 
 def is_transient(exc: BaseException) -> bool:
-    """True for failures that retrying after a delay can cure; False for bugs (wrong type, syntax)."""
-    if isinstance(exc, TRANSIENT_ERRORS):
+    """True for failures that retrying after a delay can cure; False for bugs (wrong type, syntax).
+
+    redis-py turns some error replies into classes of their own and strips their code from the
+    message (OOM becomes `OutOfMemoryError`, READONLY `ReadOnlyError`); the others keep it.
+    """
+    if isinstance(exc, TRANSIENT_ERRORS + _TRANSIENT_REPLY_CLASSES):
         return True
     return isinstance(exc, ResponseError) and str(exc).startswith(_TRANSIENT_REPLIES)
 

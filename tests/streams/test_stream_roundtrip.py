@@ -1,15 +1,17 @@
 """The hand-framed round trip against a real redis-server: framing, replies in order, errors in place."""
 
+import asyncio
+
 import pytest
 import redis.asyncio as aioredis
 from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import ResponseError
+from redis.exceptions import OutOfMemoryError, ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from shared.keys import Keys
 from shared.messages import Frame
 from shared.redis_server import LocalRedis
-from shared.streams import Publisher, StreamSettings, make_client
+from shared.streams import Publisher, StreamSettings, is_transient, make_client
 from shared.streams.roundtrip import pack, round_trip
 from tests.streams.conftest import fast_settings, make_frame
 
@@ -65,3 +67,24 @@ async def test_a_reply_that_does_not_come_in_time_raises_and_leaves_no_stale_rep
     # the connection that still owed the XREAD's reply was closed, not handed out again
     assert await round_trip(aclient, [["ECHO", "fresh"]]) == [b"fresh"]
     assert await aclient.echo("fresh too") == b"fresh too"
+
+
+async def test_a_full_redis_is_waited_out_and_nothing_is_lost(tmp_path: object, keys: Keys) -> None:
+    with LocalRedis(tmp_path / "redis") as server:  # type: ignore[operator]
+        admin = make_client(server.url, StreamSettings())
+        async with Publisher(server.url, keys=keys, settings=fast_settings()) as publisher:
+            await admin.config_set("maxmemory-policy", "noeviction")
+            await admin.config_set("maxmemory", 1)
+            replies = await round_trip(admin, [["XADD", "s", "*", "a", "1"], ["PING"]])
+            assert isinstance(replies[0], OutOfMemoryError) and is_transient(replies[0])
+            assert replies[1] == b"PONG"
+            frames = keys.frames("0")
+            assert await publisher.publish_many([(frames, make_frame(0)), (frames, make_frame(1))]) is None
+            assert publisher.backlog == 2 and publisher.counters.dropped == 0  # kept for later, not dropped
+            await admin.config_set("maxmemory", 0)
+            await asyncio.sleep(0.4)  # past the publisher's backoff (at most 0.3 s here)
+            assert await publisher.drain()
+            rows = await publisher.publish_then_read([], {frames: "0-0"})
+        await admin.aclose()
+    assert rows is not None
+    assert [Frame.from_fields(fields).step for _, _, fields in rows if fields] == [0, 1]
