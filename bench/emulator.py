@@ -4,11 +4,13 @@ Every service figure is a ratio to the bare loop measured in the same run, becau
 speeds drift on shared machines.
 """
 
+import functools
 import random
 import statistics
 import tempfile
 import time
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -87,42 +89,61 @@ def _service_run(rom: Path, steps: int, learner: bool) -> dict[str, float]:
 
 
 def run(rom: Path, steps: int = 3000, rounds: int = 5) -> dict[str, Any]:
-    """Bare, alone and lockstep, `rounds` times in turn; each ratio is taken within its round.
+    """Alone and lockstep, `rounds` times in turn, each between two bare loops (`bracketed`).
 
-    A shared machine's speed drifts by 10-20 % from one second to the next, so one bare run
-    against one service run later says as much about the drift as about the service. Every
-    round measures all three back to back, and the figures are the medians over the rounds,
-    with the lowest and highest ratio beside them.
+    The figures are the medians over the rounds, with the lowest and highest ratio beside them.
     """
     read = state_read(rom)
-    per_round = []
-    for _ in range(rounds):
-        base = bare(rom, steps)
-        alone = _service_run(rom, steps, learner=False)
-        lockstep = _service_run(rom, steps, learner=True)
-        per_round.append((base, alone, lockstep))
-    base = _median_of([b for b, _, _ in per_round])
+    runs = [functools.partial(_service_run, rom, steps, learner) for _ in range(rounds) for learner in (False, True)]
+    bares, pairs = bracketed(rom, steps, runs)
+    base = _median_of(bares)
     return {
         "rounds": rounds,
         "bare": base,
         "state_read": {**read, "ratio_to_step": read["read_us_p50"] / 1000 / base["step_ms"]},
-        "service_alone": against_bare(per_round, 1),
-        "service_lockstep_standin": against_bare(per_round, 2),
+        "service_alone": against_bare(pairs[0::2]),
+        "service_lockstep_standin": against_bare(pairs[1::2]),
     }
 
 
-def against_bare(per_round: list[tuple[dict[str, float], ...]], which: int) -> dict[str, float]:
-    """The median of a service's figures over the rounds, its ratio to the same round's bare loop, and the
+Measurement = Callable[[], dict[str, float]]
+Pair = tuple[dict[str, float], dict[str, float]]
+"""(the bare loop's figures around a run, the run's figures)"""
+
+
+def bracketed(rom: Path, steps: int, runs: list[Measurement]) -> tuple[list[dict[str, float]], list[Pair]]:
+    """Every run between two bare loops, and paired with their mean.
+
+    A shared machine's speed drifts by 10-20 % from one second to the next: one bare run
+    against a service run after it says as much about the drift as about the service. A bare
+    loop just before and one just after cancel a steady drift. Returns every bare run, and
+    each run's figures paired with the mean of the bare runs on either side of it.
+    """
+    bares = [bare(rom, steps)]
+    pairs = []
+    for measure in runs:
+        figures = measure()
+        bares.append(bare(rom, steps))
+        pairs.append((_mean_of(bares[-2:]), figures))
+    return bares, pairs
+
+
+def against_bare(pairs: list[Pair]) -> dict[str, float]:
+    """The median of a service's figures over its runs, its ratio to the bare loop around each run, and the
     extra time it spends per step beyond the bare loop's (the figure that carries over to another cartridge)."""
-    ratios = sorted(r[which]["steps_per_s"] / r[0]["steps_per_s"] for r in per_round)
-    extra_us = [(1 / r[which]["steps_per_s"] - 1 / r[0]["steps_per_s"]) * 1e6 for r in per_round]
+    ratios = sorted(run["steps_per_s"] / base["steps_per_s"] for base, run in pairs)
+    extra_us = [(1 / run["steps_per_s"] - 1 / base["steps_per_s"]) * 1e6 for base, run in pairs]
     return {
-        **_median_of([r[which] for r in per_round]),
+        **_median_of([run for _, run in pairs]),
         "ratio_to_bare": statistics.median(ratios),
         "ratio_lowest": ratios[0],
         "ratio_highest": ratios[-1],
         "extra_us_per_step": statistics.median(extra_us),
     }
+
+
+def _mean_of(runs: list[dict[str, float]]) -> dict[str, float]:
+    return {key: statistics.fmean(run[key] for run in runs) for key in runs[0]}
 
 
 def _median_of(runs: list[dict[str, float]]) -> dict[str, float]:

@@ -3,6 +3,7 @@ scale-out over several emulators, and every service's memory over a soak."""
 
 import asyncio
 import contextlib
+import functools
 import statistics
 import subprocess
 import sys
@@ -82,19 +83,22 @@ async def _with_pages(url: str, count: int, seconds: float) -> None:
             await _close(tasks)
 
 
+def _lockstep_run(url: str, data_dir: Path, rom: Path, steps: int) -> dict[str, float]:
+    frames = play(url, data_dir, rom, steps)
+    return {"steps_per_s": steps_per_s(frames), "dqn_share": _dqn_share(frames)}
+
+
 def run(rom: Path, steps: int = 3000, soak_s: float = 120.0, rounds: int = 3) -> dict[str, Any]:
     out: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as tmp, LocalRedis(Path(tmp) / "redis") as server:
         url, data = server.url, Path(tmp) / "data"
         with background("services.dqn_learner", url, data, "--learning-starts", "500"):
             _wait_health(url, "dqn_learner")
-            per_round = []  # like the emulator suite: bare and lockstep in turn, each ratio within its round
-            for i in range(rounds):
-                base = emulator.bare(rom, steps)
-                frames = play(url, data / f"lockstep{i}", rom, steps)
-                per_round.append((base, {"steps_per_s": steps_per_s(frames), "dqn_share": _dqn_share(frames)}))
-            out["lockstep_learner"] = {"rounds": rounds, **emulator.against_bare(per_round, 1), **_learner_figures(url)}
-            bare = statistics.median(base["steps_per_s"] for base, _ in per_round)
+            # like the emulator suite: each lockstep run between two bare loops
+            runs = [functools.partial(_lockstep_run, url, data / f"lockstep{i}", rom, steps) for i in range(rounds)]
+            bares, pairs = emulator.bracketed(rom, steps, runs)
+            out["lockstep_learner"] = {"rounds": rounds, **emulator.against_bare(pairs), **_learner_figures(url)}
+            bare = statistics.median(base["steps_per_s"] for base in bares)
             out["bare_steps_per_s"] = bare
             client = redis.Redis.from_url(url)
             scale: dict[str, float] = {}
