@@ -169,6 +169,12 @@ class RewardCalculator:
     def __init__(self, weights: RewardWeights) -> None:
         self.weights = weights
         self.explored = Explored()
+        # exploration records what it saw whatever its weight; the others are left out at weight 0
+        self._weighted = [
+            (name, component, getattr(weights, name))
+            for name, component in COMPONENTS.items()
+            if getattr(weights, name) or name in ("new_tile", "new_map")
+        ]
 
     def start(self, state: GameState) -> None:
         """The first state of a run: where the player stands is not an exploration reward."""
@@ -177,8 +183,7 @@ class RewardCalculator:
 
     def __call__(self, before: GameState, after: GameState, facts: StepFacts) -> tuple[float, dict[str, float]]:
         breakdown: dict[str, float] = {}
-        for name, component in COMPONENTS.items():
-            weight = getattr(self.weights, name)
+        for name, component, weight in self._weighted:
             value = component(before, after, self.explored, facts) * weight
             if value:
                 breakdown[name] = value

@@ -68,7 +68,7 @@ SAVE_ERRORS = (OSError, CrystalRLError)
 FORBIDDEN_BEFORE_FIRST_POKEMON = frozenset({Button.START, Button.SELECT})
 
 
-_frame = trusted(Frame)
+_frame, _history_item = trusted(Frame), trusted(HistoryItem)
 ALL_LEGAL: tuple[bool, ...] = (True,) * len(BUTTONS)
 BEFORE_FIRST_POKEMON: tuple[bool, ...] = tuple(b not in FORBIDDEN_BEFORE_FIRST_POKEMON for b in BUTTONS)
 
@@ -161,7 +161,9 @@ class EmulatorService:
                 self.total_reward += reward
                 if last is not None:
                     self.arbiter.credit(last[1], reward)
-                    self.history.append(HistoryItem(step=self.step - 1, action=last[0], source=last[1], reward=reward))
+                    self.history.append(
+                        _history_item(step=self.step - 1, action=last[0], source=last[1], reward=reward)
+                    )
                 self.antistuck.observe(progressed=reward > 0 or "new_tile" in breakdown)
                 # built from values this loop produced and typed itself: no validation pass, once per step
                 frame = _frame(
@@ -244,7 +246,7 @@ class EmulatorService:
             intervention = True
             self.counters.interventions += 1
             button, source = self.antistuck.intervene(state, button), ActionSource.RULES
-            await self._event("anti_stuck", f"no progress for {self.settings.stuck_patience} steps: pressed {button}")
+            self._event("anti_stuck", f"no progress for {self.settings.stuck_patience} steps: pressed {button}")
         return button, source, StepFacts(intervention=intervention, forbidden=forbidden)
 
     async def _wait_for_dqn(self, outgoing: list[tuple[str, Message]]) -> None:
@@ -313,7 +315,7 @@ class EmulatorService:
     async def _milestones(self, before: GameState, state: GameState, breakdown: dict[str, float]) -> None:
         milestone = next((m for m in ("badge", "first_pokemon", "new_map") if m in breakdown), None)
         if milestone is not None:
-            await self._event("milestone", f"{milestone} at step {self.step}", data={"milestone": milestone})
+            self._event("milestone", f"{milestone} at step {self.step}", data={"milestone": milestone})
             await self._save_soon(milestone)
         elif self.step and self.step % self.settings.autosave_every == 0:
             await self._save_soon("interval")
@@ -348,7 +350,7 @@ class EmulatorService:
         except (CrystalRLError, OSError) as exc:  # a bad command or a save the disk refused: said in the ack
             ok, detail = False, str(exc)
             self.counters.bad_controls += 1
-        await self._event(
+        self._event(
             "control_ack",
             f"{command.command}: {'ok' if ok else 'failed'}{' — ' + detail if detail else ''}",
             level="info" if ok else "warning",
@@ -404,7 +406,7 @@ class EmulatorService:
         try:
             job = self._take(reason)
         except SAVE_ERRORS as exc:
-            await self._save_failed(reason, exc)
+            self._save_failed(reason, exc)
             return
         task = asyncio.create_task(self._reported(reason, self._write(job)), name=f"save:{reason}")
         self._saving.add(task)
@@ -414,12 +416,12 @@ class EmulatorService:
         try:
             await saving
         except SAVE_ERRORS as exc:
-            await self._save_failed(reason, exc)
+            self._save_failed(reason, exc)
 
-    async def _save_failed(self, reason: str, exc: Exception) -> None:
+    def _save_failed(self, reason: str, exc: Exception) -> None:
         self.counters.save_failures += 1
         log.error("automatic save (%s) failed: %s", reason, exc)
-        await self._event("save_failed", f"automatic save ({reason}) failed: {exc}", level="error")
+        self._event("save_failed", f"automatic save ({reason}) failed: {exc}", level="error")
 
     # -- helpers --------------------------------------------------------------------------------
 
@@ -427,7 +429,9 @@ class EmulatorService:
         """Save-state files, one at a time, off the loop. PyBoy itself is only ever called on the loop's thread."""
         return await asyncio.get_running_loop().run_in_executor(self._files, func, *args)
 
-    async def _event(self, kind: str, message: str, level: str = "info", data: dict[str, Any] | None = None) -> None:
+    def _event(self, kind: str, message: str, level: str = "info", data: dict[str, Any] | None = None) -> None:
+        """Queued without waiting for room: control acks are sent from inside the sender, which would wait
+        for itself."""
         event = Event(
             service=SERVICE,
             instance=self.settings.instance,
@@ -437,7 +441,7 @@ class EmulatorService:
             level=level,  # type: ignore[arg-type]
             data=data or {},
         )
-        await self.outbox.put([(self.keys.events, event)])
+        self.outbox.put_nowait([(self.keys.events, event)])
 
     def health_counters(self) -> dict[str, int | float]:
         now = time.monotonic()
