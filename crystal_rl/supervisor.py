@@ -61,7 +61,8 @@ class ChildSpec:
     env: Mapping[str, str] = field(default_factory=dict)
     """Variables added to (and overriding) the supervisor's environment."""
     fatal_on_exit_zero: bool = False
-    """When this child exits with 0 by itself (an emulator done with `--actions N`), the run is over."""
+    """When this child exits with 0 by itself (an emulator done with `--actions N`), its work is done; when every
+    such child's is, the run is over."""
 
     @property
     def name(self) -> str:
@@ -82,6 +83,8 @@ class ChildState:
     last_exit: int | None = None
     last_restart_s: float | None = None
     """Seconds from the death of the child to its new process being started (the backoff included)."""
+    finished: bool = False
+    """It did its work and exited with 0 (an emulator done with `--actions N`); the run ends when all such have."""
 
     @property
     def running(self) -> bool:
@@ -108,7 +111,7 @@ def _die_with_parent() -> None:
 class Supervisor:
     """Starts every `ChildSpec`, restarts any that dies, and stops them all on `stop()`.
 
-    `run()` returns the exit code of the run: 0 when stopped or when a `fatal_on_exit_zero`
+    `run()` returns the exit code of the run: 0 when stopped or when every `fatal_on_exit_zero`
     child finished, the child's code when one failed in a way a restart cannot fix.
     """
 
@@ -213,8 +216,12 @@ class Supervisor:
             if self._stopping.is_set():
                 return
             if code == 0 and child.spec.fatal_on_exit_zero:
+                child.finished = True
                 log.info("%s finished", child.spec.name)
-                raise RunFinished
+                if all(c.finished for c in self.children if c.spec.fatal_on_exit_zero):
+                    raise RunFinished
+                await self._stopping.wait()  # the others still play their share; this one is not restarted
+                return
             if code == FATAL_EXIT or (child.restarts == 0 and code > 0 and ran_for < self.backoff.initial * 5):
                 # a configuration error (or a crash at the very first start) comes back on every restart
                 self.exit_code = code

@@ -144,6 +144,23 @@ async def test_a_finished_emulator_ends_the_run(redis_url: str, tmp_path: Path) 
     assert sup.failure is None and sup.children[0].restarts == 0
 
 
+@pytest.mark.timeout(20)
+async def test_the_run_ends_when_every_emulator_has_finished_not_the_first(redis_url: str, tmp_path: Path) -> None:
+    """`--actions N` is per env: a faster env finishing first must not stop a slower one short of N."""
+
+    def emulator(env: str, seconds: float) -> ChildSpec:
+        marker = tmp_path / f"{env}.done"
+        code = f"import pathlib, time; time.sleep({seconds}); pathlib.Path({str(marker)!r}).write_text('done')"
+        return ChildSpec("emulator", env, (sys.executable, "-c", code), fatal_on_exit_zero=True)
+
+    sup = supervisor_for(
+        [emulator("env0", 0.3), emulator("env1", 2.0), sleeper(tmp_path, "learner")], redis_url, tmp_path
+    )
+    assert await asyncio.wait_for(sup.run(), 15) == 0
+    assert (tmp_path / "env0.done").exists() and (tmp_path / "env1.done").exists()
+    assert [c.restarts for c in sup.children[:2]] == [0, 0]  # the finished one was not started again
+
+
 def test_child_specs_follow_the_options(tmp_path: Path) -> None:
     options = RunOptions(
         redis_url="redis://h:1/0",

@@ -1,5 +1,6 @@
 """The emulator service as a real process on the demo cartridge, against a real Redis."""
 
+import shutil
 import threading
 from pathlib import Path
 
@@ -185,17 +186,24 @@ def test_an_automatic_save_holds_the_state_of_the_step_it_is_named_for(
         game.close()
 
 
+def _replace_with_a_file(directory: Path) -> bool:
+    """A file where the save-state directory was: every save from then on fails. A save being written in the
+    background can create the directory again in between; then this is tried again."""
+    shutil.rmtree(directory, ignore_errors=True)
+    try:
+        directory.write_text("a file where the save-state directory was")
+    except IsADirectoryError:
+        return False
+    return True
+
+
 def test_a_save_that_cannot_be_written_is_reported_and_the_game_goes_on(
     demo_rom: Path, redis_url: str, redis_client: redis.Redis, data_dir: Path
 ) -> None:
     states = data_dir / "states" / "env0"
     with running(EMULATOR, redis_url, data_dir, *emulator_args(demo_rom, "--autosave-every", "25")) as process:
         wait_for(lambda: list(states.glob("auto-*.state")), what="a first automatic save")
-        for path in states.rglob("*"):
-            if path.is_file():
-                path.unlink()
-        states.rmdir()
-        states.write_text("a file where the save-state directory was")  # every save from now on fails
+        wait_for(lambda: _replace_with_a_file(states), what="the state directory replaced by a file")
         failed = wait_for(lambda: events(redis_client, "save_failed"), what="a save_failed event")
         assert failed[0].level == "error" and "env0" in failed[0].message
         after = failed[0].ts
