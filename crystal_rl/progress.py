@@ -63,7 +63,23 @@ class ProgressReporter:
     """Services this run started (name → instances): shown as down when their heartbeat is missing."""
     _last_ids: dict[str, str] = field(default_factory=dict)
     _last_rate: dict[str, tuple[float, int]] = field(default_factory=dict)
-    _last_total: dict[str, float] = field(default_factory=dict)
+    _anchor: dict[str, tuple[int, float]] = field(default_factory=dict)
+    """Per env, (step, total reward up to it) where the total was last known."""
+
+    def _total(self, env: str, counters: dict[str, float], frames: list[Frame], newest: Frame) -> float:
+        """The run's total reward up to the newest frame: the heartbeat's total at its step, plus the frames after it.
+
+        Once the emulator has stopped (its heartbeat is gone, as in the report after Ctrl-C), the count carries
+        on from where it was last known, with the frames read since.
+        """
+        anchor = self._anchor.get(env)
+        if "total_reward" in counters and "step" in counters:
+            anchor = (int(counters["step"]), float(counters["total_reward"]))
+        if anchor is None:
+            return sum(f.reward for f in frames)
+        total = anchor[1] + sum(f.reward for f in frames if f.step > anchor[0])
+        self._anchor[env] = (max(anchor[0], newest.step), total)
+        return total
 
     async def newest(self, env: str) -> Frame | None:
         entries = await self.client.xrevrange(self.keys.frames(env), count=1)
@@ -99,14 +115,11 @@ class ProgressReporter:
         if before is not None and now > before[0] and newest.step >= before[1]:
             rate = (newest.step - before[1]) / (now - before[0])
         self._last_rate[env] = (now, newest.step)
-        total = counters.get("total_reward", self._last_total.get(env))
-        if total is not None:
-            self._last_total[env] = float(total)
         return EnvProgress(
             env=env,
             step=newest.step,
             steps_per_s=rate,
-            total_reward=float(total) if total is not None else sum(f.reward for f in frames),
+            total_reward=self._total(env, counters, frames, newest),
             recent_reward=sum(f.reward for f in frames),
             recent_steps=len(frames),
             breakdown=dict(breakdown),
