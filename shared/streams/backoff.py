@@ -64,6 +64,10 @@ class Availability:
         self._retry_at = self._clock() + delay
         return delay
 
+    def retry_in(self) -> float:
+        """Seconds until the next attempt may be made (0 when Redis is believed up)."""
+        return max(0.0, self._retry_at - self._clock()) if self.down else 0.0
+
     def succeeded(self) -> bool:
         """Record a success; True when this ends an outage (the caller logs the recovery)."""
         was_down = self.down

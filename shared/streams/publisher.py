@@ -7,6 +7,7 @@ before anything new is written. Every stream's length comes from `StreamSettings
 """
 
 import asyncio
+import contextlib
 import logging
 from collections import deque
 from collections.abc import Iterable, Mapping
@@ -75,6 +76,7 @@ class Publisher:
         )
         self._buffer: deque[_Entry] = deque()
         self._lock = asyncio.Lock()
+        self._flusher: asyncio.Task[None] | None = None
 
     @property
     def backlog(self) -> int:
@@ -168,6 +170,10 @@ class Publisher:
 
     async def aclose(self) -> None:
         """Flush what can be flushed, count the rest as dropped, and close an owned client."""
+        if self._flusher is not None:
+            self._flusher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._flusher
         await self.drain()
         if self._buffer:
             log.warning("closing with %d buffered messages unwritten (Redis unreachable)", len(self._buffer))
@@ -197,6 +203,19 @@ class Publisher:
                 self.counters.dropped += 1
             self._buffer.append(entry)
             self.counters.buffered += 1
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.create_task(self._flush_when_back(), name="publisher:flush")
+
+    async def _flush_when_back(self) -> None:
+        """The buffer goes out as soon as Redis answers again, whether or not anything else is published: a
+        service that publishes now and then (an event, a plan) would otherwise hold it until its next message."""
+        while self._buffer:
+            await asyncio.sleep(max(self.availability.retry_in(), 0.01))
+            try:
+                await self.drain()
+            except Exception:  # not an outage (those are retried inside): a bug, said once, not looped on
+                log.exception("flushing %d buffered messages failed", len(self._buffer))
+                return
 
     async def _flush_batch(self) -> bool:
         """Write the oldest `flush_batch` buffered entries; False when Redis failed (they stay buffered)."""
