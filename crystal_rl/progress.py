@@ -20,7 +20,7 @@ from shared.messages import Frame
 from shared.streams import as_text
 
 RECENT_LIMIT = 5_000
-"""Most frames read for the recent reward; more than any env steps in one report interval."""
+"""Most frames read for the recent reward (the newest ones since the last report; a fast emulator makes more)."""
 
 
 @dataclass
@@ -93,14 +93,17 @@ class ProgressReporter:
     async def env_progress(self, env: str, health: Health | None) -> EnvProgress | None:
         stream = self.keys.frames(env)
         start = self._last_ids.get(env)
-        rows = await self.client.xrange(stream, min=f"({start}" if start else "-", count=RECENT_LIMIT)
+        # the newest frames since the last report, newest first: an emulator can step more than RECENT_LIMIT
+        # times between two reports, and then the report speaks of the newest of them, not the oldest
+        rows = await self.client.xrevrange(stream, min=f"({start}" if start else "-", count=RECENT_LIMIT)
+        if rows:
+            self._last_ids[env] = as_text(rows[0][0])
         frames = []
-        for raw_id, fields in rows:
+        for _, fields in reversed(rows):
             try:
                 frames.append(Frame.from_fields(fields))
             except MessageError:
                 continue
-            self._last_ids[env] = as_text(raw_id)
         newest = frames[-1] if frames else await self.newest(env)
         if newest is None:
             return None

@@ -52,3 +52,16 @@ async def test_without_any_heartbeat_the_total_is_what_the_frames_hold(client: R
     await _play(client, range(4), 0.5)
     progress = await ProgressReporter(client, KEYS, ["0"]).env_progress("0", None)
     assert progress is not None and progress.total_reward == 2.0
+
+
+async def test_the_report_speaks_of_the_newest_frames_when_more_came_than_it_reads(
+    client: Redis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("crystal_rl.progress.RECENT_LIMIT", 5)
+    reporter = ProgressReporter(client, KEYS, ["0"])
+    await _play(client, range(12), 1.0)
+    progress = await reporter.env_progress("0", _heartbeat(step=11, total=12.0))
+    assert progress is not None and progress.step == 11 and progress.recent_steps == 5
+    await _play(client, range(12, 14), 1.0)
+    later = await reporter.env_progress("0", None)
+    assert later is not None and later.step == 13 and later.recent_steps == 2 and later.total_reward == 14.0
