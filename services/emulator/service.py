@@ -194,8 +194,8 @@ class EmulatorService:
                     # Nobody waits on this frame: it goes out (and the inbox comes in) while the step is emulated.
                     await self.outbox.put(outgoing)
                 button, source, facts = await self._choose(state, frame.legal)
-                obs = self.game.advance(button, self._screen_due())
-                now = time.monotonic()
+                now = time.monotonic()  # one clock read a step: the screen, the loop's turn and the progress log
+                obs = self.game.advance(button, self._screen_due(now))
                 if now >= next_turn:  # the loop's turn: the sender, the inbox, the heartbeat, the screen
                     await asyncio.sleep(0)
                     next_turn = now + LOOP_TURN_S
@@ -222,10 +222,9 @@ class EmulatorService:
         """The outbox's sender: the queued messages out, the inbox in, one round trip."""
         await self._take_inbox(block_ms=0, outgoing=outgoing)
 
-    def _screen_due(self) -> bool:
+    def _screen_due(self, now: float) -> bool:
         if not self.settings.screen_fps:
             return False
-        now = time.monotonic()
         if now < self._next_screen:
             return False
         self._next_screen = now + 1 / self.settings.screen_fps
