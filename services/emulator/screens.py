@@ -48,13 +48,10 @@ class ScreenWriter:
         self.availability = availability
         self._encoder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="screens")
         self._task: asyncio.Task[None] | None = None
-        self.written = 0
-        self.skipped = 0
 
     def show(self, rgba: np.ndarray) -> None:
         """Hand over a copy of the screen's pixels; returns at once."""
         if self._task is not None and not self._task.done():
-            self.skipped += 1
             return
         self._task = asyncio.create_task(self._write(rgba), name="screen")
 
@@ -66,11 +63,8 @@ class ScreenWriter:
             await self.client.set(self.key, png, px=SCREEN_TTL_MS)
         except TRANSIENT_ERRORS:
             self.availability.failed()
-            return
         except Exception:  # the loop boundary: one lost picture must not go unreported, nor stop the next
             log.exception("writing the screen to %s failed", self.key)
-            return
-        self.written += 1
 
     async def aclose(self) -> None:
         if self._task is not None:

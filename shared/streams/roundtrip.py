@@ -75,8 +75,9 @@ async def round_trip(client: Redis, commands: Sequence[Command], timeout: float 
     """
     pool = client.connection_pool
     connection = await pool.get_connection()
+    deadline_s = timeout if timeout is not None else connection.socket_timeout
     try:
-        async with asyncio.timeout(timeout if timeout is not None else connection.socket_timeout):
+        async with asyncio.timeout(deadline_s):
             writer = connection._writer
             writer.write(pack(commands))
             await writer.drain()
@@ -84,7 +85,7 @@ async def round_trip(client: Redis, commands: Sequence[Command], timeout: float 
     except BaseException as exc:
         await connection.disconnect(nowait=True)
         if isinstance(exc, TimeoutError):
-            raise RedisTimeoutError(f"no reply from Redis within {timeout or connection.socket_timeout} s") from exc
+            raise RedisTimeoutError(f"no reply from Redis within {deadline_s} s") from exc
         if isinstance(exc, OSError):
             raise RedisConnectionError(f"Redis connection broke: {exc}") from exc
         raise
