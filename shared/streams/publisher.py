@@ -4,13 +4,18 @@ The emulator's step loop publishes every frame, so `publish` must neither raise 
 when Redis is gone: after a failure it only buffers (in order, bounded, oldest dropped and
 counted) until the backoff delay has passed, then one attempt flushes the buffer in batches
 before anything new is written. Every stream's length comes from `StreamSettings`.
+
+A write whose reply never came may still have landed: Redis applies a command and can then
+die, or drop the connection, before its reply goes out. Its messages are buffered like any
+others, but before they are written again the publisher looks for them in their streams, so
+an outage costs no frame twice.
 """
 
 import asyncio
 import contextlib
 import logging
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Self
@@ -37,6 +42,10 @@ class _Entry:
     stream: str
     fields: dict[str, bytes | str]
     maxlen: int
+
+
+Write = Callable[[list[_Entry]], Awaitable[list[Any]]]
+"""One round trip that XADDs its entries first (their replies first, in order), and maybe more after."""
 
 
 class Publisher:
@@ -75,6 +84,10 @@ class Publisher:
             Backoff(self.settings.backoff_initial, self.settings.backoff_max, self.settings.backoff_jitter)
         )
         self._buffer: deque[_Entry] = deque()
+        self._uncertain = 0
+        """How many of the buffer's first entries a failed write sent: they may be in Redis already."""
+        self._last_ids: dict[str, bytes] = {}
+        """Each stream's newest entry this publisher wrote: where to look for a write that may have landed."""
         self._lock = asyncio.Lock()
         self._flusher: asyncio.Task[None] | None = None
 
@@ -105,7 +118,7 @@ class Publisher:
                 return None
             results = await self._send(entries)
             if results is None:
-                self._enqueue(entries)
+                self._enqueue(entries, sent=True)
                 return None
             return results
 
@@ -127,17 +140,12 @@ class Publisher:
                 self._enqueue(entries)
                 return None
             try:
-                try:
-                    replies = await self._write_and_read(entries, read, count, block_ms)
-                except RedisConnectionError:
-                    if self.availability.down:
-                        raise
-                    replies = await self._write_and_read(entries, read, count, block_ms)
+                replies = await self._retried(entries, lambda some: self._write_and_read(some, read, count, block_ms))
             except Exception as exc:
                 if not is_transient(exc):
                     raise
                 self._failed(exc)
-                self._enqueue(entries)
+                self._enqueue(entries, sent=True)
                 return None
         if self.availability.succeeded():
             self.counters.reconnects += 1
@@ -179,6 +187,7 @@ class Publisher:
             log.warning("closing with %d buffered messages unwritten (Redis unreachable)", len(self._buffer))
             self.counters.dropped += len(self._buffer)
             self._buffer.clear()
+            self._uncertain = 0
         if self._owns_client:
             await self.client.aclose()
 
@@ -196,13 +205,18 @@ class Publisher:
             maxlen = self._maxlens[stream] = self.settings.maxlen_for(self.keys, stream)
         return _Entry(stream, message.to_fields(), maxlen)
 
-    def _enqueue(self, entries: list[_Entry]) -> None:
+    def _enqueue(self, entries: list[_Entry], sent: bool = False) -> None:
+        """Buffer `entries` after the ones already waiting; `sent` when a failed write sent them (only ever
+        with an empty buffer: nothing is written directly while anything waits)."""
         for entry in entries:
             if len(self._buffer) >= self.settings.publish_buffer:
                 self._buffer.popleft()
+                self._uncertain = max(self._uncertain - 1, 0)
                 self.counters.dropped += 1
             self._buffer.append(entry)
             self.counters.buffered += 1
+        if sent:
+            self._uncertain = len(self._buffer)
         if self._flusher is None or self._flusher.done():
             self._flusher = asyncio.create_task(self._flush_when_back(), name="publisher:flush")
 
@@ -218,31 +232,31 @@ class Publisher:
                 return
 
     async def _flush_batch(self) -> bool:
-        """Write the oldest `flush_batch` buffered entries; False when Redis failed (they stay buffered)."""
-        batch = [self._buffer[i] for i in range(min(len(self._buffer), self.settings.flush_batch))]
-        results = await self._send(batch)
+        """Write the oldest `flush_batch` buffered entries; False when Redis failed (they stay buffered).
+
+        Entries a failed write sent are all settled in the first batch, however many: once anything
+        newer is written, the place to look for them is no longer the end of their streams.
+        """
+        size = min(len(self._buffer), max(self.settings.flush_batch, self._uncertain))
+        batch = [self._buffer[i] for i in range(size)]
+        results = await self._send(batch, sent=self._uncertain > 0)
         if results is None:
+            self._uncertain = max(self._uncertain, size)
             return False
+        self._uncertain = 0
         for _ in batch:
             self._buffer.popleft()
         if not self._buffer:
             log.info("buffer flushed: Redis has every message published during the outage")
         return True
 
-    async def _send(self, entries: list[_Entry]) -> list[str | None] | None:
+    async def _send(self, entries: list[_Entry], sent: bool = False) -> list[str | None] | None:
         """XADD every entry in one round trip; None when Redis is unreachable (nothing counted as sent).
 
-        A connection that broke while Redis was believed up is retried once at once: after a
-        restart every pooled connection is stale, and the first command on each fails even
-        though a fresh connection would work (a refused connect costs no time).
+        `sent` when a failed write sent these entries before: the ones Redis has are not written again.
         """
         try:
-            try:
-                replies = await self._write(entries)
-            except RedisConnectionError:
-                if self.availability.down:
-                    raise
-                replies = await self._write(entries)
+            replies = await (self._unwritten(entries, self._write) if sent else self._retried(entries, self._write))
         except Exception as exc:
             if not is_transient(exc):
                 raise
@@ -252,6 +266,66 @@ class Publisher:
             self.counters.reconnects += 1
             log.info("Redis reachable again; %d buffered messages to flush", len(self._buffer))
         return [self._result(entry, reply) for entry, reply in zip(entries, replies, strict=True)]
+
+    async def _retried(self, entries: list[_Entry], write: Write) -> list[Any]:
+        """`write(entries)`, and once more at once when its connection broke while Redis was believed up.
+
+        After a restart every pooled connection is stale, and the first command on each fails
+        even though a fresh connection would work (a refused connect costs no time). The first
+        attempt may have landed all the same, so the second writes only what Redis lacks.
+        """
+        try:
+            return await write(entries)
+        except RedisConnectionError:
+            if self.availability.down:
+                raise
+            return await self._unwritten(entries, write)
+
+    async def _unwritten(self, entries: list[_Entry], write: Write) -> list[Any]:
+        """`write` the entries their streams lack; the replies in `entries`' order, with the ids of those
+        found in place of XADD replies (and any replies `write` adds after its XADDs, at the end)."""
+        found = await self._find(entries)
+        replies = iter(await write([entry for entry, entry_id in zip(entries, found, strict=True) if entry_id is None]))
+        in_order: list[Any] = [next(replies) if entry_id is None else entry_id for entry_id in found]
+        if any(entry_id is not None for entry_id in found):
+            log.info("%d messages a failed write sent had landed; not written again", len(entries) - found.count(None))
+        return in_order + list(replies)
+
+    async def _find(self, entries: list[_Entry]) -> list[bytes | None]:
+        """The id each entry already has in its stream, or None.
+
+        A failed write's entries, if they landed, follow this publisher's last written entry in
+        their stream, in order and with exactly these fields; other writers' entries may come
+        between. With no entry written yet, the stream's newest entries are searched.
+        """
+        if not entries:
+            return []
+        positions: dict[str, list[int]] = {}
+        for index, entry in enumerate(entries):
+            positions.setdefault(entry.stream, []).append(index)
+        commands: list[list[Arg]] = []
+        for stream, indexes in positions.items():
+            count = 2 * len(indexes) + 100
+            last = self._last_ids.get(stream)
+            if last is None:
+                commands.append(["XREVRANGE", stream, "+", "-", "COUNT", count])
+            else:
+                commands.append(["XRANGE", stream, b"(" + last, "+", "COUNT", count])
+        replies = raise_first_error(await round_trip(self.client, commands), is_transient)
+        found: list[bytes | None] = [None] * len(entries)
+        for (stream, indexes), rows in zip(positions.items(), replies, strict=True):
+            if isinstance(rows, Exception):  # not a stream: the XADD will be rejected and counted as usual
+                continue
+            stored = rows if stream in self._last_ids else rows[::-1]
+            waiting = iter(indexes)
+            index = next(waiting)
+            for entry_id, flat in stored:
+                if flat is not None and _same(entries[index].fields, flat):
+                    found[index] = entry_id
+                    index = next(waiting, -1)
+                    if index < 0:
+                        break
+        return found
 
     async def _write(self, entries: list[_Entry]) -> list[Any]:
         """Every XADD in one round trip. A rejection that waiting can cure (LOADING, OOM, ...) fails the
@@ -264,6 +338,7 @@ class Publisher:
             log.error("Redis rejected a message for %s, dropped: %s", entry.stream, reply)
             return None
         self.counters.published += 1
+        self._last_ids[entry.stream] = reply
         return as_text(reply)
 
     def _failed(self, exc: BaseException) -> None:
@@ -276,6 +351,15 @@ class Publisher:
             delay,
             len(self._buffer),
         )
+
+
+def _same(fields: dict[str, bytes | str], flat: list[bytes]) -> bool:
+    """Whether an entry as Redis returned it (field, value, field, value, ...) holds exactly `fields`."""
+    return len(flat) == 2 * len(fields) and flat == [_wire(part) for pair in fields.items() for part in pair]
+
+
+def _wire(value: bytes | str) -> bytes:
+    return value if isinstance(value, bytes) else value.encode()
 
 
 def _xadd(entry: _Entry) -> list[Arg]:

@@ -33,7 +33,7 @@ def test_emulator_plays_through_a_redis_outage(demo_rom: Path, redis_server: Loc
         seen = wait_for(lambda: (c := counters()) and c.get("reconnects", 0) >= 1 and c, timeout=20, what="heartbeat")
         assert seen["buffered"] > 0 and seen["connection_errors"] > 0
         steps = [f.step for f in frames(client)]
-        assert steps == sorted(steps), "frames were flushed out of order"
+        assert steps == sorted(set(steps)), "frames were flushed out of order, or twice"
     log = (tmp_path / "data" / "emulator.log").read_text()
     # the progress line kept coming while Redis was away: the game did not wait for it
     assert log.count("steps/s") >= 3

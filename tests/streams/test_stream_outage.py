@@ -4,6 +4,7 @@ import asyncio
 import logging
 
 import pytest
+import redis
 import redis.asyncio as aioredis
 
 from shared.health import Heartbeat, read_health
@@ -132,3 +133,43 @@ async def test_something_else_at_the_redis_address_is_an_outage_not_a_crash(
         server.close()
         await server.wait_closed()
     assert any("Protocol error" in r.getMessage() for r in caplog.records)
+
+
+BUSY_LUA = """
+local t = redis.call('TIME')
+local start = t[1] * 1000000 + t[2]
+repeat t = redis.call('TIME') until t[1] * 1000000 + t[2] - start > tonumber(ARGV[1]) * 1000
+return 1
+"""
+
+
+@pytest.mark.parametrize("path", ["publish_many", "publish_then_read"])
+@pytest.mark.parametrize("first", [False, True], ids=["after-a-write", "first-write"])
+async def test_a_write_whose_reply_was_lost_is_not_written_twice(
+    redis_server: LocalRedis, keys: Keys, redis_client: redis.Redis, path: str, first: bool
+) -> None:
+    """Redis busy past the publish timeout: the write times out, yet Redis applies it afterwards. The retry
+    must find those entries in the stream instead of appending them again (the emulator's frames came out
+    twice after an outage: a step's frames, then the same steps again). With no write of its own before,
+    the publisher searches the stream's newest entries (another writer's frame 0 here)."""
+    stream = keys.frames("0")
+    settings = fast_settings(publish_timeout=0.2, backoff_initial=0.05, backoff_max=0.1)
+    async with Publisher(redis_server.url, keys=keys, settings=settings) as publisher:
+        if first:
+            redis_client.xadd(stream, make_frame(0).to_fields())
+        else:
+            await publisher.publish(stream, make_frame(0))
+        busy = asyncio.create_task(asyncio.to_thread(redis_client.eval, BUSY_LUA, 0, 800))
+        await asyncio.sleep(0.1)  # the script has Redis: nothing else runs until it returns
+        batch = [(stream, make_frame(step)) for step in (1, 2, 3)]
+        if path == "publish_many":
+            assert await publisher.publish_many(batch) is None
+        else:
+            assert await publisher.publish_then_read(batch, {keys.actions("0"): "$"}) is None
+        assert publisher.counters.connection_errors == 1 and publisher.backlog == 3
+        await busy
+        await eventually(lambda: publisher.backlog == 0, what="the buffer to be flushed")
+        await publisher.publish(stream, make_frame(4))
+        assert publisher.counters.published == 5 - first
+    steps = [Frame.from_fields(fields).step for _, fields in redis_client.xrange(stream)]
+    assert steps == [0, 1, 2, 3, 4]
