@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from services.emulator.wram import WramReader
 from shared.buttons import Button
 from shared.errors import RomError, SaveStateError
 from shared.game.ram_map import BY_NAME
@@ -50,6 +51,7 @@ class Game:
         except Exception as exc:  # PyBoy raises bare exceptions for unusable cartridges
             raise RomError(f"PyBoy cannot start {rom.path}: {exc}") from exc
         self.pyboy.rtc_lock_experimental(True)
+        self.wram = WramReader(self.pyboy.memory)
         self.frames = 0
 
     def boot(self, max_frames: int) -> int:
@@ -88,11 +90,11 @@ class Game:
         self.frames += 1
 
     def state(self) -> GameState:
-        return read_state(self.pyboy.memory)
+        return read_state(self.wram.memory())
 
     def observe(self, full_screen: bool = False) -> Observation:
         rgba = self.pyboy.screen.ndarray.copy() if full_screen else None
-        return Observation(read_state(self.pyboy.memory), self.small_screen(), rgba)
+        return Observation(self.state(), self.small_screen(), rgba)
 
     def advance(self, button: Button | None, full_screen: bool = False) -> Observation:
         """One step and what it led to."""
