@@ -5,6 +5,8 @@ stall the emulator's step and hide outages; the clients built here never retry, 
 streams layer's own backoff decides, logs and counts.
 """
 
+import redis
+import redis.retry
 from redis.asyncio import Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
@@ -45,5 +47,16 @@ def make_client(url: str, settings: StreamSettings, *, block_ms: int = 0) -> Red
         socket_connect_timeout=settings.connect_timeout,
         socket_timeout=settings.socket_timeout + block_ms / 1000,
         retry=Retry(NoBackoff(), 0),
+        decode_responses=False,
+    )
+
+
+def make_sync_client(url: str, settings: StreamSettings) -> redis.Redis:
+    """`make_client`'s blocking twin, for a thread of its own (the emulator's screen writer)."""
+    return redis.Redis.from_url(
+        url,
+        socket_connect_timeout=settings.connect_timeout,
+        socket_timeout=settings.socket_timeout,
+        retry=redis.retry.Retry(NoBackoff(), 0),
         decode_responses=False,
     )
