@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import gc
 import hashlib
 import logging
 import signal
@@ -72,6 +73,11 @@ async def serve(settings: EmulatorSettings) -> None:
                 await claim_task
 
 
+GC_YOUNG_THRESHOLD = 20_000
+"""Allocations between two collections of the youngest objects. With Python's 700 a collection came every
+60 steps and took 0.26 ms (5 µs a step); the step makes almost no cycles, and with this none came in 3,000."""
+
+
 async def _serve(settings: EmulatorSettings) -> None:
     rom = resolve_rom(settings.rom)
     game = await asyncio.to_thread(start_game, settings, rom)
@@ -96,6 +102,8 @@ async def _serve(settings: EmulatorSettings) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     log.info("env %s playing %s (%s)", settings.env, rom.title or "?", rom.path)
+    gc.freeze()  # PyBoy, the modules, the models: they live as long as the process, no collection need walk them
+    gc.set_threshold(GC_YOUNG_THRESHOLD)
     peers_task = asyncio.create_task(peers.run(), name="peers")
     try:
         async with heartbeat:
