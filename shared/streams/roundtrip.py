@@ -60,21 +60,30 @@ def pack(commands: Sequence[Command]) -> bytes:
     return b"".join(parts)
 
 
-async def round_trip(client: Redis, commands: Sequence[Command], timeout: float | None = None) -> list[Any]:
+async def round_trip(
+    client: Redis, commands: Sequence[Command], timeout: float | None = None, connection: Any = None
+) -> list[Any]:
     """Send `commands` in one write and read their replies in order.
 
     A command Redis rejects gives its `ResponseError` as its reply, like a pipeline with
     `raise_on_error=False`. A broken connection is closed (so the pool never hands it out
     half-read) and the error raised, for the caller's own retry and backoff. `timeout`
     (by default the client's socket timeout) bounds the whole exchange; a blocking XREAD's
-    BLOCK belongs in it.
+    BLOCK belongs in it. `connection` is one the caller keeps for itself, out of the pool
+    (connected again here after a failure closed it); by default one is checked out for the
+    trip.
 
     The write and the replies go through the connection's own stream and reply parser, under
     one deadline: redis-py's per-call path sets a deadline for every reply and starts a task
     for every write, 20 µs a frame that the emulator pays on its step's thread.
     """
     pool = client.connection_pool
-    connection = await pool.get_connection()
+    kept = connection is not None
+    if kept:
+        if not connection.is_connected:
+            await connection.connect()
+    else:
+        connection = await pool.get_connection()
     deadline_s = timeout if timeout is not None else connection.socket_timeout
     try:
         async with asyncio.timeout(deadline_s):
@@ -90,7 +99,8 @@ async def round_trip(client: Redis, commands: Sequence[Command], timeout: float 
             raise RedisConnectionError(f"Redis connection broke: {exc}") from exc
         raise
     finally:
-        await pool.release(connection)
+        if not kept:
+            await pool.release(connection)
 
 
 async def _replies(connection: Any, count: int) -> list[Any]:
