@@ -19,7 +19,7 @@ import numpy as np
 import redis
 
 from shared.streams import TRANSIENT_ERRORS, StreamSettings
-from shared.streams.backoff import Availability, Backoff
+from shared.streams.backoff import Availability
 from shared.streams.connection import make_sync_client
 
 log = logging.getLogger(__name__)
@@ -48,9 +48,7 @@ class ScreenWriter:
     def __init__(self, redis_url: str, key: str, settings: StreamSettings) -> None:
         self.key = key
         self.client: redis.Redis = make_sync_client(redis_url, settings)
-        self.availability = Availability(
-            Backoff(settings.backoff_initial, settings.backoff_max, settings.backoff_jitter)
-        )
+        self.availability = Availability(settings.backoff())
         """The thread's own: Redis being down costs it one failed attempt per backoff delay, not one per screen."""
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="screens")
         self._pending: Future[None] | None = None

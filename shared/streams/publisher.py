@@ -25,7 +25,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 
 from shared.keys import Keys
 from shared.messages import Fields, Message
-from shared.streams.backoff import Availability, Backoff
+from shared.streams.backoff import Availability
 from shared.streams.codec import as_text
 from shared.streams.connection import is_transient, make_client
 from shared.streams.counters import StreamCounters
@@ -80,9 +80,7 @@ class Publisher:
         else:
             self._owns_client = False
         self.client = client
-        self.availability = Availability(
-            Backoff(self.settings.backoff_initial, self.settings.backoff_max, self.settings.backoff_jitter)
-        )
+        self.availability = Availability(self.settings.backoff())
         self._buffer: deque[_Entry] = deque()
         self._uncertain = 0
         """How many of the buffer's first entries a failed write sent: they may be in Redis already."""

@@ -8,7 +8,6 @@ import asyncio
 import logging
 from contextlib import suppress
 
-from shared.streams.backoff import Backoff
 from shared.streams.counters import StreamCounters
 from shared.streams.settings import StreamSettings
 
@@ -21,8 +20,8 @@ class Reconnect:
     def __init__(self, what: str, settings: StreamSettings, counters: StreamCounters) -> None:
         self.what = what
         self.counters = counters
-        self.backoff = Backoff(settings.backoff_initial, settings.backoff_max, settings.backoff_jitter)
-        self._errors = Backoff(settings.backoff_initial, settings.backoff_max, settings.backoff_jitter)
+        self.backoff = settings.backoff()
+        self._errors = settings.backoff()
         """Separate delays for non-outage failures, so they neither count nor log as reconnects."""
 
     @property

@@ -10,6 +10,7 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared.keys import Keys
+from shared.streams.backoff import Backoff
 
 
 class StreamSettings(BaseSettings):
@@ -100,6 +101,10 @@ class StreamSettings(BaseSettings):
                 " raise CRL_STREAM_BACKOFF_MAX or lower CRL_STREAM_BACKOFF_INITIAL"
             )
         return self
+
+    def backoff(self) -> Backoff:
+        """A fresh backoff with these delays: one per loop or writer, each counting its own failures."""
+        return Backoff(self.backoff_initial, self.backoff_max, self.backoff_jitter)
 
     def maxlen_for(self, keys: Keys, stream: str) -> int:
         """The `MAXLEN ~` of `stream`, found by its kind: the name after the prefix, up to the first ':'."""
