@@ -109,17 +109,7 @@ class Publisher:
         entries = [self._encode(stream, message) for stream, message in items]
         if not entries:
             return []
-        async with self._lock:
-            if self._buffer and self.availability.ready():
-                await self._flush_batch()
-            if self._buffer or not self.availability.ready():
-                self._enqueue(entries)
-                return None
-            results = await self._send(entries)
-            if results is None:
-                self._enqueue(entries, sent=True)
-                return None
-            return results
+        return await self._publish(entries, self._write)
 
     async def publish_then_read(
         self, items: Iterable[tuple[str, Message]], read: Mapping[str, str], count: int = 64, block_ms: int = 0
@@ -132,28 +122,26 @@ class Publisher:
         then buffered like `publish_many`'s, and nothing was read).
         """
         entries = [self._encode(stream, message) for stream, message in items]
+        replies = await self._publish(entries, lambda some: self._write_and_read(some, read, count, block_ms))
+        if replies is None:
+            return None
+        rows = replies[-1]
+        if isinstance(rows, Exception):
+            raise rows
+        return [(stream, entry_id, fields) for stream, entries in stream_entries(rows) for entry_id, fields in entries]
+
+    async def _publish(self, entries: list[_Entry], write: Write) -> list[Any] | None:
+        """`write` the entries after whatever is buffered, or buffer them too; see `_send` for the replies."""
         async with self._lock:
             if self._buffer and self.availability.ready():
                 await self._flush_batch()
             if self._buffer or not self.availability.ready():
                 self._enqueue(entries)
                 return None
-            try:
-                replies = await self._retried(entries, lambda some: self._write_and_read(some, read, count, block_ms))
-            except Exception as exc:
-                if not is_transient(exc):
-                    raise
-                self._failed(exc)
+            replies = await self._send(entries, write)
+            if replies is None:
                 self._enqueue(entries, sent=True)
-                return None
-        if self.availability.succeeded():
-            self.counters.reconnects += 1
-        for entry, reply in zip(entries, replies, strict=False):
-            self._result(entry, reply)
-        rows = replies[-1]
-        if isinstance(rows, Exception):
-            raise rows
-        return [(stream, entry_id, fields) for stream, entries in stream_entries(rows) for entry_id, fields in entries]
+            return replies
 
     async def _write_and_read(
         self, entries: list[_Entry], read: Mapping[str, str], count: int, block_ms: int
@@ -239,7 +227,7 @@ class Publisher:
         """
         size = min(len(self._buffer), max(self.settings.flush_batch, self._uncertain))
         batch = [self._buffer[i] for i in range(size)]
-        results = await self._send(batch, sent=self._uncertain > 0)
+        results = await self._send(batch, self._write, sent=self._uncertain > 0)
         if results is None:
             self._uncertain = max(self._uncertain, size)
             return False
@@ -250,13 +238,15 @@ class Publisher:
             log.info("buffer flushed: Redis has every message published during the outage")
         return True
 
-    async def _send(self, entries: list[_Entry], sent: bool = False) -> list[str | None] | None:
-        """XADD every entry in one round trip; None when Redis is unreachable (nothing counted as sent).
+    async def _send(self, entries: list[_Entry], write: Write, sent: bool = False) -> list[Any] | None:
+        """`write` the entries in one round trip; None when Redis is unreachable (nothing counted as sent).
 
-        `sent` when a failed write sent these entries before: the ones Redis has are not written again.
+        The replies come back with each entry's id in its XADD reply's place (None for one Redis
+        rejected, counted as dropped), followed by whatever else `write` read. `sent` when a failed
+        write sent these entries before: the ones Redis has are not written again.
         """
         try:
-            replies = await (self._unwritten(entries, self._write) if sent else self._retried(entries, self._write))
+            replies = await (self._unwritten(entries, write) if sent else self._retried(entries, write))
         except Exception as exc:
             if not is_transient(exc):
                 raise
@@ -265,7 +255,8 @@ class Publisher:
         if self.availability.succeeded():
             self.counters.reconnects += 1
             log.info("Redis reachable again; %d buffered messages to flush", len(self._buffer))
-        return [self._result(entry, reply) for entry, reply in zip(entries, replies, strict=True)]
+        added = len(entries)
+        return [self._result(entry, reply) for entry, reply in zip(entries, replies, strict=False)] + replies[added:]
 
     async def _retried(self, entries: list[_Entry], write: Write) -> list[Any]:
         """`write(entries)`, and once more at once when its connection broke while Redis was believed up.
