@@ -16,9 +16,8 @@ from typing import Any
 
 from bench.harness import play, steps_per_s
 from bench.standins import StandInLearner
-from services.emulator.game import Game
 from shared.buttons import BUTTONS, Button
-from shared.game.reader import read_state
+from shared.game.machine import Machine
 from shared.messages import ActionSource
 from shared.redis_server import LocalRedis
 from shared.rom import inspect_rom
@@ -55,25 +54,18 @@ def bare(rom: Path, steps: int = 3000, seed: int = 0) -> dict[str, float]:
 
 
 def state_read(rom: Path, reads: int = 1000) -> dict[str, float]:
-    """One state read as the service makes it, right after a step (the caches cold): through the view of
-    PyBoy's WRAM array (`read_us_*`), and through `pyboy.memory`, the way without it, for comparison."""
-    game = Game(inspect_rom(rom), HOLD, STEP)
-    game.boot(3000)
-    direct = isinstance(game.wram.memory(), memoryview)
-    times: dict[str, list[float]] = {"read": [], "pyboy_memory": []}
+    """One state read as the service makes it: right after a step (the CPU's caches cold), through PyBoy's
+    public `memory`."""
+    machine = Machine(inspect_rom(rom), HOLD, STEP)
+    machine.boot()
+    times: list[float] = []
     for _ in range(reads):
-        for name, read in (("read", game.state), ("pyboy_memory", lambda: read_state(game.pyboy.memory))):
-            game.step(None)
-            start = time.perf_counter()
-            read()
-            times[name].append(time.perf_counter() - start)
-    game.close()
-    return {
-        "direct": float(direct),
-        "read_us_p50": statistics.median(times["read"]) * 1e6,
-        "read_us_mean": statistics.fmean(times["read"]) * 1e6,
-        "pyboy_memory_read_us_p50": statistics.median(times["pyboy_memory"]) * 1e6,
-    }
+        machine.step(None)
+        start = time.perf_counter()
+        machine.state()
+        times.append(time.perf_counter() - start)
+    machine.close()
+    return {"read_us_p50": statistics.median(times) * 1e6, "read_us_mean": statistics.fmean(times) * 1e6}
 
 
 def _service_run(rom: Path, steps: int, learner: bool) -> dict[str, float]:

@@ -23,7 +23,6 @@ from services.dqn_learner.agent import DQNAgent, UpdateStats, linear_schedule
 from services.dqn_learner.network import QNetwork
 from services.dqn_learner.observation import (
     N_ACTIONS,
-    N_FEATURES,
     SCREEN_SHAPE,
     FrameStacker,
     Observation,
@@ -31,6 +30,7 @@ from services.dqn_learner.observation import (
 from services.dqn_learner.replay import ReplayBuffer
 from services.dqn_learner.settings import LearnerSettings
 from shared.buttons import BUTTON_INDEX
+from shared.game.features import N_FEATURES
 from shared.messages import Frame
 
 log = logging.getLogger(__name__)

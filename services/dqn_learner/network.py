@@ -10,7 +10,8 @@ the inference path never hold float copies of them (4x the memory).
 import torch
 from torch import nn
 
-from services.dqn_learner.observation import N_ACTIONS, N_FEATURES, SCREEN_SHAPE
+from services.dqn_learner.observation import N_ACTIONS, SCREEN_SHAPE
+from shared.game.features import N_FEATURES
 
 
 class QNetwork(nn.Module):

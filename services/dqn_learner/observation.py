@@ -12,65 +12,11 @@ import numpy as np
 
 from shared.buttons import BUTTONS
 from shared.errors import MessageError
-from shared.game.state import GameState
+from shared.game.features import state_features
 from shared.messages import SCREEN_HEIGHT, SCREEN_WIDTH, Frame
 
 SCREEN_SHAPE: tuple[int, int] = (SCREEN_HEIGHT, SCREEN_WIDTH)
 N_ACTIONS = len(BUTTONS)
-
-_FACINGS = ("down", "up", "left", "right")
-
-FEATURE_NAMES: tuple[str, ...] = (
-    "x",
-    "y",
-    "map_group",
-    "map_number",
-    "party_count",
-    "party_level_mean",
-    "party_level_max",
-    "party_hp_fraction",
-    "battle_overworld",
-    "battle_wild",
-    "battle_trainer",
-    "badges",
-    *(f"facing_{f}" for f in _FACINGS),
-    "text_open",
-    "menu_open",
-    "script_running",
-)
-"""Order of the feature vector; every value is scaled to roughly [0, 1] (coordinates to [0, 4])."""
-N_FEATURES = len(FEATURE_NAMES)
-
-
-def state_features(state: GameState) -> np.ndarray:
-    """The normalized feature vector of one state (float32, `N_FEATURES` long).
-
-    Coordinates are divided by 64 rather than 255 so one tile is a visible step (1/64) and
-    the usual map sizes stay within [0, 2]; everything else is a fraction or a one-hot.
-    """
-    levels = [mon.level for mon in state.party]
-    hp = sum(mon.hp for mon in state.party)
-    max_hp = sum(mon.max_hp for mon in state.party)
-    mode = state.battle.mode
-    values = [
-        min(state.x, 255) / 64.0,
-        min(state.y, 255) / 64.0,
-        state.map_group / 32.0,
-        state.map_number / 128.0,
-        len(levels) / 6.0,
-        (sum(levels) / len(levels) / 100.0) if levels else 0.0,
-        (max(levels) / 100.0) if levels else 0.0,
-        (hp / max_hp) if max_hp else 0.0,
-        float(mode == 0),
-        float(mode == 1),
-        float(mode == 2),
-        state.badge_count / 16.0,
-        *(float(state.facing == f) for f in _FACINGS),
-        float(state.text_open),
-        float(state.menu_open),
-        float(state.script_running),
-    ]
-    return np.asarray(values, dtype=np.float32)
 
 
 def screen_array(frame: Frame) -> np.ndarray:
@@ -111,7 +57,7 @@ class Observation:
     screens: np.ndarray
     """(frame_stack, H, W) uint8, oldest first."""
     features: np.ndarray
-    """(N_FEATURES,) float32."""
+    """(N_FEATURES,) float32 (`shared.game.features`)."""
     legal: np.ndarray
     """(N_ACTIONS,) bool: the buttons allowed for the action answering this observation."""
     continues: bool

@@ -19,19 +19,13 @@ from services.dqn_learner.agent import (
 from services.dqn_learner.checkpoints import list_checkpoints, load_latest, save_checkpoint
 from services.dqn_learner.learner import Learner
 from services.dqn_learner.network import QNetwork
-from services.dqn_learner.observation import (
-    FEATURE_NAMES,
-    N_ACTIONS,
-    N_FEATURES,
-    SCREEN_SHAPE,
-    FrameStacker,
-    state_features,
-)
+from services.dqn_learner.observation import N_ACTIONS, SCREEN_SHAPE, FrameStacker
 from services.dqn_learner.replay import ReplayBuffer
 from services.dqn_learner.settings import LearnerSettings
 from services.dqn_learner.stats import Counters
 from services.dqn_learner.trainer import TrainingThread
 from shared.errors import MessageError
+from shared.game.features import FEATURE_NAMES, N_FEATURES, state_features
 from tests.dqn_learner.helpers import make_frame, make_state
 
 H, W = SCREEN_SHAPE

@@ -25,6 +25,11 @@ class FallbackPolicy:
         self._last: tuple[GameState, Button] | None = None
         self._steps = 0
 
+    def new_episode(self) -> None:
+        """Every tile is unseen again; what is known about walls stays known (the maps do not change)."""
+        self.visited.clear()
+        self._last = None
+
     def choose(self, state: GameState) -> Button:
         self._learn(state)
         self._steps += 1

@@ -1,0 +1,170 @@
+"""The game core: one game played one button at a time, with its facts, reward, rules and episodes.
+
+Both doors into the game use this and nothing else to play: the emulator service (which
+adds streams, arbitration between sources and save-state files) and the Gymnasium
+environment (which adds spaces). A step, in order:
+
+1. the rules that always win: a forbidden button is replaced by the rule-based policy's
+   choice, and the anti-stuck rule overrides a game that has not moved on for a while;
+   no button at all (`None`) means the rule-based policy chooses;
+2. the machine plays it (press, hold, release, wait, render the last frame);
+3. the state is read, the step's facts found, the reward weighed from them;
+4. the episode ends when the goal's fact happened (terminated) or its steps ran out
+   (truncated); the caller decides when to `reset`.
+
+No Redis, no asyncio: a step is a plain call, so it runs as fast as PyBoy allows.
+"""
+
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+from shared.buttons import BUTTON_INDEX, Button
+from shared.game.fallback import FallbackPolicy
+from shared.game.machine import Machine, View
+from shared.game.progress import Progress, StepFacts
+from shared.game.rewards import RewardWeights, Scorer
+from shared.game.rules import AntiStuck, allowed_buttons
+from shared.game.state import GameState
+
+
+class Goal(StrEnum):
+    """The fact that ends an episode as reached (`none`: only the time limit ends one)."""
+
+    NONE = "none"
+    FIRST_POKEMON = "first_pokemon"
+    BATTLE_WON = "battle_won"
+    NEW_MAP = "new_map"
+    BADGE = "badge"
+
+    def reached(self, facts: StepFacts) -> bool:
+        match self:
+            case Goal.NONE:
+                return False
+            case Goal.FIRST_POKEMON:
+                return facts.first_pokemon
+            case Goal.BATTLE_WON:
+                return facts.battle_won
+            case Goal.NEW_MAP:
+                return facts.new_map
+            case Goal.BADGE:
+                return facts.badges > 0
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One step played: what was pressed, what it led to, what it was worth, whether the episode is over."""
+
+    button: Button
+    """The button actually played."""
+    by_rules: bool
+    """The rules chose `button` (no button was given, it was forbidden, or the anti-stuck rule stepped in)."""
+    view: View
+    facts: StepFacts
+    reward: float
+    breakdown: dict[str, float]
+    """The reward by component, only the non-zero ones."""
+    terminated: bool = False
+    """The goal was reached."""
+    truncated: bool = False
+    """The episode's steps ran out."""
+
+
+class GameCore:
+    """A machine with its progress, reward, rules and episodes."""
+
+    def __init__(
+        self,
+        machine: Machine,
+        start_state: bytes,
+        *,
+        weights: RewardWeights | None = None,
+        stuck_patience: int = 80,
+        seed: int = 0,
+        goal: Goal = Goal.NONE,
+        episode_steps: int | None = None,
+    ) -> None:
+        if episode_steps is not None and episode_steps < 1:
+            raise ValueError(f"episode_steps must be at least 1 (got {episode_steps}), or None for no time limit")
+        self.machine = machine
+        self.start_state = start_state
+        """The state `reset()` returns to when given none."""
+        self.scorer = Scorer(weights or RewardWeights())
+        self.progress = Progress()
+        self.antistuck = AntiStuck(stuck_patience, seed)
+        self.fallback = FallbackPolicy(seed)
+        self.goal = goal
+        self.episode_steps = episode_steps
+        self.episode = 0
+        self.episode_step = 0
+        """Steps played in the current episode."""
+        self.view = machine.view()
+
+    @property
+    def state(self) -> GameState:
+        return self.view.state
+
+    def legal(self) -> tuple[bool, ...]:
+        """Which buttons the rules allow now (the rest would be replaced)."""
+        return allowed_buttons(self.view.state)
+
+    def reset(self, state: bytes | None = None, origin: Path | str = "start state") -> View:
+        """A new episode from `state` (default: the start state): the machine loaded, exploration forgotten.
+
+        Raises `SaveStateError` when the state cannot be loaded (corrupt, or of another cartridge);
+        the game is then where it was.
+        """
+        self.load(self.start_state if state is None else state, origin)
+        self.episode += 1
+        self.episode_step = 0
+        self.progress.start(self.view.state)
+        self.antistuck.reset()
+        self.fallback.new_episode()
+        return self.view
+
+    def load(self, state: bytes, origin: Path | str = "state") -> View:
+        """Load a state within the episode (what was explored is kept): a person's `load`, a restore after a restart."""
+        self.machine.load_state(state, origin)
+        self.machine.refresh_screen()
+        self.view = self.machine.view()
+        return self.view
+
+    def start(self) -> View:
+        """Begin playing from where the machine is (a booted or restored game), as a fresh episode's first state."""
+        self.view = self.machine.view()
+        self.progress.start(self.view.state)
+        return self.view
+
+    def save_state(self) -> bytes:
+        return self.machine.save_state()
+
+    def step(self, chosen: Button | None = None, full_screen: bool = False) -> Step:
+        """Play one button (None: the rule-based policy chooses), after the rules that always win."""
+        before = self.view.state
+        button, by_rules, forbidden, intervention = self._apply_rules(before, chosen)
+        self.machine.step(button)
+        view = self.view = self.machine.view(full_screen)
+        facts = self.progress.step(before, view.state, intervention, forbidden)
+        self.antistuck.observe(facts.progressed)
+        reward, breakdown = self.scorer(facts)
+        self.episode_step += 1
+        terminated = self.goal.reached(facts)
+        truncated = not terminated and self.episode_steps is not None and self.episode_step >= self.episode_steps
+        return Step(button, by_rules, view, facts, reward, breakdown, terminated, truncated)
+
+    def _apply_rules(self, state: GameState, chosen: Button | None) -> tuple[Button, bool, bool, bool]:
+        legal = allowed_buttons(state)
+        by_rules = chosen is None
+        button = self.fallback.choose(state) if chosen is None else chosen
+        forbidden = not legal[BUTTON_INDEX[button]]
+        if forbidden:
+            button, by_rules = self.fallback.choose(state), True
+            if not legal[BUTTON_INDEX[button]]:
+                button = Button.A
+        intervention = self.antistuck.stuck
+        if intervention:
+            button, by_rules = self.antistuck.intervene(state, button), True
+        return button, by_rules, forbidden, intervention
+
+    def close(self) -> None:
+        self.machine.close()

@@ -1,0 +1,161 @@
+"""The facts of a step: what the game says happened between two states, whatever anything is worth.
+
+Rewards weigh these facts (`rewards`), plan triggers and milestone saves read them, and the
+anti-stuck rule asks whether any of them is progress. Keeping them apart from the weights
+means a weight of 0 changes what a step is worth, never what the system notices.
+
+A value that moves implausibly between two steps (a badge count jumping by several, money
+changing by more than the game allows in one step, levels leaping) is a bad read, not
+progress: it is logged and not counted.
+"""
+
+import logging
+from dataclasses import dataclass, field
+
+from shared.game.ram_map import MAX_MONEY
+from shared.game.state import GameState
+
+log = logging.getLogger(__name__)
+
+MAX_MONEY_STEP = 100_000
+"""More money than this in one step is a misread (the demo pays at most a few thousand)."""
+MAX_LEVEL_STEP = 10
+MAX_BADGE_STEP = 1
+
+Tile = tuple[int, int, int, int]
+"""(map group, map number, x, y)."""
+
+
+@dataclass(frozen=True, slots=True)
+class StepFacts:
+    """What one step did. Counts are gains (never negative); the two rule flags say what the rules did."""
+
+    new_tile: bool = False
+    """The player stands on a tile not stood on before in this episode."""
+    new_map: bool = False
+    """The player entered a map not entered before in this episode."""
+    first_pokemon: bool = False
+    badges: int = 0
+    """Badges gained."""
+    levels: int = 0
+    """Party levels gained (a new member's levels are not gained levels)."""
+    money: int = 0
+    """Money gained (losses are not counted)."""
+    event_flags: int = 0
+    """Story event flags newly set."""
+    pokedex_seen: int = 0
+    pokedex_caught: int = 0
+    battle_started: bool = False
+    battle_won: bool = False
+    """A battle ended with the enemy at 0 HP (or fainted: the party gained experience)."""
+    intervention: bool = False
+    """The anti-stuck rule replaced the chosen button."""
+    forbidden: bool = False
+    """The chosen button was forbidden and replaced."""
+
+    @property
+    def progressed(self) -> bool:
+        """Anything that moves the game on: what the anti-stuck rule waits for."""
+        return bool(
+            self.new_tile
+            or self.new_map
+            or self.first_pokemon
+            or self.badges
+            or self.levels
+            or self.money
+            or self.event_flags
+            or self.pokedex_seen
+            or self.pokedex_caught
+            or self.battle_won
+        )
+
+    @property
+    def milestone(self) -> str | None:
+        """The most important milestone of the step (worth a save state and an event), if any."""
+        if self.badges:
+            return "badge"
+        if self.first_pokemon:
+            return "first_pokemon"
+        if self.new_map:
+            return "new_map"
+        return None
+
+
+@dataclass
+class Explored:
+    """What the episode has seen: tiles, maps."""
+
+    tiles: set[Tile] = field(default_factory=set)
+    maps: set[tuple[int, int]] = field(default_factory=set)
+
+    def clear(self) -> None:
+        self.tiles.clear()
+        self.maps.clear()
+
+
+class Progress:
+    """Turns two consecutive states (and what the rules did) into the step's facts; remembers what was explored."""
+
+    def __init__(self) -> None:
+        self.explored = Explored()
+
+    def start(self, state: GameState) -> None:
+        """A new episode (or a loaded state): forget what was explored; where the player stands is not new."""
+        self.explored.clear()
+        self.explored.tiles.add((*state.map_id, state.x, state.y))
+        self.explored.maps.add(state.map_id)
+
+    def step(
+        self, before: GameState, after: GameState, intervention: bool = False, forbidden: bool = False
+    ) -> StepFacts:
+        explored = self.explored
+        tile = (after.map_group, after.map_number, after.x, after.y)
+        new_tile = tile not in explored.tiles
+        if new_tile:
+            explored.tiles.add(tile)
+        new_map = after.map_id not in explored.maps
+        if new_map:
+            explored.maps.add(after.map_id)
+        same_party = after.party_count == before.party_count
+        in_battle, was_in_battle = after.battle.active, before.battle.active
+        return StepFacts(
+            new_tile=new_tile,
+            new_map=new_map,
+            first_pokemon=before.party_count == 0 and after.party_count > 0,
+            badges=_plausible("badge", after.badge_count - before.badge_count, MAX_BADGE_STEP),
+            levels=_plausible("level", after.party_levels - before.party_levels, MAX_LEVEL_STEP) if same_party else 0,
+            money=_money(before, after),
+            event_flags=max(0, after.event_flags - before.event_flags),
+            pokedex_seen=max(0, after.pokedex_seen - before.pokedex_seen),
+            pokedex_caught=max(0, after.pokedex_caught - before.pokedex_caught),
+            battle_started=in_battle and not was_in_battle,
+            battle_won=was_in_battle
+            and not in_battle
+            and (before.battle.enemy_hp == 0 or _enemy_fainted(before, after)),
+            intervention=intervention,
+            forbidden=forbidden,
+        )
+
+
+def _enemy_fainted(before: GameState, after: GameState) -> bool:
+    """The battle ended and the party gained experience: the enemy fainted (running away gives none)."""
+    gained = sum(m.exp for m in after.party) - sum(m.exp for m in before.party)
+    return gained > 0 and after.party_count == before.party_count
+
+
+def _money(before: GameState, after: GameState) -> int:
+    if after.money == before.money:
+        return 0
+    if after.money > MAX_MONEY:
+        log.warning("money reads %d, above the game's maximum %d: not counted", after.money, MAX_MONEY)
+        return 0
+    return _plausible("money", after.money - before.money, MAX_MONEY_STEP)
+
+
+def _plausible(name: str, delta: int, limit: int) -> int:
+    if delta <= 0:
+        return 0
+    if delta > limit:
+        log.warning("%s moved by %d in one step (limit %d): a misread, not counted", name, delta, limit)
+        return 0
+    return delta

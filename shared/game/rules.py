@@ -1,0 +1,42 @@
+"""The rules that always win, whoever chose the button: forbidden buttons and anti-stuck."""
+
+import random
+
+from shared.buttons import BUTTONS, DPAD, Button
+from shared.game.state import GameState
+
+FORBIDDEN_BEFORE_FIRST_POKEMON = frozenset({Button.START, Button.SELECT})
+"""The START menu and SELECT before the first Pokémon only lead an agent into menus it cannot use yet."""
+ALL_ALLOWED: tuple[bool, ...] = (True,) * len(BUTTONS)
+BEFORE_FIRST_POKEMON: tuple[bool, ...] = tuple(b not in FORBIDDEN_BEFORE_FIRST_POKEMON for b in BUTTONS)
+
+
+def allowed_buttons(state: GameState) -> tuple[bool, ...]:
+    """Which of `BUTTONS` may be played in `state`: START/SELECT are forbidden until the party has its first Pokémon."""
+    return ALL_ALLOWED if state.party_count else BEFORE_FIRST_POKEMON
+
+
+class AntiStuck:
+    """`patience` steps without progress → intervene with a button the agent was not using."""
+
+    def __init__(self, patience: int, seed: int = 0) -> None:
+        self.patience = patience
+        self.idle = 0
+        self.rng = random.Random(seed ^ 0x5EED)
+
+    def observe(self, progressed: bool) -> None:
+        self.idle = 0 if progressed else self.idle + 1
+
+    def reset(self) -> None:
+        self.idle = 0
+
+    @property
+    def stuck(self) -> bool:
+        return self.idle >= self.patience
+
+    def intervene(self, state: GameState, chosen: Button) -> Button:
+        """Close whatever is open, else walk somewhere other than where the agent keeps pushing."""
+        self.idle = 0
+        if state.menu_open or state.text_open:
+            return Button.B if chosen == Button.A else Button.A
+        return self.rng.choice([b for b in DPAD if b != chosen])
