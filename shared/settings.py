@@ -27,6 +27,7 @@ class CommonSettings(BaseSettings):
 
     model_config = SettingsConfigDict(
         env_prefix="CRL_",
+        env_nested_delimiter="__",  # nested settings by name: CRL_REWARDS__BADGE=20
         extra="ignore",
         use_attribute_docstrings=True,
         cli_kebab_case=True,

@@ -1,61 +1,36 @@
-"""Wiring: settings → ROM → PyBoy (booted once, then from a cached boot state) → Redis → the loop."""
+"""Wiring: settings → ROM → the game core (booted once, then from a cached boot state) → Redis → the loop."""
 
 import asyncio
 import contextlib
 import gc
-import hashlib
 import logging
 import signal
 import socket
-from pathlib import Path
 
 from services.emulator.envclaim import AUTO_ENV, claim_env, keep_env_claim
-from services.emulator.game import Game
 from services.emulator.inbox import Inbox
 from services.emulator.peers import Peers
 from services.emulator.savestates import SaveStateStore
 from services.emulator.service import SERVICE, EmulatorService
 from services.emulator.settings import EmulatorSettings
 from shared.entrypoint import run_service
-from shared.errors import SaveStateError
-from shared.files import write_atomic
+from shared.game.core import GameCore
+from shared.game.machine import resolve_rom, start_machine
 from shared.health import Heartbeat
-from shared.rom import RomInfo, inspect_rom
+from shared.rom import RomInfo
 from shared.streams import Publisher, make_client
 
 log = logging.getLogger(__name__)
 
 
-def resolve_rom(rom: Path | None) -> RomInfo:
-    """The given ROM, checked; or the project's demo cartridge, built when missing or out of date."""
-    if rom is None:
-        from cartridge.build import ensure_built
-
-        rom = ensure_built()
-    return inspect_rom(rom)
-
-
-def boot_cache_path(settings: EmulatorSettings, rom: RomInfo) -> Path:
-    key = hashlib.sha256(f"{rom.sha256}:{settings.boot_frames}".encode()).hexdigest()[:16]
-    return settings.data_dir / "boot" / f"{key}.state"
-
-
-def start_game(settings: EmulatorSettings, rom: RomInfo) -> Game:
-    """PyBoy at the start of play: the boot animation is run once and cached as a save state."""
-    game = Game(rom, settings.hold_frames, settings.step_frames)
-    cache = boot_cache_path(settings, rom)
-    if cache.exists():
-        try:
-            game.load_state(cache.read_bytes(), cache)
-            log.info("started from cached boot state %s", cache)
-            return game
-        except SaveStateError as exc:
-            log.warning("%s; booting from power-on instead", exc)
-            cache.unlink(missing_ok=True)
-    frames = game.boot(settings.boot_frames)
-    write_atomic(cache, game.save_state())
-    log.info("booted %s in %d frames; boot state cached at %s", rom.title or rom.path.name, frames, cache)
-    return game
+def start_core(settings: EmulatorSettings, rom: RomInfo) -> GameCore:
+    """The game core at the start of play: the boot animation is run once and cached as a save state."""
+    machine, start_state = start_machine(
+        rom, settings.hold_frames, settings.step_frames, settings.boot_frames, cache_dir=settings.data_dir / "boot"
+    )
+    return GameCore(
+        machine, start_state, weights=settings.rewards, stuck_patience=settings.stuck_patience, seed=settings.seed
+    )
 
 
 async def serve(settings: EmulatorSettings) -> None:
@@ -80,14 +55,14 @@ GC_YOUNG_THRESHOLD = 20_000
 
 async def _serve(settings: EmulatorSettings) -> None:
     rom = resolve_rom(settings.rom)
-    game = await asyncio.to_thread(start_game, settings, rom)
+    core = await asyncio.to_thread(start_core, settings, rom)
     keys = settings.keys
     publisher = Publisher(settings.redis_url, keys=keys, settings=settings.streams)
     inbox = Inbox(publisher, keys, settings.env)
     peers_client = make_client(settings.redis_url, settings.streams)
     peers = Peers(peers_client, keys, settings.peer_check_interval)
     store = SaveStateStore(settings.data_dir / "states" / f"env{settings.env}", rom.sha256, settings.keep_states)
-    service = EmulatorService(settings, game, publisher, inbox, peers, store)
+    service = EmulatorService(settings, core, publisher, inbox, peers, store)
     heartbeat = Heartbeat(
         settings.redis_url,
         keys=keys,
@@ -112,7 +87,7 @@ async def _serve(settings: EmulatorSettings) -> None:
         peers_task.cancel()
         await publisher.aclose()
         await peers_client.aclose()
-        game.close()
+        core.close()
     log.info("env %s stopped at step %d", settings.env, service.step)
 
 

@@ -40,10 +40,6 @@ class Outbox:
     async def put(self, outgoing: Outgoing) -> None:
         """Queue messages for the sender; waits only when the queue is full."""
         await self._room.wait()
-        self.put_nowait(outgoing)
-
-    def put_nowait(self, outgoing: Outgoing) -> None:
-        """Queue messages even past the bound: for the few the sender's own work produces (acks, events)."""
         self._queue.extend(outgoing)
         self._idle.clear()
         self._wake.set()

@@ -1,11 +1,19 @@
-"""The step, in DESIGN's order: read → reward → frame → plan request → choose → rules → play.
+"""The step loop: the game core's steps wrapped in streams, in DESIGN's order.
+
+frame → plan request → milestones → choose (arbitration) → the core's step (rules, play, facts,
+reward) → the next frame. The game itself, its rules and its rewards live in the game core
+(`shared.game.core`); this module adds what is about streams: who chooses the button
+(`Arbiter`), the frames and requests going out (`Outbox`), actions and commands coming in
+(`Inbox`), save-state files, and the dashboard's screens.
 
 The step runs PyBoy on the event loop's own thread. PyBoy holds the GIL for the whole of a
 tick, so a worker thread could not overlap anything with the emulation; a hop to one cost
 0.1 ms a step for nothing. The loop gets its turn between steps (every 20 ms when nothing
-else makes the step wait), and that is when the sender and the inbox run. Only save-state
-files are read and written on a thread, and save states are made by a forked copy of the
-process (`snapshot`), so that a save does not stop the game.
+else makes the step wait), and that is when the sender and the inbox run. Commands that
+arrive there are queued and carried out by the step loop between two steps, so PyBoy is
+only ever touched by the loop. Only save-state files are read and written on a thread, and
+save states are made by a forked copy of the process (`snapshot`), so a save does not stop
+the game.
 
 Nothing here waits on another service except the bounded wait for the learner's action,
 and only while a learner is alive. Redis being down costs nothing but buffered (or dropped
@@ -24,19 +32,17 @@ from dataclasses import asdict, dataclass
 from typing import Any, TypeVar
 
 from services.emulator.arbiter import Arbiter
-from services.emulator.fallback import FallbackPolicy
-from services.emulator.game import Game
 from services.emulator.inbox import Inbox
 from services.emulator.outbox import Outbox
 from services.emulator.peers import Peers
-from services.emulator.rewards import RewardCalculator, StepFacts
-from services.emulator.rules import AntiStuck, allowed
 from services.emulator.savestates import AUTO_PREFIX, SaveMeta, SaveStateStore, check_name
 from services.emulator.screens import ScreenWriter
 from services.emulator.settings import EmulatorSettings
 from services.emulator.snapshot import snapshot
-from shared.buttons import BUTTONS, Button
+from shared.buttons import BUTTONS
 from shared.errors import CrystalRLError
+from shared.game.core import GameCore, Step
+from shared.game.progress import StepFacts
 from shared.game.state import GameState
 from shared.messages import (
     Action,
@@ -50,7 +56,7 @@ from shared.messages import (
     PlanRequest,
 )
 from shared.streams import Publisher
-from shared.trusted import trusted
+from shared.unvalidated import unvalidated_constructor
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -65,17 +71,9 @@ MAX_SAVES_IN_FLIGHT = 2
 """Automatic saves written at once; past that the step waits for the disk rather than queue states in memory."""
 SAVE_ERRORS = (OSError, CrystalRLError)
 """What a save can fail with (a full disk, a failed fork, a bad state): logged and counted, never the game's end."""
-FORBIDDEN_BEFORE_FIRST_POKEMON = frozenset({Button.START, Button.SELECT})
 
-
-_frame, _history_item = trusted(Frame), trusted(HistoryItem)
-ALL_LEGAL: tuple[bool, ...] = (True,) * len(BUTTONS)
-BEFORE_FIRST_POKEMON: tuple[bool, ...] = tuple(b not in FORBIDDEN_BEFORE_FIRST_POKEMON for b in BUTTONS)
-
-
-def legal_mask(state: GameState) -> tuple[bool, ...]:
-    """START/SELECT are forbidden until the party has its first Pokémon."""
-    return ALL_LEGAL if state.party_count else BEFORE_FIRST_POKEMON
+# built from values the loop produced and typed itself, once per step: no validation pass
+_frame, _history_item = unvalidated_constructor(Frame), unvalidated_constructor(HistoryItem)
 
 
 @dataclass
@@ -92,98 +90,81 @@ class StepCounters:
     bad_controls: int = 0
 
 
+@dataclass(frozen=True, slots=True)
+class _Played:
+    """The last step as the next frame reports it: the core's step and who chose its button."""
+
+    step: Step
+    source: ActionSource
+
+
 class EmulatorService:
     def __init__(
         self,
         settings: EmulatorSettings,
-        game: Game,
+        core: GameCore,
         publisher: Publisher,
         inbox: Inbox,
         peers: Peers,
         store: SaveStateStore,
     ) -> None:
         self.settings = settings
-        self.game = game
+        self.core = core
         self.publisher = publisher
         self.inbox = inbox
         self.peers = peers
         self.store = store
         self.keys = settings.keys
         self.env = settings.env
-        self.fallback = FallbackPolicy(settings.seed)
         self.arbiter = Arbiter()
-        self.rewards = RewardCalculator(settings.rewards)
-        self.antistuck = AntiStuck(settings.stuck_patience, settings.seed)
         self.counters = StepCounters()
         self.history: deque[HistoryItem] = deque(maxlen=settings.history_len)
         self.step = 0
-        self.episode = 0
         self.total_reward = 0.0
         self.paused = False
-        self._loaded = False
+        self.commands: deque[ControlCommand] = deque()
+        """Commands taken from the inbox, carried out by the step loop between two steps."""
+        self._loads: deque[tuple[ControlCommand, bytes, SaveMeta]] = deque()
+        """Named states read from disk in the background, loaded by the step loop between two steps."""
         self._next_screen = 0.0
         self.llm_interval = settings.llm_interval
         self.started = time.monotonic()
         self._rate_mark = (time.monotonic(), 0)
         self.steps_per_s = 0.0
         self._files = ThreadPoolExecutor(max_workers=1, thread_name_prefix="savestates")
-        self._saving: set[asyncio.Task[None]] = set()
+        self._background: set[asyncio.Task[None]] = set()
         self.outbox = Outbox(self._deliver, coalesce_s=settings.send_coalesce_ms / 1000)
         self.screens = ScreenWriter(settings.redis_url, self.keys.screen(self.env), settings.streams)
+
+    @property
+    def episode(self) -> int:
+        return self.core.episode
 
     # -- the loop -----------------------------------------------------------------------------
 
     async def run(self, stop: asyncio.Event) -> None:
         self._restore()
-        await self._take_inbox(block_ms=0)  # marks where the inbox starts, before anyone sees a frame
-        self.game.refresh_screen()
-        obs = self.game.observe()
-        state = obs.state
-        self.rewards.start(state)
-        last: tuple[Button, ActionSource] | None = None
-        facts = StepFacts()
+        await self._exchange(block_ms=0)  # marks where the inbox starts, before anyone sees a frame
+        played: _Played | None = None
         next_progress = time.monotonic() + self.settings.progress_interval
         next_turn = 0.0
         sender = asyncio.create_task(self.outbox.run(), name="outbox")
         try:
             while not stop.is_set():
-                if self._loaded:
-                    self._loaded = False
-                    obs = self.game.observe()
-                    state, last = obs.state, None  # a loaded state is not the outcome of an action
+                if (self.commands or self._loads) and await self._carry_out_commands():
+                    played = None  # a loaded state is not the outcome of an action
                 if self.paused:
                     await self.outbox.drain()
-                    await self._take_inbox(block_ms=0)
+                    await self._exchange(block_ms=0)
                     await asyncio.sleep(0.05)
                     continue
-                before, state = state, obs.state
-                reward, breakdown = self.rewards(before, state, facts) if last else (0.0, {})
-                self.total_reward += reward
-                if last is not None:
-                    self.arbiter.credit(last[1], reward)
-                    self.history.append(
-                        _history_item(step=self.step - 1, action=last[0], source=last[1], reward=reward)
-                    )
-                self.antistuck.observe(progressed=reward > 0 or "new_tile" in breakdown)
-                # built from values this loop produced and typed itself: no validation pass, once per step
-                frame = _frame(
-                    env=self.env,
-                    step=self.step,
-                    state=state,
-                    reward=reward,
-                    reward_breakdown=breakdown,
-                    action=last[0] if last else None,
-                    action_source=last[1] if last else None,
-                    legal=legal_mask(state),
-                    intervention=facts.intervention,
-                    episode=self.episode,
-                    screen=obs.screen,
-                    ts=time.time(),
-                )
-                outgoing = [(self.keys.frames(self.env), frame), *self._plan_request(before, frame, breakdown, facts)]
-                await self._milestones(before, state, breakdown)
-                if obs.rgba is not None:
-                    self.screens.show(obs.rgba)
+                state = self.core.view.state
+                frame = self._frame(state, played)
+                facts = played.step.facts if played else None
+                outgoing = [(self.keys.frames(self.env), frame), *self._plan_request(frame, facts)]
+                await self._milestones(facts)
+                if played is not None and played.step.view.rgba is not None:
+                    self.screens.show(played.step.view.rgba)
                 if self.settings.max_steps is not None and self.step >= self.settings.max_steps:
                     await self.outbox.put(outgoing)
                     break
@@ -193,26 +174,59 @@ class EmulatorService:
                 else:
                     # Nobody waits on this frame: it goes out (and the inbox comes in) while the step is emulated.
                     await self.outbox.put(outgoing)
-                button, source, facts = await self._choose(state, frame.legal)
+                chosen = self.arbiter.choose(self.step)
                 now = time.monotonic()  # one clock read a step: the screen, the loop's turn and the progress log
-                obs = self.game.advance(button, self._screen_due(now))
+                result = self.core.step(chosen[0] if chosen else None, self._screen_due(now))
+                source = ActionSource.RULES if result.by_rules or chosen is None else chosen[1]
+                played = _Played(result, source)
+                await self._count(result, source)
                 if now >= next_turn:  # the loop's turn: the sender, the inbox, the heartbeat, the screen
                     await asyncio.sleep(0)
                     next_turn = now + LOOP_TURN_S
-                last = (button, source)
                 self.step += 1
                 self.counters.steps += 1
                 if now >= next_progress:
                     next_progress += self.settings.progress_interval
                     self._log_progress(state)
         finally:
-            if self._saving:
-                await asyncio.wait(self._saving)
+            if self._background:
+                await asyncio.wait(self._background)
             await self.outbox.drain()
             sender.cancel()
             self.screens.close()
-            await self._reported("shutdown", self._save_now("shutdown"))
+            await self._saved_or_reported("shutdown", self._save_now("shutdown"))
             self._files.shutdown(wait=True)
+
+    def _frame(self, state: GameState, played: _Played | None) -> Frame:
+        step = played.step if played else None
+        return _frame(
+            env=self.env,
+            step=self.step,
+            state=state,
+            reward=step.reward if step else 0.0,
+            reward_breakdown=step.breakdown if step else {},
+            action=step.button if step else None,
+            action_source=played.source if played else None,
+            legal=self.core.legal(),
+            intervention=step.facts.intervention if step else False,
+            episode=self.episode,
+            screen=self.core.view.screen,
+            ts=time.time(),
+        )
+
+    async def _count(self, result: Step, source: ActionSource) -> None:
+        """The step's bookkeeping: totals, the plan's credit, the history the planner sees, the rules' counters."""
+        self.total_reward += result.reward
+        self.arbiter.credit(source, result.reward)
+        self.history.append(_history_item(step=self.step, action=result.button, source=source, reward=result.reward))
+        facts = result.facts
+        if facts.forbidden:
+            self.counters.forbidden_replaced += 1
+        if facts.intervention:
+            self.counters.interventions += 1
+            await self._event(
+                "anti_stuck", f"no progress for {self.settings.stuck_patience} steps: pressed {result.button}"
+            )
 
     def _lockstep(self) -> bool:
         """Wait for the DQN only when a learner is alive and nothing of higher priority will play this step."""
@@ -220,7 +234,7 @@ class EmulatorService:
 
     async def _deliver(self, outgoing: list[tuple[str, Message]]) -> None:
         """The outbox's sender: the queued messages out, the inbox in, one round trip."""
-        await self._take_inbox(block_ms=0, outgoing=outgoing)
+        await self._exchange(block_ms=0, outgoing=outgoing)
 
     def _screen_due(self, now: float) -> bool:
         if not self.settings.screen_fps:
@@ -230,42 +244,22 @@ class EmulatorService:
         self._next_screen = now + 1 / self.settings.screen_fps
         return True
 
-    async def _choose(self, state: GameState, legal: tuple[bool, ...]) -> tuple[Button, ActionSource, StepFacts]:
-        """Arbitration, then the rules that always win."""
-        chosen = self.arbiter.choose(self.step)
-        button, source = chosen if chosen else (self.fallback.choose(state), ActionSource.RULES)
-        forbidden = not allowed(button, legal)
-        if forbidden:
-            self.counters.forbidden_replaced += 1
-            button, source = self.fallback.choose(state), ActionSource.RULES
-            if not allowed(button, legal):
-                button = Button.A
-        intervention = False
-        if self.antistuck.stuck:
-            intervention = True
-            self.counters.interventions += 1
-            button, source = self.antistuck.intervene(state, button), ActionSource.RULES
-            self._event("anti_stuck", f"no progress for {self.settings.stuck_patience} steps: pressed {button}")
-        return button, source, StepFacts(intervention=intervention, forbidden=forbidden)
-
     async def _wait_for_dqn(self, outgoing: list[tuple[str, Message]]) -> None:
         """Send the frame and read actions until the DQN's answer for this step arrives or the deadline passes."""
         self.counters.deadline_waits += 1
         deadline = time.monotonic() + self.settings.deadline_ms / 1000
         while True:
             remaining_ms = int((deadline - time.monotonic()) * 1000)
-            if remaining_ms < 1 or not await self._take_inbox(max(1, remaining_ms), outgoing):
+            if remaining_ms < 1 or not await self._exchange(max(1, remaining_ms), outgoing):
                 self.counters.deadline_missed += 1
                 return
             outgoing = []
             if self.arbiter.has_dqn(self.step):
                 return
 
-    async def _take_inbox(self, block_ms: int, outgoing: list[tuple[str, Message]] | None = None) -> bool:
-        """Send `outgoing`, hand new actions to the arbiter and run commands, in one round trip.
-
-        False when Redis could not be reached (the outgoing messages are then buffered).
-        """
+    async def _exchange(self, block_ms: int, outgoing: list[tuple[str, Message]] | None = None) -> bool:
+        """Send `outgoing` and take what arrived, in one round trip: actions go to the arbiter, commands wait
+        for the step loop. False when Redis could not be reached (the outgoing messages are then buffered)."""
         messages = await self.inbox.exchange(outgoing or [], block_ms)
         if messages is None:
             return False
@@ -273,28 +267,27 @@ class EmulatorService:
             if isinstance(message, Action):
                 self.arbiter.offer(message, self.step)
             else:
-                await self._control(message)
+                self.commands.append(message)
         return True
 
     # -- plans, milestones, commands -------------------------------------------------------------
 
-    def _plan_request(
-        self, before: GameState, frame: Frame, breakdown: dict[str, float], facts: StepFacts
-    ) -> list[tuple[str, Message]]:
-        """A plan request when one is due (interval) or triggered, and a planner is alive to answer it."""
+    def _plan_request(self, frame: Frame, facts: StepFacts | None) -> list[tuple[str, Message]]:
+        """A plan request when one is due (interval) or triggered by the last step's facts, and a planner is
+        alive to answer it."""
         if not self.peers.planner:
             return []
-        state = frame.state
         reason: PlanReason | None = None
-        if facts.intervention:
-            reason = "stuck"
-        elif "new_map" in breakdown:
-            reason = "new_map"
-        elif state.battle.active and not before.battle.active:
-            reason = "battle_start"
-        elif "first_pokemon" in breakdown:
-            reason = "first_pokemon"
-        elif self.step % self.llm_interval == 0:
+        if facts is not None:
+            if facts.intervention:
+                reason = "stuck"
+            elif facts.new_map:
+                reason = "new_map"
+            elif facts.battle_started:
+                reason = "battle_start"
+            elif facts.first_pokemon:
+                reason = "first_pokemon"
+        if reason is None and self.step % self.llm_interval == 0:
             reason = "interval"
         if reason is None:
             return []
@@ -304,24 +297,40 @@ class EmulatorService:
             env=self.env,
             step=self.step,
             reason=reason,
-            state=state,
+            state=frame.state,
             history=tuple(self.history),
             legal=tuple(b for b, ok in zip(BUTTONS, frame.legal, strict=True) if ok),
             previous_plan=self.arbiter.last_plan,
         )
         return [(self.keys.plan_requests, request)]
 
-    async def _milestones(self, before: GameState, state: GameState, breakdown: dict[str, float]) -> None:
-        milestone = next((m for m in ("badge", "first_pokemon", "new_map") if m in breakdown), None)
+    async def _milestones(self, facts: StepFacts | None) -> None:
+        milestone = facts.milestone if facts else None
         if milestone is not None:
-            self._event("milestone", f"{milestone} at step {self.step}", data={"milestone": milestone})
+            await self._event("milestone", f"{milestone} at step {self.step}", data={"milestone": milestone})
             await self._save_soon(milestone)
         elif self.step and self.step % self.settings.autosave_every == 0:
             await self._save_soon("interval")
 
-    async def _control(self, command: ControlCommand) -> None:
+    async def _carry_out_commands(self) -> bool:
+        """Every queued command and every named state read meanwhile, between two steps. True when a state
+        was loaded (the next frame then starts afresh)."""
+        loaded = False
+        while self._loads:
+            command, data, meta = self._loads.popleft()
+            try:
+                self.core.load(data, meta.name)
+            except CrystalRLError as exc:
+                await self._ack(command, False, str(exc))
+                continue
+            loaded = True
+            await self._ack(command, True, f"loaded {meta.name} (saved at step {meta.step})")
+        while self.commands:
+            await self._carry_out(self.commands.popleft())
+        return loaded
+
+    async def _carry_out(self, command: ControlCommand) -> None:
         self.counters.controls += 1
-        ok, detail = True, ""
         try:
             match command.command:
                 case "pause":
@@ -333,54 +342,84 @@ class EmulatorService:
                         raise CrystalRLError("press needs a button")
                     self.arbiter.press(command.button)
                 case "save":
-                    detail = (await self._save_now("manual", name=command.name)).name
+                    job = self._begin_save("manual", command.name)  # the state of this step, before the next
+                    self._in_background(self._acked(command, self._write(job)), f"save:{command.id}")
+                    return
                 case "load":
                     if not command.name:
                         raise CrystalRLError("load needs a name")
-                    data, meta = await self._file_io(self.store.load, command.name)
-                    self.game.load_state(data, command.name)
-                    self.game.refresh_screen()
-                    self._loaded = True
-                    detail = f"loaded {meta.name} (saved at step {meta.step})"
+                    self._in_background(self._read_for_load(command, command.name), f"load:{command.id}")
+                    return
                 case "set_llm_interval":
                     if command.value is None:
                         raise CrystalRLError("set_llm_interval needs a value")
                     self.llm_interval = command.value
-        except (CrystalRLError, OSError) as exc:  # a bad command or a save the disk refused: said in the ack
-            ok, detail = False, str(exc)
+        except SAVE_ERRORS as exc:  # a bad command, or a save the fork refused: said in the ack
+            await self._ack(command, False, str(exc))
+            return
+        await self._ack(command, True)
+
+    async def _read_for_load(self, command: ControlCommand, name: str) -> None:
+        try:
+            data, meta = await self._file_io(self.store.load, name)
+        except SAVE_ERRORS as exc:
+            await self._ack(command, False, str(exc))
+            return
+        self._loads.append((command, data, meta))
+
+    async def _acked(self, command: ControlCommand, saving: Awaitable[SaveMeta]) -> None:
+        try:
+            meta = await saving
+        except SAVE_ERRORS as exc:  # the disk refused the file: said in the ack, the game goes on
+            await self._ack(command, False, str(exc))
+            return
+        await self._ack(command, True, meta.name)
+
+    async def _ack(self, command: ControlCommand, ok: bool, detail: str = "") -> None:
+        if not ok:
             self.counters.bad_controls += 1
-        self._event(
+        await self._event(
             "control_ack",
             f"{command.command}: {'ok' if ok else 'failed'}{' — ' + detail if detail else ''}",
             level="info" if ok else "warning",
             data={"id": command.id, "command": command.command, "ok": ok, "detail": detail},
         )
 
+    def _in_background(self, work: Awaitable[None], name: str) -> None:
+        task = asyncio.ensure_future(work)
+        task.set_name(name)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
     # -- persistence ----------------------------------------------------------------------------
 
     def _restore(self) -> None:
-        meta = self.store.load_newest(self.game.load_state)
+        """The newest save state that loads, with its step counter and the episode's stats; else a fresh game."""
+        meta = self.store.load_newest(self.core.load)
         if meta is None:
             return
         stats = meta.stats
         self.step = meta.step
-        self.episode = meta.episode
+        self.core.episode = meta.episode
         self.total_reward = float(stats.get("total_reward", 0.0))
-        self.rewards.explored.tiles = {tuple(t) for t in stats.get("tiles", [])}  # type: ignore[misc]
-        self.rewards.explored.maps = {tuple(m) for m in stats.get("maps", [])}  # type: ignore[misc]
+        self.core.progress.start(self.core.state)
+        explored = self.core.progress.explored
+        explored.tiles.update(tuple(t) for t in stats.get("tiles", []))  # type: ignore[misc]
+        explored.maps.update(tuple(m) for m in stats.get("maps", []))  # type: ignore[misc]
         log.info("resumed from save state %s at step %d", meta.name, meta.step)
 
-    def _take(self, reason: str, name: str | None = None) -> Callable[[], SaveMeta]:
-        """The state as it is now, and the job that writes it (on the save-state thread).
+    def _begin_save(self, reason: str, name: str | None = None) -> Callable[[], SaveMeta]:
+        """Take the state as it is now, and return the job that writes it (on the save-state thread).
 
         Taking it is synchronous, so the state is the one this step's frame shows; a forked copy
         of the process makes its bytes (`snapshot`) while the game goes on.
         """
         name = name or f"{AUTO_PREFIX}{self.step:09d}"
         check_name(name)  # before the fork: a child is made only for a state that will be written
-        pending = snapshot(self.game.save_state)
+        pending = snapshot(self.core.save_state)
         step, episode, total_reward = self.step, self.episode, self.total_reward
-        tiles, maps = list(self.rewards.explored.tiles), list(self.rewards.explored.maps)
+        explored = self.core.progress.explored
+        tiles, maps = list(explored.tiles), list(explored.maps)
 
         def write() -> SaveMeta:
             data = pending()  # first, whatever happens next: it reaps the child
@@ -390,8 +429,8 @@ class EmulatorService:
         return write
 
     async def _save_now(self, reason: str, name: str | None = None) -> SaveMeta:
-        """Save and wait for the file: for a save someone asked for by name, and at shutdown."""
-        return await self._write(self._take(reason, name))
+        """Save and wait for the file: at shutdown."""
+        return await self._write(self._begin_save(reason, name))
 
     async def _write(self, job: Callable[[], SaveMeta]) -> SaveMeta:
         meta = await self._file_io(job)
@@ -400,27 +439,26 @@ class EmulatorService:
 
     async def _save_soon(self, reason: str) -> None:
         """An automatic save: taken now, written while the game goes on; the step waits only when saves pile up."""
-        while len(self._saving) >= MAX_SAVES_IN_FLIGHT:
-            await asyncio.wait(self._saving, return_when=asyncio.FIRST_COMPLETED)
+        while len(self._background) >= MAX_SAVES_IN_FLIGHT:
+            await asyncio.wait(self._background, return_when=asyncio.FIRST_COMPLETED)
         try:
-            job = self._take(reason)
+            job = self._begin_save(reason)
         except SAVE_ERRORS as exc:
-            self._save_failed(reason, exc)
+            await self._save_failed(reason, exc)
             return
-        task = asyncio.create_task(self._reported(reason, self._write(job)), name=f"save:{reason}")
-        self._saving.add(task)
-        task.add_done_callback(self._saving.discard)
+        self._in_background(self._saved_or_reported(reason, self._write(job)), f"save:{reason}")
 
-    async def _reported(self, reason: str, saving: Awaitable[SaveMeta]) -> None:
+    async def _saved_or_reported(self, reason: str, saving: Awaitable[SaveMeta]) -> None:
+        """Wait for an automatic save; a failure is logged, counted and sent as an event, never raised."""
         try:
             await saving
         except SAVE_ERRORS as exc:
-            self._save_failed(reason, exc)
+            await self._save_failed(reason, exc)
 
-    def _save_failed(self, reason: str, exc: Exception) -> None:
+    async def _save_failed(self, reason: str, exc: Exception) -> None:
         self.counters.save_failures += 1
         log.error("automatic save (%s) failed: %s", reason, exc)
-        self._event("save_failed", f"automatic save ({reason}) failed: {exc}", level="error")
+        await self._event("save_failed", f"automatic save ({reason}) failed: {exc}", level="error")
 
     # -- helpers --------------------------------------------------------------------------------
 
@@ -428,9 +466,7 @@ class EmulatorService:
         """Save-state files, one at a time, off the loop. PyBoy itself is only ever called on the loop's thread."""
         return await asyncio.get_running_loop().run_in_executor(self._files, func, *args)
 
-    def _event(self, kind: str, message: str, level: str = "info", data: dict[str, Any] | None = None) -> None:
-        """Queued without waiting for room: control acks are sent from inside the sender, which would wait
-        for itself."""
+    async def _event(self, kind: str, message: str, level: str = "info", data: dict[str, Any] | None = None) -> None:
         event = Event(
             service=SERVICE,
             instance=self.settings.instance,
@@ -440,7 +476,7 @@ class EmulatorService:
             level=level,  # type: ignore[arg-type]
             data=data or {},
         )
-        self.outbox.put_nowait([(self.keys.events, event)])
+        await self.outbox.put([(self.keys.events, event)])
 
     def health_counters(self) -> dict[str, int | float]:
         now = time.monotonic()

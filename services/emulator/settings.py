@@ -4,7 +4,7 @@ from pathlib import Path
 
 from pydantic import Field, model_validator
 
-from services.emulator.rewards import RewardWeights
+from shared.game.rewards import RewardWeights
 from shared.settings import CommonSettings
 from shared.streams import StreamSettings
 

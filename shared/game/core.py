@@ -71,7 +71,7 @@ class Step:
 
 
 class GameCore:
-    """A machine with its progress, reward, rules and episodes."""
+    """A machine with its progress, reward, rules and episodes. Made at the start state, episode 0."""
 
     def __init__(
         self,
@@ -98,7 +98,8 @@ class GameCore:
         self.episode = 0
         self.episode_step = 0
         """Steps played in the current episode."""
-        self.view = machine.view()
+        self.view = self.load(start_state, "start state")
+        self.progress.start(self.view.state)
 
     @property
     def state(self) -> GameState:
@@ -127,12 +128,6 @@ class GameCore:
         self.machine.load_state(state, origin)
         self.machine.refresh_screen()
         self.view = self.machine.view()
-        return self.view
-
-    def start(self) -> View:
-        """Begin playing from where the machine is (a booted or restored game), as a fresh episode's first state."""
-        self.view = self.machine.view()
-        self.progress.start(self.view.state)
         return self.view
 
     def save_state(self) -> bytes:

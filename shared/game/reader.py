@@ -2,8 +2,7 @@
 
 PyBoy reads memory one byte per Cython call (25-30 ns each, cold after a tick), so the reader
 reads only the bytes it decodes: spans merged across small gaps only, and the party's structs
-only as far as wPartyCount goes. Given a view of PyBoy's WRAM array instead, each span is
-one slice (`services.emulator.wram` finds the array).
+only as far as wPartyCount goes.
 
 Bank-1 variables are read with PyBoy's banked form (`memory[1, start:end]`): the game maps
 other WRAM banks into D000–DFFF while it works, so an unbanked read can return another
@@ -29,7 +28,7 @@ from shared.game.ram_map import (
     spans,
 )
 from shared.game.state import BattleState, GameState, PartyMon, PlayTime
-from shared.trusted import trusted
+from shared.unvalidated import unvalidated_constructor
 
 SPANS: tuple[tuple[int, int, int], ...] = tuple((bank, start, end) for bank in (0, 1) for start, end in spans(bank))
 """(bank, start, end) of every bulk read; bank 0 is WRAM0 (read unbanked: it is never switched)."""
@@ -70,7 +69,9 @@ def _numbers() -> tuple[struct.Struct, tuple[str, ...]]:
 _NUMBERS, _NUMBER_NAMES = _numbers()
 Numbers = namedtuple("Numbers", _NUMBER_NAMES)  # type: ignore[misc]
 _PARTY_MONS = BY_NAME["wPartyMons"].addr
-_game_state, _battle, _play_time, _party_mon = map(trusted, (GameState, BattleState, PlayTime, PartyMon))
+_game_state, _battle, _play_time, _party_mon = map(
+    unvalidated_constructor, (GameState, BattleState, PlayTime, PartyMon)
+)
 
 _CHARSET: dict[int, str] = {
     **{0x80 + i: chr(ord("A") + i) for i in range(26)},
@@ -109,31 +110,17 @@ class RamView:
         return Numbers._make(_NUMBERS.unpack_from(self.buffer))
 
 
-WRAM_START = 0xC000
-_WRAM_SLICES = tuple(slice(start - WRAM_START, end - WRAM_START) for _, start, end in SPANS)
-
-
-def read_ram(memory: BankedMemory | memoryview) -> RamView:
-    """One bulk read per span: WRAM0 as mapped (never switched), WRAM bank 1 explicitly; then the party.
-
-    `memory` is `PyBoy.memory` or, six times faster, a view of WRAM itself: banks 0 and 1 in a row
-    from C000, as PyBoy keeps them (`services.emulator.wram`).
-    """
-    direct = isinstance(memory, memoryview)
-    if direct:
-        ram = RamView(b"".join([memory[part] for part in _WRAM_SLICES]))
-    else:
-        ram = RamView(
-            b"".join([bytes(memory[1, start:end] if bank else memory[start:end]) for bank, start, end in SPANS])
-        )
+def read_ram(memory: BankedMemory) -> RamView:
+    """One bulk read per span through PyBoy's public `memory`: WRAM0 as mapped (never switched), WRAM bank 1
+    explicitly; then the party's structs in use."""
+    ram = RamView(b"".join([bytes(memory[1, start:end] if bank else memory[start:end]) for bank, start, end in SPANS]))
     count = min(ram.value("wPartyCount"), PARTY_MAX)
     if count:
-        start, end = _PARTY_MONS, _PARTY_MONS + count * PARTY_STRUCT_SIZE
-        ram.party_mons = bytes(memory[start - WRAM_START : end - WRAM_START] if direct else memory[1, start:end])
+        ram.party_mons = bytes(memory[1, _PARTY_MONS : _PARTY_MONS + count * PARTY_STRUCT_SIZE])
     return ram
 
 
-def read_state(memory: BankedMemory | memoryview) -> GameState:
+def read_state(memory: BankedMemory) -> GameState:
     return decode_state(read_ram(memory))
 
 
@@ -176,7 +163,7 @@ def decode_party(ram: RamView) -> tuple[PartyMon, ...]:
 
 def decode_state(ram: RamView) -> GameState:
     """Every value comes from a byte range whose format fixes its type and range, so the models are
-    built without validation (`trusted`): this runs once per step."""
+    built without validation (`unvalidated_constructor`): this runs once per step."""
     n = ram.numbers()
     return _game_state(
         map_group=n.wMapGroup,

@@ -1,8 +1,8 @@
 """Every reward component that the game can trigger, checked on the real cartridge in the real PyBoy.
 
-The scripted walkthrough plays the demo from power-on to the badge; the reward calculator
-sees every step's state as the emulator service reads it, and each component must fire at
-the step where the game says it should (a new map when the map changes, the badge when
+The scripted walkthrough plays the demo from power-on to the badge through the game core,
+the way the emulator service plays it, and each component must fire at the step where the
+game says it should (a new map when the map changes, the badge when
 the gym is won, money when an item is picked up, ...).
 """
 
@@ -10,30 +10,23 @@ from pathlib import Path
 
 import pytest
 
-from cartridge import boot
 from cartridge.walkthrough import MILESTONES, WALKTHROUGH
-from services.emulator.game import Game
-from services.emulator.rewards import RewardCalculator, RewardWeights, StepFacts
 from shared.buttons import Button
-from shared.rom import inspect_rom
+from shared.game.core import GameCore
+from shared.game.machine import resolve_rom, start_machine
 
 
 @pytest.fixture(scope="module")
 def fired(demo_rom: Path) -> dict[str, list[int]]:
     """Component name → the walkthrough steps (0-based, as in MILESTONES) at which it paid."""
-    game = Game(inspect_rom(demo_rom))
-    boot(game.pyboy)
-    calc = RewardCalculator(RewardWeights())
-    before = game.state()
-    calc.start(before)
+    core = GameCore(*start_machine(resolve_rom(demo_rom)))
     out: dict[str, list[int]] = {}
     for index, button in enumerate(WALKTHROUGH):
-        game.step(Button(button))
-        after = game.state()
-        for name in calc(before, after, StepFacts())[1]:
+        step = core.step(Button(button))
+        assert step.button == button and not step.by_rules, index
+        for name in step.breakdown:
             out.setdefault(name, []).append(index)
-        before = after
-    game.close()
+    core.close()
     return out
 
 

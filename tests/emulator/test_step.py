@@ -8,9 +8,9 @@ import pytest
 import redis
 
 from bench.standins import StandInLearner
-from services.emulator.game import Game
 from services.emulator.savestates import SaveStateStore
 from shared.buttons import Button
+from shared.game.machine import Machine
 from shared.health import Health
 from shared.messages import Action, ActionSource, ControlCommand
 from shared.rom import inspect_rom
@@ -177,7 +177,7 @@ def test_an_automatic_save_holds_the_state_of_the_step_it_is_named_for(
     store = SaveStateStore(data_dir / "states" / "env0", inspect_rom(demo_rom).sha256, keep=20)
     autos = [m for m in store.names() if m.name.startswith("auto-") and m.reason == "interval"]
     assert len(autos) >= 8
-    game = Game(inspect_rom(demo_rom))
+    game = Machine(inspect_rom(demo_rom))
     try:
         for meta in autos:  # the state is taken as the frame is sent, not a step later as the game goes on
             game.load_state(store.load(meta.name)[0])

@@ -8,8 +8,8 @@ import numpy as np
 import redis
 from PIL import Image
 
-from services.emulator.game import Game
 from services.emulator.screens import SCREEN_TTL_MS, ScreenWriter, encode_png
+from shared.game.machine import Machine
 from shared.redis_server import LocalRedis
 from shared.rom import inspect_rom
 from shared.streams import StreamSettings
@@ -25,12 +25,12 @@ def test_png_holds_exactly_the_rgb_pixels() -> None:
 
 
 def test_png_of_the_demo_cartridge_screen(demo_rom: Path) -> None:
-    game = Game(inspect_rom(demo_rom))
-    game.boot(3000)
+    game = Machine(inspect_rom(demo_rom))
+    game.boot()
     game.refresh_screen()
-    observation = game.observe(full_screen=True)
-    assert observation.rgba is not None
-    shown = np.asarray(Image.open(io.BytesIO(encode_png(observation.rgba))))
+    view = game.view(full_screen=True)
+    assert view.rgba is not None
+    shown = np.asarray(Image.open(io.BytesIO(encode_png(view.rgba))))
     assert np.array_equal(shown, np.asarray(game.pyboy.screen.image.convert("RGB")))
     assert len(np.unique(shown.reshape(-1, 3), axis=0)) > 1  # a picture, not a blank
     game.close()

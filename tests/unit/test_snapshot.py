@@ -5,19 +5,19 @@ from pathlib import Path
 
 import pytest
 
-from services.emulator.game import Game
 from services.emulator.snapshot import FORKS, snapshot
 from shared.buttons import Button
 from shared.errors import SaveStateError
+from shared.game.machine import Machine
 from shared.rom import inspect_rom
 
 pytestmark = pytest.mark.skipif(not FORKS, reason="save states are made in-process where fork() is not used")
 
 
 @pytest.fixture
-def game(demo_rom: Path) -> Game:
-    game = Game(inspect_rom(demo_rom))
-    game.boot(3000)
+def game(demo_rom: Path) -> Machine:
+    game = Machine(inspect_rom(demo_rom))
+    game.boot()
     return game
 
 
@@ -33,11 +33,11 @@ def _parent_of(pid: str) -> int:
         return -1
 
 
-def _wram(game: Game) -> list[int]:
+def _wram(game: Machine) -> list[int]:
     return [game.pyboy.memory[bank, 0xD000:0xDFFF] for bank in range(8)] + [game.pyboy.memory[0xC000:0xD000]]
 
 
-def test_the_state_is_the_one_at_the_fork_even_while_the_game_goes_on(game: Game) -> None:
+def test_the_state_is_the_one_at_the_fork_even_while_the_game_goes_on(game: Machine) -> None:
     for _ in range(20):
         game.step(Button.RIGHT)
     at_fork, wram_at_fork = game.state(), _wram(game)

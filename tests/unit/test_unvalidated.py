@@ -1,4 +1,4 @@
-"""`trusted` builds what `model_construct` builds, for the models the step builds every step."""
+"""`unvalidated_constructor` builds what `model_construct` builds, for the models the step builds every step."""
 
 import time
 
@@ -8,7 +8,7 @@ from pydantic import BaseModel, PrivateAttr
 from shared.buttons import Button
 from shared.game.state import BattleState, GameState, PartyMon, PlayTime
 from shared.messages import ActionSource, Frame, Message
-from shared.trusted import trusted
+from shared.unvalidated import unvalidated_constructor
 
 
 def _state() -> dict[str, object]:
@@ -66,9 +66,11 @@ def _state() -> dict[str, object]:
         ),
     ],
 )
-def test_trusted_builds_what_model_construct_builds(model: type[BaseModel], values: dict[str, object]) -> None:
+def test_unvalidated_constructor_builds_what_model_construct_builds(
+    model: type[BaseModel], values: dict[str, object]
+) -> None:
     assert set(values) == set(model.model_fields), "every field is given, as the step gives them"
-    built, reference = trusted(model)(**values), model.model_construct(**values)
+    built, reference = unvalidated_constructor(model)(**values), model.model_construct(**values)
     assert built == reference
     assert built.model_fields_set == reference.model_fields_set
     assert built.model_dump() == reference.model_dump()
@@ -86,4 +88,4 @@ def test_models_it_would_build_wrong_are_refused() -> None:
         _cache: int = PrivateAttr(default=0)
 
     with pytest.raises(TypeError, match="WithPrivate has private attributes"):
-        trusted(WithPrivate)
+        unvalidated_constructor(WithPrivate)

@@ -1,0 +1,109 @@
+"""The facts of a step on crafted state pairs, the guards against misreads, and the reward weighed from them."""
+
+import logging
+
+import pytest
+
+from shared.game.progress import Progress, StepFacts
+from shared.game.rewards import COMPONENTS, RewardWeights, Scorer
+from shared.game.state import BattleState, GameState, PartyMon
+
+BASE = GameState(map_group=24, map_number=4, x=5, y=5, facing="down", money=3000, johto_badges=0, kanto_badges=0)
+MON = PartyMon(species=155, level=5, hp=20, max_hp=20, status=0, exp=100)
+ZERO = RewardWeights(**dict.fromkeys(RewardWeights.model_fields, 0.0))
+
+
+def facts(before: GameState, after: GameState, **rules: bool) -> StepFacts:
+    progress = Progress()
+    progress.start(before)
+    return progress.step(before, after, **rules)
+
+
+def reward(before: GameState, after: GameState, **rules: bool) -> dict[str, float]:
+    return Scorer(RewardWeights())(facts(before, after, **rules))[1]
+
+
+def test_standing_still_earns_nothing_and_is_no_progress() -> None:
+    assert reward(BASE, BASE) == {}
+    assert facts(BASE, BASE) == StepFacts() and not facts(BASE, BASE).progressed
+
+
+def test_new_tile_once_then_nothing() -> None:
+    progress = Progress()
+    progress.start(BASE)
+    moved = BASE.model_copy(update={"x": 6})
+    assert progress.step(BASE, moved).new_tile
+    assert not progress.step(moved, BASE).new_tile
+    assert not progress.step(BASE, moved).new_tile
+    assert Scorer(RewardWeights())(StepFacts(new_tile=True)) == (pytest.approx(0.02), {"new_tile": pytest.approx(0.02)})
+
+
+def test_a_new_episode_forgets_what_was_explored() -> None:
+    progress = Progress()
+    progress.start(BASE)
+    moved = BASE.model_copy(update={"x": 6, "map_number": 3})
+    assert progress.step(BASE, moved).new_map
+    progress.start(BASE)
+    again = progress.step(BASE, moved)
+    assert again.new_tile and again.new_map
+
+
+def test_new_map() -> None:
+    after = BASE.model_copy(update={"map_number": 3})
+    assert set(reward(BASE, after)) == {"new_map", "new_tile"}
+    assert facts(BASE, after).milestone == "new_map"
+
+
+def test_badge_and_its_misread_guard(caplog: pytest.LogCaptureFixture) -> None:
+    assert reward(BASE, BASE.model_copy(update={"johto_badges": 1}))["badge"] == 10.0
+    assert facts(BASE, BASE.model_copy(update={"johto_badges": 1})).milestone == "badge"
+    with caplog.at_level(logging.WARNING):
+        assert facts(BASE, BASE.model_copy(update={"johto_badges": 0xFF})).badges == 0
+    assert "misread" in caplog.text
+
+
+def test_money_gain_counted_loss_not_and_bcd_sized_jump_refused() -> None:
+    assert reward(BASE, BASE.model_copy(update={"money": 3500}))["money"] == pytest.approx(0.5)
+    assert facts(BASE, BASE.model_copy(update={"money": 100})).money == 0
+    assert facts(BASE, BASE.model_copy(update={"money": 3000 + 0x300000})).money == 0
+
+
+def test_first_pokemon_and_levels() -> None:
+    with_mon = BASE.model_copy(update={"party": (MON,)})
+    got = facts(BASE, with_mon)
+    assert got.first_pokemon and got.levels == 0 and got.milestone == "first_pokemon"
+    assert reward(BASE, with_mon)["first_pokemon"] == 5.0
+    grown = with_mon.model_copy(update={"party": (MON.model_copy(update={"level": 7}),)})
+    assert facts(with_mon, grown).levels == 2 and reward(with_mon, grown)["level"] == 2.0
+
+
+def test_battle_start_and_won_needs_the_enemy_beaten_not_a_run() -> None:
+    fighting = BASE.model_copy(update={"party": (MON,), "battle": BattleState(mode=1, enemy_species=16, enemy_hp=3)})
+    ran = fighting.model_copy(update={"battle": BattleState()})
+    won = ran.model_copy(update={"party": (MON.model_copy(update={"exp": 150}),)})
+    assert facts(ran, fighting).battle_started
+    assert not facts(fighting, ran).battle_won
+    assert facts(fighting, won).battle_won and reward(fighting, won)["battle_won"] == 2.0
+
+
+def test_penalties_from_the_rules_are_facts_too() -> None:
+    got = facts(BASE, BASE, intervention=True, forbidden=True)
+    assert got.intervention and got.forbidden and not got.progressed
+    assert reward(BASE, BASE, intervention=True, forbidden=True) == {"stuck": -0.5, "forbidden": -0.1}
+
+
+def test_flags_and_pokedex() -> None:
+    after = BASE.model_copy(update={"event_flags": 2, "pokedex_seen": 1, "pokedex_caught": 1})
+    assert reward(BASE, after) == {"event_flag": 1.0, "pokedex_seen": 0.2, "pokedex_caught": 1.0}
+
+
+def test_zero_weights_turn_the_reward_off_not_the_facts() -> None:
+    after = BASE.model_copy(update={"money": 4000, "johto_badges": 1, "map_number": 3})
+    got = facts(BASE, after)
+    assert Scorer(ZERO)(got) == (0, {})
+    assert got.money == 1000 and got.badges == 1 and got.new_map and got.progressed and got.milestone == "badge"
+
+
+def test_every_component_weighs_a_fact() -> None:
+    assert set(COMPONENTS) == set(RewardWeights.model_fields)
+    assert set(COMPONENTS.values()) <= set(StepFacts.__dataclass_fields__)
