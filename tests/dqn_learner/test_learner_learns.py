@@ -5,28 +5,20 @@ The task: from the start tile of New Bark Town (6, 6), walk to the floor item at
 (picking it up adds money, read from RAM). Eight buttons, START and SELECT illegal (as the
 emulator masks them before the first Pokémon), +1 for the item, -0.05 a step, +-0.1 per tile
 closer to or further from the item, 30 steps an episode, every episode from the same boot
-save state. A step is the emulator's: press 8
-frames, release, 16 more. Fixed seeds; the margin is asserted, not a number.
+save state. A step is the emulator's (the game
+core's machine): press 8 frames, release, 16 more. Fixed seeds; the margin is asserted, not a number.
 """
 
-import io
-import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
-import numpy as np
 import pytest
 
-from cartridge.boot import boot
 from services.dqn_learner.settings import LearnerSettings
 from shared.buttons import BUTTONS, Button
-from shared.game.reader import read_state
-from shared.messages import SCREEN_HEIGHT, SCREEN_WIDTH, ActionSource, Frame
+from shared.game.machine import resolve_rom, start_machine
+from shared.messages import ActionSource, Frame
 from tests.dqn_learner.learning import random_return, run
-
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore")
-    from pyboy import PyBoy
 
 GOAL = (3, 3)
 STEP_COST = -0.05
@@ -35,29 +27,21 @@ SHAPING = 0.1
 """Reward per tile of progress towards the goal (and minus that per tile away): a difference of
 potentials, so it changes how fast the goal is found, not which policy is best (Ng et al. 1999)."""
 LEGAL = tuple(b not in (Button.START, Button.SELECT) for b in BUTTONS)
-GRAY = np.array([77, 150, 29], dtype=np.uint16)
 
 
 class ItemTask:
-    """Walk to the floor item in PyBoy; frames are built as the emulator builds them."""
+    """Walk to the floor item on the game core's machine (the emulator's step and screen); its own reward."""
 
     max_steps = 30
 
     def __init__(self, rom: Path) -> None:
-        self.pyboy = PyBoy(str(rom), window="null", sound_emulated=False, log_level="ERROR")
-        self.pyboy.rtc_lock_experimental(True)
-        boot(self.pyboy)
-        self.start = io.BytesIO()
-        self.pyboy.save_state(self.start)
+        self.machine, self.start = start_machine(resolve_rom(rom))
         self.global_step = 0
         self.episode = -1
         self.t = 0
         self.money = 0
 
     def _frame(self, action: Button | None, reward: float) -> Frame:
-        rgb = self.pyboy.screen.ndarray[::2, ::2, :3]
-        screen = ((rgb.astype(np.uint16) @ GRAY) >> 8).astype(np.uint8)
-        assert screen.shape == (SCREEN_HEIGHT, SCREEN_WIDTH)
         return Frame(
             env="item",
             step=self.global_step,
@@ -67,14 +51,13 @@ class ItemTask:
             action_source=ActionSource.DQN if action else None,
             legal=LEGAL,
             episode=self.episode,
-            screen=screen.tobytes(),
+            screen=self.machine.small_screen(),
         )
 
     def reset(self) -> Frame:
-        self.start.seek(0)
-        self.pyboy.load_state(self.start)
-        self.pyboy.tick(1, True)  # the screen buffer is stale after a load
-        self.state = read_state(self.pyboy.memory)
+        self.machine.load_state(self.start)
+        self.machine.refresh_screen()  # the screen buffer is stale after a load
+        self.state = self.machine.state()
         self.money = self.state.money
         self.distance = abs(self.state.x - GOAL[0]) + abs(self.state.y - GOAL[1])
         self.episode += 1
@@ -85,12 +68,8 @@ class ItemTask:
     def step(self, button: Button) -> tuple[Frame, bool]:
         if not LEGAL[BUTTONS.index(button)]:
             raise AssertionError(f"illegal button {button} was chosen")
-        self.pyboy.button_press(button.value)
-        self.pyboy.tick(8, False)
-        self.pyboy.button_release(button.value)
-        self.pyboy.tick(15, False)
-        self.pyboy.tick(1, True)
-        self.state = read_state(self.pyboy.memory)
+        self.machine.step(button)
+        self.state = self.machine.state()
         self.t += 1
         self.global_step += 1
         reached = self.state.money > self.money
@@ -100,7 +79,7 @@ class ItemTask:
         return self._frame(button, reward), reached or self.t >= self.max_steps
 
     def close(self) -> None:
-        self.pyboy.stop(save=False)
+        self.machine.close()
 
 
 @pytest.fixture
