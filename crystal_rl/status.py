@@ -5,7 +5,6 @@
 way arq's `--check` turns its health key into an exit code.
 """
 
-import asyncio
 import socket
 import time
 import urllib.error
@@ -151,7 +150,3 @@ async def send_control(url: str, keys: Keys, env: str, command: str, name: str |
         return None
     finally:
         await client.aclose()
-
-
-def run_sync(coro: Any) -> Any:
-    return asyncio.run(coro)

@@ -1,4 +1,4 @@
-"""Reading streams without a group, for the dashboard: newest pages, id ranges, and a live tail.
+"""Reading streams without a group, for the dashboard: newest pages, id ranges, and a tail.
 
 Nothing is acknowledged or claimed here. Entries are decoded through the models; an entry
 that cannot be decoded is returned with its error instead of raising, so one bad entry
@@ -6,7 +6,7 @@ never blanks a page.
 """
 
 import logging
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Generic
 
@@ -17,7 +17,6 @@ from shared.messages import Fields
 from shared.streams.codec import Decoder, M, as_text
 from shared.streams.connection import TRANSIENT_ERRORS, make_client
 from shared.streams.counters import StreamCounters
-from shared.streams.retry import Reconnect
 from shared.streams.settings import StreamSettings
 
 log = logging.getLogger(__name__)
@@ -100,23 +99,6 @@ class StreamReader(Generic[M]):
         """The id of the newest entry ("0-0" for an empty or missing stream): where a tail starts."""
         rows = await self._call(self.client.xrevrange(stream, count=1))
         return as_text(rows[0][0]) if rows else "0-0"
-
-    async def follow(self, streams: list[str], count: int = 100) -> AsyncIterator[StreamEntry[M]]:
-        """Every entry appended to `streams` from now on, across Redis outages (retried with backoff)."""
-        reconnect = Reconnect("stream reader", self.settings, self.counters)
-        positions: dict[str, str] | None = None
-        while True:
-            try:
-                if positions is None:
-                    positions = {stream: await self.last_id(stream) for stream in streams}
-                batch = await self.tail(positions, count=count)
-                reconnect.succeeded()
-            except RedisUnavailableError as exc:
-                await reconnect.failed(exc.__cause__ or exc)
-                continue
-            for entry in batch:
-                positions[entry.stream] = entry.entry_id
-                yield entry
 
     def _entry(self, stream: str, raw_id: Any, fields: Fields | None) -> StreamEntry[M]:
         entry_id = as_text(raw_id)
