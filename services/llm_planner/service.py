@@ -43,9 +43,7 @@ class PlannerService:
         self.stream_counters = StreamCounters()
         self.breaker = CircuitBreaker(settings.breaker_failures, settings.breaker_reset_s, on_change=self._on_breaker)
         self.backend = backend or make_backend(settings)
-        self.guarded = GuardedBackend(
-            self.backend, self.breaker, settings.llm_retries, settings.llm_backoff_s, settings.llm_backoff_max_s
-        )
+        self.guarded = GuardedBackend(self.backend, self.breaker, settings.llm_retries, settings.retry_backoff)
         prompts = PromptBuilder(
             Templates.load(settings.prompts_dir),
             settings.max_plan_steps,
