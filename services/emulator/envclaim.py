@@ -34,7 +34,7 @@ async def claim_env(settings: EmulatorSettings, owner: str) -> str:
     """
     client = make_client(settings.redis_url, settings.streams)
     ttl = env_claim_ttl(settings)
-    delay = settings.streams.backoff_initial
+    backoff = settings.streams.backoff()
     try:
         while True:
             try:
@@ -50,9 +50,9 @@ async def claim_env(settings: EmulatorSettings, owner: str) -> str:
             except Exception as exc:
                 if not is_transient(exc):
                     raise
+                delay = backoff.next_delay()
                 log.warning("env auto: Redis unreachable (%s); retrying in %.1f s", exc, delay)
                 await asyncio.sleep(delay)
-                delay = min(settings.streams.backoff_max, delay * 2)
     finally:
         await client.aclose()
 
