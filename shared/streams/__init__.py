@@ -4,6 +4,8 @@
 - `Consumer`: consumer groups, ack after the handler, claim of pending entries, dead letters.
 - `StreamReader`: group-less pages, ranges and live tails for the dashboard.
 - `StreamSettings`, `StreamCounters`: configuration and the counters heartbeats carry.
+- `LoopGuard`: the one loop boundary (classify, log, count, back off or pause, go on), and
+  `Backoff`, the one way a retry delay is computed.
 
 Heartbeats are in `shared.health`.
 """
@@ -13,6 +15,7 @@ from shared.streams.codec import Decoder, as_text, dead_letter
 from shared.streams.connection import TRANSIENT_ERRORS, is_transient, make_client
 from shared.streams.consumer import Consumer, Delivery, Handler
 from shared.streams.counters import StreamCounters
+from shared.streams.loop import LoopGuard
 from shared.streams.publisher import Publisher
 from shared.streams.reader import Page, StreamEntry, StreamReader
 from shared.streams.settings import StreamSettings, stream_kind
@@ -25,6 +28,7 @@ __all__ = [
     "Decoder",
     "Delivery",
     "Handler",
+    "LoopGuard",
     "Page",
     "Publisher",
     "StreamCounters",
