@@ -24,8 +24,8 @@ import logging
 import signal
 import sys
 import time
-from contextlib import suppress
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -39,19 +39,17 @@ from services.dqn_learner.settings import LearnerSettings
 from services.dqn_learner.stats import Stats, flat
 from services.dqn_learner.trainer import TrainingThread
 from shared.buttons import BUTTONS
-from shared.errors import RedisUnavailableError
 from shared.health import Heartbeat, read_health
 from shared.messages import Action, ActionSource, Event, Fields, Frame
 from shared.streams import (
-    TRANSIENT_ERRORS,
     Consumer,
     Decoder,
     Delivery,
+    LoopGuard,
     Publisher,
     StreamCounters,
     StreamReader,
     as_text,
-    is_transient,
     make_client,
 )
 
@@ -262,20 +260,18 @@ class LearnerService:
         return {**flat(self.values()), **self.stream_counters.as_dict(), "publish_backlog": self.publisher.backlog}
 
     async def stats_loop(self, health_client: Any) -> None:
-        """Every `stats_interval`: fold in the emulators' counters, write TensorBoard and the stats file, log a line."""
-        while True:
-            await asyncio.sleep(self.settings.stats_interval)
-            try:
-                await self.sync_clock(health_client)
-                await self._collect_emulators(health_client)
-                await self.write_stats()
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                if is_transient(exc):
-                    log.warning("stats: Redis unreachable (%s); emulator counters not refreshed", exc)
-                else:
-                    log.exception("stats: writing failed")
+        """Every `stats_interval`: fold in the emulators' counters, write TensorBoard and the stats file, log a line.
+
+        A failed round is retried after its delay (`LoopGuard`), then the rhythm goes on.
+        """
+        guard = LoopGuard("learner stats", self.settings.streams, self.stream_counters, logger=log)
+        await asyncio.sleep(self.settings.stats_interval)
+        await guard.run(partial(self._stats_round, health_client), interval=self.settings.stats_interval)
+
+    async def _stats_round(self, health_client: Any) -> None:
+        await self.sync_clock(health_client)
+        await self._collect_emulators(health_client)
+        await self.write_stats()
 
     async def _collect_emulators(self, client: Any) -> None:
         sums = dict.fromkeys(EMULATOR_COUNTERS, 0.0)
@@ -352,19 +348,15 @@ def run_name(settings: LearnerSettings) -> str:
 
 
 async def start_up(service: LearnerService, reader: StreamReader[Frame], client: Any, stop: asyncio.Event) -> None:
-    """Clock offset and refill, retried with backoff while Redis is unreachable (until `stop`)."""
-    delay = service.settings.streams.backoff_initial
-    while not stop.is_set():
-        try:
-            await service.sync_clock(client)
-            if service.settings.refill_on_start:
-                await service.refill(reader, stop)
-            return
-        except (RedisUnavailableError, *TRANSIENT_ERRORS) as exc:
-            log.warning("Redis unreachable at start (%s); retrying in %.1f s", exc, delay)
-            with suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), delay)
-            delay = min(delay * 2, service.settings.streams.backoff_max)
+    """Clock offset and refill, tried again after each failure (`LoopGuard`) until done or `stop`."""
+
+    async def clock_and_refill() -> None:
+        await service.sync_clock(client)
+        if service.settings.refill_on_start:
+            await service.refill(reader, stop)
+
+    guard = LoopGuard("learner start-up", service.settings.streams, service.stream_counters, stop, log)
+    await guard.until_done(clock_and_refill)
 
 
 async def serve(settings: LearnerSettings, stop: asyncio.Event | None = None) -> None:
