@@ -227,8 +227,7 @@ class Hub:
                     self._take_event(entry.entry_id, entry.message, announce=False)
             self._positions[self.keys.events] = page.entries[0].entry_id if page.entries else "0-0"
         prefix = self.keys.frames("")
-        found = [k.decode() async for k in self.client.scan_iter(match=f"{prefix}*", count=1000, _type="stream")]
-        for stream in sorted(found):
+        for stream in await self.reader.streams(f"{prefix}*"):
             env = stream[len(prefix) :]
             if env and env not in self.envs:
                 await self._seed(env, stream)

@@ -49,7 +49,6 @@ from shared.streams import (
     Publisher,
     StreamCounters,
     StreamReader,
-    as_text,
     make_client,
 )
 
@@ -161,8 +160,7 @@ class LearnerService:
         what follows (and redelivers what was already here, which `handle` only acks). After
         an outage, a second call goes on where the first stopped.
         """
-        pattern = self.keys.frames("*")
-        streams = sorted([as_text(k) async for k in reader.client.scan_iter(match=pattern, _type="stream")])
+        streams = await reader.streams(self.keys.frames("*"))
         started = time.perf_counter()
         for stream in streams:
             end = await reader.last_id(stream)
