@@ -6,11 +6,11 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from bench.model_host import Reply, StandinModelHost
 from services.llm_planner.backends import make_backend
 from services.llm_planner.planner import Planner, StaleFilter
 from services.llm_planner.prompt import PromptBuilder, Templates
 from services.llm_planner.resilience import BreakerState, CircuitBreaker, GuardedBackend
-from services.llm_planner.standin import Reply, StandinModelHost
 from shared.buttons import Button
 from shared.streams import Backoff
 from tests.llm_planner.conftest import make_request, planner_settings

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from redis.asyncio import Redis
 
+from bench.model_host import Reply, StandinModelHost
 from services.llm_planner.app import PlannerApp
 from services.llm_planner.service import PlannerService
-from services.llm_planner.standin import Reply, StandinModelHost
 from shared.buttons import Button
 from shared.messages import ActionSource
 from tests.llm_planner.conftest import make_request, planner_settings
