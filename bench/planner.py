@@ -22,7 +22,7 @@ def run(rom: Path, steps: int = 3000, interval: int = 30) -> dict[str, Any]:
         alone = steps_per_s(play(server.url, data / "a", rom, steps))
         port = free_port()
         host = subprocess.Popen(
-            [sys.executable, "-m", "services.llm_planner.standin", "--port", str(port)], stdout=subprocess.DEVNULL
+            [sys.executable, "-m", "bench.model_host", "--port", str(port)], stdout=subprocess.DEVNULL
         )
         try:
             time.sleep(1.5)

@@ -43,14 +43,6 @@ DECOY_FILL = {bank: (bank << 4) | 0x0B for bank in range(2, 8)}
 SCRATCH_BANK_HALT = 6
 
 
-def _load(asm: Assembler, address: int) -> None:
-    """a <- [address], using ldh for the 0xFF00 page."""
-    if address >= 0xFF00:
-        asm.ldh("a", Mem(address))
-    else:
-        asm.ld("a", Mem(address))
-
-
 def _store(asm: Assembler, address: int) -> None:
     """[address] <- a, using ldh for the 0xFF00 page."""
     if address >= 0xFF00:

@@ -71,10 +71,6 @@ class Program:
     labels: dict[str, int]
     listing: list[ListingEntry]
 
-    def byte_at(self, address: int) -> int:
-        """Return the byte the program placed at ``address`` (for tests and the ROM builder)."""
-        return self.image[address - self.origin]
-
 
 @dataclass
 class _Fixup:

@@ -198,11 +198,6 @@ def enemy_hp(level: int) -> int:
     return 3 * level + 10
 
 
-def enemy_damage(level: int) -> int:
-    """Damage the enemy deals per turn: ``1 + level // 4``."""
-    return 1 + level // 4
-
-
 def exp_for_level(level: int) -> int:
     """Experience needed to reach ``level`` (a cubic curve like Crystal's medium-fast group)."""
     return level**3

@@ -26,6 +26,7 @@ from crystal_rl.children import DASHBOARD_TOKEN_VAR, RunOptions, child_env, chil
 from crystal_rl.progress import ProgressReporter
 from crystal_rl.redis_setup import connect_or_start
 from crystal_rl.status import (
+    ServiceRow,
     client_for,
     healthy,
     http_probe,
@@ -36,13 +37,13 @@ from crystal_rl.status import (
     stream_infos,
 )
 from crystal_rl.supervisor import Supervisor
-from shared.errors import CrystalRLError
+from shared.errors import CrystalRLError, RedisUnavailableError
 from shared.keys import DEFAULT_PREFIX, Keys
 from shared.logs import configure_logging
 from shared.redis_server import ping
 from shared.rom import inspect_rom
 from shared.settings import CommonSettings
-from shared.streams import StreamSettings
+from shared.streams import StreamInfo, StreamSettings
 
 app = typer.Typer(
     help="Train an agent to play Pokémon Crystal (or the bundled demo cartridge) in PyBoy.",
@@ -57,7 +58,7 @@ log = logging.getLogger("crystal_rl")
 STOP_TIMEOUT = 20.0
 """Seconds a service gets to save what it owns and exit after SIGTERM, before it is killed."""
 
-UNREACHABLE = (RedisError, OSError, TimeoutError)
+UNREACHABLE = (RedisError, RedisUnavailableError, OSError, TimeoutError)
 """What a command that only reads Redis turns into "cannot reach Redis" (one line, exit 1)."""
 
 RedisUrlOption = Annotated[
@@ -249,7 +250,7 @@ def status(
     url = resolve_url(redis_url, data_dir)
     keys = Keys(prefix or default_prefix())
 
-    async def gather() -> tuple[list, list]:
+    async def gather() -> tuple[list[ServiceRow], list[StreamInfo]]:
         client = client_for(url)
         try:
             return await service_rows(client, keys), await stream_infos(client, keys)
@@ -268,7 +269,14 @@ def status(
                     "healthy": ok,
                     "reason": why,
                     "services": [r.health.model_dump() | {"fresh": r.fresh} for r in rows],
-                    "streams": [{"name": s.name, "length": s.length, "groups": s.groups} for s in streams],
+                    "streams": [
+                        {
+                            "name": s.name,
+                            "length": s.length,
+                            "groups": [g.model_dump(exclude={"consumer_list"}) for g in s.groups],
+                        }
+                        for s in streams
+                    ],
                 },
                 default=str,
             )
@@ -299,7 +307,7 @@ def streams(
     url = resolve_url(redis_url, data_dir)
     keys = Keys(prefix or default_prefix())
 
-    async def gather() -> list:
+    async def gather() -> list[StreamInfo]:
         client = client_for(url)
         try:
             return await stream_infos(client, keys)
@@ -313,14 +321,12 @@ def streams(
     console.print(_streams_table(infos, brief=False))
 
 
-def _streams_table(infos: list, brief: bool) -> Table:
+def _streams_table(infos: list[StreamInfo], brief: bool) -> Table:
     table = Table(title="streams")
     for column in ("stream", "length", "first", "last", "groups (consumers, pending, lag)"):
         table.add_column(column)
     for s in infos:
-        groups = "; ".join(
-            f"{g.get('name')} ({g.get('consumers')}, {g.get('pending')}, {g.get('lag')})" for g in s.groups
-        )
+        groups = "; ".join(f"{g.name} ({g.consumers}, {g.pending}, {g.lag})" for g in s.groups)
         table.add_row(s.name, f"{s.length:,}", "" if brief else s.first_id or "", s.last_id or "", groups or "-")
     return table
 

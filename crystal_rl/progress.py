@@ -13,11 +13,10 @@ from dataclasses import dataclass, field
 
 from redis.asyncio import Redis
 
-from shared.errors import MessageError
 from shared.health import Health, read_health
 from shared.keys import Keys
 from shared.messages import Frame
-from shared.streams import as_text
+from shared.streams import StreamReader
 
 RECENT_LIMIT = 5_000
 """Most frames read for the recent reward (the newest ones since the last report; a fast emulator makes more)."""
@@ -65,6 +64,10 @@ class ProgressReporter:
     _last_rate: dict[str, tuple[float, int]] = field(default_factory=dict)
     _anchor: dict[str, tuple[int, float]] = field(default_factory=dict)
     """Per env, (step, total reward up to it) where the total was last known."""
+    _frames: StreamReader[Frame] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._frames = StreamReader(model=Frame, client=self.client)
 
     def _total(self, env: str, counters: dict[str, float], frames: list[Frame], newest: Frame) -> float:
         """The run's total reward up to the newest frame: the heartbeat's total at its step, plus the frames after it.
@@ -82,28 +85,19 @@ class ProgressReporter:
         return total
 
     async def newest(self, env: str) -> Frame | None:
-        entries = await self.client.xrevrange(self.keys.frames(env), count=1)
-        if not entries:
-            return None
-        try:
-            return Frame.from_fields(entries[0][1])
-        except MessageError:
-            return None
+        """The env's newest frame (None when there is none, or it cannot be decoded)."""
+        page = await self._frames.latest(self.keys.frames(env), count=1)
+        return page.entries[0].message if page.entries else None
 
     async def env_progress(self, env: str, health: Health | None) -> EnvProgress | None:
         stream = self.keys.frames(env)
         start = self._last_ids.get(env)
         # the newest frames since the last report, newest first: an emulator can step more than RECENT_LIMIT
         # times between two reports, and then the report speaks of the newest of them, not the oldest
-        rows = await self.client.xrevrange(stream, min=f"({start}" if start else "-", count=RECENT_LIMIT)
-        if rows:
-            self._last_ids[env] = as_text(rows[0][0])
-        frames = []
-        for _, fields in reversed(rows):
-            try:
-                frames.append(Frame.from_fields(fields))
-            except MessageError:
-                continue
+        page = await self._frames.latest(stream, count=RECENT_LIMIT, after=start)
+        if page.entries:
+            self._last_ids[env] = page.entries[0].entry_id
+        frames = [entry.message for entry in reversed(page.entries) if entry.message is not None]
         newest = frames[-1] if frames else await self.newest(env)
         if newest is None:
             return None

@@ -5,7 +5,6 @@
 way arq's `--check` turns its health key into an exit code.
 """
 
-import asyncio
 import socket
 import time
 import urllib.error
@@ -13,7 +12,6 @@ import urllib.request
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from redis.asyncio import Redis
 from redis.exceptions import ResponseError
@@ -21,7 +19,7 @@ from redis.exceptions import ResponseError
 from shared.health import Health, read_health
 from shared.keys import Keys
 from shared.messages import ControlCommand, Event
-from shared.streams import Publisher, StreamSettings, as_text
+from shared.streams import Publisher, StreamInfo, StreamReader, StreamSettings
 
 URL_FILE = "redis.url"
 """Written by `crystal-rl run` into the data directory, so other commands find a Redis it started."""
@@ -48,6 +46,11 @@ def remembered_url(data_dir: Path) -> str | None:
 
 def client_for(url: str, timeout: float = 2.0) -> Redis:
     return Redis.from_url(url, socket_connect_timeout=timeout, socket_timeout=timeout)
+
+
+def events_reader(client: Redis) -> StreamReader[Event]:
+    """The commands' reads of streams: XINFO of any stream, and `events` (the only entries they decode)."""
+    return StreamReader(model=Event, client=client)
 
 
 @dataclass(frozen=True)
@@ -93,44 +96,24 @@ def http_probe(url: str, token: str | None, timeout: float = 3.0) -> tuple[bool,
         return False, f"{url} did not answer: {exc}"
 
 
-@dataclass(frozen=True)
-class StreamInfo:
-    name: str
-    length: int
-    first_id: str | None
-    last_id: str | None
-    groups: list[dict[str, Any]]
-
-
 async def stream_infos(client: Redis, keys: Keys) -> list[StreamInfo]:
-    """XINFO STREAM and XINFO GROUPS of every stream under the prefix."""
-    names = sorted([as_text(k) async for k in client.scan_iter(match=keys.stream_pattern, count=1000, _type="stream")])
+    """XINFO STREAM and XINFO GROUPS of every stream under the prefix (the groups' consumers are not listed)."""
+    reader = events_reader(client)
     out = []
-    for name in names:
+    for name in await reader.streams(keys.stream_pattern):
         try:
-            info = await client.xinfo_stream(name)
-            groups = await client.xinfo_groups(name)
+            out.append(await reader.info(name, consumers=False))
         except ResponseError:
             continue  # deleted between the scan and the read
-        first, last = info.get("first-entry"), info.get("last-entry")
-        out.append(
-            StreamInfo(
-                name=name,
-                length=int(info["length"]),
-                first_id=as_text(first[0]) if first else None,
-                last_id=as_text(last[0]) if last else None,
-                groups=[{as_text(k): as_text(v) if isinstance(v, bytes) else v for k, v in g.items()} for g in groups],
-            )
-        )
     return out
 
 
 async def send_control(url: str, keys: Keys, env: str, command: str, name: str | None, timeout: float) -> Event | None:
     """Send one `ControlCommand` to `control:{env}` and wait for the emulator's `control_ack`; None on timeout."""
     client = client_for(url)
+    events = events_reader(client)
     try:
-        start = (await client.xrevrange(keys.events, count=1) or [(b"0-0", {})])[0][0]
-        last = as_text(start)
+        last = await events.last_id(keys.events)
         command_id = uuid.uuid4().hex
         message = ControlCommand(id=command_id, env=env, command=command, name=name)  # type: ignore[arg-type]
         async with Publisher(url, keys=keys, settings=StreamSettings()) as publisher:
@@ -138,20 +121,12 @@ async def send_control(url: str, keys: Keys, env: str, command: str, name: str |
                 return None
         deadline = time.monotonic() + timeout
         while (left := deadline - time.monotonic()) > 0:
-            reply = await client.xread({keys.events: last}, count=100, block=max(1, int(min(left, 1.0) * 1000)))
-            for _, entries in reply or []:
-                for raw_id, fields in entries:
-                    last = as_text(raw_id)
-                    try:
-                        event = Event.from_fields(fields)
-                    except Exception:
-                        continue
-                    if event.kind == "control_ack" and event.data.get("id") == command_id:
-                        return event
+            entries = await events.tail({keys.events: last}, count=100, block_ms=max(1, int(min(left, 1.0) * 1000)))
+            for entry in entries:
+                last = entry.entry_id
+                event = entry.message  # None for an entry that is not an event
+                if event is not None and event.kind == "control_ack" and event.data.get("id") == command_id:
+                    return event
         return None
     finally:
         await client.aclose()
-
-
-def run_sync(coro: Any) -> Any:
-    return asyncio.run(coro)

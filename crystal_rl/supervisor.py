@@ -1,4 +1,4 @@
-"""Supervised child processes: start each service, restart it with backoff when it dies, stop all cleanly.
+"""Supervised child processes: start each service, restart it after a growing delay when it dies, stop all cleanly.
 
 Why a supervisor rather than "start and hope": the design promises that the game survives any
 service being killed. On a workstation nothing else restarts a dead learner or planner, so
@@ -27,7 +27,7 @@ from pathlib import Path
 from shared.health import Heartbeat
 from shared.keys import Keys
 from shared.messages import Event
-from shared.streams import Publisher, StreamSettings
+from shared.streams import Backoff, Publisher, StreamSettings
 
 log = logging.getLogger(__name__)
 
@@ -37,16 +37,19 @@ FATAL_EXIT = 2
 
 
 @dataclass(frozen=True)
-class Backoff:
-    """Delay before the n-th restart in a row: doubled each time, capped; reset after a stable run."""
+class RestartPolicy:
+    """When a dead child is started again: after a delay doubled at each death in a row, up to `cap`."""
 
     initial: float = 1.0
-    maximum: float = 30.0
+    """Seconds before the first restart (and before the next one after a stable run)."""
+    cap: float = 30.0
+    """Longest delay between two restarts of a child that keeps dying."""
     stable_after: float = 60.0
     """A child that ran this long before dying is restarted after `initial` again (it was healthy)."""
 
-    def delay(self, failures_in_a_row: int) -> float:
-        return min(self.maximum, self.initial * 2 ** max(0, failures_in_a_row - 1))
+    def delays(self) -> Backoff:
+        """One child's restart delays. Without jitter: children die and restart each on their own."""
+        return Backoff(self.initial, self.cap, jitter=0.0)
 
 
 @dataclass(frozen=True)
@@ -79,7 +82,8 @@ class ChildState:
     started_at: float = 0.0
     starts: int = 0
     restarts: int = 0
-    failures_in_a_row: int = 0
+    restart_delays: Backoff = field(default_factory=lambda: RestartPolicy().delays())
+    """Its delays before a restart; `attempt` is how many times in a row it died."""
     last_exit: int | None = None
     last_restart_s: float | None = None
     """Seconds from the death of the child to its new process being started (the backoff included)."""
@@ -123,7 +127,7 @@ class Supervisor:
         keys: Keys,
         log_dir: Path,
         base_env: Mapping[str, str] | None = None,
-        backoff: Backoff | None = None,
+        restart: RestartPolicy | None = None,
         stop_timeout: float = 20.0,
         streams: StreamSettings | None = None,
         instance: str | None = None,
@@ -134,13 +138,16 @@ class Supervisor:
         self.keys = keys
         self.log_dir = log_dir
         self.base_env = dict(os.environ if base_env is None else base_env)
-        self.backoff = backoff or Backoff()
+        self.restart = restart or RestartPolicy()
         self.stop_timeout = stop_timeout
         self.streams = streams or StreamSettings()
         self.instance = instance or f"{socket.gethostname()}-{os.getpid()}"
         self.on_change = on_change or (lambda line: None)
         """Called with one human line per restart or failure (the CLI prints it)."""
-        self.children = [ChildState(spec, log_dir / f"{spec.service}-{spec.instance}.log") for spec in self.specs]
+        self.children = [
+            ChildState(spec, log_dir / f"{spec.service}-{spec.instance}.log", restart_delays=self.restart.delays())
+            for spec in self.specs
+        ]
         self.exit_code = 0
         self.failure: str | None = None
         self._stopping = asyncio.Event()
@@ -222,14 +229,15 @@ class Supervisor:
                     raise RunFinished
                 await self._stopping.wait()  # the others still play their share; this one is not restarted
                 return
-            if code == FATAL_EXIT or (child.restarts == 0 and code > 0 and ran_for < self.backoff.initial * 5):
+            if code == FATAL_EXIT or (child.restarts == 0 and code > 0 and ran_for < self.restart.initial * 5):
                 # a configuration error (or a crash at the very first start) comes back on every restart
                 self.exit_code = code
                 self.failure = f"{child.spec.name} failed at start (exit {code}): {self._tail(child)}"
                 log.error("%s", self.failure)
                 raise RunFinished
-            child.failures_in_a_row = 1 if ran_for >= self.backoff.stable_after else child.failures_in_a_row + 1
-            delay = self.backoff.delay(child.failures_in_a_row)
+            if ran_for >= self.restart.stable_after:
+                child.restart_delays.reset()
+            delay = child.restart_delays.next_delay()
             how = f"killed by {signal.Signals(-code).name}" if code < 0 else f"exited with code {code}"
             log.warning("%s %s after %.1f s; restarting in %.1f s", child.spec.name, how, ran_for, delay)
             self.on_change(f"{child.spec.name} {how}; restarting in {delay:.1f} s")

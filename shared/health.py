@@ -21,7 +21,7 @@ from redis.asyncio import Redis
 from shared.keys import Keys
 from shared.streams.connection import is_transient, make_client
 from shared.streams.counters import StreamCounters
-from shared.streams.retry import Reconnect
+from shared.streams.loop import LoopGuard
 from shared.streams.settings import StreamSettings
 
 log = logging.getLogger(__name__)
@@ -90,8 +90,8 @@ class Heartbeat:
         else:
             self._owns_client = False
         self.client = client
-        self._reconnect = Reconnect(f"heartbeat {service}/{instance}", self.settings, self.stats)
         self._stop = asyncio.Event()
+        self._guard = LoopGuard(f"heartbeat {service}/{instance}", self.settings, self.stats, self._stop, log)
         self._task: asyncio.Task[None] | None = None
 
     def snapshot(self) -> Health:
@@ -112,22 +112,7 @@ class Heartbeat:
     async def run(self) -> None:
         """Beat every `interval` until `stop()`; an outage is retried with backoff, never ends the loop."""
         self._stop.clear()
-        while not self._stop.is_set():
-            try:
-                await self.beat()
-                self._reconnect.succeeded()
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                if is_transient(exc):
-                    await self._reconnect.failed(exc, self._stop)
-                else:
-                    self.stats.loop_errors += 1
-                    log.exception("heartbeat %s: unexpected error", self.key)
-                    await self._reconnect.pause(self._stop)
-                continue
-            with suppress(TimeoutError):
-                await asyncio.wait_for(self._stop.wait(), self.interval)
+        await self._guard.run(self.beat, interval=self.interval)
 
     def stop(self) -> None:
         self._stop.set()

@@ -1,6 +1,6 @@
 """`python -m services.dashboard`: settings from flags and `CRL_*`, then the server."""
 
-from services.dashboard.server import main
+from services.dashboard.app import main
 
 if __name__ == "__main__":
     main()

@@ -1,4 +1,5 @@
-"""The stream inspector: every stream under the prefix with its groups and consumers, and its entries decoded.
+"""The stream inspector's rendering: entries decoded for the browser (what Redis says about each stream,
+XINFO, comes from `StreamReader.info`).
 
 Entries are shown through the pydantic models (one `Decoder` knows every message kind), with
 binary fields as sizes (and the frame's small screen as an image link) instead of bytes; an
@@ -9,10 +10,7 @@ import io
 from typing import Any
 
 from PIL import Image
-from pydantic import BaseModel
-from redis.asyncio import Redis
 
-from shared.keys import Keys
 from shared.messages import (
     SCREEN_HEIGHT,
     SCREEN_WIDTH,
@@ -30,77 +28,6 @@ ALL_MESSAGES: Decoder[Message] = Decoder(Frame, PlanRequest, Action, ControlComm
 """Every message kind, chosen by the entry's `kind` field: one reader can decode any stream."""
 
 TEXT_PREVIEW = 200
-
-
-class ConsumerInfo(BaseModel):
-    name: str
-    pending: int
-    idle_ms: int
-    inactive_ms: int | None = None
-
-
-class GroupInfo(BaseModel):
-    name: str
-    consumers: int
-    pending: int
-    lag: int | None
-    """Entries not yet delivered to the group (None when Redis cannot tell, e.g. after trimming)."""
-    last_delivered_id: str
-    entries_read: int | None = None
-    consumer_list: list[ConsumerInfo] = []
-
-
-class StreamInfo(BaseModel):
-    name: str
-    length: int
-    first_id: str | None
-    last_id: str | None
-    groups: list[GroupInfo]
-
-
-async def stream_names(client: Redis, keys: Keys) -> list[str]:
-    names = {as_text(k) async for k in client.scan_iter(match=keys.stream_pattern, count=1000, _type="stream")}
-    return sorted(names)
-
-
-async def is_stream(client: Redis, keys: Keys, name: str) -> bool:
-    return name.startswith(keys.prefix) and as_text(await client.type(name)) == "stream"
-
-
-async def describe(client: Redis, name: str) -> StreamInfo:
-    """XINFO STREAM, GROUPS and CONSUMERS of one stream."""
-    info = await client.xinfo_stream(name)
-    groups = []
-    for group in await client.xinfo_groups(name):
-        group_name = as_text(group["name"])
-        consumers = [
-            ConsumerInfo(
-                name=as_text(c["name"]),
-                pending=int(c["pending"]),
-                idle_ms=int(c["idle"]),
-                inactive_ms=int(c["inactive"]) if c.get("inactive") is not None else None,
-            )
-            for c in await client.xinfo_consumers(name, group_name)
-        ]
-        groups.append(
-            GroupInfo(
-                name=group_name,
-                consumers=int(group["consumers"]),
-                pending=int(group["pending"]),
-                lag=int(group["lag"]) if group.get("lag") is not None else None,
-                last_delivered_id=as_text(group["last-delivered-id"]),
-                entries_read=int(group["entries-read"]) if group.get("entries-read") is not None else None,
-                consumer_list=consumers,
-            )
-        )
-    first, last = info.get("first-entry"), info.get("last-entry")
-    return StreamInfo(
-        name=name,
-        length=int(info["length"]),
-        first_id=as_text(first[0]) if first else None,
-        last_id=as_text(last[0]) if last else None,
-        groups=groups,
-    )
 
 
 def render(entry: StreamEntry[Message], base_url: str) -> dict[str, Any]:

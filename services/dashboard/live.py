@@ -14,17 +14,16 @@ import time
 from collections import OrderedDict, deque
 from contextlib import suppress
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from redis.asyncio import Redis
 
 from services.dashboard.settings import DashboardSettings
 from services.dashboard.views import EnvView, LightFrame, light, pick
-from shared.errors import RedisUnavailableError
 from shared.health import Health, read_health
 from shared.messages import Event, Frame, Message
-from shared.streams import StreamCounters, StreamReader, is_transient
-from shared.streams.retry import Reconnect
+from shared.streams import LoopGuard, StreamCounters, StreamReader, is_transient
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +72,6 @@ class HubCounters:
     bad_entries: int = 0
     updates_sent: int = 0
     clients: int = 0
-    loop_errors: int = 0
 
 
 class Hub:
@@ -92,11 +90,17 @@ class Hub:
         self.clients: set[Client] = set()
         self.counters = HubCounters()
         self.stats = StreamCounters()
+        """Connection errors, reconnects and loop errors of the hub's loops (their `LoopGuard`s count here)."""
         self.ready = asyncio.Event()
         """Set once the streams were discovered and the retained windows read (tests wait on it)."""
         self._positions: dict[str, str] = {}
         self._new_events: list[dict[str, Any]] = []
         self._services_dirty = False
+        self._next_discover = 0.0
+        self._tick_sent: dict[str, tuple[int, int]] = {}
+        """Per env, the (view, screen) versions its last `env` update carried."""
+        self._heat_sent: dict[str, int] = {}
+        self._next_point = self._next_heat = self._next_screen = 0.0
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
 
@@ -105,6 +109,9 @@ class Hub:
     async def start(self) -> None:
         loops = {"read": self._read_loop, "health": self._health_loop, "tick": self._tick_loop}
         self._tasks = [asyncio.create_task(loop(), name=f"dashboard:{name}") for name, loop in loops.items()]
+
+    def _guard(self, what: str) -> LoopGuard:
+        return LoopGuard(f"dashboard {what}", self.settings.streams, self.stats, self._stop, log)
 
     async def aclose(self) -> None:
         self._stop.set()
@@ -188,43 +195,28 @@ class Hub:
 
     async def _read_loop(self) -> None:
         """Discover envs, read their retained windows once, then tail frames and events."""
-        reconnect = Reconnect("dashboard reader", self.settings.streams, self.stats)
-        next_discover = 0.0
-        while not self._stop.is_set():
-            try:
-                if time.monotonic() >= next_discover:
-                    await self._discover()
-                    next_discover = time.monotonic() + self.settings.discover_interval
-                    self.ready.set()
-                batch = await self.reader.tail(self._positions, count=READ_COUNT, block_ms=READ_BLOCK_MS)
-                reconnect.succeeded()
-            except asyncio.CancelledError:
-                raise
-            except RedisUnavailableError as exc:
-                await reconnect.failed(exc.__cause__ or exc, self._stop)
-                continue
-            except Exception as exc:
-                if is_transient(exc):
-                    await reconnect.failed(exc, self._stop)
-                else:
-                    self.counters.loop_errors += 1
-                    log.exception("dashboard reader: unexpected error")
-                    await reconnect.pause(self._stop)
-                continue
-            for entry in batch:
-                self._positions[entry.stream] = entry.entry_id
-                message = entry.message
-                if isinstance(message, Frame):
-                    view = self.envs.get(message.env)
-                    if view is not None:
-                        view.add(message)
-                        self.counters.frames_read += 1
-                elif isinstance(message, Event):
-                    self._take_event(entry.entry_id, message)
-                else:
-                    self.counters.bad_entries += 1
-            if not batch:
-                await asyncio.sleep(0)
+        await self._guard("reader").run(self._read_turn)
+
+    async def _read_turn(self) -> None:
+        if time.monotonic() >= self._next_discover:
+            await self._discover()
+            self._next_discover = time.monotonic() + self.settings.discover_interval
+            self.ready.set()
+        batch = await self.reader.tail(self._positions, count=READ_COUNT, block_ms=READ_BLOCK_MS)
+        for entry in batch:
+            self._positions[entry.stream] = entry.entry_id
+            message = entry.message
+            if isinstance(message, Frame):
+                view = self.envs.get(message.env)
+                if view is not None:
+                    view.add(message)
+                    self.counters.frames_read += 1
+            elif isinstance(message, Event):
+                self._take_event(entry.entry_id, message)
+            else:
+                self.counters.bad_entries += 1
+        if not batch:
+            await asyncio.sleep(0)
 
     async def _discover(self) -> None:
         """New `frames:{env}` streams become envs (their window read first); `events` is tailed from the start."""
@@ -235,8 +227,7 @@ class Hub:
                     self._take_event(entry.entry_id, entry.message, announce=False)
             self._positions[self.keys.events] = page.entries[0].entry_id if page.entries else "0-0"
         prefix = self.keys.frames("")
-        found = [k.decode() async for k in self.client.scan_iter(match=f"{prefix}*", count=1000, _type="stream")]
-        for stream in sorted(found):
+        for stream in await self.reader.streams(f"{prefix}*"):
             env = stream[len(prefix) :]
             if env and env not in self.envs:
                 await self._seed(env, stream)
@@ -286,19 +277,10 @@ class Hub:
     # -- heartbeats and screens ----------------------------------------------------------------------
 
     async def _health_loop(self) -> None:
-        while not self._stop.is_set():
-            try:
-                healths = await read_health(self.client, self.keys)
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                if not is_transient(exc):
-                    self.counters.loop_errors += 1
-                    log.exception("dashboard health read: unexpected error")
-                healths = None
-            if healths is not None:
-                self._update_services(healths)
-            await self._sleep(self.settings.health_interval)
+        await self._guard("health read").run(self._read_health, interval=self.settings.health_interval)
+
+    async def _read_health(self) -> None:
+        self._update_services(await read_health(self.client, self.keys))
 
     def _update_services(self, healths: list[Health]) -> None:
         """Live keys are up unless stale; a key that vanished (expired or deleted at shutdown) is down."""
@@ -337,16 +319,17 @@ class Hub:
         )
 
     async def _read_screens(self) -> None:
-        """The newest PNG of each env, read in the tick that sends it, so no picture waits for the next tick."""
+        """The newest PNG of each env, read in the tick that sends it, so no picture waits for the next tick.
+
+        With Redis unreachable the tick goes on without new pictures (the reader's loop reports the
+        outage); any other failure is the tick's to report.
+        """
         envs = list(self.envs)
         try:
             pngs = await self.client.mget([self.keys.screen(env) for env in envs])
-        except asyncio.CancelledError:
-            raise
         except Exception as exc:
             if not is_transient(exc):
-                self.counters.loop_errors += 1
-                log.exception("dashboard screens: unexpected error")
+                raise
             return
         for env, png in zip(envs, pngs, strict=True):
             view = self.envs[env]
@@ -359,60 +342,51 @@ class Hub:
         """Every 1/update_hz: one `env` update per changed env (with its new screen, read here only while a
         page is open), and the services, heat maps and events when due."""
         period = 1 / self.settings.update_hz
-        sent: dict[str, tuple[int, int]] = {}
-        heat_sent: dict[str, int] = {}
-        next_point = next_heat = next_screen = time.monotonic()
+        guard = self._guard("tick")
         while not self._stop.is_set():
             started = time.monotonic()
-            try:
-                now_wall = time.time()
-                points = started >= next_point
-                if points:
-                    next_point = started + self.settings.series_interval
-                if self.settings.screen_hz and self.clients and self.envs and started >= next_screen:
-                    next_screen = started + 1 / self.settings.screen_hz - period / 2
-                    await self._read_screens()
-                heat_due = started >= next_heat
-                if heat_due:
-                    next_heat = started + 1.0
-                for env, view in list(self.envs.items()):
-                    point = view.point(now_wall) if points else None
-                    if not self.clients:
-                        continue
-                    marker = (view.version, view.screen_version)
-                    if marker != sent.get(env) or point is not None:
-                        payload = self.env_payload(view)
-                        if view.screen_version != sent.get(env, (0, 0))[1]:
-                            payload["screen"] = view.screen_b64
-                            payload["screen_version"] = view.screen_version
-                        if point is not None:
-                            payload["point"] = point
-                        self.broadcast(sse("env", payload))
-                        sent[env] = marker
-                    if heat_due and heat_sent.get(env) != view.heat.version:
-                        heat = self.current_heat(view)
-                        if heat is not None:
-                            self.broadcast(sse("heat", heat))
-                        heat_sent[env] = view.heat.version
-                if self._services_dirty:
-                    self._services_dirty = False
-                    if self.clients:
-                        learner = self.learner_series[-1] if self.learner_series else None
-                        self.broadcast(sse("services", {"services": self.services_payload(), "learner": learner}))
-                if self._new_events:
-                    events, self._new_events = self._new_events, []
-                    if self.clients:
-                        self.broadcast(sse("events", events))
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                self.counters.loop_errors += 1
-                log.exception("dashboard tick: unexpected error")
-            await self._sleep(max(0.0, period - (time.monotonic() - started)))
+            if await guard.turn(partial(self._tick, started, period)):
+                await guard.wait(max(0.0, period - (time.monotonic() - started)))
 
-    async def _sleep(self, seconds: float) -> None:
-        with suppress(TimeoutError):
-            await asyncio.wait_for(self._stop.wait(), seconds)
+    async def _tick(self, started: float, period: float) -> None:
+        now_wall = time.time()
+        points = started >= self._next_point
+        if points:
+            self._next_point = started + self.settings.series_interval
+        if self.settings.screen_hz and self.clients and self.envs and started >= self._next_screen:
+            self._next_screen = started + 1 / self.settings.screen_hz - period / 2
+            await self._read_screens()
+        heat_due = started >= self._next_heat
+        if heat_due:
+            self._next_heat = started + 1.0
+        for env, view in list(self.envs.items()):
+            point = view.point(now_wall) if points else None
+            if not self.clients:
+                continue
+            marker = (view.version, view.screen_version)
+            if marker != self._tick_sent.get(env) or point is not None:
+                payload = self.env_payload(view)
+                if view.screen_version != self._tick_sent.get(env, (0, 0))[1]:
+                    payload["screen"] = view.screen_b64
+                    payload["screen_version"] = view.screen_version
+                if point is not None:
+                    payload["point"] = point
+                self.broadcast(sse("env", payload))
+                self._tick_sent[env] = marker
+            if heat_due and self._heat_sent.get(env) != view.heat.version:
+                heat = self.current_heat(view)
+                if heat is not None:
+                    self.broadcast(sse("heat", heat))
+                self._heat_sent[env] = view.heat.version
+        if self._services_dirty:
+            self._services_dirty = False
+            if self.clients:
+                learner = self.learner_series[-1] if self.learner_series else None
+                self.broadcast(sse("services", {"services": self.services_payload(), "learner": learner}))
+        if self._new_events:
+            events, self._new_events = self._new_events, []
+            if self.clients:
+                self.broadcast(sse("events", events))
 
 
 def _after(entry_id: str) -> str:

@@ -78,15 +78,16 @@ class Learner:
         self.transitions = 0
         """Transitions ever added to the buffer. Persisted."""
         self.last_update: UpdateStats | None = None
-        self.forgiven = 0
-        """Transitions that earned no update because the backlog was full (the game outran the trainer)."""
+        self.uncounted_transitions = 0
+        """Transitions stored that count toward no update because the backlog was full (the game outran the trainer)."""
         self._stackers: dict[str, FrameStacker] = {}
         self._last: dict[str, Observation] = {}
         self._pending: dict[str, _Pending] = {}
-        self._earned = 0
-        """Transitions added after the warm-up (written by the frame side only)."""
-        self._spent = 0
-        """`train_every` per update done (written by the training side only), so no count is ever lost to a race."""
+        self._counted_transitions = 0
+        """Transitions stored after the warm-up that count toward updates (written by the frame side only)."""
+        self._trained_transitions = 0
+        """The counted transitions the updates done have covered, `train_every` per update (written by the
+        training side only): two counters, each with one writer, so no count is ever lost to a race."""
         self._buffer_lock = threading.Lock()
 
     # --- frames ---------------------------------------------------------------------------
@@ -138,10 +139,10 @@ class Learner:
         self.transitions += 1
         if len(self.buffer) < self.settings.learning_starts:
             return
-        if self._earned - self._spent >= self.settings.max_update_backlog * self.settings.train_every:
-            self.forgiven += 1
+        if self._untrained >= self.settings.max_update_backlog * self.settings.train_every:
+            self.uncounted_transitions += 1
             return
-        self._earned += 1
+        self._counted_transitions += 1
 
     def act(self, observations: Sequence[Observation], greedy: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """One action per observation from one forward pass, and each one's greedy Q (for stats)."""
@@ -154,20 +155,25 @@ class Learner:
     # --- training -------------------------------------------------------------------------
 
     @property
+    def _untrained(self) -> int:
+        """Counted transitions no update has covered yet."""
+        return self._counted_transitions - self._trained_transitions
+
+    @property
     def update_due(self) -> bool:
-        return self._earned - self._spent >= self.settings.train_every
+        return self._untrained >= self.settings.train_every
 
     @property
     def backlog(self) -> int:
         """Updates owed to the transitions already stored (a refill or a fast game builds some up)."""
-        return max((self._earned - self._spent) // self.settings.train_every, 0)
+        return max(self._untrained // self.settings.train_every, 0)
 
     def train_step(self) -> UpdateStats:
         """One update (call when `update_due`), then the target and actor syncs when their turn comes."""
         with self._buffer_lock:
             batch = self.buffer.sample(self.settings.batch_size)
         stats = self.agent.update(batch)
-        self._spent += self.settings.train_every
+        self._trained_transitions += self.settings.train_every
         updates = self.agent.updates
         if updates % self.settings.target_update_every == 0:
             self.agent.update_target(self.settings.tau)
@@ -184,7 +190,7 @@ class Learner:
             "charts/frames_seen": self.frames_seen,
             "charts/transitions": self.transitions,
             "charts/update_backlog": self.backlog,
-            "charts/updates_forgiven": self.forgiven // self.settings.train_every,
+            "charts/updates_dropped": self.uncounted_transitions // self.settings.train_every,
             "buffer/size": len(self.buffer),
             "buffer/capacity": self.buffer.capacity,
             "buffer/bytes": self.buffer.nbytes,

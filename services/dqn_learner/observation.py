@@ -98,7 +98,3 @@ class FrameStacker:
             legal=legal,
             continues=continues,
         )
-
-    @property
-    def last_step(self) -> int | None:
-        return None if self._last is None else self._last[1]

@@ -21,38 +21,27 @@ takes everything queued (one read can hold frames of every env) into one forward
 
 import asyncio
 import logging
-import signal
-import sys
 import time
-from contextlib import suppress
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-import torch
-
-from services.dqn_learner.agent import choose_device
-from services.dqn_learner.checkpoints import load_latest, move_aside
 from services.dqn_learner.learner import Learner
 from services.dqn_learner.observation import Observation, legal_mask, screen_array
 from services.dqn_learner.settings import LearnerSettings
 from services.dqn_learner.stats import Stats, flat
 from services.dqn_learner.trainer import TrainingThread
 from shared.buttons import BUTTONS
-from shared.errors import RedisUnavailableError
-from shared.health import Heartbeat, read_health
+from shared.health import read_health
 from shared.messages import Action, ActionSource, Event, Fields, Frame
 from shared.streams import (
-    TRANSIENT_ERRORS,
-    Consumer,
     Decoder,
     Delivery,
+    LoopGuard,
     Publisher,
     StreamCounters,
     StreamReader,
-    as_text,
-    is_transient,
-    make_client,
 )
 
 log = logging.getLogger(__name__)
@@ -163,8 +152,7 @@ class LearnerService:
         what follows (and redelivers what was already here, which `handle` only acks). After
         an outage, a second call goes on where the first stopped.
         """
-        pattern = self.keys.frames("*")
-        streams = sorted([as_text(k) async for k in reader.client.scan_iter(match=pattern, _type="stream")])
+        streams = await reader.streams(self.keys.frames("*"))
         started = time.perf_counter()
         for stream in streams:
             end = await reader.last_id(stream)
@@ -262,20 +250,18 @@ class LearnerService:
         return {**flat(self.values()), **self.stream_counters.as_dict(), "publish_backlog": self.publisher.backlog}
 
     async def stats_loop(self, health_client: Any) -> None:
-        """Every `stats_interval`: fold in the emulators' counters, write TensorBoard and the stats file, log a line."""
-        while True:
-            await asyncio.sleep(self.settings.stats_interval)
-            try:
-                await self.sync_clock(health_client)
-                await self._collect_emulators(health_client)
-                await self.write_stats()
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                if is_transient(exc):
-                    log.warning("stats: Redis unreachable (%s); emulator counters not refreshed", exc)
-                else:
-                    log.exception("stats: writing failed")
+        """Every `stats_interval`: fold in the emulators' counters, write TensorBoard and the stats file, log a line.
+
+        A failed round is retried after its delay (`LoopGuard`), then the rhythm goes on.
+        """
+        guard = LoopGuard("learner stats", self.settings.streams, self.stream_counters, logger=log)
+        await asyncio.sleep(self.settings.stats_interval)
+        await guard.run(partial(self._stats_round, health_client), interval=self.settings.stats_interval)
+
+    async def _stats_round(self, health_client: Any) -> None:
+        await self.sync_clock(health_client)
+        await self._collect_emulators(health_client)
+        await self.write_stats()
 
     async def _collect_emulators(self, client: Any) -> None:
         sums = dict.fromkeys(EMULATOR_COUNTERS, 0.0)
@@ -318,133 +304,3 @@ class LearnerService:
             data=data or {},
         )
         await self.publisher.publish(self.keys.events, event)
-
-
-# --- wiring ------------------------------------------------------------------------------
-
-
-def restore(
-    settings: LearnerSettings, device: torch.device, directory: Path
-) -> tuple[Learner, Path | None, list[Path]]:
-    """A learner from the newest usable checkpoint (a fresh one when none is); also which were unusable.
-
-    A file that loads but does not fit (another frame stack, missing keys) is moved aside
-    like a corrupt one, and the learner is rebuilt so no half-loaded state survives.
-    """
-    unusable: list[Path] = []
-    while True:
-        learner = Learner(settings, device)
-        loaded = load_latest(directory, map_location=device)
-        if loaded is None:
-            return learner, None, unusable
-        unusable.extend(loaded.corrupt)
-        try:
-            learner.load_state_dict(loaded.state)
-        except (KeyError, ValueError, TypeError, RuntimeError) as exc:
-            unusable.append(move_aside(loaded.path, exc))
-            continue
-        return learner, loaded.path, unusable
-
-
-def run_name(settings: LearnerSettings) -> str:
-    """CleanRL-style run name: what, which instance, which seed, when."""
-    return f"{SERVICE}__{settings.instance}__{settings.seed}__{int(time.time())}"
-
-
-async def start_up(service: LearnerService, reader: StreamReader[Frame], client: Any, stop: asyncio.Event) -> None:
-    """Clock offset and refill, retried with backoff while Redis is unreachable (until `stop`)."""
-    delay = service.settings.streams.backoff_initial
-    while not stop.is_set():
-        try:
-            await service.sync_clock(client)
-            if service.settings.refill_on_start:
-                await service.refill(reader, stop)
-            return
-        except (RedisUnavailableError, *TRANSIENT_ERRORS) as exc:
-            log.warning("Redis unreachable at start (%s); retrying in %.1f s", exc, delay)
-            with suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), delay)
-            delay = min(delay * 2, service.settings.streams.backoff_max)
-
-
-async def serve(settings: LearnerSettings, stop: asyncio.Event | None = None) -> None:
-    """Run the learner until SIGTERM/SIGINT (or `stop`, when given), then checkpoint and exit cleanly."""
-    if stop is None:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(sig, stop.set)
-
-    torch.set_num_threads(settings.torch_threads)
-    sys.setswitchinterval(settings.gil_switch_ms / 1000)
-    device = choose_device(settings.device)
-    base = settings.data_dir / SERVICE
-    checkpoint_dir = base / "checkpoints"
-    learner, resumed_from, unusable = await asyncio.to_thread(restore, settings, device, checkpoint_dir)
-    hyperparameters = settings.model_dump(mode="json", exclude={"streams"})
-    tensorboard_dir = settings.data_dir / "tensorboard" / run_name(settings) if settings.tensorboard else None
-    stats = Stats(base / "stats.json", tensorboard_dir, hyperparameters)
-    counters = StreamCounters()
-    publisher = Publisher(settings.redis_url, keys=settings.keys, settings=settings.streams, counters=counters)
-    reader: StreamReader[Frame] = StreamReader(settings.redis_url, model=FrameDecoder(), settings=settings.streams)
-    health_client = make_client(settings.redis_url, settings.streams)
-    service = LearnerService(settings, learner, publisher, stats, checkpoint_dir, counters)
-    log.info(
-        "learner on %s (%d torch threads); %s; buffer %d transitions (%.0f MB when full)",
-        device,
-        settings.torch_threads,
-        f"resumed from {resumed_from.name} at {learner.agent.updates} updates" if resumed_from else "fresh network",
-        settings.buffer_capacity,
-        learner.buffer.nbytes / 1e6,
-    )
-    for path in unusable:
-        await service.event("checkpoint_corrupt", f"unusable checkpoint moved aside: {path.name}", level="warning")
-    if resumed_from is not None:
-        await service.event("resumed", f"resumed from {resumed_from.name}", data={"updates": learner.agent.updates})
-
-    consumer: Consumer[Frame] = Consumer(
-        settings.redis_url,
-        keys=settings.keys,
-        group=GROUP,
-        name=settings.instance,
-        model=FrameDecoder(),
-        handler=service.handle,
-        patterns=[settings.keys.frames("*")],
-        settings=settings.streams,
-        counters=counters,
-    )
-    heartbeat = Heartbeat(
-        settings.redis_url,
-        keys=settings.keys,
-        service=SERVICE,
-        instance=settings.instance,
-        counters=service.health_counters,
-        status="running",
-        settings=settings.streams,
-    )
-    tasks: list[asyncio.Task[None]] = []
-    try:
-        await start_up(service, reader, health_client, stop)
-        service.trainer.start()
-        if stop.is_set():
-            return
-        # The heartbeat starts after the refill: emulators wait for answers only while it is alive.
-        async with heartbeat, consumer:
-            tasks = [
-                asyncio.create_task(service.answer_loop(), name="answer"),
-                asyncio.create_task(service.stats_loop(health_client), name="stats"),
-            ]
-            await stop.wait()
-            log.info("stopping: finishing the current update, then a checkpoint")
-    finally:
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        await asyncio.to_thread(service.trainer.stop)
-        await asyncio.to_thread(service.trainer.checkpoint)
-        await service.write_stats()
-        stats.close()
-        await reader.aclose()
-        await health_client.aclose()
-        await publisher.aclose()
-    log.info("stopped at %d updates, %d frames seen", learner.agent.updates, learner.frames_seen)

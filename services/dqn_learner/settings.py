@@ -76,7 +76,7 @@ class LearnerSettings(CommonSettings):
 
     max_update_backlog: int = Field(default=1_000, ge=1)
     """Most updates owed at once. When frames come faster than the trainer can keep up (or a refill
-    brings thousands), training runs flat out and the surplus is forgiven (counted), so the replay
+    brings thousands), training runs flat out and the updates beyond it are dropped (counted), so the replay
     ratio falls instead of a debt building up that would take hours to pay."""
 
     target_update_every: int = Field(default=1_000, ge=1)

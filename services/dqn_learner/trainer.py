@@ -15,8 +15,13 @@ from pathlib import Path
 from services.dqn_learner.checkpoints import save_checkpoint
 from services.dqn_learner.learner import Learner
 from services.dqn_learner.stats import Counters
+from shared.streams import Backoff
 
 log = logging.getLogger(__name__)
+
+FAILURE_PAUSE_S = (0.2, 10.0)
+"""The pause after a failed update (first, longest): doubled while failures repeat, so a persistent one
+(CUDA out of memory) is logged a few times a minute instead of in a tight loop."""
 
 
 class TrainingThread:
@@ -34,7 +39,7 @@ class TrainingThread:
         self._n = 0
         self.last_loss = 0.0
         self.last_mean_q = 0.0
-        self._failures_in_a_row = 0
+        self._failure_pauses = Backoff(*FAILURE_PAUSE_S, jitter=0.0)
 
     def start(self) -> None:
         self._thread.start()
@@ -82,11 +87,10 @@ class TrainingThread:
                 # The loop boundary: a failed update (e.g. CUDA out of memory) is logged and counted,
                 # and training goes on after a pause that grows while failures repeat.
                 self.counters.train_failures += 1
-                self._failures_in_a_row += 1
                 log.exception("update %d failed", self.learner.agent.updates + 1)
-                self._stop.wait(min(0.1 * 2**self._failures_in_a_row, 10.0))
+                self._stop.wait(self._failure_pauses.next_delay())
                 continue
-            self._failures_in_a_row = 0
+            self._failure_pauses.reset()
             with self._lock:
                 self._loss_sum += stats.loss
                 self._q_sum += stats.mean_q

@@ -12,7 +12,7 @@ import logging
 
 from services.emulator.settings import EmulatorSettings
 from shared.errors import CrystalRLError
-from shared.streams import is_transient, make_client
+from shared.streams import LoopGuard, StreamCounters, is_transient, make_client
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +34,7 @@ async def claim_env(settings: EmulatorSettings, owner: str) -> str:
     """
     client = make_client(settings.redis_url, settings.streams)
     ttl = env_claim_ttl(settings)
-    delay = settings.streams.backoff_initial
+    backoff = settings.streams.backoff()
     try:
         while True:
             try:
@@ -50,9 +50,9 @@ async def claim_env(settings: EmulatorSettings, owner: str) -> str:
             except Exception as exc:
                 if not is_transient(exc):
                     raise
+                delay = backoff.next_delay()
                 log.warning("env auto: Redis unreachable (%s); retrying in %.1f s", exc, delay)
                 await asyncio.sleep(delay)
-                delay = min(settings.streams.backoff_max, delay * 2)
     finally:
         await client.aclose()
 
@@ -61,17 +61,17 @@ async def keep_env_claim(settings: EmulatorSettings, owner: str) -> None:
     """Refresh the claim with the heartbeat's rhythm; an outage only delays it (the TTL covers a few)."""
     key = settings.keys.env_claim(int(settings.env))
     client = make_client(settings.redis_url, settings.streams)
+
+    async def refresh() -> None:
+        if await client.get(key) in (owner.encode(), None):
+            await client.set(key, owner, ex=env_claim_ttl(settings))
+        else:
+            log.warning("env auto: env %s is claimed by another owner now", settings.env)
+
+    guard = LoopGuard(f"env auto: claim of env {settings.env}", settings.streams, StreamCounters(), logger=log)
     try:
-        while True:
-            await asyncio.sleep(settings.streams.heartbeat_interval)
-            try:
-                if await client.get(key) in (owner.encode(), None):
-                    await client.set(key, owner, ex=env_claim_ttl(settings))
-                else:
-                    log.warning("env auto: env %s is claimed by another owner now", settings.env)
-            except Exception as exc:
-                if not is_transient(exc):
-                    raise
+        await asyncio.sleep(settings.streams.heartbeat_interval)
+        await guard.run(refresh, interval=settings.streams.heartbeat_interval)
     finally:
         with contextlib.suppress(Exception):
             if await client.get(key) == owner.encode():

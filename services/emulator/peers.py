@@ -4,13 +4,12 @@ The step waits for the learner only while one is alive, and asks for plans only 
 planner is; a dead peer must never cost the game a deadline per step.
 """
 
-import asyncio
 import logging
 
 from redis.asyncio import Redis
 
 from shared.keys import Keys
-from shared.streams import TRANSIENT_ERRORS
+from shared.streams import LoopGuard, StreamCounters, StreamSettings
 
 log = logging.getLogger(__name__)
 
@@ -19,11 +18,20 @@ PLANNER = "llm_planner"
 
 
 class Peers:
-    def __init__(self, client: Redis, keys: Keys, interval: float) -> None:
+    def __init__(
+        self,
+        client: Redis,
+        keys: Keys,
+        interval: float,
+        settings: StreamSettings | None = None,
+        counters: StreamCounters | None = None,
+    ) -> None:
         self.client = client
         self.keys = keys
         self.interval = interval
         self.alive: dict[str, bool] = {LEARNER: False, PLANNER: False}
+        self.counters = counters or StreamCounters()
+        self._guard = LoopGuard("peer check", settings or StreamSettings(), self.counters, logger=log)
 
     @property
     def learner(self) -> bool:
@@ -45,9 +53,12 @@ class Peers:
             self.alive[service] = found
 
     async def run(self) -> None:
-        while True:
-            try:
-                await self.check()
-            except TRANSIENT_ERRORS:
-                self.alive = dict.fromkeys(self.alive, False)
-            await asyncio.sleep(self.interval)
+        """Check every `interval` until cancelled; a failed check counts every peer as down until one succeeds."""
+        await self._guard.run(self._check_or_forget, interval=self.interval)
+
+    async def _check_or_forget(self) -> None:
+        try:
+            await self.check()
+        except Exception:
+            self.alive = dict.fromkeys(self.alive, False)
+            raise

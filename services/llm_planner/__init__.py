@@ -8,8 +8,9 @@ Modules, one job each:
 - `resilience`: bounded retries with backoff, and the circuit breaker.
 - `planner`: request → plan (one repair attempt), and the stale-request filter; no Redis.
 - `stats`: counters and latency percentiles for the heartbeat.
-- `service`: the stream loop (group `planner` on `plan_requests`) that publishes plans and events.
-- `standin`: a scripted stand-in for a model host, for tests and benchmarks (not a model).
+- `service`: what a request comes to (group `planner` on `plan_requests`): plans and events published,
+  the back end's state in the heartbeat.
+- `app`: the wiring: the clients built from settings, the consumers run, a clean shutdown.
 
 Running it:
 

@@ -9,13 +9,13 @@ and events. After `reset_s` one call is let through; if it works, planning resum
 import asyncio
 import enum
 import logging
-import random
 import time
 from collections.abc import Callable
 from typing import Any
 
 from services.llm_planner.backends.base import BackendError, ChatBackend
 from services.llm_planner.prompt import ChatMessage
+from shared.streams import Backoff
 
 log = logging.getLogger(__name__)
 
@@ -107,28 +107,24 @@ class GuardedBackend:
         backend: ChatBackend,
         breaker: CircuitBreaker,
         retries: int,
-        backoff_s: float,
-        backoff_max_s: float,
+        retry_delays: Callable[[], Backoff],
         sleep: Callable[[float], Any] = asyncio.sleep,
     ) -> None:
         self.backend = backend
         self.breaker = breaker
         self.retries = retries
-        self.backoff_s = backoff_s
-        self.backoff_max_s = backoff_max_s
+        self.retry_delays = retry_delays
+        """Fresh delays for each call's retries (`PlannerSettings.retry_backoff`): calls in flight at once
+        count their failures apart."""
         self.sleep = sleep
         self.calls = 0
         self.retried = 0
         self.errors = 0
 
-    def backoff(self, attempt: int) -> float:
-        """Exponential with full jitter, so planners retrying the same host do not do it in step."""
-        return random.uniform(0, min(self.backoff_max_s, self.backoff_s * 2**attempt))
-
     async def chat(self, messages: list[ChatMessage], schema: dict[str, Any] | None) -> str:
         if not self.breaker.allow():
             raise BackendDown(f"model back end is down ({self.breaker.last_error})")
-        attempt = 0
+        delays = self.retry_delays()
         while True:
             self.calls += 1
             try:
@@ -136,11 +132,13 @@ class GuardedBackend:
             except BackendError as exc:
                 self.errors += 1
                 # A half-open trial gets no retries: one failure is enough to know it is still down.
-                if exc.retryable and attempt < self.retries and self.breaker.state is not BreakerState.HALF_OPEN:
-                    delay = self.backoff(attempt)
-                    attempt += 1
+                retryable = exc.retryable and delays.attempt < self.retries
+                if retryable and self.breaker.state is not BreakerState.HALF_OPEN:
+                    delay = delays.next_delay()
                     self.retried += 1
-                    log.warning("model call failed (%s); retry %d/%d in %.2f s", exc, attempt, self.retries, delay)
+                    log.warning(
+                        "model call failed (%s); retry %d/%d in %.2f s", exc, delays.attempt, self.retries, delay
+                    )
                     await self.sleep(delay)
                     continue
                 self.breaker.record_failure(str(exc))

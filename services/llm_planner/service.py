@@ -1,4 +1,4 @@
-"""The planner's stream loop: plan requests in (consumer group `planner`), plans out to `actions:{env}`.
+"""The planner's work on the stream: plan requests in (consumer group `planner`), plans out to `actions:{env}`.
 
 Every request is acknowledged once it has been dealt with, whatever came of it: a plan, an
 invalid answer, a dead back end or a stale request all end in an ack, because asking again
@@ -12,12 +12,11 @@ one process) share the requests instead of one of them hoarding a batch.
 
 import asyncio
 import logging
-import signal
 import time
 from collections.abc import Coroutine
 from typing import Any, Literal
 
-from services.llm_planner.backends import ChatBackend, make_backend
+from services.llm_planner.backends import ChatBackend
 from services.llm_planner.planner import Planner, PlanResult, StaleFilter
 from services.llm_planner.prompt import PromptBuilder, Templates
 from services.llm_planner.resilience import BreakerState, CircuitBreaker, GuardedBackend
@@ -25,7 +24,7 @@ from services.llm_planner.settings import PlannerSettings
 from services.llm_planner.stats import PlannerStats
 from shared.health import Heartbeat
 from shared.messages import Action, ActionSource, Event, PlanRequest
-from shared.streams import Consumer, Delivery, Publisher, StreamCounters
+from shared.streams import Delivery, Publisher, StreamCounters
 
 log = logging.getLogger(__name__)
 
@@ -34,18 +33,21 @@ GROUP = "planner"
 
 
 class PlannerService:
-    """Wires the planner to Redis: consumers, publisher, heartbeat, and what each outcome publishes."""
+    """What the planner does with a request, and what each outcome publishes: plans, events, counters, and the
+    model back end's state in the heartbeat. `app.py` builds its clients and runs its consumers."""
 
-    def __init__(self, settings: PlannerSettings, backend: ChatBackend | None = None) -> None:
+    def __init__(
+        self, settings: PlannerSettings, backend: ChatBackend, publisher: Publisher, stream_counters: StreamCounters
+    ) -> None:
         self.settings = settings
         self.keys = settings.keys
         self.stats = PlannerStats()
-        self.stream_counters = StreamCounters()
+        self.stream_counters = stream_counters
+        """Shared by the publisher and the consumers: the stream counts the heartbeat carries."""
+        self.backend = backend
+        self.publisher = publisher
         self.breaker = CircuitBreaker(settings.breaker_failures, settings.breaker_reset_s, on_change=self._on_breaker)
-        self.backend = backend or make_backend(settings)
-        self.guarded = GuardedBackend(
-            self.backend, self.breaker, settings.llm_retries, settings.llm_backoff_s, settings.llm_backoff_max_s
-        )
+        self.guarded = GuardedBackend(self.backend, self.breaker, settings.llm_retries, settings.retry_backoff)
         prompts = PromptBuilder(
             Templates.load(settings.prompts_dir),
             settings.max_plan_steps,
@@ -54,90 +56,15 @@ class PlannerService:
         )
         self.planner = Planner(self.guarded, prompts, settings.max_plan_steps, settings.max_ttl_steps)
         self.stale = StaleFilter(settings.max_request_age_s, settings.max_step_lag)
-        self.publisher = Publisher(
-            settings.redis_url, keys=self.keys, settings=settings.streams, counters=self.stream_counters
-        )
-        self.heartbeat = Heartbeat(
-            settings.redis_url,
-            keys=self.keys,
-            service=SERVICE,
-            instance=settings.instance,
-            counters=self.counters,
-            settings=settings.streams,
-        )
-        # One entry per read: a planner takes the next request only when it is free for it.
-        read_settings = settings.streams.model_copy(update={"read_count": 1})
-        self.consumers = [
-            Consumer(
-                settings.redis_url,
-                keys=self.keys,
-                group=GROUP,
-                name=settings.instance if settings.concurrency == 1 else f"{settings.instance}-{i}",
-                model=PlanRequest,
-                handler=self.handle,
-                streams=[self.keys.plan_requests],
-                settings=read_settings,
-                counters=self.stream_counters,
-            )
-            for i in range(settings.concurrency)
-        ]
+        self.heartbeat: Heartbeat | None = None
+        """The planner's heartbeat, once the wiring has built it: its status says whether the back end answers."""
         self._background: set[asyncio.Task[Any]] = set()
 
-    # -- the loop ----------------------------------------------------------------------------------
-    async def run(self, stop: asyncio.Event) -> None:
-        """Serve until `stop` is set; then let requests in progress finish (up to the grace time)."""
-        s = self.settings
-        if s.max_request_age_s * 1000 <= s.streams.claim_min_idle_ms:
-            log.warning(
-                "max_request_age_s (%g s) is not longer than the claim idle time (%d ms): requests left by a "
-                "killed planner will be stale by the time another one claims them",
-                s.max_request_age_s,
-                s.streams.claim_min_idle_ms,
-            )
-        log.info(
-            "planner %s: %s at %s, model %s; %d consumer(s) in group %s on %s",
-            s.instance, self.backend.name, self.backend.base_url, s.llm_model, len(self.consumers), GROUP,
-            self.keys.plan_requests,
-        )  # fmt: skip
-        tasks = [asyncio.create_task(c.run(), name=f"planner-consumer:{c.name}") for c in self.consumers]
-        stop_task = asyncio.create_task(stop.wait(), name="planner-stop")
-        try:
-            async with self.heartbeat:
-                self.heartbeat.status = "running"
-                await self._emit(
-                    "planner_started",
-                    f"planner {s.instance} up: {self.backend.name} {s.llm_model} at {self.backend.base_url}",
-                )
-                done, _ = await asyncio.wait([stop_task, *tasks], return_when=asyncio.FIRST_COMPLETED)
-                for task in done - {stop_task}:
-                    task.result()  # a consumer loop never returns on its own; if it did, say why
-                self.heartbeat.status = "stopping"
-                await self._drain(tasks)
-                await self._emit("planner_stopped", f"planner {s.instance} stopped", data=self.counters())
-        finally:
-            stop_task.cancel()
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, stop_task, return_exceptions=True)
-            for task in list(self._background):
-                task.cancel()
-            await asyncio.gather(*self._background, return_exceptions=True)
-            for consumer in self.consumers:
-                await consumer.aclose()
-            await self.publisher.aclose()
-            await self.backend.aclose()
-        log.info("planner %s stopped: %s", s.instance, self.counters())
-
-    async def _drain(self, tasks: list[asyncio.Task[None]]) -> None:
-        for consumer in self.consumers:
-            consumer.stop()
-        _, pending = await asyncio.wait(tasks, timeout=self.settings.shutdown_grace_s)
-        if pending:
-            log.warning(
-                "%d request(s) still in progress after %g s; left pending for another planner to claim",
-                len(pending),
-                self.settings.shutdown_grace_s,
-            )
+    async def cancel_background(self) -> None:
+        """Cancel the heartbeats and events still being sent for a change of the back end's state (at shutdown)."""
+        for task in list(self._background):
+            task.cancel()
+        await asyncio.gather(*self._background, return_exceptions=True)
 
     # -- one request -------------------------------------------------------------------------------
     async def handle(self, delivery: Delivery[PlanRequest]) -> None:
@@ -191,7 +118,7 @@ class PlannerService:
                      result.model_s * 1000)  # fmt: skip
         elif result.status == "invalid":
             log.warning("%s: no usable plan after one repair: %s; answers: %r", where, result.error, result.raw)
-            await self._emit(
+            await self.emit(
                 "plan_invalid",
                 f"no usable plan for step {request.step}: {result.error}",
                 level="warning",
@@ -201,7 +128,7 @@ class PlannerService:
             )  # fmt: skip
         elif result.status == "backend_error":
             log.warning("%s: answered with nothing: %s", where, result.error)
-            await self._emit(
+            await self.emit(
                 "plan_failed",
                 f"no plan for step {request.step}: {result.error}",
                 level="warning",
@@ -226,17 +153,18 @@ class PlannerService:
         """Say it in the heartbeat and in `events` when the model back end goes down or comes back."""
         status = {BreakerState.CLOSED: "running", BreakerState.OPEN: "running, model back end down",
                   BreakerState.HALF_OPEN: "running, probing model back end"}[new]  # fmt: skip
-        self.heartbeat.status = status
-        self._spawn(self.heartbeat.beat(), "heartbeat")
+        if self.heartbeat is not None:
+            self.heartbeat.status = status
+            self._spawn(self.heartbeat.beat(), "heartbeat")
         if new is BreakerState.OPEN and old is not BreakerState.HALF_OPEN:
             self._spawn(
-                self._emit("backend_down", f"model back end down, planning paused: {why}", level="error",
+                self.emit("backend_down", f"model back end down, planning paused: {why}", level="error",
                            data={"backend": self.backend.name, "url": self.backend.base_url, "error": why}),
                 "event",
             )  # fmt: skip
         elif new is BreakerState.CLOSED:
             self._spawn(
-                self._emit("backend_up", "model back end answers again, planning resumed",
+                self.emit("backend_up", "model back end answers again, planning resumed",
                            data={"backend": self.backend.name, "url": self.backend.base_url}),
                 "event",
             )  # fmt: skip
@@ -252,7 +180,7 @@ class PlannerService:
             self.stats.counts["error"] += 1
             log.error("background %s failed: %r", task.get_name(), task.exception())
 
-    async def _emit(
+    async def emit(
         self,
         kind: str,
         message: str,
@@ -266,13 +194,3 @@ class PlannerService:
             data=data or {},
         )  # fmt: skip
         await self.publisher.publish(self.keys.events, event)
-
-
-async def run(settings: PlannerSettings) -> None:
-    """Run one planner process until SIGTERM or SIGINT."""
-    service = PlannerService(settings)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
-    await service.run(stop)

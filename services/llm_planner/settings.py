@@ -8,7 +8,7 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import CliSuppress
 
 from shared.settings import CommonSettings
-from shared.streams import StreamSettings
+from shared.streams import Backoff, StreamSettings
 
 BackendName = Literal["ollama", "openai"]
 
@@ -40,7 +40,8 @@ class PlannerSettings(CommonSettings):
     """Extra attempts after a transient failure (connection refused, 5xx, 429, timeout) of one call."""
 
     llm_backoff_s: float = Field(default=0.5, ge=0)
-    """First pause between attempts; doubled each time (with jitter) up to `llm_backoff_max_s`."""
+    """First pause between attempts; doubled each time up to `llm_backoff_max_s`, each pause drawn at random
+    below that (full jitter, so planners retrying the same host do not do it in step)."""
 
     llm_backoff_max_s: float = Field(default=5.0, ge=0)
     """Longest pause between attempts."""
@@ -107,7 +108,16 @@ class PlannerSettings(CommonSettings):
                 "request still being worked on and it is answered twice: lower --request-budget-s or raise "
                 "CRL_STREAM_CLAIM_MIN_IDLE_MS"
             )
+        if self.llm_backoff_max_s < self.llm_backoff_s:
+            raise ValueError(
+                f"llm_backoff_max_s ({self.llm_backoff_max_s:g}) must be >= llm_backoff_s ({self.llm_backoff_s:g}):"
+                " raise --llm-backoff-max-s or lower --llm-backoff-s"
+            )
         return self
+
+    def retry_backoff(self) -> Backoff:
+        """Fresh delays for the retries of one model call (full jitter: anywhere up to the exponential delay)."""
+        return Backoff(self.llm_backoff_s, self.llm_backoff_max_s, jitter=1.0)
 
     def backend_name(self) -> BackendName:
         """The back end `llm_backend` names, or the one `llm_url` implies when it is `auto`."""

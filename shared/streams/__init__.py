@@ -2,8 +2,11 @@
 
 - `Publisher`: typed, bounded (`MAXLEN ~`), batched publishing that buffers through outages.
 - `Consumer`: consumer groups, ack after the handler, claim of pending entries, dead letters.
-- `StreamReader`: group-less pages, ranges and live tails for the dashboard.
+- `StreamReader`: group-less reads for the dashboard and the CLI: stream names, XINFO (`StreamInfo`),
+  pages, ranges and tails.
 - `StreamSettings`, `StreamCounters`: configuration and the counters heartbeats carry.
+- `LoopGuard`: the one loop boundary (classify, log, count, back off or pause, go on), and
+  `Backoff`, the one way a retry delay is computed.
 
 Heartbeats are in `shared.health`.
 """
@@ -13,6 +16,8 @@ from shared.streams.codec import Decoder, as_text, dead_letter
 from shared.streams.connection import TRANSIENT_ERRORS, is_transient, make_client
 from shared.streams.consumer import Consumer, Delivery, Handler
 from shared.streams.counters import StreamCounters
+from shared.streams.info import ConsumerInfo, GroupInfo, StreamInfo
+from shared.streams.loop import LoopGuard
 from shared.streams.publisher import Publisher
 from shared.streams.reader import Page, StreamEntry, StreamReader
 from shared.streams.settings import StreamSettings, stream_kind
@@ -22,13 +27,17 @@ __all__ = [
     "Availability",
     "Backoff",
     "Consumer",
+    "ConsumerInfo",
     "Decoder",
     "Delivery",
+    "GroupInfo",
     "Handler",
+    "LoopGuard",
     "Page",
     "Publisher",
     "StreamCounters",
     "StreamEntry",
+    "StreamInfo",
     "StreamReader",
     "StreamSettings",
     "as_text",

@@ -1,8 +1,10 @@
 """Exponential backoff with a cap and jitter, and the "known down, retry after" state built on it.
 
-Every loop that talks to Redis (consumer, heartbeat) and the publisher share this policy, so
-a Redis outage produces one warning per retry with its delay, never a tight error loop, and
-a returning Redis is noticed within `backoff_max` seconds.
+The one way a delay before a retry is computed in crystal-rl: the streams layer's loops and
+publisher (so a Redis outage produces one warning per retry with its delay, never a tight error
+loop, and a returning Redis is noticed within `backoff_max` seconds), the supervisor's restarts
+of a dead child, the planner's retries of a model call, and the training thread's pauses after
+a failed update. Each caller keeps its own `Backoff`, so each counts its own failures.
 """
 
 import random
@@ -13,14 +15,16 @@ from collections.abc import Callable
 class Backoff:
     """Delays `initial * 2**n`, capped at `cap`, the last `jitter` fraction of each drawn at random.
 
-    The delay never exceeds `cap` and never falls below `(1 - jitter)` of the exponential value.
+    The delay never exceeds `cap` and never falls below `(1 - jitter)` of the exponential value:
+    `jitter=0` gives the exponential delays exactly, `jitter=1` is "full jitter" (anywhere up to
+    them). `initial=0` retries at once, every time.
     """
 
     def __init__(
         self, initial: float, cap: float, jitter: float = 0.2, rng: Callable[[], float] = random.random
     ) -> None:
-        if not 0 < initial <= cap:
-            raise ValueError(f"backoff needs 0 < initial <= cap (got initial={initial}, cap={cap})")
+        if not 0 <= initial <= cap:
+            raise ValueError(f"backoff needs 0 <= initial <= cap (got initial={initial}, cap={cap})")
         if not 0 <= jitter <= 1:
             raise ValueError(f"backoff jitter must be within [0, 1] (got {jitter})")
         self.initial = initial

@@ -14,12 +14,14 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import InvalidResponse, OutOfMemoryError, ReadOnlyError, ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from shared.errors import RedisUnavailableError
 from shared.streams.settings import StreamSettings
 
 TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (RedisConnectionError, RedisTimeoutError, InvalidResponse, OSError)
 """Redis is unreachable, restarting or loading its data (BusyLoadingError is a ConnectionError), or
 something else answers at its address (InvalidResponse: a wrong URL, a proxy): the services keep
-going, log it and retry, as for an outage."""
+going, log it and retry, as for an outage. (`RedisUnavailableError`, what `StreamReader` raises for
+these, is transient too: see `is_transient`.)"""
 
 _TRANSIENT_REPLIES = ("OOM", "MISCONF", "LOADING", "TRYAGAIN", "MASTERDOWN", "READONLY")
 _TRANSIENT_REPLY_CLASSES = (OutOfMemoryError, ReadOnlyError)
@@ -31,7 +33,7 @@ def is_transient(exc: BaseException) -> bool:
     redis-py turns some error replies into classes of their own and strips their code from the
     message (OOM becomes `OutOfMemoryError`, READONLY `ReadOnlyError`); the others keep it.
     """
-    if isinstance(exc, TRANSIENT_ERRORS + _TRANSIENT_REPLY_CLASSES):
+    if isinstance(exc, (*TRANSIENT_ERRORS, *_TRANSIENT_REPLY_CLASSES, RedisUnavailableError)):
         return True
     return isinstance(exc, ResponseError) and str(exc).startswith(_TRANSIENT_REPLIES)
 

@@ -27,7 +27,7 @@ from shared.messages import Fields
 from shared.streams.codec import Decoder, M, as_text, dead_letter
 from shared.streams.connection import is_transient, make_client
 from shared.streams.counters import StreamCounters
-from shared.streams.retry import Reconnect
+from shared.streams.loop import LoopGuard
 from shared.streams.roundtrip import Command, raise_first_error, round_trip, stream_entries
 from shared.streams.settings import StreamSettings
 
@@ -98,7 +98,7 @@ class Consumer(Generic[M]):
         """Every followed stream, and whether its group is known to exist."""
         for stream in streams:
             self.add_stream(stream)
-        self._reconnect = Reconnect(f"consumer {group}/{name}", self.settings, self.counters)
+        self._guard = LoopGuard(f"consumer {group}/{name}", self.settings, self.counters, self._stop, log)
         self._next_claim = 0.0
         self._next_discover = 0.0
         self._task: asyncio.Task[None] | None = None
@@ -122,16 +122,9 @@ class Consumer(Generic[M]):
         self._wake.set()
 
     async def run(self) -> None:
-        """Read, decode, handle and acknowledge until stopped; classify, log and count every failure."""
+        """Read, decode, handle and acknowledge until stopped; every failure goes through the loop's `LoopGuard`."""
         self._stop.clear()
-        while not self._stop.is_set():
-            try:
-                await self._turn()
-                self._reconnect.succeeded()
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                await self._on_loop_error(exc)
+        await self._guard.run(self._turn)
         await self._flush_acks()
 
     async def __aenter__(self) -> Self:
@@ -155,20 +148,19 @@ class Consumer(Generic[M]):
         if self._owns_client:
             await self.client.aclose()
 
-    async def _on_loop_error(self, exc: Exception) -> None:
-        if is_transient(exc):
-            await self._reconnect.failed(exc, self._stop)
-        elif isinstance(exc, ResponseError) and str(exc).startswith(("NOGROUP", "UNBLOCKED")):
+    async def _turn(self) -> None:
+        """One loop turn; a group found missing is created again on the next."""
+        try:
+            await self._read_turn()
+        except ResponseError as exc:
+            if not str(exc).startswith(("NOGROUP", "UNBLOCKED")):
+                raise
             # the stream (and its group) was deleted, before or during the blocking read
             log.warning("consumer %s/%s: group missing (%s); creating it again", self.group, self.name, exc)
             self._streams = dict.fromkeys(self._streams, False)
-        else:
-            self.counters.loop_errors += 1
-            log.exception("consumer %s/%s: unexpected error in the read loop", self.group, self.name)
-            await self._reconnect.pause(self._stop)
 
-    async def _turn(self) -> None:
-        """One loop turn: set up groups, discover and claim when due, then one blocking read."""
+    async def _read_turn(self) -> None:
+        """Set up groups, discover and claim when due, then one blocking read."""
         await self._ensure_groups()
         now = time.monotonic()
         if self.patterns and now >= self._next_discover:

@@ -1,4 +1,5 @@
-"""Reading streams without a group, for the dashboard: newest pages, id ranges, and a live tail.
+"""Reading streams without a group, for the dashboard and the CLI: which streams exist, what Redis says about
+them (XINFO), newest pages, id ranges, and a tail.
 
 Nothing is acknowledged or claimed here. Entries are decoded through the models; an entry
 that cannot be decoded is returned with its error instead of raising, so one bad entry
@@ -6,7 +7,7 @@ never blanks a page.
 """
 
 import logging
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic
 
@@ -17,7 +18,7 @@ from shared.messages import Fields
 from shared.streams.codec import Decoder, M, as_text
 from shared.streams.connection import TRANSIENT_ERRORS, make_client
 from shared.streams.counters import StreamCounters
-from shared.streams.retry import Reconnect
+from shared.streams.info import StreamInfo, consumer_info, group_info, stream_info
 from shared.streams.settings import StreamSettings
 
 log = logging.getLogger(__name__)
@@ -72,10 +73,42 @@ class StreamReader(Generic[M]):
         if self._owns_client:
             await self.client.aclose()
 
-    async def latest(self, stream: str, count: int = 50, before: str | None = None) -> Page[M]:
-        """The newest `count` entries older than `before` (exclusive), newest first (XREVRANGE)."""
+    async def streams(self, pattern: str) -> list[str]:
+        """The names of the streams matching the glob `pattern` (SCAN with TYPE stream), sorted."""
+        keys = self.client.scan_iter(match=pattern, count=1000, _type="stream")
+        return sorted(await self._call(_collect(keys)))
+
+    async def is_stream(self, name: str) -> bool:
+        """Whether `name` holds a stream (False for a missing key or another type)."""
+        return as_text(await self._call(self.client.type(name))) == "stream"
+
+    async def length(self, stream: str) -> int:
+        """Entries in `stream` (XLEN; 0 for a missing stream)."""
+        return int(await self._call(self.client.xlen(stream)))
+
+    async def info(self, stream: str, consumers: bool = True) -> StreamInfo:
+        """XINFO STREAM and GROUPS of `stream`, and each group's consumers (XINFO CONSUMERS) when `consumers`.
+
+        A stream deleted meanwhile raises redis-py's `ResponseError` ("no such key").
+        """
+        raw = await self._call(self.client.xinfo_stream(stream))
+        groups = []
+        for group in await self._call(self.client.xinfo_groups(stream)):
+            listed = []
+            if consumers:
+                rows = await self._call(self.client.xinfo_consumers(stream, as_text(group["name"])))
+                listed = [consumer_info(row) for row in rows]
+            groups.append(group_info(group, listed))
+        return stream_info(stream, raw, groups)
+
+    async def latest(
+        self, stream: str, count: int = 50, before: str | None = None, after: str | None = None
+    ) -> Page[M]:
+        """The newest `count` entries older than `before` and newer than `after` (both exclusive), newest first
+        (XREVRANGE)."""
         top = f"({before}" if before else "+"
-        rows = await self._call(self.client.xrevrange(stream, max=top, min="-", count=count))
+        bottom = f"({after}" if after else "-"
+        rows = await self._call(self.client.xrevrange(stream, max=top, min=bottom, count=count))
         entries = [self._entry(stream, raw_id, fields) for raw_id, fields in rows]
         next_before = entries[-1].entry_id if len(entries) == count else None
         return Page(entries, next_before)
@@ -101,23 +134,6 @@ class StreamReader(Generic[M]):
         rows = await self._call(self.client.xrevrange(stream, count=1))
         return as_text(rows[0][0]) if rows else "0-0"
 
-    async def follow(self, streams: list[str], count: int = 100) -> AsyncIterator[StreamEntry[M]]:
-        """Every entry appended to `streams` from now on, across Redis outages (retried with backoff)."""
-        reconnect = Reconnect("stream reader", self.settings, self.counters)
-        positions: dict[str, str] | None = None
-        while True:
-            try:
-                if positions is None:
-                    positions = {stream: await self.last_id(stream) for stream in streams}
-                batch = await self.tail(positions, count=count)
-                reconnect.succeeded()
-            except RedisUnavailableError as exc:
-                await reconnect.failed(exc.__cause__ or exc)
-                continue
-            for entry in batch:
-                positions[entry.stream] = entry.entry_id
-                yield entry
-
     def _entry(self, stream: str, raw_id: Any, fields: Fields | None) -> StreamEntry[M]:
         entry_id = as_text(raw_id)
         try:
@@ -125,8 +141,12 @@ class StreamReader(Generic[M]):
         except MessageError as exc:
             return StreamEntry(stream, entry_id, None, str(exc), fields)
 
-    async def _call(self, awaitable: Any) -> Any:
+    async def _call(self, awaitable: Awaitable[Any]) -> Any:
         try:
             return await awaitable
         except TRANSIENT_ERRORS as exc:
             raise RedisUnavailableError(f"Redis unreachable: {type(exc).__name__}: {exc}") from exc
+
+
+async def _collect(keys: AsyncIterator[Any]) -> list[str]:
+    return [as_text(key) async for key in keys]

@@ -7,6 +7,13 @@ encoder and every reply through its own response callback, and the emulator publ
 frame every step. The publisher's entries are already bytes or text, so framing them is one
 `join`, and the replies come back raw, as hiredis parses them (RESP2 or RESP3, whichever the
 connection speaks; `stream_entries` reads both).
+
+Why redis-py is pinned (`redis[hiredis]==8.1.*` in pyproject.toml): to do this, the round trip
+reads four names redis-py keeps private: the `redis._parsers.hiredis` module (its
+`NOT_ENOUGH_DATA` sentinel), a connection's `_writer` (its stream) and `_parser`, and the
+parser's hiredis `_reader`. Any release may rename them; the pin keeps the release this was
+measured and tested on, and `tests/streams/test_roundtrip_redis_private_names.py` fails with the
+name that changed when the pin is moved.
 """
 
 import asyncio

@@ -11,13 +11,13 @@ import pytest
 import redis
 
 from crystal_rl.children import RunOptions, child_env, child_specs, dashboard_url
-from crystal_rl.supervisor import Backoff, ChildSpec, Supervisor
+from crystal_rl.supervisor import ChildSpec, RestartPolicy, Supervisor
 from shared.keys import Keys
 from shared.messages import Event
 from shared.streams import StreamSettings
 
 KEYS = Keys()
-FAST = Backoff(initial=0.2, maximum=1.0, stable_after=30.0)
+FAST = RestartPolicy(initial=0.2, cap=1.0, stable_after=30.0)
 
 SLEEPER = """
 import os, signal, sys, time, pathlib
@@ -43,7 +43,7 @@ def supervisor_for(specs: list[ChildSpec], redis_url: str, tmp_path: Path, **kw:
         redis_url=redis_url,
         keys=KEYS,
         log_dir=tmp_path / "logs",
-        backoff=FAST,
+        restart=FAST,
         streams=settings,
         **kw,  # type: ignore[arg-type]
     )
@@ -56,9 +56,11 @@ async def wait_until(predicate: object, timeout: float = 10.0) -> None:
         await asyncio.sleep(0.02)
 
 
-def test_backoff_doubles_and_is_capped() -> None:
-    b = Backoff(initial=1.0, maximum=8.0)
-    assert [b.delay(n) for n in range(1, 7)] == [1.0, 2.0, 4.0, 8.0, 8.0, 8.0]
+def test_restart_delays_double_and_are_capped() -> None:
+    delays = RestartPolicy(initial=1.0, cap=8.0).delays()
+    assert [delays.next_delay() for _ in range(6)] == [1.0, 2.0, 4.0, 8.0, 8.0, 8.0]
+    delays.reset()
+    assert delays.next_delay() == 1.0
 
 
 @pytest.mark.timeout(30)

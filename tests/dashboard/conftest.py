@@ -16,8 +16,8 @@ import pytest
 import redis
 import uvicorn
 
+from services.dashboard.app import create_app
 from services.dashboard.live import Hub
-from services.dashboard.main import create_app
 from services.dashboard.settings import DashboardSettings
 from shared.buttons import Button
 from shared.game.state import GameState, PartyMon

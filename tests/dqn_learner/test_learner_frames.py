@@ -105,7 +105,8 @@ def test_update_backlog_is_capped_and_the_surplus_counted() -> None:
     learner = make_learner(learning_starts=1, train_every=1, max_update_backlog=3)
     for step in range(10):
         learner.observe(make_frame(step))
-    assert learner.backlog == 3 and learner.forgiven == 5  # 8 transitions stored, 3 owed
+    assert learner.backlog == 3 and learner.uncounted_transitions == 5  # 8 transitions stored, 3 owed
+    assert learner.values()["charts/updates_dropped"] == 5
     learner.train_step()
     learner.observe(make_frame(10))
     assert learner.backlog == 3

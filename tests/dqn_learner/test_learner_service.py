@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 import redis
 
+from services.dqn_learner.app import serve
 from services.dqn_learner.checkpoints import checkpoint_path, list_checkpoints
-from services.dqn_learner.service import GROUP, SERVICE, serve
+from services.dqn_learner.service import GROUP, SERVICE
 from services.dqn_learner.settings import LearnerSettings
 from shared.buttons import BUTTON_INDEX, Button
 from shared.health import Health

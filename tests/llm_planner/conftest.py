@@ -5,8 +5,8 @@ from typing import Any
 
 import pytest
 
+from bench.model_host import StandinModelHost
 from services.llm_planner.settings import PlannerSettings
-from services.llm_planner.standin import StandinModelHost
 from shared.buttons import Button
 from shared.game.state import GameState, PartyMon
 from shared.messages import HistoryItem, PlanOutcome, PlanRequest

@@ -12,6 +12,7 @@ import time
 import openai
 import pytest
 
+from bench.model_host import Reply, StandinModelHost
 from services.llm_planner.backends import (
     BackendProtocolError,
     BackendRejected,
@@ -24,7 +25,6 @@ from services.llm_planner.backends import (
 from services.llm_planner.plan import parse_plan, plan_schema
 from services.llm_planner.prompt import ChatMessage
 from services.llm_planner.settings import PlannerSettings
-from services.llm_planner.standin import Reply, StandinModelHost
 from shared.buttons import Button
 from tests.llm_planner.conftest import planner_settings
 

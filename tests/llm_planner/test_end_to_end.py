@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import redis
 
-from services.llm_planner.standin import StandinModelHost
+from bench.model_host import StandinModelHost
 from shared.messages import Action, ActionSource
 from tests.procs import KEYS, events, frames, newest_frame, running, wait_for
 

@@ -6,12 +6,13 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from bench.model_host import Reply, StandinModelHost
 from services.llm_planner.backends import make_backend
 from services.llm_planner.planner import Planner, StaleFilter
 from services.llm_planner.prompt import PromptBuilder, Templates
 from services.llm_planner.resilience import BreakerState, CircuitBreaker, GuardedBackend
-from services.llm_planner.standin import Reply, StandinModelHost
 from shared.buttons import Button
+from shared.streams import Backoff
 from tests.llm_planner.conftest import make_request, planner_settings
 
 
@@ -20,7 +21,9 @@ async def planner(request: pytest.FixtureRequest, standin: StandinModelHost) -> 
     url = standin.ollama_url if request.param == "ollama" else standin.openai_url
     settings = planner_settings(url, max_plan_steps=4, max_ttl_steps=20)
     breaker = CircuitBreaker(settings.breaker_failures, settings.breaker_reset_s)
-    backend = GuardedBackend(make_backend(settings), breaker, settings.llm_retries, 0.01, 0.02)
+    backend = GuardedBackend(
+        make_backend(settings), breaker, settings.llm_retries, lambda: Backoff(0.01, 0.02, jitter=1.0)
+    )
     prompts = PromptBuilder(Templates.load(), settings.max_plan_steps, settings.max_ttl_steps, 8)
     yield Planner(backend, prompts, settings.max_plan_steps, settings.max_ttl_steps)
     await backend.backend.aclose()

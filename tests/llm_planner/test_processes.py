@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from redis.asyncio import Redis
 
-from services.llm_planner.standin import Reply, StandinModelHost
+from bench.model_host import Reply, StandinModelHost
 from tests.llm_planner.conftest import make_request
 from tests.llm_planner.streams_help import KEYS, actions, events, health, pending, publish, wait_event, wait_health
 

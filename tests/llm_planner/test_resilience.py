@@ -14,6 +14,7 @@ from services.llm_planner.backends.base import (
 )
 from services.llm_planner.prompt import ChatMessage
 from services.llm_planner.resilience import BackendDown, BreakerState, CircuitBreaker, GuardedBackend
+from tests.llm_planner.conftest import planner_settings
 
 
 class Clock:
@@ -43,18 +44,19 @@ class ScriptedBackend(ChatBackend):
 
 
 def guarded(
-    outcomes: list[str | BackendError], clock: Clock, retries: int = 2
+    outcomes: list[str | BackendError], clock: Clock, retries: int = 2, sleeps: list[float] | None = None
 ) -> tuple[GuardedBackend, list[tuple[str, str]]]:
     changes: list[tuple[str, str]] = []
     breaker = CircuitBreaker(
         failures=2, reset_s=10, clock=clock, on_change=lambda old, new, why: changes.append((old.value, new.value))
     )
-    sleeps: list[float] = []
+    slept = [] if sleeps is None else sleeps
 
     async def sleep(seconds: float) -> None:
-        sleeps.append(seconds)
+        slept.append(seconds)
 
-    return GuardedBackend(ScriptedBackend(outcomes), breaker, retries, 0.5, 5.0, sleep=sleep), changes
+    settings = planner_settings("http://127.0.0.1:11434", llm_backoff_s=0.5, llm_backoff_max_s=5.0)
+    return GuardedBackend(ScriptedBackend(outcomes), breaker, retries, settings.retry_backoff, sleep=sleep), changes
 
 
 async def test_transient_failures_are_retried_within_the_budget() -> None:
@@ -117,7 +119,16 @@ async def test_a_success_resets_the_failure_count() -> None:
     assert backend.breaker.state is BreakerState.CLOSED
 
 
-def test_backoff_grows_and_is_capped() -> None:
-    backend, _ = guarded([], Clock())
-    for attempt in range(8):
-        assert 0 <= backend.backoff(attempt) <= min(5.0, 0.5 * 2**attempt)
+async def test_retry_delays_grow_are_capped_and_fully_jittered() -> None:
+    sleeps: list[float] = []
+    backend, _ = guarded([BackendUnavailable("refused")] * 8 + ["ok"], Clock(), retries=8, sleeps=sleeps)
+    assert await backend.chat([], None) == "ok"
+    assert len(sleeps) == 8
+    for attempt, delay in enumerate(sleeps):
+        assert 0 < delay <= min(5.0, 0.5 * 2**attempt)
+    assert planner_settings("http://127.0.0.1:11434").retry_backoff().jitter == 1.0
+
+
+def test_retry_delays_that_cannot_grow_fail_at_start() -> None:
+    with pytest.raises(ValueError, match="llm_backoff_max_s"):
+        planner_settings("http://127.0.0.1:11434", llm_backoff_s=2.0, llm_backoff_max_s=1.0)

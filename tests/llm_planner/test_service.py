@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 from redis.asyncio import Redis
 
+from bench.model_host import Reply, StandinModelHost
+from services.llm_planner.app import PlannerApp
 from services.llm_planner.service import PlannerService
-from services.llm_planner.standin import Reply, StandinModelHost
 from shared.buttons import Button
 from shared.messages import ActionSource
 from tests.llm_planner.conftest import make_request, planner_settings
@@ -48,12 +49,12 @@ async def start_planner(redis_url: str, standin: StandinModelHost) -> AsyncItera
         fields: dict[str, Any] = {"redis_url": redis_url, "instance": f"test-{len(running)}",
                                   "streams": fast_streams(), "request_budget_s": 1.5}  # fmt: skip
         fields.update(overrides)
-        service = PlannerService(planner_settings(url, **fields))
+        app = PlannerApp.build(planner_settings(url, **fields))
         stop = asyncio.Event()
-        task = asyncio.create_task(service.run(stop))
-        running.append((service, stop, task))
-        await asyncio.wait_for(asyncio.gather(*(c.ready.wait() for c in service.consumers)), 10)
-        return service
+        task = asyncio.create_task(app.run(stop))
+        running.append((app.service, stop, task))
+        await asyncio.wait_for(asyncio.gather(*(c.ready.wait() for c in app.consumers)), 10)
+        return app.service
 
     yield start
     for _, stop, _ in running:

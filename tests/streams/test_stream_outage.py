@@ -11,7 +11,7 @@ from shared.health import Heartbeat, read_health
 from shared.keys import Keys
 from shared.messages import Frame
 from shared.redis_server import LocalRedis
-from shared.streams import Consumer, Delivery, Publisher, StreamReader
+from shared.streams import Consumer, Delivery, Publisher
 from tests.streams.conftest import eventually, fast_settings, make_frame
 
 pytestmark = pytest.mark.timeout(30)
@@ -71,39 +71,6 @@ async def test_consumer_publisher_and_heartbeat_survive_a_redis_restart(
             await client.aclose()
     assert consumer.counters.reconnects >= 2, "consumer and publisher each noticed the recovery"
     assert consumer.counters.dropped == 0
-
-
-async def test_the_reader_follow_resumes_after_a_restart_without_losing_its_position(
-    redis_server: LocalRedis, keys: Keys
-) -> None:
-    stream = keys.frames("0")
-    settings = fast_settings(backoff_initial=0.05, backoff_max=0.2)
-    reader = StreamReader(redis_server.url, model=Frame, settings=settings, block_ms=100)
-    followed: list[int] = []
-
-    async def follow() -> None:
-        async for entry in reader.follow([stream]):
-            assert entry.message is not None
-            followed.append(entry.message.step)
-
-    async with Publisher(redis_server.url, keys=keys, settings=settings) as publisher:
-        await publisher.publish(stream, make_frame(0))
-        task = asyncio.create_task(follow())
-        try:
-            await asyncio.sleep(0.2)  # follow() starts after the newest entry: step 0 is history
-            await publisher.publish(stream, make_frame(1))
-            await eventually(lambda: followed == [1], what="the first followed entry")
-            await asyncio.to_thread(redis_server.stop)
-            await eventually(lambda: reader.counters.connection_errors >= 2, what="failed retries")
-            await asyncio.to_thread(redis_server.start)
-            await asyncio.sleep(settings.backoff_max)
-            await publisher.publish(stream, make_frame(2))
-            await publisher.drain()
-            await eventually(lambda: followed == [1, 2], what="the entry published after the restart")
-        finally:
-            task.cancel()
-            await reader.aclose()
-    assert reader.counters.reconnects == 1
 
 
 async def test_something_else_at_the_redis_address_is_an_outage_not_a_crash(

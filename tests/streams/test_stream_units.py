@@ -24,6 +24,17 @@ def test_backoff_jitter_stays_within_bounds(draw: float) -> None:
         assert 0.05 <= delay <= 1.0
 
 
+def test_full_jitter_draws_anywhere_up_to_the_exponential_delay() -> None:
+    draws = iter([0.0, 0.5, 0.999])
+    backoff = Backoff(1.0, 8.0, jitter=1.0, rng=lambda: next(draws))
+    assert [round(backoff.next_delay(), 3) for _ in range(3)] == [1.0, 1.0, 0.004]
+
+
+def test_a_zero_initial_delay_retries_at_once() -> None:
+    backoff = Backoff(0.0, 0.0)
+    assert [backoff.next_delay() for _ in range(3)] == [0.0, 0.0, 0.0] and backoff.attempt == 3
+
+
 def test_backoff_rejects_impossible_bounds() -> None:
     with pytest.raises(ValueError, match="initial <= cap"):
         Backoff(2.0, 1.0)

@@ -23,7 +23,7 @@ from typing import Any
 
 import redis
 
-from services.llm_planner.standin import Reply, StandinModelHost
+from bench.model_host import Reply, StandinModelHost
 from shared.health import Health
 from shared.messages import Action, DeadLetter, Event, Frame, PlanRequest
 from shared.redis_server import free_port

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 import redis
 
+from bench.model_host import Reply
 from services.emulator.service import MAX_SAVES_IN_FLIGHT
-from services.llm_planner.standin import Reply
 from shared.messages import Action, ActionSource, Frame
 from shared.redis_server import LocalRedis
 from tests.procs import KEYS, wait_for

@@ -6,8 +6,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response, status
 
 from services.dashboard import inspector
-from services.dashboard.deps import ReaderDep, RedisDep, Settings, require_read
+from services.dashboard.deps import ReaderDep, Settings, require_read
 from shared.messages import Frame
+from shared.streams import StreamInfo
 
 router = APIRouter(prefix="/api", tags=["streams"], dependencies=[Depends(require_read)])
 
@@ -15,10 +16,12 @@ ENTRY_ID = r"^\d+-\d+$"
 
 
 async def known_stream(
-    stream: Annotated[str, Path(description="Full stream name, e.g. crl:frames:0")], redis: RedisDep, settings: Settings
+    stream: Annotated[str, Path(description="Full stream name, e.g. crl:frames:0")],
+    reader: ReaderDep,
+    settings: Settings,
 ) -> str:
-    if not await inspector.is_stream(redis, settings.keys, stream):
-        names = await inspector.stream_names(redis, settings.keys)
+    if not (stream.startswith(settings.keys.prefix) and await reader.is_stream(stream)):
+        names = await reader.streams(settings.keys.stream_pattern)
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"unknown stream {stream!r}: streams are {names}")
     return stream
 
@@ -27,12 +30,12 @@ Stream = Annotated[str, Depends(known_stream)]
 
 
 @router.get("/streams")
-async def streams(redis: RedisDep, settings: Settings) -> list[inspector.StreamInfo]:
+async def streams(reader: ReaderDep, settings: Settings) -> list[StreamInfo]:
     """Every stream under the prefix: length, first and last id, groups with consumers, pending and lag."""
     out = []
-    for name in await inspector.stream_names(redis, settings.keys):
+    for name in await reader.streams(settings.keys.stream_pattern):
         try:
-            out.append(await inspector.describe(redis, name))
+            out.append(await reader.info(name))
         except Exception as exc:  # trimmed or deleted between SCAN and XINFO
             if "no such key" not in str(exc).lower():
                 raise
@@ -40,16 +43,15 @@ async def streams(redis: RedisDep, settings: Settings) -> list[inspector.StreamI
 
 
 @router.get("/streams/{stream}")
-async def stream_info(stream: Stream, redis: RedisDep) -> inspector.StreamInfo:
+async def stream_info(stream: Stream, reader: ReaderDep) -> StreamInfo:
     """One stream's XINFO."""
-    return await inspector.describe(redis, stream)
+    return await reader.info(stream)
 
 
 @router.get("/streams/{stream}/entries")
 async def stream_entries(
     stream: Stream,
     request: Request,
-    redis: RedisDep,
     reader: ReaderDep,
     settings: Settings,
     page: Annotated[int, Query(ge=1, description="1 is the newest page")] = 1,
@@ -62,7 +64,7 @@ async def stream_entries(
         raise HTTPException(
             status.HTTP_422_UNPROCESSABLE_CONTENT, f"size {size} is above the largest page ({settings.page_size_max})"
         )
-    length = await redis.xlen(stream)
+    length = await reader.length(stream)
     pages = max(1, math.ceil(length / size))
     if before is None and page > pages:
         raise HTTPException(

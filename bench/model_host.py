@@ -1,8 +1,9 @@
-"""A stand-in for a model host, for tests and `make bench`: NOT a model, it answers from a script.
+"""A stand-in for a model host (tests, `make bench`, the container test): NOT a model, it answers from a script.
 
-It is a real HTTP server (FastAPI on uvicorn, in a background thread, on a free port) that
-speaks the two APIs the planner uses, so the planner's real HTTP client, timeouts, retries and
-circuit breaker are exercised exactly as against Ollama or a llama.cpp/vLLM server:
+It is no part of the planner, which only ever talks to it over HTTP, as to Ollama. It is a real
+HTTP server (FastAPI on uvicorn, in a background thread, on a free port) that speaks the two APIs
+the planner uses, so the planner's real HTTP client, timeouts, retries and circuit breaker are
+exercised exactly as against Ollama or a llama.cpp/vLLM server:
 
 - Ollama: `POST /api/chat`, `GET /api/tags`
 - OpenAI-compatible: `POST /v1/chat/completions`, `GET /v1/models`
@@ -12,7 +13,7 @@ empty): a fixed text, a delay (a slow host), an HTTP error status. A reply with 
 answers a valid plan made from the legal buttons in the request's JSON schema. `stop()` closes
 the port (the host is down), `start()` opens it again on the same port (it is back).
 
-Run alone for a benchmark: `python -m services.llm_planner.standin --port 11434`.
+Run alone for a benchmark: `python -m bench.model_host --port 11434`.
 """
 
 import argparse
