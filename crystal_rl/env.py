@@ -266,13 +266,15 @@ def _facts(facts: StepFacts) -> dict[str, Any]:
     return {name: getattr(facts, name) for name in FACT_NAMES}
 
 
-def _start_state(state: bytes | bytearray | memoryview | os.PathLike[str] | None) -> tuple[bytes | None, str | Path]:
+def _start_state(
+    state: bytes | bytearray | memoryview | str | os.PathLike[str] | None,
+) -> tuple[bytes | None, str | Path]:
     """The reset option's save state as bytes, and how to name it in an error."""
     if state is None:
         return None, "start state"
     if isinstance(state, bytes | bytearray | memoryview):
         return bytes(state), "given to reset()"
-    if isinstance(state, os.PathLike):
+    if isinstance(state, str | os.PathLike):
         path = Path(state)
         try:
             return path.read_bytes(), path

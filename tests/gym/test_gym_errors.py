@@ -83,6 +83,8 @@ def test_bad_reset_options_and_actions_are_refused(make_env: MakeEnv) -> None:
         env.reset(options={"level": 3})
     with pytest.raises(ConfigError, match="must be a save state's bytes or a path"):
         env.reset(options={"state": 42})
+    with pytest.raises(SaveStateError, match=r"cannot read save state .*missing\.state"):
+        env.reset(options={"state": Path("missing.state")})
     with pytest.raises(ValueError, match="action 8 is not in the action space: 0 to 7"):
         crystal(env).step(8)
 

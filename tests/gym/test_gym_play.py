@@ -1,6 +1,7 @@
 """The env plays the service's game: the walkthrough wins the badge, time limits truncate, states and seeds replay."""
 
 import random
+from pathlib import Path
 
 import gymnasium
 import numpy as np
@@ -84,6 +85,17 @@ def test_reset_to_a_state_taken_mid_walkthrough_returns_there(make_env: MakeEnv)
     rest = play(env, WALKTHROUGH[middle:])
     assert [i for i, (_, _, term, _, _) in enumerate(rest) if term] == [BADGE_STEP - middle - 1]
     assert rest[-1][4]["badges"] == 1
+
+
+def test_reset_takes_a_save_state_file(make_env: MakeEnv, tmp_path: Path) -> None:
+    env = make_env()
+    env.reset(seed=0)
+    obs, *_ = play(env, WALKTHROUGH[:3])[-1]
+    path = tmp_path / "three.state"
+    path.write_bytes(crystal(env).save_state())
+    for given in (path, str(path)):
+        again, _ = env.reset(options={"state": given})
+        assert np.array_equal(again["features"], obs["features"])
 
 
 def test_info_state_reloads_to_the_same_step(make_env: MakeEnv) -> None:
