@@ -1,4 +1,5 @@
-"""The emulator's figures: the bare PyBoy loop (the limit), the state read, and the service with Redis.
+"""The emulator's figures: the bare PyBoy loop (the limit), the state read, the service with Redis, and the
+Gymnasium env (the same game core without the service).
 
 Every service figure is a ratio to the bare loop measured in the same run, because absolute
 speeds drift on shared machines.
@@ -14,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bench import gym_env
 from bench.harness import play, steps_per_s
 from bench.standins import StandInLearner
 from shared.buttons import BUTTONS, Button
@@ -92,20 +94,24 @@ def _service_run(rom: Path, steps: int, learner: bool) -> dict[str, float]:
 
 
 def run(rom: Path, steps: int = 3000, rounds: int = 5) -> dict[str, Any]:
-    """Alone and lockstep, `rounds` times in turn, each between two bare loops (`bracketed`).
+    """The service alone and in lockstep, and the Gymnasium env, `rounds` times in turn, each between two bare
+    loops (`bracketed`).
 
     The figures are the medians over the rounds, with the lowest and highest ratio beside them.
     """
     read = state_read(rom)
-    runs = [functools.partial(_service_run, rom, steps, learner) for _ in range(rounds) for learner in (False, True)]
-    bares, pairs = bracketed(rom, steps, runs)
+    kinds: dict[str, Measurement] = {
+        "service_alone": functools.partial(_service_run, rom, steps, False),
+        "service_lockstep_standin": functools.partial(_service_run, rom, steps, True),
+        "gym_env": functools.partial(gym_env.measure, rom, steps, HOLD, STEP),
+    }
+    bares, pairs = bracketed(rom, steps, [measure for _ in range(rounds) for measure in kinds.values()])
     base = _median_of(bares)
     return {
         "rounds": rounds,
         "bare": base,
         "state_read": {**read, "ratio_to_step": read["read_us_p50"] / 1000 / base["step_ms"]},
-        "service_alone": against_bare(pairs[0::2]),
-        "service_lockstep_standin": against_bare(pairs[1::2]),
+        **{name: against_bare(pairs[i :: len(kinds)]) for i, name in enumerate(kinds)},
     }
 
 

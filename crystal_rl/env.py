@@ -1,0 +1,283 @@
+"""`CrystalEnv`: the game core as a Gymnasium environment, for SB3, CleanRL, PufferLib and the like.
+
+One core, two doors: the env plays the very step the emulator service plays
+(`shared.game.core.GameCore`): the rules that always win (a forbidden button is replaced, the
+anti-stuck rule steps in), the same facts and reward, the same small screen and features the
+project's learner sees. What it adds is only Gymnasium's shape: spaces, the tuples of `reset` and
+`step`, seeding and rendering. There is no Redis and no asyncio in it, so a step costs what the
+core's step costs.
+
+`import crystal_rl` registers it as `crystal_rl/Crystal-v0`.
+"""
+
+import dataclasses
+import io
+import logging
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager, redirect_stdout
+from pathlib import Path
+from typing import Any, ClassVar
+
+import gymnasium as gym
+import numpy as np
+from gymnasium import spaces
+
+from crystal_rl.env_options import (
+    parse_buttons,
+    parse_goal,
+    parse_patience,
+    parse_weights,
+    usable_cache_dir,
+)
+from shared.buttons import BUTTON_INDEX, Button
+from shared.errors import ConfigError, SaveStateError
+from shared.game.core import GameCore, Goal
+from shared.game.features import FEATURE_NAMES, state_features
+from shared.game.machine import BOOT_FRAMES, HOLD_FRAMES, STEP_FRAMES, Machine, View, resolve_rom, start_machine
+from shared.game.progress import StepFacts
+from shared.game.rewards import RewardWeights
+from shared.game.state import GameState
+from shared.messages import SCREEN_HEIGHT, SCREEN_WIDTH
+
+log = logging.getLogger(__name__)
+
+Observation = dict[str, np.ndarray]
+
+SCREEN_SHAPE = (SCREEN_HEIGHT, SCREEN_WIDTH, 1)
+"""Height, width, channels: Gymnasium's image layout, so SB3's `MultiInputPolicy` puts a CNN on it."""
+FULL_SCREEN_SHAPE = (144, 160, 3)
+GAME_FPS = 4_194_304 / 70_224
+"""The Game Boy's frame rate (59.73 Hz): a step of 24 frames is 0.4 s of game time."""
+
+_FEATURE_HIGH = {
+    "x": 255 / 64,
+    "y": 255 / 64,
+    "map_group": 255 / 32,
+    "map_number": 255 / 128,
+    "party_level_mean": 2.55,
+    "party_level_max": 2.55,
+    "party_hp_fraction": 6 * 0xFFFF,
+}
+FEATURE_HIGH = np.array([_FEATURE_HIGH.get(name, 1.0) for name in FEATURE_NAMES], dtype=np.float32)
+"""The largest value each of `state_features` can take (the rest are fractions and flags, at most 1).
+
+The bounds are what the RAM allows, not what a sane game shows: coordinates and map ids are bytes
+(scaled by 64, 32 and 128), levels a byte (/100), and the party's HP fraction is a fraction only
+while HP <= max HP; six 16-bit HPs over a max HP of 1 is a misread the space must still contain,
+or `observation_space.contains` would fail on it. The low bound is 0 for every feature.
+"""
+FACT_NAMES: tuple[str, ...] = tuple(field.name for field in dataclasses.fields(StepFacts))
+_NO_FACTS = StepFacts()
+
+
+class CrystalEnv(gym.Env[Observation, np.int64]):
+    """Pokémon Crystal (or the demo cartridge) one button a step, with the project's rewards and rules.
+
+    Observation: `{"screen": uint8 (72, 80, 1), "features": float32 (19,)}`, the learner's
+    pixels (the green channel of every other pixel) and its state features. Action: an index
+    into `buttons`. The rules may play another button than the one chosen: `info["button"]`
+    and `info["by_rules"]` say what was played, `info["action_mask"]` which buttons the rules
+    allow now. An episode terminates when the goal's fact happens, and is truncated after
+    `episode_steps` steps (or by `gymnasium.make(..., max_episode_steps=N)`).
+    """
+
+    metadata: ClassVar[dict[str, Any]] = {"render_modes": ["rgb_array"], "render_fps": GAME_FPS / STEP_FRAMES}
+
+    def __init__(
+        self,
+        rom: Path | str | None = None,
+        *,
+        buttons: str | Sequence[str | Button] = "all",
+        goal: str | Goal = Goal.BADGE,
+        episode_steps: int | None = None,
+        reward_weights: Mapping[str, float] | RewardWeights | None = None,
+        stuck_patience: int = 80,
+        hold_frames: int = HOLD_FRAMES,
+        step_frames: int = STEP_FRAMES,
+        boot_frames: int = BOOT_FRAMES,
+        boot_cache_dir: Path | str | None = None,
+        info_state: bool = False,
+        render_mode: str | None = None,
+    ) -> None:
+        """
+        Args:
+            rom: a Game Boy (Color) ROM; None plays the project's demo cartridge (built on first use).
+            buttons: the action space, as button names in index order, or a preset: `"all"` (the
+                eight buttons), `"no_select"` (the seven the project's agents use).
+            goal: the fact that terminates an episode: `badge` (default), `first_pokemon`,
+                `battle_won`, `new_map`, or `none` (only time limits end one).
+            episode_steps: the core's own time limit (None: none).
+            reward_weights: reward components to weigh differently from the service's defaults.
+            stuck_patience: steps without progress before the anti-stuck rule presses something else.
+            hold_frames, step_frames: a button is held `hold_frames` of the step's `step_frames` frames.
+            boot_frames: the most frames power-on may take before play starts.
+            boot_cache_dir: where the state after boot is cached (default: a per-user cache
+                directory), so an env starts in milliseconds instead of booting.
+            info_state: put the save state's bytes in every step's `info["state"]` (costs about
+                30 ms a step; `reset(options={"return_state": True})` or `save_state()` ask once).
+            render_mode: `"rgb_array"`: `render()` returns the full 144x160 RGB screen.
+        """
+        if render_mode is not None and render_mode not in self.metadata["render_modes"]:
+            raise ConfigError(f"unknown render_mode {render_mode!r}: one of {self.metadata['render_modes']} or None")
+        self.render_mode = render_mode
+        self.buttons = parse_buttons(buttons)
+        """The button each action index presses."""
+        self._settings = {
+            "weights": parse_weights(reward_weights),
+            "stuck_patience": parse_patience(stuck_patience),
+            "goal": parse_goal(goal),
+            "episode_steps": episode_steps,
+        }
+        self.info_state = info_state
+        self._indices = np.array([BUTTON_INDEX[b] for b in self.buttons])
+        self._masks: dict[tuple[bool, ...], np.ndarray] = {}
+        self.action_space = spaces.Discrete(len(self.buttons))
+        self.observation_space = spaces.Dict(
+            {
+                "screen": spaces.Box(0, 255, SCREEN_SHAPE, np.uint8),
+                "features": spaces.Box(np.zeros_like(FEATURE_HIGH), FEATURE_HIGH, dtype=np.float32),
+            }
+        )
+        self.metadata = {**self.metadata, "render_fps": GAME_FPS / step_frames}
+        self.rom = resolve_rom(rom)
+        try:
+            with _pyboy_prints_logged():
+                machine, self.start_state = start_machine(
+                    self.rom, hold_frames, step_frames, boot_frames, usable_cache_dir(boot_cache_dir)
+                )
+        except ValueError as exc:  # the machine's check of hold_frames against step_frames
+            raise ConfigError(str(exc)) from None
+        try:
+            self._core = self._new_core(machine, seed=0)
+        except BaseException:
+            machine.close()
+            raise
+        self._rules_seeded = False
+        self._closed = False
+
+    def _new_core(self, machine: Machine, seed: int) -> GameCore:
+        try:
+            return GameCore(machine, self.start_state, seed=seed, **self._settings)
+        except ValueError as exc:  # the core's check of episode_steps
+            raise ConfigError(str(exc)) from None
+
+    def reset(
+        self, *, seed: int | None = None, options: dict[str, Any] | None = None
+    ) -> tuple[Observation, dict[str, Any]]:
+        """A new episode from the state after boot, or from `options["state"]` (a save state's bytes or file).
+
+        `seed` seeds the rules' randomness (the fallback's choices when a forbidden button is
+        replaced, the anti-stuck rule's), as the service's `--seed` does: the emulator itself is
+        deterministic, so the same seed and actions give the same episode. `options["return_state"]`
+        puts the start's save state in `info["state"]`. A state that cannot be loaded (another
+        cartridge's, corrupt) raises `SaveStateError`; the env stays usable.
+        """
+        super().reset(seed=seed)
+        options = dict(options or {})
+        state, origin = _start_state(options.pop("state", None))
+        return_state = bool(options.pop("return_state", False))
+        if options:
+            unknown = ", ".join(map(repr, options))
+            raise ConfigError(f"unknown reset option(s) {unknown}: known are 'state', 'return_state'")
+        if seed is not None or not self._rules_seeded:
+            rules_seed = seed if seed is not None else int(self.np_random.integers(2**63))
+            self._core = self._new_core(self._core.machine, rules_seed)
+            self._rules_seeded = True
+        view = self._core.reset(state, origin)
+        info = self._info(view.state)
+        info["breakdown"], info["facts"] = {}, _facts(_NO_FACTS)
+        if return_state and "state" not in info:
+            info["state"] = self._core.save_state()
+        return self._observation(view), info
+
+    def step(self, action: int | np.integer) -> tuple[Observation, float, bool, bool, dict[str, Any]]:
+        index = int(action)
+        if not 0 <= index < len(self.buttons):
+            raise ValueError(f"action {action!r} is not in the action space: 0 to {len(self.buttons) - 1}")
+        played = self._core.step(self.buttons[index])
+        view = played.view
+        info = self._info(view.state)
+        info["breakdown"] = played.breakdown
+        info["facts"] = _facts(played.facts)
+        info["button"] = played.button.value
+        info["by_rules"] = played.by_rules
+        return self._observation(view), float(played.reward), played.terminated, played.truncated, info
+
+    @property
+    def core(self) -> GameCore:
+        """The game core this env plays: its machine, state and rules, for what Gymnasium's API does not carry."""
+        return self._core
+
+    def render(self) -> np.ndarray | None:
+        """The full screen as (144, 160, 3) uint8 RGB, in `render_mode="rgb_array"`; None otherwise."""
+        if self.render_mode != "rgb_array":
+            return None
+        return self._core.machine.pyboy.screen.ndarray[:, :, :3].copy()
+
+    def save_state(self) -> bytes:
+        """The game as it is now, as bytes `reset(options={"state": ...})` takes back (this cartridge only)."""
+        return self._core.save_state()
+
+    def action_mask(self) -> np.ndarray:
+        """Which of `buttons` the rules allow now (a forbidden one would be replaced)."""
+        legal = self._core.legal()
+        mask = self._masks.get(legal)
+        if mask is None:
+            mask = self._masks[legal] = np.asarray(legal, dtype=bool)[self._indices]
+        return mask.copy()
+
+    def close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            self._core.close()
+
+    def _observation(self, view: View) -> Observation:
+        screen = np.frombuffer(bytearray(view.screen), dtype=np.uint8).reshape(SCREEN_SHAPE)
+        return {"screen": screen, "features": state_features(view.state)}
+
+    def _info(self, state: GameState) -> dict[str, Any]:
+        info = {
+            "action_mask": self.action_mask(),
+            "episode_step": self._core.episode_step,
+            "map_id": state.map_id,
+            "badges": state.badge_count,
+        }
+        if self.info_state:
+            info["state"] = self._core.save_state()
+        return info
+
+
+@contextmanager
+def _pyboy_prints_logged() -> Iterator[None]:
+    """PyBoy prints its messages to stdout, and ranks INFO above ERROR (its `log_level="ERROR"` keeps them):
+    every cartridge with a clock prints "No RTC file found" when it starts, once per env, so a vector of
+    envs would fill the user's terminal. Its lines go to this module's log instead."""
+    printed = io.StringIO()
+    try:
+        with redirect_stdout(printed):
+            yield
+    finally:
+        for line in printed.getvalue().splitlines():
+            log.info("PyBoy: %s", " ".join(line.split()))
+
+
+def _facts(facts: StepFacts) -> dict[str, Any]:
+    return {name: getattr(facts, name) for name in FACT_NAMES}
+
+
+def _start_state(
+    state: bytes | bytearray | memoryview | str | os.PathLike[str] | None,
+) -> tuple[bytes | None, str | Path]:
+    """The reset option's save state as bytes, and how to name it in an error."""
+    if state is None:
+        return None, "start state"
+    if isinstance(state, bytes | bytearray | memoryview):
+        return bytes(state), "given to reset()"
+    if isinstance(state, str | os.PathLike):
+        path = Path(state)
+        try:
+            return path.read_bytes(), path
+        except OSError as exc:
+            raise SaveStateError(f"cannot read save state {path}: {exc.strerror}") from None
+    raise ConfigError(f"reset option 'state' must be a save state's bytes or a path, not {type(state).__name__}")

@@ -1,0 +1,45 @@
+"""Fixtures for the Gymnasium env's tests: envs made by id on the demo cartridge, a boot cache per session."""
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import gymnasium
+import pytest
+
+from crystal_rl import ENV_ID
+from shared.rom import header_checksum
+from tests.gym.helpers import MakeEnv
+
+
+@pytest.fixture(scope="session")
+def boot_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One boot cache for the session's envs, never the user's own."""
+    return tmp_path_factory.mktemp("boot-cache")
+
+
+@pytest.fixture
+def make_env(boot_cache: Path, demo_rom: Path) -> Iterator[MakeEnv]:
+    """`gymnasium.make` of the registered id (the demo cartridge unless `rom=` is given); closed after the test."""
+    envs: list[gymnasium.Env] = []
+
+    def make(**kwargs: Any) -> gymnasium.Env:
+        kwargs.setdefault("boot_cache_dir", boot_cache)
+        env = gymnasium.make(ENV_ID, **kwargs)
+        envs.append(env)
+        return env
+
+    yield make
+    for env in envs:
+        env.close()
+
+
+@pytest.fixture(scope="session")
+def other_rom(demo_rom: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Another cartridge: the demo's bytes with one letter of the title changed and the header checksum fixed."""
+    data = bytearray(demo_rom.read_bytes())
+    data[0x134] ^= 0x01
+    data[0x14D] = header_checksum(bytes(data))
+    path = tmp_path_factory.mktemp("other-rom") / "other.gbc"
+    path.write_bytes(bytes(data))
+    return path

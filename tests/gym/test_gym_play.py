@@ -1,0 +1,129 @@
+"""The env plays the service's game: the walkthrough wins the badge, time limits truncate, states and seeds replay."""
+
+import random
+from pathlib import Path
+
+import gymnasium
+import numpy as np
+import pytest
+
+from cartridge.walkthrough import MILESTONES, WALKTHROUGH
+from tests.gym.helpers import MakeEnv, action_of, crystal
+
+BADGE_STEP = MILESTONES["badge"] + 1
+"""Steps the walkthrough takes to the badge."""
+
+
+def play(env: gymnasium.Env, buttons: tuple[str, ...] | list[str]) -> list[tuple]:
+    """Step through `buttons` by name; every step's (obs, reward, terminated, truncated, info)."""
+    return [env.step(action_of(env, button)) for button in buttons]
+
+
+@pytest.mark.parametrize("buttons", ["all", "no_select"])
+def test_walkthrough_wins_the_badge_and_terminates_there(make_env: MakeEnv, buttons: str) -> None:
+    env = make_env(buttons=buttons)
+    env.reset(seed=0)
+    steps = play(env, WALKTHROUGH)
+    terminated = [i for i, (_, _, term, _, _) in enumerate(steps) if term]
+    assert terminated == [BADGE_STEP - 1]
+    _, reward, _, truncated, info = steps[-1]
+    assert not truncated
+    assert info["facts"]["badges"] == 1 and info["badges"] == 1 and info["episode_step"] == BADGE_STEP
+    assert info["breakdown"]["badge"] == 10.0 and reward == pytest.approx(sum(info["breakdown"].values()))
+    assert [info["button"] for *_, info in steps] == list(WALKTHROUGH)
+    assert not any(info["by_rules"] for *_, info in steps)
+
+
+def test_goal_is_configurable(make_env: MakeEnv) -> None:
+    env = make_env(goal="first_pokemon")
+    env.reset(seed=0)
+    terminated = [i for i, (_, _, term, _, _) in enumerate(play(env, WALKTHROUGH)) if term]
+    assert terminated == [MILESTONES["first_pokemon"]]
+
+
+def test_forbidden_buttons_are_masked_and_replaced_by_the_rules(make_env: MakeEnv) -> None:
+    env = make_env()
+    _, info = env.reset(seed=0)
+    assert info["action_mask"].tolist() == [True, True, False, False, True, True, True, True]
+    *_, info = env.step(action_of(env, "start"))
+    assert info["by_rules"] and info["button"] not in ("start", "select")
+    assert info["facts"]["forbidden"] and info["breakdown"]["forbidden"] == pytest.approx(-0.1)
+    env.reset()
+    *_, info = play(env, WALKTHROUGH[: MILESTONES["first_pokemon"] + 1])[-1]
+    assert info["facts"]["first_pokemon"] and info["action_mask"].all()
+
+
+def test_max_episode_steps_truncates(make_env: MakeEnv) -> None:
+    env = make_env(max_episode_steps=5)
+    env.reset(seed=0)
+    assert [truncated for *_, truncated, _ in play(env, WALKTHROUGH[:5])] == [False] * 4 + [True]
+    env.reset()
+    assert [truncated for *_, truncated, _ in play(env, WALKTHROUGH[:5])] == [False] * 4 + [True]
+
+
+def test_the_cores_own_time_limit_truncates(make_env: MakeEnv) -> None:
+    env = make_env(episode_steps=3)
+    env.reset(seed=0)
+    steps = play(env, WALKTHROUGH[:3])
+    assert [truncated for *_, truncated, _ in steps] == [False, False, True]
+    assert steps[-1][4]["episode_step"] == 3
+
+
+def test_reset_to_a_state_taken_mid_walkthrough_returns_there(make_env: MakeEnv) -> None:
+    env = make_env()
+    env.reset(seed=0)
+    middle = MILESTONES["entered_route_29"] + 1
+    obs_middle, *_, info_middle = play(env, WALKTHROUGH[:middle])[-1]
+    state = crystal(env).save_state()
+    play(env, WALKTHROUGH[middle : middle + 5])
+
+    obs, info = env.reset(options={"state": state, "return_state": True})
+    assert np.array_equal(obs["screen"], obs_middle["screen"])
+    assert np.array_equal(obs["features"], obs_middle["features"])
+    assert info["map_id"] == info_middle["map_id"] == (24, 3) and info["episode_step"] == 0
+    assert isinstance(info["state"], bytes)
+    rest = play(env, WALKTHROUGH[middle:])
+    assert [i for i, (_, _, term, _, _) in enumerate(rest) if term] == [BADGE_STEP - middle - 1]
+    assert rest[-1][4]["badges"] == 1
+
+
+def test_reset_takes_a_save_state_file(make_env: MakeEnv, tmp_path: Path) -> None:
+    env = make_env()
+    env.reset(seed=0)
+    obs, *_ = play(env, WALKTHROUGH[:3])[-1]
+    path = tmp_path / "three.state"
+    path.write_bytes(crystal(env).save_state())
+    for given in (path, str(path)):
+        again, _ = env.reset(options={"state": given})
+        assert np.array_equal(again["features"], obs["features"])
+
+
+def test_info_state_reloads_to_the_same_step(make_env: MakeEnv) -> None:
+    env = make_env(info_state=True)
+    _, info = env.reset(seed=0)
+    assert isinstance(info["state"], bytes)
+    obs, *_, info = env.step(action_of(env, "left"))
+    env.step(action_of(env, "up"))
+    again, _ = env.reset(options={"state": info["state"]})
+    assert np.array_equal(again["screen"], obs["screen"]) and np.array_equal(again["features"], obs["features"])
+
+
+def test_same_seed_and_actions_give_the_same_episode(make_env: MakeEnv) -> None:
+    """With forbidden buttons replaced and an impatient anti-stuck rule, the rules' random choices matter."""
+    rng = random.Random(5)
+    actions = [rng.randrange(8) for _ in range(120)]
+
+    def episode(env: gymnasium.Env) -> list[tuple]:
+        obs, _ = env.reset(seed=7)
+        out = [(obs["screen"].tobytes(), obs["features"].tobytes())]
+        for action in actions:
+            obs, reward, _, _, info = env.step(action)
+            out.append((obs["screen"].tobytes(), obs["features"].tobytes(), reward, info["button"], info["by_rules"]))
+        return out
+
+    first = make_env(stuck_patience=3)
+    once = episode(first)
+    assert sum(step[4] for step in once[1:]) > 10, "the rules should have chosen some buttons"
+    play(first, ["up", "left", "a"])
+    assert episode(first) == once
+    assert episode(make_env(stuck_patience=3)) == once
