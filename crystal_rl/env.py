@@ -11,11 +11,9 @@ core's step costs.
 """
 
 import dataclasses
-import io
 import logging
 import os
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager, redirect_stdout
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -142,10 +140,9 @@ class CrystalEnv(gym.Env[Observation, np.int64]):
         self.metadata = {**self.metadata, "render_fps": GAME_FPS / step_frames}
         self.rom = resolve_rom(rom)
         try:
-            with _pyboy_prints_logged():
-                machine, self.start_state = start_machine(
-                    self.rom, hold_frames, step_frames, boot_frames, usable_cache_dir(boot_cache_dir)
-                )
+            machine, self.start_state = start_machine(
+                self.rom, hold_frames, step_frames, boot_frames, usable_cache_dir(boot_cache_dir)
+            )
         except ValueError as exc:  # the machine's check of hold_frames against step_frames
             raise ConfigError(str(exc)) from None
         try:
@@ -246,20 +243,6 @@ class CrystalEnv(gym.Env[Observation, np.int64]):
         if self.info_state:
             info["state"] = self._core.save_state()
         return info
-
-
-@contextmanager
-def _pyboy_prints_logged() -> Iterator[None]:
-    """PyBoy prints its messages to stdout, and ranks INFO above ERROR (its `log_level="ERROR"` keeps them):
-    every cartridge with a clock prints "No RTC file found" when it starts, once per env, so a vector of
-    envs would fill the user's terminal. Its lines go to this module's log instead."""
-    printed = io.StringIO()
-    try:
-        with redirect_stdout(printed):
-            yield
-    finally:
-        for line in printed.getvalue().splitlines():
-            log.info("PyBoy: %s", " ".join(line.split()))
 
 
 def _facts(facts: StepFacts) -> dict[str, Any]:

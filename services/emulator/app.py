@@ -60,7 +60,9 @@ async def _serve(settings: EmulatorSettings) -> None:
     publisher = Publisher(settings.redis_url, keys=keys, settings=settings.streams)
     inbox = Inbox(publisher, keys, settings.env)
     peers_client = make_client(settings.redis_url, settings.streams)
-    peers = Peers(peers_client, keys, settings.peer_check_interval)
+    peers = Peers(
+        peers_client, keys, settings.peer_check_interval, settings=settings.streams, counters=publisher.counters
+    )
     store = SaveStateStore(settings.data_dir / "states" / f"env{settings.env}", rom.sha256, settings.keep_states)
     service = EmulatorService(settings, core, publisher, inbox, peers, store)
     heartbeat = Heartbeat(

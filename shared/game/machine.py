@@ -13,6 +13,8 @@ import hashlib
 import io
 import logging
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,6 +56,20 @@ class View:
     """A copy of the full-size screen's pixels, when asked for (for the dashboard's picture)."""
 
 
+@contextmanager
+def _pyboy_prints_logged() -> Iterator[None]:
+    """PyBoy prints its messages to stdout, and ranks INFO above ERROR (its `log_level="ERROR"` keeps them):
+    every cartridge with a clock prints "No RTC file found" when it starts, once per machine, so a vector
+    of envs would fill the user's terminal. Its lines go to this module's log instead."""
+    printed = io.StringIO()
+    try:
+        with redirect_stdout(printed):
+            yield
+    finally:
+        for line in printed.getvalue().splitlines():
+            log.info("PyBoy: %s", " ".join(line.split()))
+
+
 def resolve_rom(rom: Path | str | None) -> RomInfo:
     """The given ROM, checked; or the project's demo cartridge, built when missing or out of date."""
     if rom is None:
@@ -73,7 +89,8 @@ class Machine:
         self.hold_frames = hold_frames
         self.step_frames = step_frames
         try:
-            self.pyboy = PyBoy(str(rom.path), window="null", sound_emulated=False, log_level="ERROR")
+            with _pyboy_prints_logged():
+                self.pyboy = PyBoy(str(rom.path), window="null", sound_emulated=False, log_level="ERROR")
         except Exception as exc:  # PyBoy raises bare exceptions for unusable cartridges
             raise RomError(f"PyBoy cannot start {rom.path}: {exc}") from exc
         self.pyboy.rtc_lock_experimental(True)
