@@ -40,6 +40,16 @@ class Keys:
         return f"{self.prefix}events"
 
     @property
+    def episodes(self) -> str:
+        """Finished episodes of every env, training and eval (`shared.messages.Episode`)."""
+        return f"{self.prefix}episodes"
+
+    @property
+    def archive(self) -> str:
+        """Hash: the shared archive of milestone states, cell → a save state with its ROM hash."""
+        return f"{self.prefix}archive"
+
+    @property
     def dead(self) -> str:
         return f"{self.prefix}dead"
 

@@ -111,6 +111,12 @@ class Frame(Message):
     intervention: bool = False
     """The anti-stuck rule overrode the chosen action in the previous step."""
     episode: int = 0
+    terminated: bool = False
+    """The previous step reached the episode's goal: this is the episode's last frame, nothing answers it
+    (the next frame starts a new episode, and no value is bootstrapped from this one)."""
+    truncated: bool = False
+    """The episode's steps ran out at this frame: its last, nothing answers it, but its value still counts
+    (a time limit is not the game's end)."""
     screen: bytes = b""
     """SCREEN_HEIGHT x SCREEN_WIDTH grayscale, row-major, one byte per pixel."""
     ts: float = Field(default_factory=time.time)
@@ -128,6 +134,39 @@ class Event(Message):
     env: str | None = None
     level: Literal["info", "warning", "error"] = "info"
     data: dict[str, Any] = Field(default_factory=dict)
+    ts: float = Field(default_factory=time.time)
+
+
+class Episode(Message):
+    """A finished episode of one env: what it earned and how far it got (`episodes` stream)."""
+
+    KIND: ClassVar[str] = "episode"
+
+    env: str
+    episode: int = Field(ge=0)
+    eval: bool = False
+    """A greedy evaluation (epsilon 0, no planner, no fallback beyond the always-win rules), not training."""
+    start_state: str = "start"
+    """`start`, `archive:{cell}` or a save state's name."""
+    steps: int = Field(ge=0)
+    env_steps: int = Field(default=0, ge=0)
+    """The env's step counter when the episode ended (training); for eval, the training steps of the
+    checkpoint evaluated. The x axis of a learning curve."""
+    updates: int = Field(default=0, ge=0)
+    """Learner updates behind the policy, where known (eval: the checkpoint's)."""
+    total_reward: float
+    components: dict[str, float] = Field(default_factory=dict)
+    milestones: dict[str, int] = Field(default_factory=dict)
+    """Milestone (`first_pokemon`, `new_map`, `battle_won`, `badge`, `map:{name}`) → the episode step at which
+    it first happened."""
+    furthest_map: str = ""
+    badges: int = 0
+    max_level: int = 0
+    sources: dict[str, float] = Field(default_factory=dict)
+    """Share of the episode's buttons by who chose them."""
+    terminated: bool = False
+    truncated: bool = False
+    wall_s: float = Field(default=0.0, ge=0)
     ts: float = Field(default_factory=time.time)
 
 

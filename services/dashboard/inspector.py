@@ -17,6 +17,7 @@ from shared.messages import (
     Action,
     ControlCommand,
     DeadLetter,
+    Episode,
     Event,
     Frame,
     Message,
@@ -24,7 +25,7 @@ from shared.messages import (
 )
 from shared.streams import Decoder, StreamEntry, as_text
 
-ALL_MESSAGES: Decoder[Message] = Decoder(Frame, PlanRequest, Action, ControlCommand, Event, DeadLetter)
+ALL_MESSAGES: Decoder[Message] = Decoder(Frame, PlanRequest, Action, ControlCommand, Event, Episode, DeadLetter)
 """Every message kind, chosen by the entry's `kind` field: one reader can decode any stream."""
 
 TEXT_PREVIEW = 200

@@ -33,6 +33,9 @@ class StreamSettings(BaseSettings):
     events_maxlen: int = Field(default=5_000, gt=0)
     """Approximate length of `events`, the dashboard's history of milestones and failures."""
 
+    episodes_maxlen: int = Field(default=100_000, gt=0)
+    """Finished episodes: a few hundred bytes each, the whole run's learning curve."""
+
     dead_maxlen: int = Field(default=1_000, gt=0)
     """Approximate length of `dead`, the entries that failed validation (kept for inspection)."""
 

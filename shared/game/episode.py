@@ -1,0 +1,65 @@
+"""What an episode did, summed step by step: the record the `episodes` stream, eval and the benchmark share.
+
+The emulator service, `crystal-rl eval` and the learning benchmark all play episodes of the
+game core; they all describe a finished one the same way, so a curve of training episodes,
+greedy evaluations and another library's agent can be drawn on one plot.
+"""
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from shared.game.core import Step
+from shared.game.state import GameState
+
+MILESTONES: tuple[str, ...] = ("first_pokemon", "new_map", "battle_won", "badge")
+"""The milestones every record tracks; a map entered adds `map:{name}` besides."""
+
+
+@dataclass
+class EpisodeRecord:
+    """One episode in progress: `add` each step, read the totals at the end."""
+
+    start_state: str = "start"
+    """Where the episode began: `start`, `archive:{cell}` or a save state's name."""
+    steps: int = 0
+    total_reward: float = 0.0
+    components: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
+    milestones: dict[str, int] = field(default_factory=dict)
+    """Milestone → the episode step (1-based) at which it first happened."""
+    sources: Counter[str] = field(default_factory=Counter)
+    """Who chose the buttons: `dqn`, `llm`, `rules`, `dashboard`, `random`, ..."""
+    furthest_map: str = ""
+    max_badges: int = 0
+    max_level: int = 0
+
+    def add(self, step: Step, source: str) -> None:
+        self.steps += 1
+        self.total_reward += step.reward
+        for name, value in step.breakdown.items():
+            self.components[name] += value
+        self.sources[source] += 1
+        facts = step.facts
+        for name in MILESTONES:
+            happened = facts.badges > 0 if name == "badge" else getattr(facts, name)
+            if happened and name not in self.milestones:
+                self.milestones[name] = self.steps
+        state = step.view.state
+        if facts.new_map:
+            self.milestones.setdefault(f"map:{_map_name(state)}", self.steps)
+            self.furthest_map = _map_name(state)
+        self.max_badges = max(self.max_badges, state.badge_count)
+        self.max_level = max(self.max_level, max((m.level for m in state.party), default=0))
+
+    def begin(self, state: GameState) -> None:
+        """Where the episode starts counts as reached (its map, its badges), not as progress made."""
+        self.furthest_map = self.furthest_map or _map_name(state)
+        self.max_badges = max(self.max_badges, state.badge_count)
+        self.max_level = max(self.max_level, max((m.level for m in state.party), default=0))
+
+    def source_shares(self) -> dict[str, float]:
+        total = sum(self.sources.values())
+        return {name: count / total for name, count in sorted(self.sources.items())} if total else {}
+
+
+def _map_name(state: GameState) -> str:
+    return state.map_name or f"{state.map_group}:{state.map_number}"
