@@ -14,23 +14,11 @@ from services.emulator.savestates import SaveStateStore
 from services.emulator.service import SERVICE, EmulatorService
 from services.emulator.settings import EmulatorSettings
 from shared.entrypoint import run_service
-from shared.game.core import GameCore
-from shared.game.machine import resolve_rom, start_machine
+from shared.game.machine import resolve_rom
 from shared.health import Heartbeat
-from shared.rom import RomInfo
 from shared.streams import Publisher, make_client
 
 log = logging.getLogger(__name__)
-
-
-def start_core(settings: EmulatorSettings, rom: RomInfo) -> GameCore:
-    """The game core at the start of play: the boot animation is run once and cached as a save state."""
-    machine, start_state = start_machine(
-        rom, settings.hold_frames, settings.step_frames, settings.boot_frames, cache_dir=settings.data_dir / "boot"
-    )
-    return GameCore(
-        machine, start_state, weights=settings.rewards, stuck_patience=settings.stuck_patience, seed=settings.seed
-    )
 
 
 async def serve(settings: EmulatorSettings) -> None:
@@ -55,7 +43,7 @@ GC_YOUNG_THRESHOLD = 20_000
 
 async def _serve(settings: EmulatorSettings) -> None:
     rom = resolve_rom(settings.rom)
-    core = await asyncio.to_thread(start_core, settings, rom)
+    core = await asyncio.to_thread(settings.start_core, rom)
     keys = settings.keys
     publisher = Publisher(settings.redis_url, keys=keys, settings=settings.streams)
     inbox = Inbox(publisher, keys, settings.env)

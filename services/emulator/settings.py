@@ -1,19 +1,13 @@
 """`EmulatorSettings`: every knob of the emulator service, from `CRL_*` variables or CLI flags."""
 
-from pathlib import Path
+from pydantic import Field
 
-from pydantic import Field, model_validator
-
-from shared.game.rewards import RewardWeights
-from shared.settings import CommonSettings
+from shared.game.settings import GameSettings
 from shared.streams import StreamSettings
 
 
-class EmulatorSettings(CommonSettings):
+class EmulatorSettings(GameSettings):
     """One emulator process runs one game, identified by `env`."""
-
-    rom: Path | None = None
-    """The cartridge to play. None plays the project's own demo cartridge (built on first use)."""
 
     env: str = Field(default="0", pattern=r"^[A-Za-z0-9_-]{1,32}$")
     """Environment id: names this game's streams (`frames:{env}`, `actions:{env}`, ...). `auto` takes the
@@ -22,23 +16,11 @@ class EmulatorSettings(CommonSettings):
     max_steps: int | None = Field(default=None, ge=1)
     """Stop after this many steps (`--actions N`); None plays until stopped."""
 
-    hold_frames: int = Field(default=8, ge=1, le=120)
-    """Frames a button stays pressed in one step."""
-
-    step_frames: int = Field(default=24, ge=2, le=600)
-    """Frames per step in all (hold + wait): near Crystal's walk of one tile per press."""
-
-    boot_frames: int = Field(default=3000, ge=1)
-    """Most frames to run at power-on before the game is taken as started (CGB boot animation first)."""
-
     deadline_ms: float = Field(default=30.0, gt=0, le=5_000)
     """How long a step waits for the DQN's action for that step, only while a learner is alive."""
 
     llm_interval: int = Field(default=30, ge=1)
     """Ask the planner for a plan every this many steps (and at once on a trigger), while a planner is alive."""
-
-    stuck_patience: int = Field(default=80, ge=2)
-    """Steps with no reward and no new tile before the anti-stuck rule intervenes."""
 
     autosave_every: int = Field(default=5_000, ge=1)
     """Save a state every this many steps (and at milestones: badge, new map, first Pokémon). A save costs
@@ -62,23 +44,8 @@ class EmulatorSettings(CommonSettings):
     screen_fps: float = Field(default=10.0, ge=0, le=60)
     """Full-size PNG screens per second written for the dashboard (`screen:{env}`); 0 writes none."""
 
-    rewards: RewardWeights = Field(default_factory=RewardWeights)
-    """Weights of the reward components (`--rewards.badge 20`, `CRL_REWARDS__BADGE=20`)."""
-
     streams: StreamSettings = Field(default_factory=StreamSettings)
     """Stream lengths, timeouts and buffers (`CRL_STREAM_*`)."""
 
-    seed: int = 0
-    """Seed of the rule-based fallback policy's choices, so runs are reproducible."""
-
     progress_interval: float = Field(default=30.0, gt=0)
     """Seconds between progress lines in the log."""
-
-    @model_validator(mode="after")
-    def _hold_inside_step(self) -> "EmulatorSettings":
-        if self.hold_frames >= self.step_frames:
-            raise ValueError(
-                f"hold_frames ({self.hold_frames}) must be smaller than step_frames ({self.step_frames}): "
-                "the button is released inside the step"
-            )
-        return self
