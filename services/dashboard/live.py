@@ -1,6 +1,6 @@
 """The hub: one reader per dashboard process, fanning decimated updates out to every open page.
 
-Pages never cause Redis reads: the hub tails `frames:{env}` and `events` (plain XREAD, no group),
+Pages never cause Redis reads: the hub tails `frames:{env}`, `events` and `episodes` (plain XREAD, no group),
 reads the heartbeats and screens on its own clock, and every `1/update_hz` seconds encodes each
 change once as a Server-Sent Event that all pages' queues share. A slow page loses its oldest
 updates; it never slows the others, the reader, or the emulator.
@@ -19,11 +19,12 @@ from typing import Any
 
 from redis.asyncio import Redis
 
+from services.dashboard.curve import LearningCurve
 from services.dashboard.settings import DashboardSettings
 from services.dashboard.views import EnvView, LightFrame, light, pick
 from shared.health import Health, read_health
-from shared.messages import Event, Frame, Message
-from shared.streams import LoopGuard, StreamCounters, StreamReader, is_transient
+from shared.messages import Episode, Event, Frame, Message
+from shared.streams import LoopGuard, StreamCounters, StreamEntry, StreamReader, is_transient
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +70,9 @@ class Seen:
 class HubCounters:
     frames_read: int = 0
     events_read: int = 0
+    episodes_read: int = 0
     bad_entries: int = 0
+    """Entries that did not decode, or were of a kind their stream does not carry: skipped, never fatal."""
     updates_sent: int = 0
     clients: int = 0
 
@@ -87,6 +90,7 @@ class Hub:
         self.events: deque[dict[str, Any]] = deque(maxlen=settings.events_kept)
         self.acks: OrderedDict[str, dict[str, Any]] = OrderedDict()
         self.learner_series: deque[dict[str, Any]] = deque(maxlen=settings.series_points)
+        self.curve = LearningCurve(settings.curve_episodes, settings.curve_window)
         self.clients: set[Client] = set()
         self.counters = HubCounters()
         self.stats = StreamCounters()
@@ -95,6 +99,9 @@ class Hub:
         """Set once the streams were discovered and the retained windows read (tests wait on it)."""
         self._positions: dict[str, str] = {}
         self._new_events: list[dict[str, Any]] = []
+        self._new_episodes: list[dict[str, Any]] = []
+        self._curve_sent = 0
+        """The curve's version its last `episodes` update carried (new points, or a new count of skipped)."""
         self._services_dirty = False
         self._next_discover = 0.0
         self._tick_sent: dict[str, tuple[int, int]] = {}
@@ -148,6 +155,7 @@ class Hub:
             "services": self.services_payload(),
             "learner_series": list(self.learner_series),
             "events": list(self.events)[-100:],
+            "curve": self.curve.payload(),
             "ts": time.time(),
         }
 
@@ -213,13 +221,18 @@ class Hub:
                     self.counters.frames_read += 1
             elif isinstance(message, Event):
                 self._take_event(entry.entry_id, message)
+            elif entry.stream == self.keys.episodes:
+                self._take_episode(entry)
             else:
                 self.counters.bad_entries += 1
         if not batch:
             await asyncio.sleep(0)
 
     async def _discover(self) -> None:
-        """New `frames:{env}` streams become envs (their window read first); `events` is tailed from the start."""
+        """New `frames:{env}` streams become envs (their window read first); `events` and `episodes` are tailed
+        from their newest retained entries."""
+        if self.keys.episodes not in self._positions:
+            await self._seed_curve()
         if self.keys.events not in self._positions:
             page = await self.reader.latest(self.keys.events, count=self.settings.events_kept)
             for entry in reversed(page.entries):
@@ -262,6 +275,42 @@ class Hub:
         if seen is not None:
             view.anchor(seen.health)
         log.info("env %s: read %d frames of its retained window", env, len(steps))
+
+    async def _seed_curve(self) -> None:
+        """The newest `curve_episodes` of the `episodes` stream, replayed oldest first so the rolling figures
+        are those of their time."""
+        stream = self.keys.episodes
+        newest_id = await self.reader.last_id(stream)
+        entries: list[StreamEntry[Message]] = []
+        before: str | None = _after(newest_id) if newest_id != "0-0" else None
+        while before is not None and len(entries) < self.settings.curve_episodes:
+            count = min(SEED_PAGE, self.settings.curve_episodes - len(entries))
+            page = await self.reader.latest(stream, count=count, before=before)
+            entries.extend(page.entries)
+            before = page.next_before
+        for entry in reversed(entries):
+            self._take_episode(entry, announce=False)
+        self._curve_sent = self.curve.version
+        self._positions[stream] = newest_id
+        if entries:
+            log.info("learning curve: read %d episodes of the retained window", len(entries))
+
+    def _take_episode(self, entry: StreamEntry[Message], announce: bool = True) -> None:
+        """An entry of `episodes`: a point of the curve, or skipped and counted (a bad entry never stops the read)."""
+        if not isinstance(entry.message, Episode):
+            self.counters.bad_entries += 1
+            self.curve.skip()
+            log.warning(
+                "%s %s skipped: %s",
+                entry.stream,
+                entry.entry_id,
+                entry.error or f"a {entry.message.KIND if entry.message else '?'} entry, not an episode",
+            )
+            return
+        self.counters.episodes_read += 1
+        point = self.curve.add(entry.entry_id, entry.message)
+        if announce:
+            self._new_episodes.append(point)
 
     def _take_event(self, entry_id: str, event: Event, announce: bool = True) -> None:
         self.counters.events_read += 1
@@ -315,6 +364,7 @@ class Hub:
                 "epsilon": pick(c, "epsilon", "charts/epsilon"),
                 "mean_q": pick(c, "mean_q", "losses/q_values"),
                 "updates_per_s": pick(c, "updates_per_s", "charts/updates_per_s"),
+                "samples_per_step": pick(c, "samples_per_step", "charts/samples_per_step"),
             }
         )
 
@@ -387,6 +437,11 @@ class Hub:
             events, self._new_events = self._new_events, []
             if self.clients:
                 self.broadcast(sse("events", events))
+        if self._curve_sent != self.curve.version:
+            self._curve_sent = self.curve.version
+            points, self._new_episodes = self._new_episodes, []
+            if self.clients:
+                self.broadcast(sse("episodes", {"points": points, "skipped": self.curve.skipped}))
 
 
 def _after(entry_id: str) -> str:

@@ -55,6 +55,13 @@ class DashboardSettings(CommonSettings):
     events_kept: int = Field(default=300, ge=1)
     """Recent events kept in memory for new pages and `/api/events`."""
 
+    curve_episodes: int = Field(default=2_000, ge=10, le=100_000)
+    """Finished episodes kept for the learning curve (the newest of the `episodes` stream, read at start too)."""
+
+    curve_window: int = Field(default=20, ge=1, le=1_000)
+    """Episodes behind the curve's rolling mean and milestone rates (per scope: all envs, each env; training and
+    eval apart)."""
+
     down_forget_after: float = Field(default=3_600.0, gt=0)
     """Seconds a service stays listed as down after its heartbeat disappeared."""
 

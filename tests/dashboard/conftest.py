@@ -22,8 +22,9 @@ from services.dashboard.settings import DashboardSettings
 from shared.buttons import Button
 from shared.game.state import GameState, PartyMon
 from shared.health import Health
-from shared.messages import SCREEN_HEIGHT, SCREEN_WIDTH, ActionSource, Frame
+from shared.messages import SCREEN_HEIGHT, SCREEN_WIDTH, ActionSource, Episode, Frame
 from shared.redis_server import free_port
+from shared.streams import Publisher
 from tests.procs import KEYS, start_service, stop, wait_for
 
 TOKEN = "test-token-123"
@@ -122,6 +123,28 @@ def frame(step: int, env: str = "0", source: ActionSource = ActionSource.RULES, 
         **kwargs,
     }
     return Frame(**values)
+
+
+def episode(number: int, env: str = "0", total_reward: float = 1.0, *milestones: str, **kwargs: Any) -> Episode:
+    """A finished episode of 100 steps whose env steps count on from the episode number."""
+    values: dict[str, Any] = {
+        "env": env,
+        "episode": number,
+        "steps": 100,
+        "env_steps": (number + 1) * 100,
+        "total_reward": total_reward,
+        "milestones": {name: 10 * (i + 1) for i, name in enumerate(milestones)},
+        "truncated": True,
+        **kwargs,
+    }
+    return Episode(**values)
+
+
+async def publish_episodes(redis_url: str, episodes: list[Episode]) -> None:
+    """Episodes published as the emulator and eval publish them: through the real `Publisher`."""
+    async with Publisher(redis_url, keys=KEYS) as publisher:
+        ids = await publisher.publish_many((KEYS.episodes, e) for e in episodes)
+    assert ids is not None and None not in ids
 
 
 def add_frames(client: redis.Redis, frames: list[Frame]) -> list[bytes]:

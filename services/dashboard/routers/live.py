@@ -21,7 +21,8 @@ KEEPALIVE_S = 15.0
 )
 async def live(hub: HubDep) -> StreamingResponse:
     """Live updates: `snapshot` first (everything), then `env` (numbers, screen, plot point; at most
-    `update_hz` per env per second), `heat` (the current map's heat map), `services` and `events`."""
+    `update_hz` per env per second), `heat` (the current map's heat map), `services`, `events` and `episodes` (new
+    points of the learning curve, and the count of skipped entries)."""
     client = hub.subscribe()
 
     async def stream() -> AsyncIterator[bytes]:
