@@ -1,8 +1,10 @@
 """The page in real headless Chromium, with the real emulator and the dashboard as processes."""
 
+import asyncio
 import signal
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -10,8 +12,17 @@ import redis
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from shared.buttons import Button
-from shared.messages import ActionSource
-from tests.dashboard.conftest import TOKEN, DashboardProcess, emulator_args
+from shared.messages import ActionSource, Episode
+from tests.dashboard.conftest import (
+    TOKEN,
+    DashboardProcess,
+    add_frames,
+    emulator_args,
+    episode,
+    frame,
+    publish_episodes,
+    write_health,
+)
 from tests.procs import KEYS, frames, newest_frame, running, start_service, stop, wait_for
 
 pytestmark = pytest.mark.timeout(120)
@@ -54,6 +65,18 @@ def page(browser: Browser) -> Iterator[Page]:
 def open_page(page: Page, dashboard: DashboardProcess) -> None:
     page.goto(f"{dashboard.url}/?token={TOKEN}")
     page.wait_for_function("document.getElementById('conn').textContent === 'live'", timeout=10_000)
+
+
+def publish(redis_url: str, episodes: list[Episode]) -> None:
+    """`publish_episodes` from a thread of its own: playwright's sync API holds this thread's event loop."""
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, publish_episodes(redis_url, episodes)).result(timeout=30)
+
+
+def centres(page: Page, selector: str) -> list[tuple[float, float]]:
+    """The centre of each SVG shape matching `selector`, in the chart's own units (y grows downwards)."""
+    script = "shapes => shapes.map(s => { const b = s.getBBox(); return [b.x + b.width / 2, b.y + b.height / 2]; })"
+    return [(round(x, 1), round(y, 1)) for x, y in page.eval_on_selector_all(selector, script)]
 
 
 def js_number(page: Page, expression: str) -> float:
@@ -164,3 +187,57 @@ def test_a_button_pressed_in_the_page_reaches_the_emulator(
         page.click("#btn-pause")
         page.wait_for_selector("#acks li[data-acked=ok] >> text=pause", timeout=10_000)
         page.wait_for_selector("#paused-overlay:not(.hidden)", timeout=10_000)
+
+
+def test_the_learning_curve_draws_training_and_eval_episodes_and_skips_a_bad_entry(
+    page: Page, dashboard_process: DashboardProcess, redis_url: str, redis_client: redis.Redis
+) -> None:
+    open_page(page, dashboard_process)
+    for chart in ("#curve-return", "#curve-milestones"):
+        assert page.text_content(f"{chart} text.empty") == "no finished episodes yet"
+    assert page.locator("#curve-return circle").count() == 0
+
+    training = [episode(0, "0", 1.0), episode(1, "0", 2.0, "first_pokemon"), episode(2, "0", 3.0, "first_pokemon")]
+    publish(redis_url, [*training, episode(2, "0", 9.0, "first_pokemon", "badge", eval=True)])
+    page.wait_for_function("document.getElementById('curve-return').dataset.evalPoints === '1'", timeout=10_000)
+    assert page.locator("#curve-return circle.ep-train").count() == 3
+    assert page.locator("#curve-return path.ep-eval").count() == 1
+    assert page.locator("#curve-return polyline.roll-train").count() == 1
+    assert page.locator("#curve-return polyline.roll-eval").count() == 1
+    assert page.locator("#curve-return text.empty").count() == 0
+    training_xy = centres(page, "#curve-return circle.ep-train")
+    ((eval_x, eval_y),) = centres(page, "#curve-return path.ep-eval")
+    assert [x for x, _ in training_xy] == sorted(x for x, _ in training_xy)  # more env steps further right
+    assert [y for _, y in training_xy] == sorted((y for _, y in training_xy), reverse=True)  # more return higher
+    assert eval_x == training_xy[2][0] and eval_y < training_xy[2][1]  # at the steps it evaluated, above them
+    assert "eval" in (page.locator("#curve-return path.ep-eval title").text_content() or "")
+    legend = page.text_content("#curve-milestones-legend") or ""
+    assert "first_pokemon" in legend and "badge" in legend
+    assert page.locator("#curve-milestones path.rate-eval").count() == 2  # one diamond per milestone line
+
+    redis_client.xadd(KEYS.episodes, {"v": "1", "kind": "episode", "json": "{not json"})
+    publish(redis_url, [episode(3, "1", 4.0)])
+    page.wait_for_function("document.getElementById('curve-return').dataset.trainPoints === '4'", timeout=10_000)
+    assert "1 bad entry skipped" in (page.text_content("#curve-info") or "")
+    page.select_option("#curve-env", "1")
+    assert page.eval_on_selector("#curve-return", "svg => svg.dataset.trainPoints") == "1"
+    assert page.eval_on_selector("#curve-return", "svg => svg.dataset.evalPoints") == "0"
+    page.select_option("#curve-env", "")
+    page.select_option("#curve-x", "episode")
+    assert page.locator("#curve-return circle.ep-train").count() == 4
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.locator("#curve").screenshot(path=str(ARTIFACTS / "learning-curve.png"))
+
+
+def test_the_learners_samples_per_step_and_each_emulators_episode_are_shown(
+    page: Page, dashboard_process: DashboardProcess, redis_client: redis.Redis
+) -> None:
+    add_frames(redis_client, [frame(40, env="0", episode=3), frame(7, env="1", episode=1)])
+    write_health(redis_client, "dqn_learner", "gpu-1", {"samples_per_step": 0.25, "updates_per_s": 12.0}, ttl_ms=30_000)
+    open_page(page, dashboard_process)
+    page.wait_for_function("document.getElementById('n-samples').textContent === '0.25'", timeout=10_000)
+    assert page.text_content("#n-samples-sub") == "replayed samples per env step"
+    page.wait_for_function("document.getElementById('curve-envs').textContent.includes('env 1: episode 1')")
+    assert page.text_content("#curve-envs") == "env 0: episode 3 · env 1: episode 1"
+    options = page.eval_on_selector_all("#env-select option", "os => os.map(o => o.textContent)")
+    assert options == ["0 · episode 3", "1 · episode 1"]

@@ -117,6 +117,7 @@ function connect() {
   source.addEventListener("heat", (e) => onHeat(JSON.parse(e.data)));
   source.addEventListener("services", (e) => onServices(JSON.parse(e.data)));
   source.addEventListener("events", (e) => onEvents(JSON.parse(e.data)));
+  source.addEventListener("episodes", (e) => onEpisodes(JSON.parse(e.data)));
 }
 
 function onSnapshot(snap) {
@@ -129,6 +130,7 @@ function onSnapshot(snap) {
   state.events = [];
   onServices({ services: snap.services, learner: null });
   onEvents(snap.events || []);
+  onCurve(snap.curve);
   renderPlots();
   renderHeat();
 }
@@ -137,7 +139,7 @@ function onEnv(payload) {
   const env = payload.env;
   state.envs[env] = payload;
   if (!(env in state.series)) state.series[env] = [];
-  ensureEnvOption(env);
+  ensureEnvOption(env, payload.episode);
   if (payload.point) {
     const series = state.series[env];
     series.push(payload.point);
@@ -173,11 +175,18 @@ function onEvents(events) {
   renderEvents();
 }
 
-function ensureEnvOption(env) {
+// Each env's option says its emulator's episode number; the curve panel lists them all.
+function ensureEnvOption(env, episode) {
   const select = $("env-select");
-  if (![...select.options].some((o) => o.value === env)) {
-    select.append(el("option", { value: env }, env));
+  const label = `${env} · episode ${episode ?? 0}`;
+  const option = [...select.options].find((o) => o.value === env);
+  if (!option) {
+    select.append(el("option", { value: env }, label));
     if (state.env == null) { state.env = env; select.value = env; }
+    renderCurveEnvs();
+  } else if (option.textContent !== label) {
+    option.textContent = label;
+    renderCurveEnvs();
   }
 }
 
@@ -250,6 +259,9 @@ function renderNumbers() {
   setText("n-eps", eps == null ? "—" : eps.toFixed(3));
   setText("n-meanq", `mean Q ${fmt(pick(learner, "mean_q", "losses/q_values"))}`);
   setText("n-ups", fmt(pick(learner, "updates_per_s", "charts/updates_per_s"), 1));
+  const samples = pick(learner, "samples_per_step", "charts/samples_per_step");
+  setText("n-samples", fmt(samples, 2));
+  setText("n-samples-sub", learner ? (samples == null ? "not reported by this learner" : "replayed samples per env step") : "no learner up");
   const inf50 = pick(learner, "inference_p50_ms", "latency/inference_ms_p50");
   const inf99 = pick(learner, "inference_p99_ms", "latency/inference_ms_p99");
   setText("n-inference", inf50 == null ? "" : `inference ${fmt(inf50)} / ${fmt(inf99)} ms`);
@@ -527,6 +539,7 @@ function summarise(entry) {
     case "action": return `${m.source} → ${m.buttons.join(" ")} for step ${m.step}${m.goal ? " · " + m.goal : ""}`;
     case "control": return `${m.command}${m.button ? " " + m.button : ""}${m.name ? " " + m.name : ""}${m.value ? " " + m.value : ""} (id ${m.id.slice(0, 8)})`;
     case "plan_request": return `env ${m.env} step ${m.step} · ${m.reason}`;
+    case "episode": return `env ${m.env} episode ${m.episode}${m.eval ? " (eval)" : ""} · ${m.steps} steps · return ${signed(m.total_reward)} · ${m.terminated ? "goal" : m.truncated ? "time limit" : "ended"}${Object.keys(m.milestones).length ? " · " + Object.keys(m.milestones).join(", ") : ""}`;
     case "dead": return `${m.source_stream} ${m.entry_id}: ${m.reason}`;
     default: return entry.kind;
   }
@@ -601,7 +614,7 @@ for (const button of document.querySelectorAll("#tabs button")) {
     for (const b of document.querySelectorAll("#tabs button")) b.classList.toggle("active", b === button);
     for (const t of document.querySelectorAll(".tab")) t.classList.toggle("active", t.id === `tab-${button.dataset.tab}`);
     if (button.dataset.tab === "streams") loadStreams();
-    if (button.dataset.tab === "live") { renderPlots(); renderHeat(); }
+    if (button.dataset.tab === "live") { renderPlots(); renderHeat(); renderCurve(); }
   });
 }
 
@@ -613,7 +626,10 @@ $("env-select").addEventListener("change", (e) => {
   renderHeat();
 });
 
-window.addEventListener("resize", () => { renderPlots(); renderHeat(); });
+$("curve-x").addEventListener("change", (e) => { curve.x = e.target.value; renderCurve(); });
+$("curve-env").addEventListener("change", (e) => { curve.env = e.target.value; renderCurve(); });
+
+window.addEventListener("resize", () => { renderPlots(); renderHeat(); renderCurve(); });
 setInterval(() => { // the "seen … ago" column ages between heartbeats without any request
   const elapsed = (performance.now() - state.servicesAt) / 1000;
   if (elapsed > 1.5 && state.services.length) {
