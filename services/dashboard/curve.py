@@ -105,6 +105,7 @@ class LearningCurve:
         """What a page needs to draw the curve (every point kept, unless `points` are given)."""
         return {
             "window": self.window,
+            "kept": self.points.maxlen,
             "skipped": self.skipped,
             "envs": sorted({p["env"] for p in self.points}),
             "episodes": list(self.points) if points is None else points,

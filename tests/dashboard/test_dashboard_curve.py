@@ -18,7 +18,14 @@ NEGATIVE_EPISODE = {"v": "1", "kind": "episode", "json": '{"env": "0", "episode"
 
 async def test_no_finished_episodes_is_an_empty_curve(dashboard: Dashboard, http: httpx.AsyncClient) -> None:
     body = (await http.get("/api/episodes")).json()
-    assert body == {"window": dashboard.settings.curve_window, "skipped": 0, "envs": [], "episodes": []}
+    settings = dashboard.settings
+    assert body == {
+        "window": settings.curve_window,
+        "kept": settings.curve_episodes,
+        "skipped": 0,
+        "envs": [],
+        "episodes": [],
+    }
     async with asyncio.timeout(10):
         async for name, data in sse_events(http):
             assert name == "snapshot"

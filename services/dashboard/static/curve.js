@@ -8,10 +8,10 @@ const curve = {
   points: [],        // every episode kept, oldest first
   skipped: 0,        // entries of the stream that were not episodes
   window: 20,
+  kept: 2000,        // the server's `curve_episodes`: a long-open page keeps no more than a new one gets
   x: "env_steps",    // env_steps | episode | wall
   env: "",           // "" = all envs together, else one env
 };
-const CURVE_KEPT = 5000;
 const HEADLINE = ["first_pokemon", "battle_won", "badge", "new_map"];
 const MAP_LINES = 6;
 const MILESTONE_COLOURS = ["#3fb950", "#f0883e", "#f2cc60", "#8b949e", "#58a6ff", "#bc8cff", "#39c5cf", "#ff7b72", "#d2a8ff", "#7ee787"];
@@ -22,12 +22,13 @@ function onCurve(payload) {
   curve.points = payload.episodes || [];
   curve.skipped = payload.skipped || 0;
   curve.window = payload.window || curve.window;
+  curve.kept = payload.kept || curve.kept;
   renderCurve();
 }
 
 function onEpisodes(update) {
   curve.points.push(...update.points);
-  if (curve.points.length > CURVE_KEPT) curve.points.splice(0, curve.points.length - CURVE_KEPT);
+  if (curve.points.length > curve.kept) curve.points.splice(0, curve.points.length - curve.kept);
   curve.skipped = update.skipped;
   renderCurve();
 }
