@@ -92,7 +92,9 @@ class LearningCurve:
             rolling = self._rolling[key] = Rolling(self.window)
         return rolling
 
-    def selection(self, env: str | None = None, evaluation: bool | None = None, limit: int | None = None) -> list:
+    def selection(
+        self, env: str | None = None, evaluation: bool | None = None, limit: int | None = None
+    ) -> list[dict[str, Any]]:
         """Points, oldest first, of one env (None: all) and one kind (None: training and eval), the newest `limit`."""
         found = [
             p
