@@ -52,10 +52,10 @@ def record_stats(record: EpisodeRecord, wall_s: float) -> dict[str, Any]:
     }
 
 
-def record_from_stats(stats: dict[str, Any]) -> tuple[EpisodeRecord, float]:
-    """The record `record_stats` wrote, and the episode's wall-clock seconds so far. A save made before episodes
-    were recorded gives a fresh record."""
-    record = EpisodeRecord(start_state=str(stats.get("start_state", "start")))
+def record_from_stats(stats: dict[str, Any], start_state: str) -> tuple[EpisodeRecord, float]:
+    """The record `record_stats` wrote, and the episode's wall-clock seconds so far. A state saved without one
+    (a person's save, or one made before episodes were recorded) gives a fresh record begun at `start_state`."""
+    record = EpisodeRecord(start_state=str(stats.get("start_state", start_state)))
     record.steps = int(stats.get("steps", 0))
     record.total_reward = float(stats.get("total_reward", 0.0))
     record.components.update({str(k): float(v) for k, v in stats.get("components", {}).items()})

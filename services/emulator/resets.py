@@ -75,6 +75,11 @@ class Resets:
         self._adding = 0
         self._loaded = False
 
+    @property
+    def loaded(self) -> str | None:
+        """The name of the save state a `load` made the start state, if one did."""
+        return self.start.name if self._loaded else None
+
     def took_load(self, state: bytes, name: str) -> bool:
         """The run's first `load` becomes the start state, unless one was given; True when it did."""
         if self.fixed or self._loaded:
@@ -171,5 +176,6 @@ class Resets:
             "archive_added": self.added,
             "resets_from_archive": self.from_archive,
             "archive_fallbacks": self.fallbacks,
+            "archive_skipped": self.archive.skipped if self.archive is not None else 0,
             "archive_errors": self.counters.connection_errors + self.counters.loop_errors,
         }

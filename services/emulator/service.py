@@ -44,7 +44,7 @@ from services.emulator.episodes import episode_message, record_from_stats, recor
 from services.emulator.inbox import Inbox
 from services.emulator.outbox import Outbox
 from services.emulator.peers import Peers
-from services.emulator.resets import START, Resets
+from services.emulator.resets import Resets
 from services.emulator.savestates import AUTO_PREFIX, SaveMeta, SaveStateStore, check_name
 from services.emulator.screens import ScreenWriter
 from services.emulator.settings import EmulatorSettings
@@ -520,7 +520,7 @@ class EmulatorService:
         self.core.episode = meta.episode
         self.core.episode_step = int(stats.get("episode_step", 0))
         self.arbiter.episode_start = meta.step
-        self.record, wall_s = record_from_stats(stats.get("episode", {}))
+        self.record, wall_s = record_from_stats(stats.get("episode", {}), self.resets.start.name)
         self.record.begin(self.core.state)
         self.episode_began = time.monotonic() - wall_s
         loaded_start = stats.get("start")
@@ -558,8 +558,8 @@ class EmulatorService:
             "episode_step": self.core.episode_step,
             "episode": record_stats(self.record, time.monotonic() - self.episode_began),
         }
-        if self.resets.start.name != START and self.resets.start.cell is None and not self.resets.fixed:
-            in_episode["start"] = self.resets.start.name  # a load made it the start state: a restart keeps it
+        if self.resets.loaded is not None:
+            in_episode["start"] = self.resets.loaded  # a load made it the start state: a restart keeps it
 
         def write() -> SaveMeta:
             data = pending()  # first, whatever happens next: it reaps the child
