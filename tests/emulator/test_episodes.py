@@ -23,7 +23,7 @@ from tests.emulator.helpers import (
     health,
     make_near_goal_state,
 )
-from tests.procs import KEYS, events, frames, running, start_service, wait_for
+from tests.procs import KEYS, events, frames, running, start_service, stop, wait_for
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -145,3 +145,24 @@ def test_a_bad_start_state_stops_the_emulator_with_one_clear_line(
     assert process.wait(60) == 2
     lines = [line for line in log.read_text().splitlines() if "--start-state" in line]
     assert len(lines) == 1 and expected in lines[0], log.read_text()[-2000:]
+
+
+def test_a_restart_resumes_inside_its_episode(
+    demo_rom: Path, redis_url: str, redis_client: redis.Redis, data_dir: Path
+) -> None:
+    args = emulator_args(demo_rom, "--episode-steps", "40", "--archive-share", "0")
+    process = start_service(EMULATOR, redis_url, data_dir, *args)
+    wait_for(lambda: (f := frames(redis_client, count=1, newest=True)) and f[0].step >= 50, what="50 steps")
+    assert stop(process) == 0
+    before = frames(redis_client)
+    episode = before[-1].episode
+    assert episode >= 1
+    began = next(f.step for f in before if f.episode == episode)
+    with running(EMULATOR, redis_url, data_dir, *args):
+        ended = wait_for(
+            lambda: [e for e in episodes(redis_client) if e.episode == episode], what="the resumed episode's end"
+        )[0]
+    after = [f for f in frames(redis_client) if f.episode == episode and f.step > before[-1].step]
+    assert after, "the restart went on with the same episode"
+    # the time limit counts from the episode's start, not from the restart; the record too
+    assert ended.truncated and ended.steps == 40 and ended.env_steps == began + 40
