@@ -2,7 +2,8 @@
 
 Everything comes from Redis and nothing is consumed: the newest frame of each env (level,
 badges, money, position), the frames since the last report (recent reward and its
-breakdown), and the heartbeats (steps/s, LLM decisions and latency, DQN loss/epsilon/updates,
+breakdown), the newest finished episodes (how many, their return, how often the badge was
+won), and the heartbeats (steps/s, LLM decisions and latency, DQN loss/epsilon/updates,
 anti-stuck interventions, which services are up). A service that is down shows as down;
 Redis being down shows as one line, never a crash of the run.
 """
@@ -15,11 +16,15 @@ from redis.asyncio import Redis
 
 from shared.health import Health, read_health
 from shared.keys import Keys
-from shared.messages import Frame
+from shared.messages import Episode, Frame
 from shared.streams import StreamReader
 
 RECENT_LIMIT = 5_000
 """Most frames read for the recent reward (the newest ones since the last report; a fast emulator makes more)."""
+EPISODES_READ = 200
+"""Newest entries of `episodes` read per report: enough for the last ten training episodes between evaluations."""
+EPISODES_WINDOW = 10
+"""Training episodes the mean return and the badge rate are taken over."""
 
 
 @dataclass
@@ -65,9 +70,31 @@ class ProgressReporter:
     _anchor: dict[str, tuple[int, float]] = field(default_factory=dict)
     """Per env, (step, total reward up to it) where the total was last known."""
     _frames: StreamReader[Frame] = field(init=False)
+    _episodes: StreamReader[Episode] = field(init=False)
 
     def __post_init__(self) -> None:
         self._frames = StreamReader(model=Frame, client=self.client)
+        self._episodes = StreamReader(model=Episode, client=self.client)
+
+    async def episodes_line(self) -> str:
+        """Training episodes: how many finished, the last one's return, the mean return and the badge rate of the
+        last ten (evaluations are left out: they are not the policy that trains)."""
+        page = await self._episodes.latest(self.keys.episodes, count=EPISODES_READ)
+        training = [e.message for e in page.entries if e.message is not None and not e.message.eval]
+        if not training:
+            return "episodes: none finished yet"
+        newest_by_env: dict[str, int] = {}
+        for episode in training:  # newest first: each env's first is its newest
+            newest_by_env.setdefault(episode.env, episode.episode)
+        count = sum(number + 1 for number in newest_by_env.values())
+        window = training[:EPISODES_WINDOW]
+        mean = sum(e.total_reward for e in window) / len(window)
+        badges = sum("badge" in e.milestones for e in window)
+        return (
+            f"episodes: {count:,} · last return {training[0].total_reward:+.2f} "
+            f"({training[0].steps:,} steps, {'goal' if training[0].terminated else 'time limit'}) · "
+            f"last {len(window)}: mean return {mean:+.2f}, badge {badges}/{len(window)}"
+        )
 
     def _total(self, env: str, counters: dict[str, float], frames: list[Frame], newest: Frame) -> float:
         """The run's total reward up to the newest frame: the heartbeat's total at its step, plus the frames after it.
@@ -135,6 +162,7 @@ class ProgressReporter:
         for env in sorted(set(self.envs) | set(emulators), key=_env_order):
             progress = await self.env_progress(env, emulators.get(env))
             out.append(progress.line() if progress else f"env {env}: no frames yet")
+        out.append(await self.episodes_line())
         out.append(_llm_line(by_service.get("llm_planner", [])))
         out.append(_dqn_line(by_service.get("dqn_learner", [])))
         out.append(self._services_line(by_service))

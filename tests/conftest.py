@@ -39,3 +39,16 @@ def demo_rom() -> Path:
     from cartridge.build import ensure_built
 
     return ensure_built()
+
+
+@pytest.fixture(scope="session")
+def other_rom(demo_rom: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Another cartridge: the demo's bytes with one letter of the title changed and the header checksum fixed."""
+    from shared.rom import header_checksum
+
+    data = bytearray(demo_rom.read_bytes())
+    data[0x134] ^= 0x01
+    data[0x14D] = header_checksum(bytes(data))
+    path = tmp_path_factory.mktemp("other-rom") / "other.gbc"
+    path.write_bytes(bytes(data))
+    return path

@@ -2,7 +2,9 @@
 
 The order of DESIGN's step: a dashboard command → the current LLM plan (buttons with a
 time-to-live) → the DQN's action for this exact step → the rule-based fallback. Late and
-stale offers are discarded and counted, never executed on the wrong step.
+stale offers are discarded and counted, never executed on the wrong step, nor in another
+episode: a new episode drops the old one's plan and DQN answers, and a plan answering a
+request of an earlier episode is refused (a person's presses are kept: they are for now).
 """
 
 import logging
@@ -49,6 +51,8 @@ class ArbiterCounters:
     stale_dqn: int = 0
     plans_received: int = 0
     plans_expired: int = 0
+    stale_plans: int = 0
+    """Plans that answered a request of an episode already over."""
 
 
 @dataclass
@@ -58,6 +62,8 @@ class Arbiter:
     last_plan: PlanOutcome | None = None
     dqn: dict[int, Button] = field(default_factory=dict)
     counters: ArbiterCounters = field(default_factory=ArbiterCounters)
+    episode_start: int = 0
+    """The step of the current episode's first frame."""
 
     def press(self, button: Button) -> None:
         """A dashboard command: played before anything else, in the order received."""
@@ -71,6 +77,9 @@ class Arbiter:
                 return False
             self.dqn[action.step] = action.buttons[0]
             return True
+        if action.step < self.episode_start:
+            self.counters.stale_plans += 1
+            return False
         self._finish_plan()
         self.plan = ActivePlan(
             goal=action.goal or "",
@@ -80,6 +89,16 @@ class Arbiter:
         )
         self.counters.plans_received += 1
         return True
+
+    def new_episode(self, first_step: int) -> None:
+        """The episode whose first frame is `first_step` begins: nothing chosen for the old one carries over."""
+        self.counters.stale_dqn += len(self.dqn)
+        self.dqn.clear()
+        if self.plan is not None:
+            self.plan.interrupted = True
+        self._finish_plan()
+        self.last_plan = None  # the planner hears of no plan from another episode
+        self.episode_start = first_step
 
     def has_dqn(self, step: int) -> bool:
         return step in self.dqn

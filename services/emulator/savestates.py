@@ -71,6 +71,9 @@ class SaveStateStore:
             self._rotate()
         return meta
 
+    def has(self, name: str) -> bool:
+        return self._paths(name)[1].exists()
+
     def names(self) -> list[SaveMeta]:
         """Every save with a readable sidecar, newest first."""
         metas = []
@@ -126,3 +129,24 @@ class SaveStateStore:
         for meta in autos[self.keep :]:
             for path in self._paths(meta.name):
                 path.unlink(missing_ok=True)
+
+
+def read_start_state(spec: str, store: SaveStateStore) -> bytes:
+    """The bytes of `--start-state`: a save state's name in `store` (checked against its sidecar), else a file.
+
+    Raises `SaveStateError` saying what was looked for where; whether the state loads on this ROM is for
+    the game core to say.
+    """
+    if NAME_PATTERN.match(spec) and store.has(spec):
+        return store.load(spec)[0]
+    path = Path(spec).expanduser()
+    if path.is_file():
+        try:
+            return path.read_bytes()
+        except OSError as exc:
+            raise SaveStateError(f"start state {spec!r} cannot be read: {exc.strerror}") from None
+    known = ", ".join(m.name for m in store.names()[:10]) or "none"
+    raise SaveStateError(
+        f"start state {spec!r}: no save state of that name in {store.directory} (known: {known}) and no such file;"
+        " give a save state's name or a state file's path"
+    )

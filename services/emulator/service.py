@@ -1,10 +1,17 @@
 """The step loop: the game core's steps wrapped in streams, in DESIGN's order.
 
 frame → plan request → milestones → choose (arbitration) → the core's step (rules, play, facts,
-reward) → the next frame. The game itself, its rules and its rewards live in the game core
-(`shared.game.core`); this module adds what is about streams: who chooses the button
-(`Arbiter`), the frames and requests going out (`Outbox`), actions and commands coming in
-(`Inbox`), save-state files, and the dashboard's screens.
+reward) → the next frame. When a step ends the episode (its goal reached, or its steps run
+out), the frame after it is the episode's last: it goes out with `terminated`/`truncated` set
+and nobody is waited on or asked about it (nothing answers a last frame); the episode's summary
+goes to `episodes`, and the game is reset to the next start state (`Resets`: the start state,
+or a milestone state drawn from the shared archive ahead of time) for the next episode's first
+frame. The step counter goes on across episodes, one number a frame.
+
+The game itself, its rules and its rewards live in the game core (`shared.game.core`); this
+module adds what is about streams: who chooses the button (`Arbiter`), the frames and requests
+going out (`Outbox`), actions and commands coming in (`Inbox`), save-state files, and the
+dashboard's screens.
 
 The step runs PyBoy on the event loop's own thread. PyBoy holds the GIL for the whole of a
 tick, so a worker thread could not overlap anything with the emulation; a hop to one cost
@@ -32,16 +39,20 @@ from dataclasses import asdict, dataclass
 from typing import Any, TypeVar
 
 from services.emulator.arbiter import Arbiter
+from services.emulator.archive import ArchiveEntry, archive_milestone, cell_of, rank_of
+from services.emulator.episodes import episode_message, record_from_stats, record_stats
 from services.emulator.inbox import Inbox
 from services.emulator.outbox import Outbox
 from services.emulator.peers import Peers
+from services.emulator.resets import Resets
 from services.emulator.savestates import AUTO_PREFIX, SaveMeta, SaveStateStore, check_name
 from services.emulator.screens import ScreenWriter
 from services.emulator.settings import EmulatorSettings
-from services.emulator.snapshot import snapshot
+from services.emulator.snapshot import Pending, once, snapshot
 from shared.buttons import BUTTONS
-from shared.errors import CrystalRLError
+from shared.errors import CrystalRLError, SaveStateError
 from shared.game.core import GameCore, Step
+from shared.game.episode import EpisodeRecord
 from shared.game.progress import StepFacts
 from shared.game.state import GameState
 from shared.messages import (
@@ -88,6 +99,9 @@ class StepCounters:
     save_failures: int = 0
     controls: int = 0
     bad_controls: int = 0
+    episodes_finished: int = 0
+    episodes_terminated: int = 0
+    episodes_truncated: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +121,7 @@ class EmulatorService:
         inbox: Inbox,
         peers: Peers,
         store: SaveStateStore,
+        resets: Resets,
     ) -> None:
         self.settings = settings
         self.core = core
@@ -114,6 +129,10 @@ class EmulatorService:
         self.inbox = inbox
         self.peers = peers
         self.store = store
+        self.resets = resets
+        self.record = EpisodeRecord(start_state=resets.start.name)
+        """The episode in progress, summed step by step."""
+        self.episode_began = time.monotonic()
         self.keys = settings.keys
         self.env = settings.env
         self.arbiter = Arbiter()
@@ -143,7 +162,9 @@ class EmulatorService:
     # -- the loop -----------------------------------------------------------------------------
 
     async def run(self, stop: asyncio.Event) -> None:
+        self._begin_at_start()
         self._restore()
+        self.resets.look_ahead()
         await self._exchange(block_ms=0)  # marks where the inbox starts, before anyone sees a frame
         played: _Played | None = None
         next_progress = time.monotonic() + self.settings.progress_interval
@@ -185,6 +206,10 @@ class EmulatorService:
                     next_turn = now + LOOP_TURN_S
                 self.step += 1
                 self.counters.steps += 1
+                if result.terminated or result.truncated:
+                    if await self._end_episode(played):
+                        break
+                    played = None
                 if now >= next_progress:
                     next_progress += self.settings.progress_interval
                     self._log_progress(state)
@@ -195,7 +220,51 @@ class EmulatorService:
             sender.cancel()
             self.screens.close()
             await self._saved_or_reported("shutdown", self._save_now("shutdown"))
+            await self.resets.close(timeout=self.settings.streams.socket_timeout * 3)
             self._files.shutdown(wait=True)
+
+    async def _end_episode(self, played: _Played) -> bool:
+        """The episode's last frame out (nobody waits on it or is asked about it: nothing answers a last frame),
+        its summary to `episodes`, then the reset for the next one. True when `max_steps` ends the run here."""
+        last = played.step
+        frame = self._frame(self.core.view.state, played)
+        await self._milestones(last.facts, last=last)
+        if last.view.rgba is not None:
+            self.screens.show(last.view.rgba)
+        episode = episode_message(
+            self.env, self.episode, self.record, last, self.step, time.monotonic() - self.episode_began
+        )
+        await self.outbox.put([(self.keys.frames(self.env), frame), (self.keys.episodes, episode)])
+        self.counters.episodes_finished += 1
+        if last.terminated:
+            self.counters.episodes_terminated += 1
+        else:
+            self.counters.episodes_truncated += 1
+        if self.settings.max_steps is not None and self.step >= self.settings.max_steps:
+            return True
+        self.step += 1
+        self._reset()
+        return False
+
+    def _reset(self) -> None:
+        """A new episode, its first frame `self.step`: the next start state loaded, exploration forgotten (the
+        core), the arbiter's plan and DQN answers dropped, the planner's history cleared. Never waits on Redis:
+        an archive state was drawn ahead of time, or the start state is used."""
+        start = self.resets.take()
+        try:
+            self.core.reset(start.state, start.name)
+        except SaveStateError as exc:  # an archive entry of another cartridge, or corrupt: the game goes on
+            self.resets.fallbacks += 1
+            log.warning("%s; this episode begins at the start state instead", exc)
+            start = self.resets.start
+            self.core.reset(start.state, start.name)
+        self.resets.chosen(start)
+        self.record = EpisodeRecord(start_state=start.name)
+        self.record.begin(self.core.state)
+        self.episode_began = time.monotonic()
+        self.history.clear()
+        self.arbiter.new_episode(self.step)
+        self.resets.look_ahead()
 
     def _frame(self, state: GameState, played: _Played | None) -> Frame:
         step = played.step if played else None
@@ -210,6 +279,8 @@ class EmulatorService:
             legal=self.core.legal(),
             intervention=step.facts.intervention if step else False,
             episode=self.episode,
+            terminated=step.terminated if step else False,
+            truncated=step.truncated if step else False,
             screen=self.core.view.screen,
             ts=time.time(),
         )
@@ -217,6 +288,7 @@ class EmulatorService:
     async def _count(self, result: Step, source: ActionSource) -> None:
         """The step's bookkeeping: totals, the plan's credit, the history the planner sees, the rules' counters."""
         self.total_reward += result.reward
+        self.record.add(result, source.value)
         self.arbiter.credit(source, result.reward)
         self.history.append(_history_item(step=self.step, action=result.button, source=source, reward=result.reward))
         facts = result.facts
@@ -304,13 +376,49 @@ class EmulatorService:
         )
         return [(self.keys.plan_requests, request)]
 
-    async def _milestones(self, facts: StepFacts | None) -> None:
+    async def _milestones(self, facts: StepFacts | None, last: Step | None = None) -> None:
+        """A milestone's event, save and archive entry; the interval's save.
+
+        `last`: the step that ended the episode. Its state is not saved (a restart resumes inside an
+        episode, and this one is over), and a goal's state is not archived (an episode begun there
+        would have nothing left to reach).
+        """
         milestone = facts.milestone if facts else None
         if milestone is not None:
             await self._event("milestone", f"{milestone} at step {self.step}", data={"milestone": milestone})
-            await self._save_soon(milestone)
+        pending = self._archive_soon(facts) if facts is not None and not (last and last.terminated) else None
+        if last is not None:
+            return
+        if milestone is not None:
+            await self._save_soon(milestone, pending)
         elif self.step and self.step % self.settings.autosave_every == 0:
             await self._save_soon("interval")
+
+    def _archive_soon(self, facts: StepFacts) -> Pending | None:
+        """Offer this state to the shared archive when it is a milestone in a cell the archive lacks. The state is
+        taken now (a fork) and added in the background; the save of the same milestone shares its bytes."""
+        milestone = archive_milestone(facts)
+        if milestone is None:
+            return None
+        state = self.core.state
+        cell = cell_of(milestone, state)
+        if not self.resets.wants(cell):
+            return None
+        try:
+            pending = once(snapshot(self.core.save_state))
+        except SAVE_ERRORS as exc:
+            log.error("archive: the state of %s could not be taken: %s", cell, exc)
+            return None
+        entry = ArchiveEntry(
+            cell=cell,
+            milestone=milestone,
+            rom_sha256=self.store.rom_sha256,
+            rank=rank_of(state, len(self.core.progress.explored.maps)),
+            reached_at=self.core.episode_step,
+            env=self.env,
+        )
+        self.resets.add(entry, lambda: self._file_io(pending))
+        return pending
 
     async def _carry_out_commands(self) -> bool:
         """Every queued command and every named state read meanwhile, between two steps. True when a state
@@ -324,7 +432,11 @@ class EmulatorService:
                 await self._ack(command, False, str(exc))
                 continue
             loaded = True
-            await self._ack(command, True, f"loaded {meta.name} (saved at step {meta.step})")
+            detail = f"loaded {meta.name} (saved at step {meta.step})"
+            if self.resets.took_load(data, meta.name):
+                self.core.start_state = data
+                detail += "; episodes begin there from now on"
+            await self._ack(command, True, detail)
         while self.commands:
             await self._carry_out(self.commands.popleft())
         return loaded
@@ -393,14 +505,33 @@ class EmulatorService:
 
     # -- persistence ----------------------------------------------------------------------------
 
+    def _begin_at_start(self) -> None:
+        """The first episode's record begins where the game is: the start state (the app loaded it)."""
+        self.record.begin(self.core.state)
+
     def _restore(self) -> None:
-        """The newest save state that loads, with its step counter and the episode's stats; else a fresh game."""
+        """The newest save state that loads, with its step counter and the episode it was in (its step, record and
+        explored tiles); a start state taken from a load comes back too. Else a fresh game at the start state."""
         meta = self.store.load_newest(self.core.load)
         if meta is None:
             return
         stats = meta.stats
         self.step = meta.step
         self.core.episode = meta.episode
+        self.core.episode_step = int(stats.get("episode_step", 0))
+        self.arbiter.episode_start = meta.step
+        self.record, wall_s = record_from_stats(stats.get("episode", {}), self.resets.start.name)
+        self.record.begin(self.core.state)
+        self.episode_began = time.monotonic() - wall_s
+        loaded_start = stats.get("start")
+        if isinstance(loaded_start, str) and not self.resets.fixed:
+            try:
+                data, _ = self.store.load(loaded_start)
+            except SaveStateError as exc:
+                log.warning("the start state taken from a load is gone (%s); episodes begin at boot", exc)
+            else:
+                self.resets.took_load(data, loaded_start)
+                self.core.start_state = data
         self.total_reward = float(stats.get("total_reward", 0.0))
         self.core.progress.start(self.core.state)
         explored = self.core.progress.explored
@@ -408,22 +539,31 @@ class EmulatorService:
         explored.maps.update(tuple(m) for m in stats.get("maps", []))  # type: ignore[misc]
         log.info("resumed from save state %s at step %d", meta.name, meta.step)
 
-    def _begin_save(self, reason: str, name: str | None = None) -> Callable[[], SaveMeta]:
+    def _begin_save(
+        self, reason: str, name: str | None = None, pending: Pending | None = None
+    ) -> Callable[[], SaveMeta]:
         """Take the state as it is now, and return the job that writes it (on the save-state thread).
 
         Taking it is synchronous, so the state is the one this step's frame shows; a forked copy
-        of the process makes its bytes (`snapshot`) while the game goes on.
+        of the process makes its bytes (`snapshot`) while the game goes on. `pending`: bytes being
+        taken already (for the archive), shared instead of a second fork.
         """
         name = name or f"{AUTO_PREFIX}{self.step:09d}"
         check_name(name)  # before the fork: a child is made only for a state that will be written
-        pending = snapshot(self.core.save_state)
+        pending = pending or snapshot(self.core.save_state)
         step, episode, total_reward = self.step, self.episode, self.total_reward
         explored = self.core.progress.explored
         tiles, maps = list(explored.tiles), list(explored.maps)
+        in_episode: dict[str, Any] = {
+            "episode_step": self.core.episode_step,
+            "episode": record_stats(self.record, time.monotonic() - self.episode_began),
+        }
+        if self.resets.loaded is not None:
+            in_episode["start"] = self.resets.loaded  # a load made it the start state: a restart keeps it
 
         def write() -> SaveMeta:
             data = pending()  # first, whatever happens next: it reaps the child
-            stats = {"total_reward": total_reward, "tiles": sorted(tiles), "maps": sorted(maps)}
+            stats = {"total_reward": total_reward, "tiles": sorted(tiles), "maps": sorted(maps), **in_episode}
             return self.store.save(name, data, step=step, episode=episode, reason=reason, stats=stats)
 
         return write
@@ -437,12 +577,12 @@ class EmulatorService:
         self.counters.saves += 1
         return meta
 
-    async def _save_soon(self, reason: str) -> None:
+    async def _save_soon(self, reason: str, pending: Pending | None = None) -> None:
         """An automatic save: taken now, written while the game goes on; the step waits only when saves pile up."""
         while len(self._background) >= MAX_SAVES_IN_FLIGHT:
             await asyncio.wait(self._background, return_when=asyncio.FIRST_COMPLETED)
         try:
-            job = self._begin_save(reason)
+            job = self._begin_save(reason, pending=pending)
         except SAVE_ERRORS as exc:
             await self._save_failed(reason, exc)
             return
@@ -486,6 +626,8 @@ class EmulatorService:
             self._rate_mark = (now, self.counters.steps)
         return {
             "step": self.step,
+            "episode": self.episode,
+            "episode_step": self.core.episode_step,
             "steps_per_s": round(self.steps_per_s, 1),
             "paused": int(self.paused),
             "total_reward": round(self.total_reward, 3),
@@ -493,6 +635,7 @@ class EmulatorService:
             "learner_alive": int(self.peers.learner),
             "planner_alive": int(self.peers.planner),
             **asdict(self.counters),
+            **self.resets.counters_for_health(),
             **{f"source_{k}": v for k, v in asdict(self.arbiter.counters).items()},
             **self.publisher.counters.as_dict(),
             "publish_backlog": self.publisher.backlog,

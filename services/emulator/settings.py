@@ -44,6 +44,23 @@ class EmulatorSettings(GameSettings):
     screen_fps: float = Field(default=10.0, ge=0, le=60)
     """Full-size PNG screens per second written for the dashboard (`screen:{env}`); 0 writes none."""
 
+    start_state: str | None = None
+    """Where every episode begins: a save state's name in this env's store (`data_dir/states/env{env}`) or a
+    state file's path. None: the state after boot, until the run's first `load` command, whose state then
+    becomes the start state (on a real ROM, load a state after choosing a starter once, and every episode
+    begins there). A start state given here is never replaced by a load. Missing, corrupt or of another
+    ROM: the emulator stops at start with one line saying which."""
+
+    archive_share: float = Field(default=0.25, ge=0, le=1)
+    """Share of resets that begin at a milestone state drawn from the shared archive instead of the start state.
+    0.25: three episodes in four still play the game from its start, which is what evaluation measures, and one
+    in four begins at the frontier, so the later parts of the game are practised long before random play
+    reaches them (Go-Explore's "return, then explore"). 0 never draws (milestones are still archived)."""
+
+    archive_size: int = Field(default=64, ge=1, le=10_000)
+    """Most milestone states the archive keeps per ROM (about 200 KB each in Redis); past it the least
+    advanced is evicted."""
+
     streams: StreamSettings = Field(default_factory=StreamSettings)
     """Stream lengths, timeouts and buffers (`CRL_STREAM_*`)."""
 

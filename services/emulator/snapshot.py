@@ -67,3 +67,23 @@ def _collect(pid: int, read_end: int) -> bytes:
         how = f"exit status {code}" if code >= 0 else f"killed by signal {-code}"
         raise SaveStateError(f"the process writing the save state failed ({how}, {len(data)} bytes written)")
     return data
+
+
+def once(pending: Pending) -> Pending:
+    """`pending` that may be called more than once (the save's file and the archive share one fork): the first
+    call collects the bytes, later ones get the same bytes, or the same error. Calls run one at a time (on the
+    emulator's save-state thread)."""
+    outcome: list[bytes | BaseException] = []
+
+    def collect() -> bytes:
+        if not outcome:
+            try:
+                outcome.append(pending())
+            except BaseException as exc:
+                outcome.append(exc)
+        result = outcome[0]
+        if isinstance(result, BaseException):
+            raise result
+        return result
+
+    return collect

@@ -9,7 +9,7 @@ from crystal_rl.progress import ProgressReporter
 from shared.game.state import GameState
 from shared.health import Health
 from shared.keys import Keys
-from shared.messages import Frame
+from shared.messages import Episode, Frame
 
 KEYS = Keys(prefix="progress-test:")
 
@@ -65,3 +65,20 @@ async def test_the_report_speaks_of_the_newest_frames_when_more_came_than_it_rea
     await _play(client, range(12, 14), 1.0)
     later = await reporter.env_progress("0", None)
     assert later is not None and later.step == 13 and later.recent_steps == 2 and later.total_reward == 14.0
+
+
+async def test_the_episodes_line_counts_training_episodes_and_their_badge_rate(client: Redis) -> None:
+    reporter = ProgressReporter(client, KEYS, ["0"])
+    await client.delete(KEYS.episodes)
+    assert await reporter.episodes_line() == "episodes: none finished yet"
+    for number in range(12):  # env 0: returns 0..11, a badge in every third
+        milestones = {"badge": 40} if number % 3 == 0 else {}
+        done = Episode(env="0", episode=number, steps=50, total_reward=float(number), milestones=milestones)
+        await client.xadd(KEYS.episodes, done.to_fields())
+    await client.xadd(KEYS.episodes, Episode(env="1", episode=2, steps=9, total_reward=1.0).to_fields())
+    await client.xadd(KEYS.episodes, Episode(env="0", episode=3, eval=True, steps=9, total_reward=99.0).to_fields())
+    line = await reporter.episodes_line()
+    await client.delete(KEYS.episodes)
+    # 12 of env 0 and 3 of env 1; the last ten are env 1's and env 0's 11 down to 3 (the evaluation left out)
+    assert line.startswith("episodes: 15 · last return +1.00 (9 steps, time limit)"), line
+    assert "mean return +6.40, badge 3/10" in line, line

@@ -8,7 +8,6 @@ import gymnasium
 import pytest
 
 from crystal_rl import ENV_ID
-from shared.rom import header_checksum
 from tests.gym.helpers import MakeEnv
 
 
@@ -32,14 +31,3 @@ def make_env(boot_cache: Path, demo_rom: Path) -> Iterator[MakeEnv]:
     yield make
     for env in envs:
         env.close()
-
-
-@pytest.fixture(scope="session")
-def other_rom(demo_rom: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Another cartridge: the demo's bytes with one letter of the title changed and the header checksum fixed."""
-    data = bytearray(demo_rom.read_bytes())
-    data[0x134] ^= 0x01
-    data[0x14D] = header_checksum(bytes(data))
-    path = tmp_path_factory.mktemp("other-rom") / "other.gbc"
-    path.write_bytes(bytes(data))
-    return path

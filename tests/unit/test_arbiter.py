@@ -58,3 +58,18 @@ def test_new_plan_replaces_the_old_one() -> None:
     arbiter.offer(plan(0, Button.A), 0)
     assert arbiter.choose(0) == (Button.A, ActionSource.LLM)
     assert arbiter.last_plan is not None and arbiter.last_plan.buttons_executed == 0
+
+
+def test_nothing_chosen_for_one_episode_is_played_in_the_next() -> None:
+    arbiter = Arbiter()
+    arbiter.offer(plan(3, Button.LEFT, Button.LEFT, ttl=50), 4)
+    arbiter.offer(dqn(6, Button.DOWN), 4)
+    arbiter.press(Button.B)
+    assert arbiter.choose(4) == (Button.B, ActionSource.DASHBOARD)
+    arbiter.new_episode(6)  # the old episode's last frame was step 5
+    assert arbiter.last_plan is None and not arbiter.plan_active(6) and not arbiter.has_dqn(6)
+    assert not arbiter.offer(plan(5, Button.UP), 6)  # answers a request of the old episode
+    assert arbiter.counters.stale_plans == 1 and arbiter.counters.stale_dqn == 1
+    assert arbiter.choose(6) is None
+    assert arbiter.offer(plan(6, Button.RIGHT), 6)  # a request of this episode
+    assert arbiter.choose(7) == (Button.RIGHT, ActionSource.LLM)
