@@ -83,7 +83,9 @@ def read_checkpoint(path: Path, map_location: torch.device | str = "cpu") -> dic
         if not isinstance(state, dict) or state.get("format") != FORMAT_VERSION:
             raise ValueError(f"not a format-{FORMAT_VERSION} checkpoint")
     except Exception as exc:  # torch.load raises many types for a damaged file; all mean "unusable"
-        raise CheckpointError(f"checkpoint {path} is unusable: {exc}") from exc
+        # torch's messages run over several lines (and advise weights_only=False): the first one says what broke
+        why = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise CheckpointError(f"checkpoint {path} is unusable ({why}): damaged, or not one the learner wrote") from exc
     return state
 
 
