@@ -1,0 +1,28 @@
+"""Every child of a run gets the same game settings, so the learner's evaluations play the emulators' game."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from crystal_rl.children import RunOptions, child_env, child_specs
+from shared.game.settings import GameSettings
+
+
+def test_the_rom_reaches_every_child_in_the_environment_not_one_service_s_flags(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    options = RunOptions(redis_url="redis://h:1/0", data_dir=tmp_path, envs=2, rom=Path("roms/crystal.gbc"))
+    env = child_env(options)
+    assert env["CRL_ROM"] == str(tmp_path / "roms" / "crystal.gbc")  # absolute: a child may run elsewhere
+    assert all("--rom" not in spec.argv for spec in child_specs(options))
+    for key in [k for k in os.environ if k.startswith("CRL_")]:
+        monkeypatch.delenv(key)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    assert GameSettings().rom == tmp_path / "roms" / "crystal.gbc"  # what the learner's evaluation reads
+
+
+def test_the_demo_cartridge_sets_no_rom(tmp_path: Path) -> None:
+    assert "CRL_ROM" not in child_env(RunOptions(redis_url="redis://h:1/0", data_dir=tmp_path))
