@@ -16,6 +16,10 @@ MAX_SIZE = 8 * 1024 * 1024
 HEADER_END = 0x150
 
 
+DEMO_TITLE = "CRYSTAL RL"
+"""The header title the demo cartridge's builder writes (`cartridge.rom.Header.title`)."""
+
+
 @dataclass(frozen=True)
 class RomInfo:
     path: Path
@@ -26,9 +30,9 @@ class RomInfo:
     sha256: str
 
     @property
-    def cgb(self) -> bool:
-        """The ROM uses Game Boy Color features (0x80 compatible, 0xC0 CGB only)."""
-        return self.cgb_flag in (0x80, 0xC0)
+    def demo(self) -> bool:
+        """The project's own demo cartridge (by its header title), which has its own episode defaults."""
+        return self.title == DEMO_TITLE
 
 
 def header_checksum(data: bytes) -> int:

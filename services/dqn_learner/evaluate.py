@@ -239,24 +239,14 @@ def play_episode(
         frame = _frame(core, step)
     if video is not None and video_dir is not None:
         video.write(video_dir / f"eval-{policy.updates:010d}-episode-{index:03d}.gif")
-    return Episode(
-        env=EVAL_ENV,
-        episode=index,
-        eval=True,
-        start_state=record.start_state,
-        steps=record.steps,
+    return record.to_episode(
+        EVAL_ENV,
+        index,
+        step,
         env_steps=policy.env_steps,
-        updates=policy.updates,
-        total_reward=record.total_reward,
-        components=dict(record.components),
-        milestones=record.milestones,
-        furthest_map=record.furthest_map,
-        badges=record.max_badges,
-        max_level=record.max_level,
-        sources=record.source_shares(),
-        terminated=step.terminated,
-        truncated=step.truncated,
         wall_s=time.monotonic() - started,
+        eval=True,
+        updates=policy.updates,
     )
 
 

@@ -1,39 +1,14 @@
-"""A finished episode as the `episodes` stream's message, and an episode in progress kept in a save state.
+"""An episode in progress kept in a save state.
 
-The record itself (`shared.game.episode.EpisodeRecord`) is summed by the step loop; what is
-here turns it into an `Episode` when the episode ends, and into a save state's stats and
+The record itself (`shared.game.episode.EpisodeRecord`) is summed by the step loop and makes
+the `Episode` when the episode ends; what is here turns it into a save state's stats and
 back, so a restarted emulator goes on with the episode it was in (its steps, return,
 milestones and sources, not a fresh count from the restart).
 """
 
 from typing import Any
 
-from shared.game.core import Step
 from shared.game.episode import EpisodeRecord
-from shared.messages import Episode
-
-
-def episode_message(
-    env: str, episode: int, record: EpisodeRecord, last: Step, env_steps: int, wall_s: float
-) -> Episode:
-    """The `episodes` stream's message for an episode whose `last` step ended it."""
-    return Episode(
-        env=env,
-        episode=episode,
-        start_state=record.start_state,
-        steps=record.steps,
-        env_steps=env_steps,
-        total_reward=round(record.total_reward, 6),
-        components={name: round(value, 6) for name, value in sorted(record.components.items())},
-        milestones=dict(record.milestones),
-        furthest_map=record.furthest_map,
-        badges=record.max_badges,
-        max_level=record.max_level,
-        sources=record.source_shares(),
-        terminated=last.terminated,
-        truncated=last.truncated,
-        wall_s=round(max(wall_s, 0.0), 3),
-    )
 
 
 def record_stats(record: EpisodeRecord, wall_s: float) -> dict[str, Any]:

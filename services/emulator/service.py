@@ -40,7 +40,7 @@ from typing import Any, TypeVar
 
 from services.emulator.arbiter import Arbiter
 from services.emulator.archive import ArchiveEntry, archive_milestone, cell_of, rank_of
-from services.emulator.episodes import episode_message, record_from_stats, record_stats
+from services.emulator.episodes import record_from_stats, record_stats
 from services.emulator.inbox import Inbox
 from services.emulator.outbox import Outbox
 from services.emulator.peers import Peers
@@ -231,8 +231,8 @@ class EmulatorService:
         await self._milestones(last.facts, last=last)
         if last.view.rgba is not None:
             self.screens.show(last.view.rgba)
-        episode = episode_message(
-            self.env, self.episode, self.record, last, self.step, time.monotonic() - self.episode_began
+        episode = self.record.to_episode(
+            self.env, self.episode, last, env_steps=self.step, wall_s=time.monotonic() - self.episode_began
         )
         await self.outbox.put([(self.keys.frames(self.env), frame), (self.keys.episodes, episode)])
         self.counters.episodes_finished += 1

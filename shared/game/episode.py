@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from shared.game.core import Step
 from shared.game.state import GameState
+from shared.messages import Episode
 
 MILESTONES: tuple[str, ...] = ("first_pokemon", "new_map", "battle_won", "badge")
 """The milestones every record tracks; a map entered adds `map:{name}` besides."""
@@ -55,6 +56,38 @@ class EpisodeRecord:
         self.furthest_map = self.furthest_map or _map_name(state)
         self.max_badges = max(self.max_badges, state.badge_count)
         self.max_level = max(self.max_level, max((m.level for m in state.party), default=0))
+
+    def to_episode(
+        self,
+        env: str,
+        episode: int,
+        last: Step,
+        *,
+        env_steps: int,
+        wall_s: float,
+        eval: bool = False,
+        updates: int = 0,
+    ) -> Episode:
+        """The `episodes` stream's message for this record, whose `last` step ended the episode."""
+        return Episode(
+            env=env,
+            episode=episode,
+            eval=eval,
+            start_state=self.start_state,
+            steps=self.steps,
+            env_steps=env_steps,
+            updates=updates,
+            total_reward=round(self.total_reward, 6),
+            components={name: round(value, 6) for name, value in sorted(self.components.items())},
+            milestones=dict(self.milestones),
+            furthest_map=self.furthest_map,
+            badges=self.max_badges,
+            max_level=self.max_level,
+            sources=self.source_shares(),
+            terminated=last.terminated,
+            truncated=last.truncated,
+            wall_s=round(max(wall_s, 0.0), 3),
+        )
 
     def source_shares(self) -> dict[str, float]:
         total = sum(self.sources.values())

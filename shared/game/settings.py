@@ -76,7 +76,7 @@ class GameSettings(CommonSettings):
     def start_core(self, rom: RomInfo | None = None) -> GameCore:
         """The game core at the start of play: the boot animation is run once and cached as a save state."""
         rom = rom or resolve_rom(self.rom)
-        demo = self.rom is None
+        demo = rom.demo
         machine, start_state = start_machine(
             rom, self.hold_frames, self.step_frames, self.boot_frames, cache_dir=self.data_dir / "boot"
         )
