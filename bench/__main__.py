@@ -1,36 +1,15 @@
 """`python -m bench` (`make bench`): run every benchmark, print a table, write one JSON file per run."""
 
 import argparse
-import json
-import os
-import platform
 import time
-from importlib import metadata
-from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
 from bench import dashboard, emulator, planner, redis_cost, streams_roundtrip, system
+from bench.harness import machine, write_result
 from cartridge.build import ensure_built
-
-RESULTS = Path(__file__).parent / "results"
-
-
-def machine() -> dict[str, Any]:
-    versions = {}
-    for package in ("pyboy", "redis", "hiredis", "pydantic", "torch", "numpy"):
-        try:
-            versions[package] = metadata.version(package)
-        except metadata.PackageNotFoundError:
-            versions[package] = None
-    return {
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-        "cpus": os.cpu_count(),
-        "versions": versions,
-    }
 
 
 def flatten(prefix: str, value: Any) -> list[tuple[str, Any]]:
@@ -63,11 +42,7 @@ def main() -> None:
             continue
         console.print(f"[bold]{name}[/] ...")
         results["figures"][name] = suite()
-    RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"bench-{time.strftime('%Y%m%d-%H%M%S')}.json"
-    tmp = out.with_suffix(".tmp")
-    tmp.write_text(json.dumps(results, indent=2))
-    tmp.replace(out)
+    out = write_result("bench", results)
     info = results["machine"]
     table = Table(title=f"crystal-rl bench ({info['cpus']} CPUs, PyBoy {info['versions']['pyboy']})")
     table.add_column("figure")
