@@ -99,3 +99,12 @@ def health(url: str, service: str) -> list[Health]:
         return [Health.model_validate_json(raw) for raw in raws if raw]
     finally:
         client.close()
+
+
+def wait_health(url: str, service: str, timeout: float = 60.0) -> None:
+    """Return once `service` has written a heartbeat (it is up and serving); a clear error after `timeout`."""
+    deadline = time.monotonic() + timeout
+    while not health(url, service):
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{service} did not start within {timeout:.0f} s")
+        time.sleep(0.2)
