@@ -52,8 +52,6 @@ def child_specs(options: RunOptions) -> list[ChildSpec]:
     specs = []
     for env in range(options.envs):
         args = ["--env", str(env), "--seed", str(options.seed + env), *common]
-        if options.rom is not None:
-            args += ["--rom", str(options.rom)]
         if options.actions is not None:
             args += ["--max-steps", str(options.actions)]
         if options.llm_interval is not None:
@@ -90,12 +88,21 @@ def child_specs(options: RunOptions) -> list[ChildSpec]:
 
 
 def child_env(options: RunOptions) -> dict[str, str]:
-    """Variables every child gets on top of the supervisor's own environment."""
-    return {
+    """Variables every child gets on top of the supervisor's own environment.
+
+    The game settings (`shared.game.settings.GameSettings`: the ROM here, and any `CRL_GOAL`,
+    `CRL_EPISODE_STEPS`, `CRL_REWARDS__*` of the user's environment, passed on as they are) go to
+    every child, not as one service's flags: the learner's evaluations must play the game the
+    emulators play.
+    """
+    env = {
         "CRL_REDIS_URL": options.redis_url,
         "CRL_DATA_DIR": str(options.data_dir),
         "PYTHONUNBUFFERED": "1",
     }
+    if options.rom is not None:
+        env["CRL_ROM"] = str(options.rom.resolve())
+    return env
 
 
 def dashboard_url(options: RunOptions) -> str:

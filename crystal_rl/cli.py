@@ -23,6 +23,7 @@ from rich.console import Console
 from rich.table import Table
 
 from crystal_rl.children import DASHBOARD_TOKEN_VAR, RunOptions, child_env, child_specs, dashboard_url
+from crystal_rl.eval_report import default_json_path, episode_line, report_table, write_report
 from crystal_rl.progress import ProgressReporter
 from crystal_rl.redis_setup import connect_or_start
 from crystal_rl.status import (
@@ -38,11 +39,12 @@ from crystal_rl.status import (
 )
 from crystal_rl.supervisor import Supervisor
 from shared.errors import CrystalRLError, RedisUnavailableError
+from shared.game.settings import GameSettings
 from shared.keys import DEFAULT_PREFIX, Keys
 from shared.logs import configure_logging
 from shared.redis_server import ping
 from shared.rom import inspect_rom
-from shared.settings import CommonSettings
+from shared.settings import CommonSettings, settings_from_cli
 from shared.streams import StreamInfo, StreamSettings
 
 app = typer.Typer(
@@ -355,6 +357,64 @@ def load(
 ) -> None:
     """Ask a running emulator to load the save state NAME."""
     _control("load", name, env, redis_url, data_dir, prefix, timeout)
+
+
+@app.command(
+    name="eval",
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+)
+def evaluate_checkpoint(
+    ctx: typer.Context,
+    episodes: Annotated[int, typer.Option(min=1, help="Greedy episodes to play.")] = 5,
+    checkpoint: Annotated[
+        Path | None, typer.Option(help="Checkpoint to evaluate (default: the newest usable one the learner wrote).")
+    ] = None,
+    rom: Annotated[
+        Path | None, typer.Option(help="Game Boy Color ROM to play (default: the bundled demo cartridge).")
+    ] = None,
+    json_path: Annotated[
+        Path | None, typer.Option("--json", help="Write the report here (default: DATA_DIR/eval/eval-<time>.json).")
+    ] = None,
+    video: Annotated[Path | None, typer.Option(help="Write each episode as a GIF into this directory.")] = None,
+    data_dir: DataDirOption = Path("data"),
+) -> None:
+    """Play greedy episodes with a checkpoint's network (epsilon 0, no planner): a table of milestones, and JSON.
+
+    Every game setting is also a flag, as the emulator's: --goal new_map, --episode-steps 200,
+    --rewards.badge 20, --seed 3 ... (or CRL_GOAL, CRL_EPISODE_STEPS, ...), so the evaluation plays
+    the game the agent trained on.
+    """
+    configure_logging("WARNING")
+    game_args = [*ctx.args, "--data-dir", str(data_dir)]
+    if rom is not None:
+        game_args += ["--rom", str(rom)]
+    try:
+        game = settings_from_cli(GameSettings, game_args, prog="crystal-rl eval")
+    except SystemExit as exc:
+        raise fail(str(exc.code).removeprefix("error: ")) from None
+    try:
+        import torch
+
+        from services.dqn_learner.evaluate import default_checkpoint_dir, evaluate
+    except ImportError as exc:
+        raise fail(f"crystal-rl eval needs the learner's packages ({exc}): pip install 'crystal-rl[learner]'") from None
+    torch.set_num_threads(1)  # one observation at a time: more threads only wait for each other
+    where = checkpoint or default_checkpoint_dir(data_dir)
+    console.print(f"evaluating {where}: {episodes} greedy episodes", highlight=False)
+    try:
+        report = evaluate(
+            game,
+            episodes,
+            checkpoint,
+            video_dir=video,
+            seed=game.seed,
+            progress=lambda episode: console.print(episode_line(episode), highlight=False),
+        )
+    except CrystalRLError as exc:
+        raise fail(str(exc)) from None
+    console.print(report_table(report))
+    path = write_report(report, json_path or default_json_path(data_dir))
+    console.print(f"report: {path}" + (f" · videos: {video}" if video else ""), highlight=False)
 
 
 def _control(

@@ -26,5 +26,9 @@ class RedisUnavailableError(CrystalRLError):
     """Redis cannot be reached at the configured URL."""
 
 
+class CheckpointError(CrystalRLError):
+    """A checkpoint is missing, unreadable or does not fit the network that should load it."""
+
+
 class MessageError(CrystalRLError):
     """A stream entry cannot be decoded into the model it should hold."""

@@ -15,6 +15,7 @@ from typing import Any
 
 import torch
 
+from shared.errors import CheckpointError
 from shared.files import atomic_writer
 
 log = logging.getLogger(__name__)
@@ -63,14 +64,29 @@ def load_latest(directory: Path, map_location: torch.device | str = "cpu") -> Lo
     corrupt: list[Path] = []
     for path in list_checkpoints(directory):
         try:
-            state = torch.load(path, map_location=map_location, weights_only=True)
-            if not isinstance(state, dict) or state.get("format") != FORMAT_VERSION:
-                raise ValueError(f"not a format-{FORMAT_VERSION} checkpoint")
-        except Exception as exc:  # torch.load raises many types for a damaged file; all mean "unusable"
-            corrupt.append(move_aside(path, exc))
+            state = read_checkpoint(path, map_location)
+        except CheckpointError as exc:
+            corrupt.append(move_aside(path, exc.__cause__ or exc))
             continue
         return Loaded(path=path, state=state, corrupt=tuple(corrupt))
     return None
+
+
+def read_checkpoint(path: Path, map_location: torch.device | str = "cpu") -> dict[str, Any]:
+    """One checkpoint file's contents, or a `CheckpointError` saying why it is unusable (nothing is moved).
+
+    The learner moves an unusable file aside (`load_latest`); an evaluation only reads, so it
+    never renames a file in a directory a running learner owns.
+    """
+    try:
+        state = torch.load(path, map_location=map_location, weights_only=True)
+        if not isinstance(state, dict) or state.get("format") != FORMAT_VERSION:
+            raise ValueError(f"not a format-{FORMAT_VERSION} checkpoint")
+    except Exception as exc:  # torch.load raises many types for a damaged file; all mean "unusable"
+        # torch's messages run over several lines (and advise weights_only=False): the first one says what broke
+        why = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise CheckpointError(f"checkpoint {path} is unusable ({why}): damaged, or not one the learner wrote") from exc
+    return state
 
 
 def move_aside(path: Path, reason: BaseException | str) -> Path:

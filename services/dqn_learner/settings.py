@@ -115,6 +115,13 @@ class LearnerSettings(CommonSettings):
     stats_interval: float = Field(default=10.0, gt=0)
     """Seconds between two writes of the stats file, TensorBoard scalars and the progress log line."""
 
+    eval_every_updates: int = Field(default=10_000, ge=0)
+    """Updates between two greedy evaluations (a checkpoint played in a low-priority subprocess, its episodes
+    sent to the `episodes` stream marked `eval`); 0 for none."""
+
+    eval_episodes: int = Field(default=2, ge=1)
+    """Greedy episodes each evaluation plays."""
+
     streams: StreamSettings = Field(default_factory=StreamSettings)
     """Stream lengths, timeouts, claim policy (`CRL_STREAM_*`)."""
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from services.dqn_learner.checkpoints import save_checkpoint
 from services.dqn_learner.learner import Learner
+from services.dqn_learner.periodic_eval import PeriodicEval
 from services.dqn_learner.stats import Counters
 from shared.streams import Backoff
 
@@ -40,6 +41,7 @@ class TrainingThread:
         self.last_loss = 0.0
         self.last_mean_q = 0.0
         self._failure_pauses = Backoff(*FAILURE_PAUSE_S, jitter=0.0)
+        self.evaluations = PeriodicEval(learner.settings, checkpoint_dir, self.checkpoint)
 
     def start(self) -> None:
         self._thread.start()
@@ -49,6 +51,7 @@ class TrainingThread:
         self._stop.set()
         if self._thread.is_alive():
             self._thread.join()
+        self.evaluations.close()
 
     def take_means(self) -> tuple[float, float]:
         """Mean loss and mean Q over the updates since the last call (the last values when there were none)."""
@@ -99,6 +102,7 @@ class TrainingThread:
                 started = time.perf_counter()
                 self.checkpoint()
                 log.debug("checkpoint took %.1f ms", (time.perf_counter() - started) * 1000)
+            self.evaluations.after_update(self.learner.agent.updates)
 
 
 def _lower_priority(priority: str) -> None:

@@ -22,6 +22,7 @@ import yaml
 from pydantic_settings import BaseSettings
 
 from services.dashboard.settings import DashboardSettings
+from services.dqn_learner.evaluate import EvalSettings
 from services.dqn_learner.settings import LearnerSettings
 from services.emulator.settings import EmulatorSettings
 from services.llm_planner.settings import PlannerSettings
@@ -39,6 +40,8 @@ SETTINGS: dict[str, type[CommonSettings]] = {
     "services.dashboard": DashboardSettings,
 }
 OURS = ("emulator", "llm_planner", "dqn_learner", "dashboard")
+CHILDREN: dict[str, type[CommonSettings]] = {"services.dqn_learner": EvalSettings}
+"""Settings of a service's own subprocesses, which read its environment too (the learner's evaluations)."""
 VARIABLE = re.compile(r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<op>:?[-?])(?P<arg>[^}]*))?\}")
 
 
@@ -138,7 +141,11 @@ def test_every_variable_is_a_known_setting_and_validates(
     for service in OURS:
         settings = SETTINGS[services[service]["command"][2]]
         environment = {k: interpolate(str(v)) for k, v in services[service]["environment"].items()}
-        unknown = {k for k in environment if k.startswith("CRL_")} - known_variables(settings)
+        known = known_variables(settings)
+        child = CHILDREN.get(services[service]["command"][2])
+        if child is not None:
+            known |= known_variables(child)
+        unknown = {k for k in environment if k.startswith("CRL_")} - known
         assert not unknown, f"{service} sets {unknown}, which {settings.__name__} does not read"
         assert all(k.startswith("CRL_") for k in environment), environment
         for key in [k for k in os.environ if k.startswith("CRL_")]:
@@ -146,6 +153,8 @@ def test_every_variable_is_a_known_setting_and_validates(
         for key, value in environment.items():
             monkeypatch.setenv(key, value)
         settings()  # raises when a value does not validate
+        if child is not None:
+            child()
 
 
 def test_known_variables_sees_nested_settings() -> None:

@@ -1,0 +1,31 @@
+"""Checkpoints for the evaluation's tests, written by the learner's own code."""
+
+from pathlib import Path
+
+import torch
+
+from services.dqn_learner.checkpoints import save_checkpoint
+from services.dqn_learner.learner import Learner
+from services.dqn_learner.settings import LearnerSettings
+from shared.buttons import BUTTON_INDEX, Button
+
+
+def write_checkpoint(
+    directory: Path, updates: int = 56, frames_seen: int = 1234, prefer: tuple[Button, ...] = ()
+) -> Path:
+    """A checkpoint written by the learner's own code, of an untrained agent with the given counters.
+
+    `prefer`: the network's head is zeroed and these buttons get biases 3, 2, 1, ... (in that order), so
+    its greedy choice is known whatever it sees.
+    """
+    learner = Learner(LearnerSettings(buffer_capacity=8, seed=3), torch.device("cpu"))
+    learner.agent.updates = updates
+    learner.frames_seen = frames_seen
+    if prefer:
+        last = learner.agent.q_network.head[-1]
+        with torch.no_grad():
+            last.weight.zero_()
+            last.bias.zero_()
+            for rank, button in enumerate(prefer):
+                last.bias[BUTTON_INDEX[button]] = float(len(prefer) - rank)
+    return save_checkpoint(directory, updates, learner.state_dict(), keep=5)
