@@ -1,4 +1,8 @@
-"""`python -m bench` (`make bench`): run every benchmark, print a table, write one JSON file per run."""
+"""`python -m bench` (`make bench`): run every benchmark, print a table, write one JSON file per run.
+
+The learning benchmark trains agents for tens of minutes: it runs only when named
+(`--only learning`) and writes its own `learning-*.json` and `.png`.
+"""
 
 import argparse
 import time
@@ -7,7 +11,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from bench import dashboard, emulator, planner, redis_cost, streams_roundtrip, system
+from bench import dashboard, emulator, learning, planner, redis_cost, streams_roundtrip, system
 from bench.harness import machine, write_result
 from cartridge.build import ensure_built
 
@@ -24,9 +28,17 @@ def main() -> None:
     parser.add_argument(
         "--soak", type=float, default=120.0, help="seconds of play for the memory figures (600 for the 10-minute soak)"
     )
-    parser.add_argument("--only", nargs="*", default=None, help="run only these suites (e.g. emulator system)")
+    parser.add_argument("--only", nargs="*", default=None, help="run only these suites (e.g. emulator system learning)")
+    parser.add_argument("--budget", type=int, default=100_000, help="learning: env steps of training per agent")
+    parser.add_argument("--seeds", type=int, default=3, help="learning: seeds, run one after another")
+    parser.add_argument("--eval-episodes", type=int, default=5, help="learning: greedy episodes per checkpoint")
     args = parser.parse_args()
     console = Console()
+    if args.only and "learning" in args.only:
+        console.print("[bold]learning[/] ...")
+        learning.run(args.budget, args.seeds, args.eval_episodes, console)
+        if set(args.only) == {"learning"}:
+            return
     rom = ensure_built()
     results: dict[str, Any] = {"started": time.time(), "machine": machine(), "settings": vars(args), "figures": {}}
     suites = {

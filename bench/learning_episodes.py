@@ -1,19 +1,19 @@
-"""The learning benchmark's records: episodes summed the one way (`EpisodeRecord`), points on a learning curve,
-and what a point says (milestone rates, median steps to the badge, return).
+"""The learning benchmark's records: episodes summed the one way (`EpisodeRecord`), and points on a learning
+curve, summarised as `crystal-rl eval` summarises a checkpoint (`EvalReport`).
 
 Every agent in the benchmark (the system, SB3's DQN, random, the rule-based policy, the
 untrained network) is described by the same `Episode` messages the `episodes` stream carries,
 so their curves are drawn from one kind of record and compared on one table.
 """
 
-import statistics
 import time
 from dataclasses import dataclass, field
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, computed_field
 
+from services.dqn_learner.evaluate import EvalReport, EvalSummary
 from shared.game.core import Step
-from shared.game.episode import MILESTONES, EpisodeRecord
+from shared.game.episode import EpisodeRecord
 from shared.game.state import GameState
 from shared.messages import Episode
 
@@ -80,31 +80,6 @@ class EpisodeLog:
         return True
 
 
-class Summary(BaseModel):
-    """What a set of episodes says: the share that reached each milestone, the badge's median step, the return."""
-
-    episodes: int
-    rates: dict[str, float | None]
-    """Milestone → share of the episodes that reached it (None without episodes)."""
-    median_steps_to_badge: float | None
-    """Median episode step of the badge among the episodes that earned it (None when none did)."""
-    mean_return: float | None
-    median_return: float | None
-
-
-def summarize(episodes: list[Episode]) -> Summary:
-    n = len(episodes)
-    badge_steps = [e.milestones["badge"] for e in episodes if "badge" in e.milestones]
-    returns = [e.total_reward for e in episodes]
-    return Summary(
-        episodes=n,
-        rates={name: (sum(name in e.milestones for e in episodes) / n if n else None) for name in MILESTONES},
-        median_steps_to_badge=statistics.median(badge_steps) if badge_steps else None,
-        mean_return=statistics.fmean(returns) if returns else None,
-        median_return=statistics.median(returns) if returns else None,
-    )
-
-
 class Point(BaseModel):
     """One agent's episodes at one point of its training: greedy evaluations, or a fixed policy's own play."""
 
@@ -120,6 +95,13 @@ class Point(BaseModel):
     """Wall-clock from the start of training to this point, evaluations excluded."""
     episodes: list[Episode]
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
-    def summary(self) -> Summary:
-        return summarize(self.episodes)
+    def summary(self) -> EvalSummary | None:
+        """Milestone rates and steps, returns: what `crystal-rl eval` says of a checkpoint (None without episodes)."""
+        if not self.episodes:
+            return None
+        report = EvalReport(
+            checkpoint=self.agent, updates=self.updates, env_steps=self.env_steps, episodes=self.episodes
+        )
+        return report.summary

@@ -16,14 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import redis
-import torch
 
 from bench.harness import KEYS, background, health, wait_health
-from bench.learning_episodes import FRACTIONS, Point
-from services.dqn_learner.checkpoints import list_checkpoints
+from bench.learning_episodes import FRACTIONS, Point, marks
+from services.dqn_learner.checkpoints import list_checkpoints, read_checkpoint
+from services.dqn_learner.evaluate import evaluate
 from services.dqn_learner.service import SERVICE
 from services.dqn_learner.settings import LearnerSettings
-from services.dqn_learner.evaluate import evaluate
 from shared.game.settings import GameSettings
 from shared.messages import Frame
 from shared.redis_server import LocalRedis
@@ -55,15 +54,28 @@ class Kept:
 
 def learner_flags(hyper: LearnerSettings, checkpoint_every: int) -> list[str]:
     flags = [f"--{name.replace('_', '-')}={getattr(hyper, name)}" for name in HYPERPARAMETERS]
-    return [*flags, f"--seed={hyper.seed}", f"--checkpoint-every={checkpoint_every}", "--checkpoint-keep=10"]
+    # the benchmark evaluates the kept checkpoints after training: none during it, to keep its clock clean
+    return [*flags, f"--seed={hyper.seed}", f"--checkpoint-every={checkpoint_every}", "--checkpoint-keep=10",
+            "--eval-every-updates=0"]  # fmt: skip
+
+
+def emulator_flags(game: GameSettings, budget: int, seed: int) -> list[str]:
+    """The game as `game` says (the SB3 env is made from the same settings), `budget` steps, no screens."""
+    demo = game.rom is None
+    limit = game.episode_steps_for(demo) or 0
+    flags = [] if demo else [f"--rom={game.rom}"]
+    flags += [f"--{name.replace('_', '-')}={getattr(game, name)}"
+              for name in ("hold_frames", "step_frames", "boot_frames", "stuck_patience")]  # fmt: skip
+    flags += [f"--rewards.{name.replace('_', '-')}={value}" for name, value in game.rewards.model_dump().items()]
+    return [*flags, f"--goal={game.goal_for(demo)}", f"--episode-steps={limit}", f"--max-steps={budget}",
+            f"--seed={seed}", "--screen-fps=0", "--peer-check-interval=0.1", "--progress-interval=3600"]  # fmt: skip
 
 
 def _counters(path: Path) -> dict[str, int] | None:
     """A checkpoint's frames seen and updates; None when it was deleted (superseded) before it was read."""
-    try:
-        state = torch.load(path, map_location="cpu", weights_only=True)
-    except FileNotFoundError:
+    if not path.exists():
         return None
+    state = read_checkpoint(path)
     return {"frames_seen": int(state["counters"]["frames_seen"]), "updates": int(state["counters"]["updates"])}
 
 
@@ -74,14 +86,18 @@ class _Keeper:
         self.directory = directory
         self.kept_dir = kept_dir
         self.started = started
-        self.due = [(fraction, max(1, round(budget * fraction))) for fraction in FRACTIONS]
+        self.due = [(fraction, step) for step, fraction in sorted(marks(budget).items())]
         self.seen: set[str] = set()
         self.kept: list[Kept] = []
         kept_dir.mkdir(parents=True, exist_ok=True)
 
-    def poll(self) -> None:
-        for path in sorted(list_checkpoints(self.directory)):
-            if path.name in self.seen or not self.due:
+    def poll(self, final: bool = False) -> None:
+        """Keep what new checkpoints reach; `final`: the learner has stopped, its newest checkpoint takes the rest."""
+        paths = list_checkpoints(self.directory)  # newest first
+        for path in reversed(paths):
+            newest = path == paths[0]
+            # the learner's last checkpoint may have the name of one already read (no update since)
+            if not self.due or (path.name in self.seen and not (final and newest)):
                 continue
             self.seen.add(path.name)
             try:
@@ -91,7 +107,7 @@ class _Keeper:
                 counters = None
             if counters is None:
                 continue
-            while self.due and counters["frames_seen"] >= self.due[0][1]:
+            while self.due and (counters["frames_seen"] >= self.due[0][1] or (final and newest)):
                 fraction, _ = self.due.pop(0)
                 copy = self.kept_dir / f"{AGENT}-{fraction:.2f}.pt"
                 shutil.copyfile(path, copy)
@@ -112,7 +128,9 @@ def _frames_seen(url: str) -> int:
     return int(found[0].counters.get("charts_frames_seen", 0)) if found else 0
 
 
-def train(rom: Path, hyper: LearnerSettings, budget: int, seed: int, workdir: Path, progress: Progress) -> list[Kept]:
+def train(
+    game: GameSettings, hyper: LearnerSettings, budget: int, seed: int, workdir: Path, progress: Progress
+) -> list[Kept]:
     """The learner and one emulator for `budget` steps from scratch; the checkpoints kept for the four points."""
     label = f"{AGENT} seed {seed}"
     every = max(1, budget // (len(FRACTIONS) * hyper.train_every * CHECKPOINTS_PER_QUARTER))
@@ -123,9 +141,7 @@ def train(rom: Path, hyper: LearnerSettings, budget: int, seed: int, workdir: Pa
             wait_health(url, SERVICE)
             started = time.time()
             keeper = _Keeper(data / SERVICE / "checkpoints", workdir / "kept", budget, started)
-            emulator_args = ["--rom", str(rom), f"--max-steps={budget}", f"--seed={seed}", "--screen-fps=0",
-                             "--peer-check-interval=0.1", "--progress-interval=3600"]  # fmt: skip
-            with background("services.emulator", url, data, *emulator_args) as emulator:
+            with background("services.emulator", url, data, *emulator_flags(game, budget, seed)) as emulator:
                 last_report = time.monotonic()
                 while emulator.poll() is None:
                     time.sleep(0.5)
@@ -138,13 +154,13 @@ def train(rom: Path, hyper: LearnerSettings, budget: int, seed: int, workdir: Pa
             deadline = time.monotonic() + CATCH_UP_S
             while _frames_seen(url) < budget and time.monotonic() < deadline:
                 time.sleep(0.5)
-        keeper.poll()  # the learner wrote its last checkpoint on the way out
+        keeper.poll(final=True)  # the learner wrote its last checkpoint on the way out
     progress(f"{label}: {budget:,} steps, {time.time() - started:.0f} s, {len(keeper.kept)} checkpoints kept")
     return keeper.kept
 
 
 def evaluate_kept(game: GameSettings, kept: Kept, episodes: int, seed: int) -> Point:
     """The kept checkpoint's greedy episodes (`services.dqn_learner.evaluate`)."""
-    report = evaluate(game.model_copy(update={"seed": seed}), episodes, kept.path)
+    report = evaluate(game, episodes, kept.path, seed=seed)
     return Point(agent=AGENT, seed=seed, fraction=kept.fraction, env_steps=kept.env_steps, updates=kept.updates,
                  wall_s=kept.wall_s, episodes=report.episodes)  # fmt: skip
