@@ -117,5 +117,6 @@ def plot(points: list[Point], out: Path, title: str) -> Path:
 
 
 def show(console: Console, points: list[Point]) -> None:
-    console.print(table(points))
-    console.print(badge_table(points))
+    width = max(console.width, 150)  # a log file is 80 columns to rich: the table would be cut to initials
+    console.print(table(points), width=width)
+    console.print(badge_table(points), width=width)
