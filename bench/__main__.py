@@ -1,36 +1,19 @@
-"""`python -m bench` (`make bench`): run every benchmark, print a table, write one JSON file per run."""
+"""`python -m bench` (`make bench`): run every benchmark, print a table, write one JSON file per run.
+
+The learning benchmark trains agents for tens of minutes: it runs only when named
+(`--only learning`) and writes its own `learning-*.json` and `.png`.
+"""
 
 import argparse
-import json
-import os
-import platform
 import time
-from importlib import metadata
-from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
-from bench import dashboard, emulator, planner, redis_cost, streams_roundtrip, system
+from bench import dashboard, emulator, learning, planner, redis_cost, streams_roundtrip, system
+from bench.harness import machine, write_result
 from cartridge.build import ensure_built
-
-RESULTS = Path(__file__).parent / "results"
-
-
-def machine() -> dict[str, Any]:
-    versions = {}
-    for package in ("pyboy", "redis", "hiredis", "pydantic", "torch", "numpy"):
-        try:
-            versions[package] = metadata.version(package)
-        except metadata.PackageNotFoundError:
-            versions[package] = None
-    return {
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-        "cpus": os.cpu_count(),
-        "versions": versions,
-    }
 
 
 def flatten(prefix: str, value: Any) -> list[tuple[str, Any]]:
@@ -45,9 +28,17 @@ def main() -> None:
     parser.add_argument(
         "--soak", type=float, default=120.0, help="seconds of play for the memory figures (600 for the 10-minute soak)"
     )
-    parser.add_argument("--only", nargs="*", default=None, help="run only these suites (e.g. emulator system)")
+    parser.add_argument("--only", nargs="*", default=None, help="run only these suites (e.g. emulator system learning)")
+    parser.add_argument("--budget", type=int, default=100_000, help="learning: env steps of training per agent")
+    parser.add_argument("--seeds", type=int, default=3, help="learning: seeds, run one after another")
+    parser.add_argument("--eval-episodes", type=int, default=5, help="learning: greedy episodes per checkpoint")
     args = parser.parse_args()
     console = Console()
+    if args.only and "learning" in args.only:
+        console.print("[bold]learning[/] ...")
+        learning.run(args.budget, args.seeds, args.eval_episodes, console)
+        if set(args.only) == {"learning"}:
+            return
     rom = ensure_built()
     results: dict[str, Any] = {"started": time.time(), "machine": machine(), "settings": vars(args), "figures": {}}
     suites = {
@@ -63,11 +54,7 @@ def main() -> None:
             continue
         console.print(f"[bold]{name}[/] ...")
         results["figures"][name] = suite()
-    RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"bench-{time.strftime('%Y%m%d-%H%M%S')}.json"
-    tmp = out.with_suffix(".tmp")
-    tmp.write_text(json.dumps(results, indent=2))
-    tmp.replace(out)
+    out = write_result("bench", results)
     info = results["machine"]
     table = Table(title=f"crystal-rl bench ({info['cpus']} CPUs, PyBoy {info['versions']['pyboy']})")
     table.add_column("figure")

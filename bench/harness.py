@@ -1,10 +1,16 @@
 """Running services as processes for a measurement, and reading their speed back from the frames."""
 
+import json
+import os
+import platform
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 import redis
 
@@ -13,6 +19,33 @@ from shared.keys import Keys
 from shared.messages import Frame
 
 KEYS = Keys()
+RESULTS = Path(__file__).parent / "results"
+
+
+def machine() -> dict[str, Any]:
+    """What a result was measured on: Python, the platform, the cores and the versions that set the speed."""
+    versions = {}
+    for package in ("pyboy", "redis", "hiredis", "pydantic", "torch", "numpy", "stable-baselines3"):
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            versions[package] = None
+    return {
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+        "versions": versions,
+    }
+
+
+def write_result(kind: str, results: dict[str, Any]) -> Path:
+    """`results` as `bench/results/{kind}-{timestamp}.json`, written atomically (a reader never sees half)."""
+    RESULTS.mkdir(exist_ok=True)
+    out = RESULTS / f"{kind}-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    tmp = out.with_suffix(".tmp")
+    tmp.write_text(json.dumps(results, indent=2))
+    tmp.replace(out)
+    return out
 
 
 def service_env(url: str, data_dir: Path, **extra: str) -> dict[str, str]:
@@ -66,3 +99,12 @@ def health(url: str, service: str) -> list[Health]:
         return [Health.model_validate_json(raw) for raw in raws if raw]
     finally:
         client.close()
+
+
+def wait_health(url: str, service: str, timeout: float = 60.0) -> None:
+    """Return once `service` has written a heartbeat (it is up and serving); a clear error after `timeout`."""
+    deadline = time.monotonic() + timeout
+    while not health(url, service):
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{service} did not start within {timeout:.0f} s")
+        time.sleep(0.2)

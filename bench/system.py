@@ -18,19 +18,11 @@ import redis
 
 from bench import emulator
 from bench.dashboard import _close, _open
-from bench.harness import KEYS, background, health, play, service_env, steps_per_s
+from bench.harness import KEYS, background, health, play, service_env, steps_per_s, wait_health
 from shared.messages import ActionSource, Frame
 from shared.redis_server import LocalRedis, free_port
 
 SCALE = (1, 2, 4)
-
-
-def _wait_health(url: str, service: str, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not health(url, service):
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"{service} did not start within {timeout:.0f} s")
-        time.sleep(0.2)
 
 
 def _emulator(url: str, data: Path, rom: Path, *args: str) -> subprocess.Popen[bytes]:
@@ -93,7 +85,7 @@ def run(rom: Path, steps: int = 3000, soak_s: float = 120.0, rounds: int = 3) ->
     with tempfile.TemporaryDirectory() as tmp, LocalRedis(Path(tmp) / "redis") as server:
         url, data = server.url, Path(tmp) / "data"
         with background("services.dqn_learner", url, data, "--learning-starts", "500"):
-            _wait_health(url, "dqn_learner")
+            wait_health(url, "dqn_learner")
             # like the emulator suite: each lockstep run between two bare loops
             runs = [functools.partial(_lockstep_run, url, data / f"lockstep{i}", rom, steps) for i in range(rounds)]
             bares, pairs = emulator.bracketed(rom, steps, runs)
@@ -131,9 +123,9 @@ def run(rom: Path, steps: int = 3000, soak_s: float = 120.0, rounds: int = 3) ->
                 background("services.llm_planner", url, data, "--llm-url", f"http://127.0.0.1:{port}") as planner,
                 background("services.dashboard", url, data, "--port", str(web)) as dashboard,
             ):
-                _wait_health(url, "dqn_learner")
-                _wait_health(url, "llm_planner")
-                _wait_health(url, "dashboard")
+                wait_health(url, "dqn_learner")
+                wait_health(url, "llm_planner")
+                wait_health(url, "dashboard")
                 pages = open_pages(f"http://127.0.0.1:{web}", 10, seconds=3600)
                 try:
                     frames = play(url, data / "whole", rom, steps, "--llm-interval", "30")

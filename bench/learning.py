@@ -1,0 +1,106 @@
+"""The learning benchmark (`make bench ARGS="--only learning"`): does the system learn the demo cartridge, and
+faster than what a user would run instead?
+
+For each seed, one agent after another (two trainings at once would make both timings useless):
+the untrained network, random play, the rule-based policy alone, the system (the real learner and
+emulator over Redis) and Stable-Baselines3's DQN on the Gymnasium env, all on the same game and,
+for the two learners, the same network and hyperparameters (one `LearnerSettings`, from `CRL_*`).
+The learners are evaluated greedily at 25, 50, 75 and 100 % of the budget of env steps. Writes
+`bench/results/learning-*.json` and `.png`, prints the tables, and says how far it got as it goes.
+"""
+
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import torch
+from rich.console import Console
+
+from bench import learning_baselines, learning_report, learning_sb3, learning_system
+from bench.harness import machine, write_result
+from bench.learning_episodes import Point
+from services.dqn_learner.evaluate import evaluate
+from services.dqn_learner.settings import LearnerSettings
+from shared.game.settings import GameSettings
+
+
+class _Run:
+    """One benchmark run's points, timings and progress lines."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self.started = time.monotonic()
+        self.points: list[Point] = []
+        self.timings: dict[str, dict[str, dict[str, float]]] = {}
+
+    def progress(self, line: str) -> None:
+        self.console.print(f"[dim]{time.monotonic() - self.started:7.0f} s[/]  {line}")
+
+    def timed(self, agent: str, seed: int, part: str, seconds: float) -> None:
+        self.timings.setdefault(agent, {}).setdefault(str(seed), {})[part] = round(seconds, 1)
+
+
+def _seed(run: _Run, game: GameSettings, hyper: LearnerSettings, budget: int, seed: int, episodes: int,
+          workdir: Path) -> None:  # fmt: skip
+    hyper = hyper.model_copy(update={"seed": seed})
+    boot = workdir / "boot"
+
+    began = time.monotonic()
+    checkpoint = learning_baselines.untrained_checkpoint(hyper, workdir / "untrained")
+    report = evaluate(game, episodes, checkpoint, seed=seed)
+    run.points.append(Point(agent="untrained", seed=seed, fraction=0.0, env_steps=0, wall_s=0.0,
+                            episodes=report.episodes))  # fmt: skip
+    run.timed("untrained", seed, "eval_s", time.monotonic() - began)
+    run.progress(f"untrained seed {seed}: evaluated")
+
+    for baseline in ("random", "fallback"):
+        began = time.monotonic()
+        run.points.extend(learning_baselines.play(game, baseline, budget, seed, run.progress))
+        run.timed(baseline, seed, "play_s", time.monotonic() - began)
+
+    began = time.monotonic()
+    kept = learning_system.train(game, hyper, budget, seed, workdir / "system", run.progress)
+    run.timed("system", seed, "train_s", time.monotonic() - began)
+    began = time.monotonic()
+    for checkpoint_kept in kept:
+        run.points.append(learning_system.evaluate_kept(game, checkpoint_kept, episodes, seed))
+        run.progress(f"system seed {seed}: evaluated {checkpoint_kept.fraction:.0%}")
+    run.timed("system", seed, "eval_s", time.monotonic() - began)
+
+    began = time.monotonic()
+    model, snapshots = learning_sb3.train(game, hyper, budget, seed, boot, run.progress)
+    run.timed(learning_sb3.AGENT, seed, "train_s", time.monotonic() - began)
+    began = time.monotonic()
+    for snapshot in snapshots:
+        run.points.append(learning_sb3.evaluate(model, snapshot, game, episodes, seed, boot, hyper.frame_stack))
+        run.progress(f"{learning_sb3.AGENT} seed {seed}: evaluated {snapshot.fraction:.0%}")
+    run.timed(learning_sb3.AGENT, seed, "eval_s", time.monotonic() - began)
+
+
+def run(budget: int, seeds: int, episodes: int, console: Console) -> dict[str, Any]:
+    """Every agent for `seeds` seeds; the JSON, the PNG and the tables. Returns the results written."""
+    hyper = LearnerSettings()
+    bench = _Run(console)
+    results: dict[str, Any] = {"started": time.time(), "machine": machine()}
+    with tempfile.TemporaryDirectory(prefix="crl-learning-") as tmp:
+        workdir = Path(tmp)
+        game = GameSettings(data_dir=workdir / "game")
+        results["settings"] = {
+            "budget": budget, "seeds": seeds, "eval_episodes": episodes,
+            "learner": hyper.model_dump(mode="json", exclude={"streams"}),
+            "game": game.model_dump(mode="json", exclude={"data_dir", "redis_url"}),
+            "sb3": {k: v for k, v in learning_sb3.dqn_arguments(hyper, budget).items() if k != "policy_kwargs"},
+        }  # fmt: skip
+        torch.set_num_threads(hyper.torch_threads)  # evaluations answer one observation at a time
+        for seed in range(seeds):
+            _seed(bench, game, hyper, budget, seed, episodes, workdir / f"seed{seed}")
+    results["points"] = [point.model_dump(mode="json") for point in bench.points]
+    results["first_greedy_badge_s"] = learning_report.first_greedy_badge(bench.points)
+    results["timings_s"] = bench.timings
+    out = write_result("learning", results)
+    title = f"crystal-rl learning, {budget:,} steps, {seeds} seed(s), {episodes} greedy episodes a point"
+    learning_report.plot(bench.points, out.with_suffix(".png"), title)
+    learning_report.show(console, bench.points)
+    console.print(f"written to {out} and {out.with_suffix('.png').name}")
+    return results

@@ -1,0 +1,166 @@
+"""The system in the learning benchmark: the real learner and one emulator as processes on a real redis-server.
+
+No planner (no LLM here) and no dashboard (so the emulator draws no screens for it). The
+emulator plays `budget` steps (`--max-steps`) in episodes that end at the goal or after
+`episode_steps`; the learner writes a checkpoint every few hundred updates, and the first one
+whose own count of frames reaches an evaluation point is kept for it, with its wall-clock
+(the file's time) since the emulator started. The last point is the checkpoint the learner writes
+when it is stopped, after it has read every frame. Evaluations run after training, so its
+wall-clock holds none of them.
+"""
+
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import redis
+
+from bench.harness import KEYS, background, health, wait_health
+from bench.learning_episodes import FRACTIONS, Point, marks
+from services.dqn_learner.checkpoints import list_checkpoints, read_checkpoint
+from services.dqn_learner.evaluate import evaluate
+from services.dqn_learner.service import SERVICE
+from services.dqn_learner.settings import LearnerSettings
+from shared.game.settings import GameSettings
+from shared.messages import Frame
+from shared.redis_server import LocalRedis
+
+Progress = Callable[[str], None]
+AGENT = "system"
+CHECKPOINTS_PER_QUARTER = 20
+"""How finely checkpoints are written: a point's checkpoint is at most 1/20 of a quarter past it."""
+PROGRESS_EVERY_S = 30.0
+CATCH_UP_S = 120.0
+"""Longest wait, after the emulator's last step, for the learner to read the frames still in its stream."""
+
+HYPERPARAMETERS = (
+    "frame_stack", "gamma", "learning_rate", "batch_size", "max_grad_norm", "epsilon_start", "epsilon_end",
+    "epsilon_decay_frames", "learning_starts", "train_every", "target_update_every", "tau", "buffer_capacity",
+    "torch_threads",
+)  # fmt: skip
+"""Given to the learner as flags, so it trains with exactly what SB3 is given (whatever `CRL_*` says there)."""
+
+
+@dataclass(frozen=True)
+class Kept:
+    fraction: float
+    path: Path
+    env_steps: int
+    updates: int
+    wall_s: float
+
+
+def learner_flags(hyper: LearnerSettings, checkpoint_every: int) -> list[str]:
+    flags = [f"--{name.replace('_', '-')}={getattr(hyper, name)}" for name in HYPERPARAMETERS]
+    # the benchmark evaluates the kept checkpoints after training: none during it, to keep its clock clean
+    return [*flags, f"--seed={hyper.seed}", f"--checkpoint-every={checkpoint_every}", "--checkpoint-keep=10",
+            "--eval-every-updates=0"]  # fmt: skip
+
+
+def emulator_flags(game: GameSettings, budget: int, seed: int) -> list[str]:
+    """The game as `game` says (the SB3 env is made from the same settings), `budget` steps, no screens."""
+    demo = game.rom is None
+    limit = game.episode_steps_for(demo) or 0
+    flags = [] if demo else [f"--rom={game.rom}"]
+    flags += [f"--{name.replace('_', '-')}={getattr(game, name)}"
+              for name in ("hold_frames", "step_frames", "boot_frames", "stuck_patience")]  # fmt: skip
+    flags += [f"--rewards.{name.replace('_', '-')}={value}" for name, value in game.rewards.model_dump().items()]
+    return [*flags, f"--goal={game.goal_for(demo)}", f"--episode-steps={limit}", f"--max-steps={budget}",
+            f"--seed={seed}", "--screen-fps=0", "--peer-check-interval=0.1", "--progress-interval=3600"]  # fmt: skip
+
+
+def _counters(path: Path) -> dict[str, int] | None:
+    """A checkpoint's frames seen and updates; None when it was deleted (superseded) before it was read."""
+    if not path.exists():
+        return None
+    state = read_checkpoint(path)
+    return {"frames_seen": int(state["counters"]["frames_seen"]), "updates": int(state["counters"]["updates"])}
+
+
+class _Keeper:
+    """Watches the learner's checkpoint directory and keeps, for each point, the first checkpoint that reaches it."""
+
+    def __init__(self, directory: Path, kept_dir: Path, budget: int, started: float) -> None:
+        self.directory = directory
+        self.kept_dir = kept_dir
+        self.started = started
+        self.due = [(fraction, step) for step, fraction in sorted(marks(budget).items())]
+        self.seen: set[str] = set()
+        self.kept: list[Kept] = []
+        kept_dir.mkdir(parents=True, exist_ok=True)
+
+    def poll(self, final: bool = False) -> None:
+        """Keep what new checkpoints reach; `final`: the learner has stopped, its newest checkpoint takes the rest."""
+        paths = list_checkpoints(self.directory)  # newest first
+        for path in reversed(paths):
+            newest = path == paths[0]
+            # the learner's last checkpoint may have the name of one already read (no update since)
+            if not self.due or (path.name in self.seen and not (final and newest)):
+                continue
+            self.seen.add(path.name)
+            try:
+                wall_s = path.stat().st_mtime - self.started
+                counters = _counters(path)
+            except FileNotFoundError:
+                counters = None
+            if counters is None:
+                continue
+            while self.due and (counters["frames_seen"] >= self.due[0][1] or (final and newest)):
+                fraction, _ = self.due.pop(0)
+                copy = self.kept_dir / f"{AGENT}-{fraction:.2f}.pt"
+                shutil.copyfile(path, copy)
+                self.kept.append(Kept(fraction, copy, counters["frames_seen"], counters["updates"], wall_s))
+
+
+def _newest_step(url: str) -> int:
+    client = redis.Redis.from_url(url)
+    try:
+        rows = client.xrevrange(KEYS.frames("0"), count=1)
+        return Frame.from_fields(rows[0][1]).step if rows else 0  # type: ignore[index]
+    finally:
+        client.close()
+
+
+def _frames_seen(url: str) -> int:
+    found = health(url, SERVICE)
+    return int(found[0].counters.get("charts_frames_seen", 0)) if found else 0
+
+
+def train(
+    game: GameSettings, hyper: LearnerSettings, budget: int, seed: int, workdir: Path, progress: Progress
+) -> list[Kept]:
+    """The learner and one emulator for `budget` steps from scratch; the checkpoints kept for the four points."""
+    label = f"{AGENT} seed {seed}"
+    every = max(1, budget // (len(FRACTIONS) * hyper.train_every * CHECKPOINTS_PER_QUARTER))
+    data = workdir / "data"
+    with LocalRedis(workdir / "redis") as server:
+        url = server.url
+        with background("services.dqn_learner", url, data, *learner_flags(hyper, every)):
+            wait_health(url, SERVICE)
+            started = time.time()
+            keeper = _Keeper(data / SERVICE / "checkpoints", workdir / "kept", budget, started)
+            with background("services.emulator", url, data, *emulator_flags(game, budget, seed)) as emulator:
+                last_report = time.monotonic()
+                while emulator.poll() is None:
+                    time.sleep(0.5)
+                    keeper.poll()
+                    if time.monotonic() - last_report >= PROGRESS_EVERY_S:
+                        last_report = time.monotonic()
+                        progress(f"{label}: {_newest_step(url):,} steps, {time.time() - started:.0f} s")
+                if emulator.returncode != 0:
+                    raise RuntimeError(f"the emulator exited with code {emulator.returncode}")
+            deadline = time.monotonic() + CATCH_UP_S
+            while _frames_seen(url) < budget and time.monotonic() < deadline:
+                time.sleep(0.5)
+        keeper.poll(final=True)  # the learner wrote its last checkpoint on the way out
+    progress(f"{label}: {budget:,} steps, {time.time() - started:.0f} s, {len(keeper.kept)} checkpoints kept")
+    return keeper.kept
+
+
+def evaluate_kept(game: GameSettings, kept: Kept, episodes: int, seed: int) -> Point:
+    """The kept checkpoint's greedy episodes (`services.dqn_learner.evaluate`)."""
+    report = evaluate(game, episodes, kept.path, seed=seed)
+    return Point(agent=AGENT, seed=seed, fraction=kept.fraction, env_steps=kept.env_steps, updates=kept.updates,
+                 wall_s=kept.wall_s, episodes=report.episodes)  # fmt: skip

@@ -1,0 +1,65 @@
+"""The learning benchmark's parts that a long run would get wrong silently: which checkpoint stands for which
+point of the budget, and SB3's network being the learner's network."""
+
+from pathlib import Path
+
+import gymnasium as gym
+import numpy as np
+import torch
+from stable_baselines3 import DQN
+from stable_baselines3.common.vec_env import DummyVecEnv, VecFrameStack
+
+from bench.learning_sb3 import dqn_arguments, make_env
+from bench.learning_system import _Keeper
+from services.dqn_learner.checkpoints import save_checkpoint
+from services.dqn_learner.network import QNetwork
+from services.dqn_learner.settings import LearnerSettings
+from shared.game.settings import GameSettings
+
+
+def _checkpoint(directory: Path, updates: int, frames_seen: int) -> None:
+    state = {"agent": {}, "counters": {"frames_seen": frames_seen, "transitions": frames_seen, "updates": updates}}
+    save_checkpoint(directory, updates, state, keep=10)
+
+
+def test_each_point_keeps_the_first_checkpoint_that_reaches_it_and_the_last_takes_the_rest(tmp_path: Path) -> None:
+    directory = tmp_path / "checkpoints"
+    keeper = _Keeper(directory, tmp_path / "kept", budget=1000, started=0.0)
+    _checkpoint(directory, 10, 240)
+    keeper.poll()
+    assert keeper.kept == []
+    _checkpoint(directory, 20, 260)
+    _checkpoint(directory, 30, 530)
+    keeper.poll()
+    assert [(k.fraction, k.env_steps, k.updates) for k in keeper.kept] == [(0.25, 260, 20), (0.5, 530, 30)]
+    _checkpoint(directory, 40, 900)  # the learner's last, written when it stopped short of the budget
+    keeper.poll(final=True)
+    assert [(k.fraction, k.env_steps) for k in keeper.kept[2:]] == [(0.75, 900), (1.0, 900)]
+    assert all(k.path.is_file() for k in keeper.kept)
+
+
+def test_sb3s_q_network_is_the_learners(tmp_path: Path) -> None:
+    hyper = LearnerSettings(buffer_capacity=100)
+    game = GameSettings(data_dir=tmp_path)
+    env = VecFrameStack(DummyVecEnv([lambda: make_env(game, tmp_path / "boot")]), hyper.frame_stack)
+    try:
+        model = DQN("MultiInputPolicy", env, device="cpu", seed=0, **dqn_arguments(hyper, 1000))
+        obs = env.reset()
+        for _ in range(3):
+            obs, *_ = env.step(np.array([4]))
+    finally:
+        env.close()
+    learners = QNetwork(hyper.frame_stack, n_actions=env.action_space.n)
+    extractor = model.q_net.features_extractor.network
+    learners.load_state_dict(
+        {**extractor.state_dict(), **{f"head.{k}": v for k, v in model.q_net.q_net.state_dict().items()}}
+    )
+    observation, _ = model.policy.obs_to_tensor(obs)
+    screens = torch.as_tensor(obs["screen"]).permute(0, 3, 1, 2)  # VecFrameStack stacks last, newest last
+    features = torch.as_tensor(obs["features"])[:, -learners.n_features :]
+    with torch.no_grad():
+        expected = learners(screens, features)
+        got = model.q_net(observation)
+    assert isinstance(env.observation_space, gym.spaces.Dict)
+    assert got.shape == (1, 7)
+    torch.testing.assert_close(got, expected)
