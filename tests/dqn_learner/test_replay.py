@@ -141,7 +141,7 @@ def test_sampled_stacks_equal_the_observed_frames_across_wraparound_episodes_and
     assert len(learner.buffer) == len(held)
     assert len(sampleable) > capacity // 2
 
-    batch = learner.buffer.sample(40 * capacity)
+    batch = learner.buffer.sample(20 * capacity)
     seen = set()
     for row in range(len(batch.actions)):
         obs_ids, next_ids = frame_ids(batch.screens[row]), frame_ids(batch.next_screens[row])
