@@ -22,13 +22,15 @@ find a stack's screens by position, which works only for one env at a time.
 The rules that keep a stack honest:
 
 - An entry that does not continue its env's previous frame (the first frame, a new
-  episode, a gap in steps, a learner restart) starts a chain: its stack is its own screen
-  repeated, as `FrameStacker` fills its window, and it completes no transition. So no
-  stack ever spans two episodes, two envs or a discontinuity.
+  episode or any frame after an episode's last, a gap in steps, a learner restart)
+  starts a chain: its stack is its own screen repeated, as `FrameStacker` fills its
+  window, and it completes no transition. So no stack ever spans two episodes, two envs
+  or a discontinuity.
 - Entries are numbered by a serial that only grows; slot = serial % capacity. A stack
   whose oldest serial is older than the ring holds names an overwritten screen: such a
-  transition (at most k per env, at the ring's oldest edge) is passed over by `sample`,
-  which draws again. So a sampled stack is exactly the screens that were stored.
+  transition (a few at the ring's oldest edge, or the next few of an env that stalled
+  while the others filled the ring) is passed over by `sample`, which draws again. So a
+  sampled stack is exactly the screens that were stored.
 """
 
 from dataclasses import dataclass
