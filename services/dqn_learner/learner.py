@@ -6,14 +6,16 @@ and decides when to train, so what the test shows learning is what the service r
 
 Frame semantics (see `shared.messages.Frame`): frame t holds s_t, the button pressed at
 step t-1 and the reward it earned. So frame t completes the transition
-(obs_{t-1}, frame_t.action, frame_t.reward, obs_t). A transition is held back until the
-env's next frame arrives, because only then is it known whether obs_t ended an episode.
+(obs_{t-1}, frame_t.action, frame_t.reward, obs_t), stored as soon as frame t arrives: the
+frame says itself whether it is its episode's last. Terminated, the transition is terminal
+(no value is bootstrapped from obs_t); truncated by the time limit, it is not (the game
+did not end, so obs_t still has a value). Either way nothing answers that last frame, and
+the next episode's first frame starts afresh, so no transition bridges two episodes.
 """
 
 import logging
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -34,16 +36,6 @@ from shared.game.features import N_FEATURES
 from shared.messages import Frame
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class _Pending:
-    """A transition waiting for the env's next frame to learn whether it was the episode's last."""
-
-    obs: Observation
-    action: int
-    reward: float
-    next_obs: Observation
 
 
 class Learner:
@@ -81,8 +73,6 @@ class Learner:
         self.uncounted_transitions = 0
         """Transitions stored that count toward no update because the backlog was full (the game outran the trainer)."""
         self._stackers: dict[str, FrameStacker] = {}
-        self._last: dict[str, Observation] = {}
-        self._pending: dict[str, _Pending] = {}
         self._counted_transitions = 0
         """Transitions stored after the warm-up that count toward updates (written by the frame side only)."""
         self._trained_transitions = 0
@@ -98,44 +88,41 @@ class Learner:
         return linear_schedule(s.epsilon_start, s.epsilon_end, s.epsilon_decay_frames, self.frames_seen)
 
     def observe(self, frame: Frame) -> Observation:
-        """Stack the frame into its env's window and store the transition it completes.
+        """Stack the frame into its env's window and store it, with the transition it completes.
 
         Raises `MessageError` for a frame the network cannot read (wrong screen size, bad
         mask); the caller sends it to `dead`. A frame that repeats or precedes its env's
         last step (redelivered after a restart) is stacked afresh and makes no transition.
+        The caller answers the observation unless it is `final`.
         """
         stacker = self._stackers.get(frame.env)
         if stacker is None:
             stacker = self._stackers[frame.env] = FrameStacker(self.settings.frame_stack)
         obs = stacker.push(frame)
         self.frames_seen += 1
-
-        pending = self._pending.pop(frame.env, None)
-        if pending is not None:
-            ended = frame.episode != pending.next_obs.episode
-            self._store(pending, done=ended and self.settings.episode_end_is_terminal)
-
-        prev = self._last.get(frame.env)
-        if obs.continues and prev is not None and frame.action is not None:
-            reward = frame.reward * self.settings.reward_scale
-            if self.settings.reward_clip is not None:
-                reward = float(np.clip(reward, -self.settings.reward_clip, self.settings.reward_clip))
-            self._pending[frame.env] = _Pending(prev, BUTTON_INDEX[frame.action], reward, obs)
-        self._last[frame.env] = obs
+        action = None if frame.action is None else BUTTON_INDEX[frame.action]
+        with self._buffer_lock:
+            stored = self.buffer.add(
+                frame.env,
+                obs.screens[-1],
+                obs.features,
+                obs.legal,
+                continues=obs.continues,
+                action=action,
+                reward=self._scaled(frame.reward),
+                done=frame.terminated,
+            )
+        if stored:
+            self._count_transition()
         return obs
 
-    def _store(self, t: _Pending, done: bool) -> None:
-        with self._buffer_lock:
-            self.buffer.add(
-                t.obs.screens,
-                t.obs.features,
-                t.action,
-                t.reward,
-                t.next_obs.screens[-1],
-                t.next_obs.features,
-                done,
-                t.next_obs.legal,
-            )
+    def _scaled(self, reward: float) -> float:
+        reward *= self.settings.reward_scale
+        if self.settings.reward_clip is not None:
+            reward = float(np.clip(reward, -self.settings.reward_clip, self.settings.reward_clip))
+        return reward
+
+    def _count_transition(self) -> None:
         self.transitions += 1
         if len(self.buffer) < self.settings.learning_starts:
             return
@@ -195,6 +182,7 @@ class Learner:
             "buffer/capacity": self.buffer.capacity,
             "buffer/bytes": self.buffer.nbytes,
             "buffer/used_bytes": self.buffer.used_bytes,
+            "buffer/bytes_per_transition": self.buffer.bytes_per_transition,
         }
 
     # --- persistence -------------------------------------------------------------------------

@@ -62,15 +62,17 @@ class Observation:
     """(N_ACTIONS,) bool: the buttons allowed for the action answering this observation."""
     continues: bool
     """This observation directly follows the previous one of its env (same episode, next step)."""
+    final: bool
+    """The episode's last frame (terminated or truncated): the emulator resets after it, so nothing answers it."""
 
 
 class FrameStacker:
     """Per-env sliding window of the last `k` screens.
 
-    A new episode, a gap in step numbers (frames lost, a learner restart) or the first
-    frame starts a fresh window filled with copies of the current screen, as Atari
-    wrappers do at reset, and marks the observation as not continuing the previous one:
-    no transition may bridge a discontinuity.
+    A new episode, a gap in step numbers (frames lost, a learner restart), the first
+    frame or any frame after an episode's last starts a fresh window filled with copies of
+    the current screen, as Atari wrappers do at reset, and marks the observation as not
+    continuing the previous one: no transition may bridge a discontinuity.
     """
 
     def __init__(self, k: int) -> None:
@@ -89,7 +91,8 @@ class FrameStacker:
             self._window.extend(screen for _ in range(self.k))
         else:
             self._window.append(screen)
-        self._last = (frame.episode, frame.step)
+        final = frame.terminated or frame.truncated
+        self._last = None if final else (frame.episode, frame.step)
         return Observation(
             step=frame.step,
             episode=frame.episode,
@@ -97,4 +100,5 @@ class FrameStacker:
             features=features,
             legal=legal,
             continues=continues,
+            final=final,
         )

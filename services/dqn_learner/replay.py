@@ -1,16 +1,46 @@
-"""A bounded replay buffer of transitions, preallocated as numpy arrays, screens as uint8.
+"""A bounded replay buffer that stores each screen once and stacks at sample time.
 
-A transition stores its observation's k screens plus the next observation's newest screen
-(k + 1 screens): the next stack is the observation's stack shifted by one, because
-transitions are only made between consecutive frames of one env. That halves the memory
-of storing both stacks and keeps every entry self-contained, so frames from several envs
-can interleave freely.
+A transition's two observations are k-screen stacks that share k - 1 screens, and
+consecutive transitions of one env share all but one, so storing stacks (or even k + 1
+screens per transition, 29 KB at 4 stacked 72x80 screens) keeps every screen k + 1 times.
+Here each frame the learner observes is one *entry* of a single ring: its screen, its
+features and legal mask, the serials of the k + 1 entries whose screens make its
+transition's two stacks, and, when it completes a transition, the action, reward and done
+flag that led to it (`Frame` semantics: frame t carries what step t - 1 earned). About
+5.9 KB a transition at k = 4 (a million in 5.9 GB); a sample gathers its (B, k + 1)
+screens in one `index_select`.
+
+Why one ring of entries that name their stack's screens, not per-env rings: the learner
+stores frames of many envs as they arrive, and how many envs there are (or how fast each
+one runs) is not known in advance, so per-env rings would split the capacity badly. An
+entry's stack is its predecessor's shifted by one, so it is built at `add` for the cost of
+a copy of k + 1 numbers (40 bytes, under 1 % of the screen). A chain of "previous entry"
+links would save 32 of those bytes but make every sample walk k links. SB3's
+`optimize_memory_usage` and Dopamine's Atari buffer also store each screen once; they
+find a stack's screens by position, which works only for one env at a time.
+
+The rules that keep a stack honest:
+
+- An entry that does not continue its env's previous frame (the first frame, a new
+  episode or any frame after an episode's last, a gap in steps, a learner restart)
+  starts a chain: its stack is its own screen repeated, as `FrameStacker` fills its
+  window, and it completes no transition. So no stack ever spans two episodes, two envs
+  or a discontinuity.
+- Entries are numbered by a serial that only grows; slot = serial % capacity. A stack
+  whose oldest serial is older than the ring holds names an overwritten screen: such a
+  transition (a few at the ring's oldest edge, or the next few of an env that stalled
+  while the others filled the ring) is passed over by `sample`, which draws again. So a
+  sampled stack is exactly the screens that were stored.
 """
 
 from dataclasses import dataclass
 
 import numpy as np
 import torch
+
+MAX_DRAWS = 64
+"""Rounds of redrawing the passed-over picks before a sample gives up (only a ring smaller than a
+few stacks can hold no sampleable transition)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +66,11 @@ class Batch:
 
 
 class ReplayBuffer:
-    """Ring buffer of `capacity` transitions; once full, each new one overwrites the oldest."""
+    """Ring of `capacity` frames of any number of envs; once full, each new one overwrites the oldest.
+
+    Every frame but the first of a chain completes one transition, so the buffer holds about
+    `capacity` transitions.
+    """
 
     def __init__(
         self,
@@ -51,22 +85,32 @@ class ReplayBuffer:
             raise ValueError(f"capacity must be >= 1 (got {capacity})")
         self.capacity = capacity
         self.frame_stack = frame_stack
+        self.screen_shape = screen_shape
         # np.zeros maps untouched pages lazily, so resident memory grows with the fill, not the capacity.
-        self._screens = np.zeros((capacity, frame_stack + 1, *screen_shape), dtype=np.uint8)
+        self._screens = np.zeros((capacity, *screen_shape), dtype=np.uint8)
         self._screens_view = torch.from_numpy(self._screens)
         """The same memory as a tensor: a sample's gather of screens (the bulk of its bytes) runs in torch,
         which releases the GIL, so the learner's answers never wait behind a sample."""
         self._features = np.zeros((capacity, n_features), dtype=np.float32)
-        self._next_features = np.zeros((capacity, n_features), dtype=np.float32)
+        self._legal = np.zeros((capacity, n_actions), dtype=bool)
+        self._stacks = np.zeros((capacity, frame_stack + 1), dtype=np.int64)
+        """Serials of the entries whose screens make the entry's transition, oldest first: columns 0..k-1 the
+        observation's stack, 1..k the next observation's; the last is the entry itself."""
+        self._completes = np.zeros(capacity, dtype=bool)
+        """The entry is the next observation of a transition (its predecessor the observation)."""
         self._actions = np.zeros(capacity, dtype=np.int64)
         self._rewards = np.zeros(capacity, dtype=np.float32)
         self._dones = np.zeros(capacity, dtype=np.float32)
-        self._next_legal = np.zeros((capacity, n_actions), dtype=bool)
-        self._pos = 0
+        self._written = 0
+        """Entries ever added: the next entry's serial."""
         self._size = 0
+        """Entries in the ring that complete a transition."""
+        self._newest: dict[str, np.ndarray] = {}
+        """Per env, the stack of its newest entry: what a frame that continues it shifts by one."""
         self._rng = np.random.default_rng(seed)
 
     def __len__(self) -> int:
+        """Transitions stored (the few whose oldest screen was overwritten included; `sample` passes over them)."""
         return self._size
 
     @property
@@ -75,56 +119,98 @@ class ReplayBuffer:
         arrays = (
             self._screens,
             self._features,
-            self._next_features,
+            self._legal,
+            self._stacks,
+            self._completes,
             self._actions,
             self._rewards,
             self._dones,
-            self._next_legal,
         )
         return sum(a.nbytes for a in arrays)
 
     @property
+    def bytes_per_transition(self) -> int:
+        """Bytes one stored frame (one transition) costs: one screen and a few numbers."""
+        return self.nbytes // self.capacity
+
+    @property
     def used_bytes(self) -> int:
         """Bytes of the filled part: `nbytes` scaled by the fill fraction."""
-        return self.nbytes * self._size // self.capacity
+        return self.nbytes * min(self._written, self.capacity) // self.capacity
 
     def add(
         self,
-        screens: np.ndarray,
+        env: str,
+        screen: np.ndarray,
         features: np.ndarray,
-        action: int,
-        reward: float,
-        next_screen: np.ndarray,
-        next_features: np.ndarray,
-        done: bool,
-        next_legal: np.ndarray,
-    ) -> None:
-        """Store one transition; `screens` is the (k, H, W) stack, `next_screen` the next frame's (H, W)."""
-        i = self._pos
-        self._screens[i, : self.frame_stack] = screens
-        self._screens[i, self.frame_stack] = next_screen
-        self._features[i] = features
-        self._next_features[i] = next_features
-        self._actions[i] = action
-        self._rewards[i] = reward
-        self._dones[i] = float(done)
-        self._next_legal[i] = next_legal
-        self._pos = (i + 1) % self.capacity
-        self._size = min(self._size + 1, self.capacity)
+        legal: np.ndarray,
+        *,
+        continues: bool,
+        action: int | None = None,
+        reward: float = 0.0,
+        done: bool = False,
+    ) -> bool:
+        """Store one frame of `env`; True when it completed a transition.
+
+        `continues`: the frame directly follows the env's previous one (`Observation.continues`);
+        otherwise it starts a chain. `action`, `reward`, `done`: the button pressed in the
+        previous step, what it earned, and whether this frame is terminal; the frame completes a
+        transition from the previous one only when it continues it and `action` is given.
+        """
+        serial = self._written
+        slot = serial % self.capacity
+        newest = self._newest.get(env) if continues else None
+        completes = newest is not None and action is not None
+        stack = self._stacks[slot]
+        if newest is None:
+            stack[:] = serial
+        else:
+            stack[:-1] = newest[1:]
+            stack[-1] = serial
+        self._newest[env] = stack.copy()
+        self._size += int(completes) - int(self._completes[slot])  # the entry overwritten, if any
+        self._screens[slot] = screen
+        self._features[slot] = features
+        self._legal[slot] = legal
+        self._completes[slot] = completes
+        self._actions[slot] = action if completes else 0
+        self._rewards[slot] = reward if completes else 0.0
+        self._dones[slot] = float(done) if completes else 0.0
+        self._written = serial + 1
+        return completes
+
+    def _whole(self, slots: np.ndarray) -> np.ndarray:
+        """Which entries at `slots` complete a transition whose screens are all still stored."""
+        return self._completes[slots] & (self._stacks[slots, 0] >= self._written - self.capacity)
 
     def sample(self, batch_size: int) -> Batch:
-        """Uniform sample with replacement from the filled part."""
+        """Uniform sample with replacement from the stored transitions."""
         if self._size == 0:
-            raise ValueError("cannot sample from an empty replay buffer")
-        idx = self._rng.integers(0, self._size, size=batch_size)
-        screens = torch.index_select(self._screens_view, 0, torch.from_numpy(idx)).numpy()
+            raise ValueError("cannot sample from a replay buffer that holds no transition")
+        filled = min(self._written, self.capacity)
+        slots = self._rng.integers(0, filled, size=batch_size)
+        whole = self._whole(slots)
+        draws = 1
+        while not whole.all():
+            if draws == MAX_DRAWS:
+                raise ValueError(
+                    f"no whole transition found in {MAX_DRAWS} draws: a ring of {self.capacity} frames is too"
+                    f" small for stacks of {self.frame_stack} (make buffer_capacity much larger than frame_stack)"
+                )
+            redraw = ~whole
+            slots[redraw] = self._rng.integers(0, filled, size=int(redraw.sum()))
+            whole = self._whole(slots)
+            draws += 1
+        stacks = self._stacks[slots] % self.capacity
+        screens = torch.index_select(self._screens_view, 0, torch.from_numpy(stacks.reshape(-1))).numpy()
+        screens = screens.reshape(batch_size, self.frame_stack + 1, *self.screen_shape)
         return Batch(
-            screens=screens[:, : self.frame_stack],
-            features=self._features[idx],
-            actions=self._actions[idx],
-            rewards=self._rewards[idx],
+            screens=screens[:, :-1],
+            features=self._features[stacks[:, -2]],
+            actions=self._actions[slots],
+            rewards=self._rewards[slots],
             next_screens=screens[:, 1:],
-            next_features=self._next_features[idx],
-            dones=self._dones[idx],
-            next_legal=self._next_legal[idx],
+            next_features=self._features[slots],
+            dones=self._dones[slots],
+            next_legal=self._legal[slots],
         )

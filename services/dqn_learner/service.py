@@ -134,6 +134,8 @@ class LearnerService:
         frame = delivery.message
         obs = self.learner.observe(frame)
         self.stats.counters.frames += 1
+        if obs.final:
+            return  # the episode's last frame: the emulator resets without waiting for an answer
         if delivery.redelivered:
             return  # claimed after a restart or a failure: far too late to answer
         entry_ms = entry_key(delivery.entry_id)[0]

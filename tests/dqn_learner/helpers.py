@@ -31,10 +31,14 @@ def make_frame(
     reward: float = 0.0,
     episode: int = 0,
     legal: tuple[bool, ...] = (True,) * 8,
+    terminated: bool = False,
+    truncated: bool = False,
+    screen: bytes | None = None,
     **state: object,
 ) -> Frame:
-    value = step % 256 if screen_value is None else screen_value
-    screen = np.full((SCREEN_HEIGHT, SCREEN_WIDTH), value, dtype=np.uint8).tobytes()
+    if screen is None:
+        value = step % 256 if screen_value is None else screen_value
+        screen = np.full((SCREEN_HEIGHT, SCREEN_WIDTH), value, dtype=np.uint8).tobytes()
     return Frame(
         env=env,
         step=step,
@@ -44,5 +48,7 @@ def make_frame(
         action_source=ActionSource.DQN if step > 0 else None,
         legal=legal,
         episode=episode,
+        terminated=terminated,
+        truncated=truncated,
         screen=screen,
     )

@@ -4,8 +4,8 @@ return beats a random policy's by a clear margin.
 The task: from the start tile of New Bark Town (6, 6), walk to the floor item at (3, 3)
 (picking it up adds money, read from RAM). Eight buttons, START and SELECT illegal (as the
 emulator masks them before the first Pokémon), +1 for the item, -0.05 a step, +-0.1 per tile
-closer to or further from the item, 30 steps an episode, every episode from the same boot
-save state. A step is the emulator's (the game
+closer to or further from the item, 30 steps an episode (the item terminates it, the 30th step
+truncates it, as the frames say), every episode from the same boot save state. A step is the emulator's (the game
 core's machine): press 8 frames, release, 16 more. Fixed seeds; the margin is asserted, not a number.
 """
 
@@ -41,7 +41,7 @@ class ItemTask:
         self.t = 0
         self.money = 0
 
-    def _frame(self, action: Button | None, reward: float) -> Frame:
+    def _frame(self, action: Button | None, reward: float, terminated: bool = False, truncated: bool = False) -> Frame:
         return Frame(
             env="item",
             step=self.global_step,
@@ -51,6 +51,8 @@ class ItemTask:
             action_source=ActionSource.DQN if action else None,
             legal=LEGAL,
             episode=self.episode,
+            terminated=terminated,
+            truncated=truncated,
             screen=self.machine.small_screen(),
         )
 
@@ -76,7 +78,8 @@ class ItemTask:
         distance = abs(self.state.x - GOAL[0]) + abs(self.state.y - GOAL[1])
         reward = (1.0 if reached else STEP_COST) + SHAPING * (self.distance - distance)
         self.distance = distance
-        return self._frame(button, reward), reached or self.t >= self.max_steps
+        truncated = not reached and self.t >= self.max_steps
+        return self._frame(button, reward, terminated=reached, truncated=truncated), reached or truncated
 
     def close(self) -> None:
         self.machine.close()

@@ -88,6 +88,7 @@ class Emulators:
         self.reader: StreamReader[Action] = StreamReader(redis_url, model=Decoder(Action))
         self.positions = {keys.actions(env): "$" for env in envs}
         self.step = dict.fromkeys(envs, 0)
+        self.episode = dict.fromkeys(envs, 0)
 
     async def start(self) -> None:
         self.positions = {s: await self.reader.last_id(s) for s in self.positions}
@@ -98,7 +99,14 @@ class Emulators:
             frames = [
                 (
                     self.keys.frames(env),
-                    make_frame(self.step[env], env=env, x=self.step[env] % 10, legal=NO_START_SELECT, reward=0.1),
+                    make_frame(
+                        self.step[env],
+                        env=env,
+                        x=self.step[env] % 10,
+                        legal=NO_START_SELECT,
+                        reward=0.1,
+                        episode=self.episode[env],
+                    ),
                 )
                 for env in self.envs
             ]
@@ -144,7 +152,8 @@ async def test_every_env_gets_a_legal_dqn_action_for_its_step_and_stats_are_writ
     assert counters["counters_batches"] < counters["counters_actions_sent"]
     assert counters["latency_batch_size_mean"] > 1.0
     assert counters["charts_updates"] > 0 and counters["buffer_size"] > 0
-    assert counters["buffer_bytes"] >= 500 * 3 * 72 * 80
+    assert counters["buffer_bytes"] == 500 * counters["buffer_bytes_per_transition"]
+    assert 72 * 80 <= counters["buffer_bytes_per_transition"] <= 7 * 1024  # one screen a transition
     assert counters["latency_inference_ms_p99"] > 0
     assert redis_client.xpending(keys.frames("0"), GROUP)["pending"] == 0  # everything acknowledged
 
@@ -155,6 +164,35 @@ async def test_every_env_gets_a_legal_dqn_action_for_its_step_and_stats_are_writ
         assert name in stats
     assert list((tmp_path / "tensorboard").glob("*/events.out.tfevents.*"))
     assert list_checkpoints(tmp_path / SERVICE / "checkpoints")  # at least the one written at stop
+
+
+async def test_an_episodes_last_frame_is_learned_from_but_not_answered(
+    redis_url: str, redis_client: redis.Redis, tmp_path: Path
+) -> None:
+    settings = learner_settings(redis_url, tmp_path, learning_starts=100)
+    keys = settings.keys
+    emulators = Emulators(redis_url, keys, ["0"])
+    async with running(settings, redis_client):
+        await emulators.start()
+        first = await emulators.play(5)  # steps 0-4
+        last = make_frame(5, env="0", legal=NO_START_SELECT, reward=1.0, terminated=True)
+        await emulators.publisher.publish(keys.frames("0"), last)
+        async with asyncio.timeout(5):  # the learner has taken the last frame in (its heartbeat says so)
+            while health(settings, redis_client)["counters_frames"] < 6:
+                await asyncio.sleep(0.05)
+        emulators.step["0"], emulators.episode["0"] = 6, 1  # the emulator reset: the next episode begins
+        after = await emulators.play(3)  # steps 6-8; an answer to step 5 would come before step 6's
+        async with asyncio.timeout(5):
+            while health(settings, redis_client)["counters_frames"] < 9:
+                await asyncio.sleep(0.05)
+        counters = health(settings, redis_client)
+    await emulators.aclose()
+
+    assert [a.step for a in first] == [0, 1, 2, 3, 4]
+    assert [a.step for a in after] == [6, 7, 8]
+    # 0-1 ... 4-5 (5 terminal), then 6-7 and 7-8: nothing from the last frame into the next episode
+    assert counters["buffer_size"] == 7
+    assert redis_client.xpending(keys.frames("0"), GROUP)["pending"] == 0
 
 
 async def test_bad_frames_go_to_dead_and_the_service_goes_on(

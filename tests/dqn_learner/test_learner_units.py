@@ -1,4 +1,7 @@
-"""Pure units of the learner: schedule, masking, Double-DQN target, target update, buffer, stacking, checkpoints."""
+"""Pure units of the learner: schedule, masking, Double-DQN target, target update, stacking, checkpoints.
+
+The replay buffer has its own file (`test_replay.py`).
+"""
 
 import os
 import threading
@@ -128,14 +131,14 @@ def test_update_leaves_target_alone_and_fits_a_fixed_batch() -> None:
     rng = np.random.default_rng(3)
     for _ in range(64):
         buffer.add(
-            rng.integers(0, 256, size=(2, H, W), dtype=np.uint8),
-            rng.random(N_FEATURES, dtype=np.float32),
-            int(rng.integers(0, N_ACTIONS)),
-            float(rng.choice([0.0, 1.0])),
+            "0",
             rng.integers(0, 256, size=(H, W), dtype=np.uint8),
             rng.random(N_FEATURES, dtype=np.float32),
-            True,  # terminal: the target is the reward alone, so the loss can reach zero
             np.ones(N_ACTIONS, dtype=bool),
+            continues=True,
+            action=int(rng.integers(0, N_ACTIONS)),
+            reward=float(rng.choice([0.0, 1.0])),
+            done=True,  # terminal: the target is the reward alone, so the loss can reach zero
         )
     target_before = [p.detach().clone() for p in agent.target_network.parameters()]
     batch = buffer.sample(32)
@@ -200,58 +203,6 @@ def test_training_thread_runs_at_the_lower_priority(tmp_path: Path, priority: st
         trainer.stop()
 
 
-# --- replay buffer ----------------------------------------------------------------------
-
-
-def _fill(buffer: ReplayBuffer, n: int, start: int = 0) -> None:
-    for i in range(start, start + n):
-        screens = np.stack([np.full((H, W), (i + j) % 256, dtype=np.uint8) for j in range(buffer.frame_stack)])
-        buffer.add(
-            screens,
-            np.full(N_FEATURES, i, dtype=np.float32),
-            i % N_ACTIONS,
-            float(i),
-            np.full((H, W), (i + buffer.frame_stack) % 256, dtype=np.uint8),
-            np.full(N_FEATURES, i + 1, dtype=np.float32),
-            i % 2 == 0,
-            np.ones(N_ACTIONS, dtype=bool),
-        )
-
-
-def test_buffer_wraps_around_and_keeps_the_newest() -> None:
-    buffer = ReplayBuffer(5, 3, N_FEATURES, N_ACTIONS, SCREEN_SHAPE, seed=0)
-    _fill(buffer, 3)
-    assert len(buffer) == 3
-    _fill(buffer, 9, start=3)  # 12 added in all
-    assert len(buffer) == 5
-    rewards = set(buffer.sample(500).rewards.tolist())
-    assert rewards == {7.0, 8.0, 9.0, 10.0, 11.0}
-
-
-def test_buffer_sample_rebuilds_both_stacks_consistently() -> None:
-    buffer = ReplayBuffer(10, 3, N_FEATURES, N_ACTIONS, SCREEN_SHAPE, seed=0)
-    _fill(buffer, 10)
-    batch = buffer.sample(16)
-    assert batch.screens.shape == (16, 3, H, W) and batch.screens.dtype == np.uint8
-    assert batch.next_screens.shape == (16, 3, H, W)
-    for k in range(16):
-        i = int(batch.rewards[k])
-        assert batch.screens[k, :, 0, 0].tolist() == [i, i + 1, i + 2]
-        assert batch.next_screens[k, :, 0, 0].tolist() == [i + 1, i + 2, i + 3]
-        assert batch.actions[k] == i % N_ACTIONS
-        assert batch.dones[k] == float(i % 2 == 0)
-        assert batch.features[k, 0] == i and batch.next_features[k, 0] == i + 1
-
-
-def test_buffer_memory_is_uint8_and_reported() -> None:
-    buffer = ReplayBuffer(1000, 4, N_FEATURES, N_ACTIONS, SCREEN_SHAPE)
-    screen_bytes = 1000 * 5 * H * W
-    assert screen_bytes <= buffer.nbytes < screen_bytes * 1.1
-    assert buffer.used_bytes == 0
-    _fill(buffer, 250)
-    assert buffer.used_bytes == buffer.nbytes // 4
-
-
 # --- observations -----------------------------------------------------------------------
 
 
@@ -278,6 +229,17 @@ def test_stacker_slides_on_consecutive_steps_and_resets_on_gaps_and_episodes() -
     assert not new_episode.continues
     duplicate = stacker.push(make_frame(14, episode=1))
     assert not duplicate.continues
+
+
+@pytest.mark.parametrize("end", ["terminated", "truncated"])
+def test_stacker_marks_an_episodes_last_frame_final_and_never_continues_past_it(end: str) -> None:
+    stacker = FrameStacker(2)
+    assert not stacker.push(make_frame(1)).final
+    last = stacker.push(make_frame(2, **{end: True}))
+    assert last.continues and last.final
+    # even a next frame that keeps the episode number and the step sequence starts afresh
+    after = stacker.push(make_frame(3))
+    assert not after.continues and not after.final and after.screens[:, 0, 0].tolist() == [3, 3]
 
 
 def test_bad_screen_and_bad_mask_are_message_errors() -> None:
