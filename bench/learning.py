@@ -56,7 +56,7 @@ def _seed(run: _Run, game: GameSettings, hyper: LearnerSettings, budget: int, se
 
     for baseline in ("random", "fallback"):
         began = time.monotonic()
-        run.points.extend(learning_baselines.play(game, baseline, budget, seed, run.progress))
+        run.points.append(learning_baselines.play(game, baseline, episodes, seed, run.progress))
         run.timed(baseline, seed, "play_s", time.monotonic() - began)
 
     began = time.monotonic()

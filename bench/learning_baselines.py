@@ -1,9 +1,8 @@
 """The learning benchmark's baselines: random play and the rule-based policy through the game core, and the
 untrained network as a checkpoint.
 
-Random and the rule-based policy do not learn: they play the same budget of env steps as the
-trained agents, in episodes that end as theirs do, and each quarter of the budget is one point
-of their (flat) curves, drawn from the episodes that ended in it.
+Random and the rule-based policy do not learn: each plays as many episodes as a greedy point
+evaluates, ending as the learners' do, and is drawn as a flat line beside their curves.
 """
 
 import random
@@ -14,7 +13,7 @@ from typing import Literal
 
 import torch
 
-from bench.learning_episodes import EpisodeLog, Point, marks
+from bench.learning_episodes import EpisodeLog, Point
 from services.dqn_learner.checkpoints import save_checkpoint
 from services.dqn_learner.learner import Learner
 from services.dqn_learner.settings import LearnerSettings
@@ -31,32 +30,23 @@ def _random_button(core: GameCore, rng: random.Random) -> Button:
     return rng.choice([button for button, ok in zip(BUTTONS, core.legal(), strict=True) if ok])
 
 
-def play(game: GameSettings, agent: Baseline, budget: int, seed: int, progress: Progress) -> list[Point]:
-    """`budget` steps of random buttons or of the rule-based policy (`core.step(None)`), one point a quarter."""
+def play(game: GameSettings, agent: Baseline, episodes: int, seed: int, progress: Progress) -> Point:
+    """`episodes` episodes of random buttons or of the rule-based policy (`core.step(None)`): one point, the
+    level of a flat line on the curves (neither learns, so more of its play would only repeat it)."""
     core = game.model_copy(update={"seed": seed}).start_core()
     rng = random.Random(seed)
-    at = marks(budget)
     log = EpisodeLog(env=agent, source=agent, eval=False)
     log.begin(core.state)
-    points: list[Point] = []
-    counted = 0
     started = time.perf_counter()
     try:
-        for t in range(1, budget + 1):
+        while len(log.episodes) < episodes:
             step = core.step(_random_button(core, rng) if agent == "random" else None)
-            if log.add(step, env_steps=t):
+            if log.add(step, env_steps=0):
                 log.begin(core.reset().state)
-            if t in at:
-                fraction = at[t]
-                points.append(
-                    Point(agent=agent, seed=seed, fraction=fraction, env_steps=t,
-                          wall_s=time.perf_counter() - started, episodes=log.episodes[counted:])
-                )  # fmt: skip
-                counted = len(log.episodes)
-                progress(f"{agent} seed {seed}: {t:,} steps, {counted} episodes, {time.perf_counter() - started:.0f} s")
     finally:
         core.close()
-    return points
+    progress(f"{agent} seed {seed}: {episodes} episodes, {time.perf_counter() - started:.0f} s")
+    return Point(agent=agent, seed=seed, fraction=0.0, env_steps=0, wall_s=0.0, episodes=log.episodes)
 
 
 def untrained_checkpoint(hyper: LearnerSettings, directory: Path) -> Path:

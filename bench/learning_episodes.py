@@ -58,23 +58,13 @@ class EpisodeLog:
             return False
         record = self.record
         self.episodes.append(
-            Episode(
-                env=self.env,
-                episode=len(self.episodes),
-                eval=self.eval,
-                start_state=record.start_state,
-                steps=record.steps,
+            record.to_episode(
+                self.env,
+                len(self.episodes),
+                step,
                 env_steps=self.env_steps if env_steps is None else env_steps,
-                total_reward=record.total_reward,
-                components=dict(record.components),
-                milestones=dict(record.milestones),
-                furthest_map=record.furthest_map,
-                badges=record.max_badges,
-                max_level=record.max_level,
-                sources=record.source_shares(),
-                terminated=step.terminated,
-                truncated=step.truncated,
                 wall_s=time.perf_counter() - self.started,
+                eval=self.eval,
             )
         )
         return True

@@ -19,6 +19,7 @@ from bench.learning_episodes import Point
 from shared.game.episode import MILESTONES
 
 CURVES: tuple[str, ...] = ("badge", "first_pokemon", "battle_won", "new_map", "return")
+FIXED_COLOURS = {"random": "tab:gray", "fallback": "tab:brown", "untrained": "black"}
 
 
 def pooled(points: list[Point]) -> dict[str, list[Point]]:
@@ -42,6 +43,8 @@ def first_greedy_badge(points: list[Point]) -> dict[str, dict[int, float | None]
     """Agent → seed → training wall-clock of its first point whose greedy episodes earned the badge (None: never)."""
     found: dict[str, dict[int, float | None]] = defaultdict(dict)
     for point in sorted(points, key=lambda p: p.fraction):
+        if point.agent in FIXED_COLOURS:  # they do not train: no time to a first badge
+            continue
         summary = point.summary
         badge = summary is not None and summary.milestones["badge"].reached > 0
         seen = found[point.agent]
@@ -100,7 +103,9 @@ def plot(points: list[Point], out: Path, title: str) -> Path:
             ax = axes[row][col]
             for agent, rows in curves.items():
                 xy = [(getattr(p, x_name), _value(p, curve)) for p in rows if _value(p, curve) is not None]
-                if xy:
+                if len(rows) == 1 and xy:  # a policy that does not learn (random, rules, untrained): its level
+                    ax.axhline(xy[0][1], linestyle=":", color=FIXED_COLOURS.get(agent), label=agent)
+                elif xy:
                     ax.plot(*zip(*xy, strict=True), marker="o", label=agent)
             ax.set_ylabel("mean return" if curve == "return" else f"{curve} rate")
             ax.grid(alpha=0.3)
