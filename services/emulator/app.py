@@ -7,6 +7,7 @@ import logging
 import signal
 import socket
 
+from services.emulator.backpressure import Backpressure
 from services.emulator.envclaim import AUTO_ENV, claim_env, keep_env_claim
 from services.emulator.inbox import Inbox
 from services.emulator.peers import Peers
@@ -52,7 +53,10 @@ async def _serve(settings: EmulatorSettings) -> None:
         peers_client, keys, settings.peer_check_interval, settings=settings.streams, counters=publisher.counters
     )
     store = SaveStateStore(settings.data_dir / "states" / f"env{settings.env}", rom.sha256, settings.keep_states)
-    service = EmulatorService(settings, core, publisher, inbox, peers, store)
+    backpressure = Backpressure(
+        peers, keys, settings.hold_poll_ms / 1000, settings=settings.streams, counters=publisher.counters
+    )
+    service = EmulatorService(settings, core, publisher, inbox, peers, store, backpressure)
     heartbeat = Heartbeat(
         settings.redis_url,
         keys=keys,
@@ -70,11 +74,13 @@ async def _serve(settings: EmulatorSettings) -> None:
     gc.freeze()  # PyBoy, the modules, the models: they live as long as the process, no collection need walk them
     gc.set_threshold(GC_YOUNG_THRESHOLD)
     peers_task = asyncio.create_task(peers.run(), name="peers")
+    hold_task = asyncio.create_task(backpressure.run(), name="hold")
     try:
         async with heartbeat:
             await service.run(stop)
     finally:
         peers_task.cancel()
+        hold_task.cancel()
         await publisher.aclose()
         await peers_client.aclose()
         core.close()

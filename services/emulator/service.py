@@ -15,10 +15,10 @@ only ever touched by the loop. Only save-state files are read and written on a t
 save states are made by a forked copy of the process (`snapshot`), so a save does not stop
 the game.
 
-Nothing here waits on another service except the bounded wait for the learner's action,
-and only while a learner is alive. Redis being down costs nothing but buffered (or dropped
-and counted) messages: the publisher never raises and the inbox read is skipped until Redis
-is back.
+Nothing here waits on another service except the bounded wait for the learner's action
+and the learner's hold (`backpressure`, bounded by its key's TTL), and only while a learner
+is alive. Redis being down costs nothing but buffered (or dropped and counted) messages: the
+publisher never raises and the inbox read is skipped until Redis is back.
 """
 
 import asyncio
@@ -32,6 +32,7 @@ from dataclasses import asdict, dataclass
 from typing import Any, TypeVar
 
 from services.emulator.arbiter import Arbiter
+from services.emulator.backpressure import Backpressure
 from services.emulator.inbox import Inbox
 from services.emulator.outbox import Outbox
 from services.emulator.peers import Peers
@@ -107,6 +108,7 @@ class EmulatorService:
         inbox: Inbox,
         peers: Peers,
         store: SaveStateStore,
+        backpressure: Backpressure,
     ) -> None:
         self.settings = settings
         self.core = core
@@ -114,6 +116,7 @@ class EmulatorService:
         self.inbox = inbox
         self.peers = peers
         self.store = store
+        self.backpressure = backpressure
         self.keys = settings.keys
         self.env = settings.env
         self.arbiter = Arbiter()
@@ -157,6 +160,10 @@ class EmulatorService:
                     await self.outbox.drain()
                     await self._exchange(block_ms=0)
                     await asyncio.sleep(0.05)
+                    continue
+                if self.backpressure.held:  # the learner is behind its replay ratio: wait, commands still come in
+                    await self._exchange(block_ms=0)
+                    await self.backpressure.wait(LOOP_TURN_S)
                     continue
                 state = self.core.view.state
                 frame = self._frame(state, played)
@@ -499,6 +506,7 @@ class EmulatorService:
             "send_batches": self.outbox.batches,
             "send_failures": self.outbox.failures,
             "bad_inbox_entries": self.inbox.bad,
+            **self.backpressure.counters(),
         }
 
     def _log_progress(self, state: GameState) -> None:
