@@ -60,7 +60,7 @@ class Backpressure:
         if not self._holding:
             self._holding = True
             self.holds += 1
-            log.info("held back: the learner is behind its replay ratio")
+            log.debug("held back: the learner is behind its replay ratio")
         started = time.monotonic()
         with suppress(TimeoutError):
             await asyncio.wait_for(self._released.wait(), timeout)
@@ -89,4 +89,4 @@ class Backpressure:
         self._released.set()
         if self._holding:
             self._holding = False
-            log.info("released: the learner caught up (or is gone)")
+            log.debug("released: the learner caught up (or is gone)")
