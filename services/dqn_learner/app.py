@@ -129,6 +129,12 @@ async def serve(settings: LearnerSettings, stop: asyncio.Event | None = None) ->
     tasks: list[asyncio.Task[None]] = []
     try:
         await start_up(service, reader, health_client, stop)
+        if settings.replay_ratio_mode == "hold":
+            # The refill's frames were played while no learner held the game (most of them trained on before
+            # the restart): holding the game until up to `max_update_backlog` updates are paid for them would
+            # stop it for a minute at every start. The ratio holds from here on.
+            forgiven = learner.forgive_backlog()
+            log.info("hold mode: %d updates owed to the refilled frames dropped; the ratio holds from now", forgiven)
         service.trainer.start()
         if stop.is_set():
             return
