@@ -18,6 +18,7 @@ from services.dqn_learner import hold as hold_module
 from services.dqn_learner.hold import Hold
 from services.dqn_learner.learner import Learner
 from services.dqn_learner.settings import LearnerSettings
+from services.dqn_learner.trainer import training_priority
 from shared.messages import Episode
 from shared.streams import Publisher, StreamCounters
 from tests.dqn_learner.helpers import make_frame
@@ -91,6 +92,17 @@ async def test_a_stalled_trainer_lets_the_emulators_go(
         assert not redis_client.exists(settings.keys.hold), "no new hold while training makes no progress"
     finally:
         await client.aclose()
+
+
+@pytest.mark.parametrize(("mode", "priority"), [("hold", "normal"), ("free", "idle")])
+def test_auto_priority_starves_no_training_the_game_waits_for(mode: str, priority: str) -> None:
+    assert training_priority(LearnerSettings(replay_ratio_mode=mode)) == priority  # type: ignore[arg-type]
+    assert training_priority(LearnerSettings(replay_ratio_mode=mode, train_priority="low")) == "low"  # type: ignore[arg-type]
+
+
+def test_a_slack_past_the_backlog_cap_is_refused() -> None:
+    with pytest.raises(ValueError, match="hold_slack"):
+        LearnerSettings(hold_slack=1_000, max_update_backlog=1_000)
 
 
 def episode(env_steps: int, total_reward: float, milestones: dict[str, int], eval_: bool = False) -> Episode:
