@@ -23,6 +23,9 @@ from shared.messages import ActionSource, Frame
 from shared.redis_server import LocalRedis, free_port
 
 SCALE = (1, 2, 4)
+LEARNER_ARGS = ("--learning-starts", "500", "--replay-ratio-mode", "free")
+"""The serving path's speed is measured here: in `hold` mode the game would wait for training (its pace is the
+learning benchmark's business), so the learner lets the actors run ahead, as every run did before the hold."""
 
 
 def _emulator(url: str, data: Path, rom: Path, *args: str) -> subprocess.Popen[bytes]:
@@ -84,7 +87,7 @@ def run(rom: Path, steps: int = 3000, soak_s: float = 120.0, rounds: int = 3) ->
     out: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as tmp, LocalRedis(Path(tmp) / "redis") as server:
         url, data = server.url, Path(tmp) / "data"
-        with background("services.dqn_learner", url, data, "--learning-starts", "500"):
+        with background("services.dqn_learner", url, data, *LEARNER_ARGS):
             wait_health(url, "dqn_learner")
             # like the emulator suite: each lockstep run between two bare loops
             runs = [functools.partial(_lockstep_run, url, data / f"lockstep{i}", rom, steps) for i in range(rounds)]
@@ -119,7 +122,7 @@ def run(rom: Path, steps: int = 3000, soak_s: float = 120.0, rounds: int = 3) ->
                                 stdout=subprocess.DEVNULL)  # fmt: skip
         try:
             with (
-                background("services.dqn_learner", url, data, "--learning-starts", "500") as learner,
+                background("services.dqn_learner", url, data, *LEARNER_ARGS) as learner,
                 background("services.llm_planner", url, data, "--llm-url", f"http://127.0.0.1:{port}") as planner,
                 background("services.dashboard", url, data, "--port", str(web)) as dashboard,
             ):

@@ -50,6 +50,12 @@ class Keys:
         return f"{self.prefix}archive"
 
     @property
+    def hold(self) -> str:
+        """Plain key with a short TTL: set by the learner while training is behind its replay ratio; emulators
+        stop stepping while it exists and the learner's heartbeat is alive (`services/emulator/backpressure.py`)."""
+        return f"{self.prefix}hold"
+
+    @property
     def dead(self) -> str:
         return f"{self.prefix}dead"
 

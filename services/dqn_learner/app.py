@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import torch
+from redis.exceptions import RedisError
 
 from services.dqn_learner.agent import choose_device
 from services.dqn_learner.checkpoints import load_latest, move_aside
@@ -86,12 +87,12 @@ async def serve(settings: LearnerSettings, stop: asyncio.Event | None = None) ->
     learner, resumed_from, unusable = await asyncio.to_thread(restore, settings, device, checkpoint_dir)
     hyperparameters = settings.model_dump(mode="json", exclude={"streams"})
     tensorboard_dir = settings.data_dir / "tensorboard" / run_name(settings) if settings.tensorboard else None
-    stats = Stats(base / "stats.json", tensorboard_dir, hyperparameters)
+    stats = Stats(base / "stats.json", tensorboard_dir, hyperparameters, batch_size=settings.batch_size)
     counters = StreamCounters()
     publisher = Publisher(settings.redis_url, keys=settings.keys, settings=settings.streams, counters=counters)
     reader: StreamReader[Frame] = StreamReader(settings.redis_url, model=FrameDecoder(), settings=settings.streams)
     health_client = make_client(settings.redis_url, settings.streams)
-    service = LearnerService(settings, learner, publisher, stats, checkpoint_dir, counters)
+    service = LearnerService(settings, learner, publisher, stats, checkpoint_dir, counters, health_client)
     log.info(
         "learner on %s (%d torch threads); %s; buffer %d transitions (%.0f MB when full)",
         device,
@@ -128,6 +129,12 @@ async def serve(settings: LearnerSettings, stop: asyncio.Event | None = None) ->
     tasks: list[asyncio.Task[None]] = []
     try:
         await start_up(service, reader, health_client, stop)
+        if settings.replay_ratio_mode == "hold":
+            # The refill's frames were played while no learner held the game (most of them trained on before
+            # the restart): holding the game until up to `max_update_backlog` updates are paid for them would
+            # stop it for a minute at every start. The ratio holds from here on.
+            forgiven = learner.forgive_backlog()
+            log.info("hold mode: %d updates owed to the refilled frames dropped; the ratio holds from now", forgiven)
         service.trainer.start()
         if stop.is_set():
             return
@@ -137,12 +144,15 @@ async def serve(settings: LearnerSettings, stop: asyncio.Event | None = None) ->
                 asyncio.create_task(service.answer_loop(), name="answer"),
                 asyncio.create_task(service.stats_loop(health_client), name="stats"),
             ]
+            if settings.replay_ratio_mode == "hold":
+                tasks.append(asyncio.create_task(service.hold.run(), name="hold"))
             await stop.wait()
             log.info("stopping: finishing the current update, then a checkpoint")
     finally:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        await release_hold(service)
         await asyncio.to_thread(service.trainer.stop)
         await asyncio.to_thread(service.trainer.checkpoint)
         await service.write_stats()
@@ -151,6 +161,14 @@ async def serve(settings: LearnerSettings, stop: asyncio.Event | None = None) ->
         await health_client.aclose()
         await publisher.aclose()
     log.info("stopped at %d updates, %d frames seen", learner.agent.updates, learner.frames_seen)
+
+
+async def release_hold(service: LearnerService) -> None:
+    """Let the emulators go at once on the way out (else they would wait for the key's TTL)."""
+    try:
+        await service.hold.release()
+    except (RedisError, OSError) as exc:
+        log.warning("could not delete the hold key (%s); it expires by itself within its TTL", exc)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

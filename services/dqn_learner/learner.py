@@ -155,6 +155,14 @@ class Learner:
         """Updates owed to the transitions already stored (a refill or a fast game builds some up)."""
         return max(self._untrained // self.settings.train_every, 0)
 
+    def forgive_backlog(self) -> int:
+        """Drop the updates owed so far (counted in `updates_dropped`) and return how many; only while no
+        training thread runs (it is the one writer of what the updates covered)."""
+        owed = self._untrained
+        self._counted_transitions -= owed
+        self.uncounted_transitions += owed
+        return owed // self.settings.train_every
+
     def train_step(self) -> UpdateStats:
         """One update (call when `update_due`), then the target and actor syncs when their turn comes."""
         with self._buffer_lock:

@@ -8,6 +8,8 @@
                                            ▼
                                   actions:{env} (source dqn, the frame's step)
     training thread (at `train_priority`): Double-DQN updates while owed, checkpoint every N updates
+    hold loop (`replay_ratio_mode=hold`): the emulators wait while training is behind (`hold.py`)
+    stats loop: heartbeat counters, TensorBoard (with the `episodes` stream's episodes), stats file
 
 "Ack after use": a frame is acknowledged once it is stored for learning. Its answer
 follows within a millisecond or two; after a crash, answering it again would be too late
@@ -27,6 +29,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from services.dqn_learner.hold import Hold
 from services.dqn_learner.learner import Learner
 from services.dqn_learner.observation import Observation, legal_mask, screen_array
 from services.dqn_learner.settings import LearnerSettings
@@ -34,7 +37,7 @@ from services.dqn_learner.stats import Stats, flat
 from services.dqn_learner.trainer import TrainingThread
 from shared.buttons import BUTTONS
 from shared.health import read_health
-from shared.messages import Action, ActionSource, Event, Fields, Frame
+from shared.messages import Action, ActionSource, Episode, Event, Fields, Frame
 from shared.streams import (
     Decoder,
     Delivery,
@@ -52,6 +55,7 @@ EMULATOR = "emulator"
 EMULATOR_COUNTERS = ("steps", "deadline_waits", "deadline_missed", "source_dqn")
 """Counters of the emulators' heartbeats summed into the learner's stats (`emulator/…`)."""
 REFILL_PAGE = 500
+EPISODES_PAGE = 500
 
 
 class FrameDecoder(Decoder[Frame]):
@@ -94,6 +98,7 @@ class LearnerService:
         stats: Stats,
         checkpoint_dir: Path,
         stream_counters: StreamCounters,
+        client: Any,
     ) -> None:
         self.settings = settings
         self.keys = settings.keys
@@ -102,6 +107,10 @@ class LearnerService:
         self.stats = stats
         self.stream_counters = stream_counters
         self.trainer = TrainingThread(learner, checkpoint_dir, stats.counters)
+        self.hold = Hold(learner, client, settings, stream_counters)
+        self.episodes: StreamReader[Episode] = StreamReader(model=Episode, client=client)
+        self._episodes_after = "0-0"
+        """The last entry of the `episodes` stream written to TensorBoard: a new run shows every retained one."""
         self.refilled_until: dict[str, tuple[int, int]] = {}
         """Per stream, the last entry the refill learned from; the group's deliveries up to it are only acked."""
         self._refill_done: set[str] = set()
@@ -249,7 +258,14 @@ class LearnerService:
         return values
 
     def health_counters(self) -> dict[str, int | float]:
-        return {**flat(self.values()), **self.stream_counters.as_dict(), "publish_backlog": self.publisher.backlog}
+        values = flat(self.values())
+        return {
+            **values,
+            "samples_per_step": values.pop("charts_samples_per_step"),
+            **self.hold.counters(),
+            **self.stream_counters.as_dict(),
+            "publish_backlog": self.publisher.backlog,
+        }
 
     async def stats_loop(self, health_client: Any) -> None:
         """Every `stats_interval`: fold in the emulators' counters, write TensorBoard and the stats file, log a line.
@@ -263,7 +279,22 @@ class LearnerService:
     async def _stats_round(self, health_client: Any) -> None:
         await self.sync_clock(health_client)
         await self._collect_emulators(health_client)
-        await self.write_stats()
+        await self.write_stats(await self._new_episodes())
+
+    async def _new_episodes(self) -> list[Episode]:
+        """The `episodes` stream's entries since the last round (undecodable ones counted and skipped)."""
+        stream = self.keys.episodes
+        found: list[Episode] = []
+        while True:
+            entries = await self.episodes.range(stream, f"({self._episodes_after}", "+", count=EPISODES_PAGE)
+            for entry in entries:
+                if entry.message is None:
+                    self.stats.counters.episodes_bad += 1
+                else:
+                    found.append(entry.message)
+                self._episodes_after = entry.entry_id
+            if len(entries) < EPISODES_PAGE:
+                return found
 
     async def _collect_emulators(self, client: Any) -> None:
         sums = dict.fromkeys(EMULATOR_COUNTERS, 0.0)
@@ -273,15 +304,20 @@ class LearnerService:
                     sums[name] += float(health.counters.get(name, 0))
         self.stats.emulators = sums
 
-    async def write_stats(self) -> dict[str, float]:
+    async def write_stats(self, episodes: list[Episode] | None = None) -> dict[str, float]:
         values = self.values()
-        await asyncio.to_thread(self.stats.write, values, self.learner.agent.updates)
+        await asyncio.to_thread(self._write, values, episodes or [])
         log.info(
-            "updates %d (%.1f/s) frames %d epsilon %.3f loss %.4f q %.3f buffer %d (%.0f MB)"
+            "updates %d (%.1f/s) frames %d samples/step %.2f (%s %.2f) held %d ms"
+            " epsilon %.3f loss %.4f q %.3f buffer %d (%.0f MB)"
             " | answered %d, inference p50/p99 %.2f/%.2f ms, answer p50/p99 %.1f/%.1f ms, emulator missed %d",
             values["charts/updates"],
             values["charts/updates_per_s"],
             values["counters/frames"],
+            values["charts/samples_per_step"],
+            self.settings.replay_ratio_mode,
+            self.settings.batch_size / self.settings.train_every,
+            self.hold.counters()["held_ms"],
             values["charts/epsilon"],
             values["losses/td_loss"],
             values["losses/q_values"],
@@ -295,6 +331,10 @@ class LearnerService:
             values.get("emulator/deadline_missed", 0),
         )
         return values
+
+    def _write(self, values: dict[str, float], episodes: list[Episode]) -> None:
+        self.stats.write(values, self.learner.agent.updates)
+        self.stats.write_episodes(episodes)
 
     async def event(self, kind: str, message: str, level: str = "info", data: dict[str, Any] | None = None) -> None:
         event = Event(

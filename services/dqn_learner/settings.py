@@ -24,11 +24,12 @@ class LearnerSettings(CommonSettings):
     torch_threads: int = Field(default=1, ge=1, le=64)
     """Intra-op threads of torch on the CPU. One keeps training from starving inference of cores."""
 
-    train_priority: Literal["idle", "low", "normal"] = "idle"
-    """The training thread's CPU priority. The emulators wait for every answer, and on cores they share
-    with training the answers should go first: `idle` trains only on CPU time nothing else wants
-    (Linux SCHED_IDLE; with 4 emulators on 2 cores, 22 % more steps/s and 18 % fewer updates than `low`),
-    `low` is nice +10, `normal` shares the cores evenly."""
+    train_priority: Literal["auto", "idle", "low", "normal"] = "auto"
+    """The training thread's CPU priority. `idle` trains only on CPU time nothing else wants (Linux
+    SCHED_IDLE; with 4 emulators on 2 cores, 22 % more steps/s and 18 % fewer updates than `low`), `low` is
+    nice +10, `normal` shares the cores evenly. `auto` is `normal` in `hold` mode (the emulators wait for
+    training there, so starving it slows everything) and `idle` in `free` mode (the actors go first).
+    See `trainer.py` for what SCHED_IDLE does next to a busy process."""
 
     gil_switch_ms: float = Field(default=0.5, gt=0, le=100)
     """Python's GIL switch interval. The training thread holds the GIL between torch operations; with
@@ -70,10 +71,24 @@ class LearnerSettings(CommonSettings):
     train_every: int = Field(default=4, ge=1)
     """One gradient step every this many new transitions (the K of "train every K frames")."""
 
+    replay_ratio_mode: Literal["hold", "free"] = "hold"
+    """`hold`: the replay ratio (`batch_size` samples per `train_every` env steps) holds: when training falls
+    more than `hold_slack` updates behind, the emulators are held back through Redis (`keys.hold`) until it
+    has caught up. `free`: actors run ahead (Ape-X style); updates beyond `max_update_backlog` are dropped
+    and the ratio achieved is reported (`charts/samples_per_step`)."""
+
+    hold_slack: int = Field(default=16, ge=1)
+    """Updates owed before the emulators are held (`hold` mode); they are let go again once half of it is
+    left, so the hold does not flap with every update."""
+
+    hold_ttl_ms: int = Field(default=1_000, ge=100, le=60_000)
+    """Life of the hold key, renewed while training is behind: a learner that dies holds the emulators at
+    most this long (plus their `hold_poll_ms`)."""
+
     max_update_backlog: int = Field(default=1_000, ge=1)
-    """Most updates owed at once. When frames come faster than the trainer can keep up (or a refill
-    brings thousands), training runs flat out and the updates beyond it are dropped (counted), so the replay
-    ratio falls instead of a debt building up that would take hours to pay."""
+    """Most updates owed at once. When frames come faster than the trainer can keep up (in `free` mode, or
+    a refill brings thousands), training runs flat out and the updates beyond it are dropped (counted), so
+    the replay ratio falls instead of a debt building up that would take hours to pay."""
 
     target_update_every: int = Field(default=1_000, ge=1)
     """Updates between two copies of the online network into the target network."""
@@ -121,6 +136,15 @@ class LearnerSettings(CommonSettings):
 
     streams: StreamSettings = Field(default_factory=StreamSettings)
     """Stream lengths, timeouts, claim policy (`CRL_STREAM_*`)."""
+
+    @model_validator(mode="after")
+    def _slack_below_backlog(self) -> "LearnerSettings":
+        if self.replay_ratio_mode == "hold" and self.hold_slack >= self.max_update_backlog:
+            raise ValueError(
+                f"hold_slack ({self.hold_slack}) must be < max_update_backlog ({self.max_update_backlog}):"
+                " otherwise updates are dropped before the emulators are held"
+            )
+        return self
 
     @model_validator(mode="after")
     def _epsilon_falls(self) -> "LearnerSettings":

@@ -4,6 +4,10 @@ One `snapshot()` feeds all three outputs (heartbeat, TensorBoard, stats file), s
 dashboard, `crystal-rl status` and TensorBoard never disagree. Tags are namespaced the
 CleanRL way (`charts/…`, `losses/…`, `latency/…`); the heartbeat and the JSON file use
 the same names with `/` turned into `_`.
+
+Finished episodes (the `episodes` stream) go to TensorBoard too, with the env steps as their
+x axis: `episode/return`, `episode/length` and `milestone/<name>` (1 reached, 0 not) for
+training episodes, the same under `eval/` for greedy evaluations.
 """
 
 import json
@@ -11,6 +15,7 @@ import logging
 import threading
 import time
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -19,6 +24,8 @@ import numpy as np
 from torch.utils.tensorboard import SummaryWriter
 
 from shared.files import atomic_writer
+from shared.game.episode import MILESTONES
+from shared.messages import Episode
 
 log = logging.getLogger(__name__)
 
@@ -64,12 +71,18 @@ class Counters:
     checkpoints: int = 0
     checkpoint_failures: int = 0
     train_failures: int = 0
+    episodes: int = 0
+    """Finished episodes read from the `episodes` stream and written to TensorBoard (training and eval)."""
+    episodes_bad: int = 0
+    """Entries of the `episodes` stream that could not be decoded (skipped)."""
 
 
 class Stats:
     """Collects the learner's numbers and writes them out every `stats_interval`."""
 
-    def __init__(self, stats_file: Path, tensorboard_dir: Path | None, hyperparameters: dict[str, Any]) -> None:
+    def __init__(
+        self, stats_file: Path, tensorboard_dir: Path | None, hyperparameters: dict[str, Any], batch_size: int = 1
+    ) -> None:
         self.counters = Counters()
         self.inference = LatencyWindow()
         """Forward pass of one answering batch, ms."""
@@ -86,23 +99,33 @@ class Stats:
             self.writer.add_text("hyperparameters", f"|param|value|\n|-|-|\n{table}")
         self.emulators: dict[str, float] = {}
         """Summed counters of the emulators' heartbeats (deadline misses are theirs to count)."""
-        self._rate_mark: tuple[float, int, int] | None = None
+        self.batch_size = batch_size
+        self._rate_mark: tuple[float, int, int, int] | None = None
         self.updates_per_s = 0.0
         self.frames_per_s = 0.0
+        self.samples_per_step = 0.0
+        """Samples trained on per env step (updates x batch size / transitions) over the last rate window;
+        kept while no transition came (the emulators held, or gone)."""
+        self.milestones: dict[str, None] = dict.fromkeys(MILESTONES)
+        """Milestones any episode reached so far (and the usual ones): each episode says 1 or 0 for each."""
         self._lock = threading.Lock()
 
     def snapshot(self, learner_values: dict[str, float]) -> dict[str, float]:
         """Every number, by tag; `learner_values` are the learner's own (loss, epsilon, buffer, ...)."""
         now = time.monotonic()
         updates = int(learner_values.get("charts/updates", 0))
+        transitions = int(learner_values.get("charts/transitions", 0))
         with self._lock:
             if self._rate_mark is None:
-                self._rate_mark = (now, updates, self.counters.frames)
-            mark_time, mark_updates, mark_frames = self._rate_mark
+                self._rate_mark = (now, updates, self.counters.frames, transitions)
+            mark_time, mark_updates, mark_frames, mark_transitions = self._rate_mark
             if now - mark_time >= 1.0:
                 self.updates_per_s = (updates - mark_updates) / (now - mark_time)
                 self.frames_per_s = (self.counters.frames - mark_frames) / (now - mark_time)
-                self._rate_mark = (now, updates, self.counters.frames)
+                if transitions > mark_transitions:
+                    samples = (updates - mark_updates) * self.batch_size
+                    self.samples_per_step = samples / (transitions - mark_transitions)
+                self._rate_mark = (now, updates, self.counters.frames, transitions)
         inf50, inf99 = self.inference.percentiles()
         ans50, ans99 = self.answer.percentiles()
         turn50, turn99 = self.turnaround.percentiles()
@@ -111,6 +134,7 @@ class Stats:
             **learner_values,
             "charts/updates_per_s": round(self.updates_per_s, 2),
             "charts/frames_per_s": round(self.frames_per_s, 2),
+            "charts/samples_per_step": round(self.samples_per_step, 3),
             "latency/inference_ms_p50": round(inf50, 3),
             "latency/inference_ms_p99": round(inf99, 3),
             "latency/turnaround_ms_p50": round(turn50, 3),
@@ -130,6 +154,21 @@ class Stats:
                 self.writer.add_scalar(tag, value, step)
             self.writer.flush()
         write_json_atomic(self.stats_file, {"ts": time.time(), **flat(values)})
+
+    def write_episodes(self, episodes: Sequence[Episode]) -> None:
+        """Each episode's return, length and milestones at x = its `env_steps` (eval ones under `eval/`)."""
+        self.counters.episodes += len(episodes)
+        if self.writer is None or not episodes:
+            return
+        for episode in episodes:
+            self.milestones.update(dict.fromkeys(episode.milestones))
+            prefix = "eval/" if episode.eval else ""
+            x = episode.env_steps
+            self.writer.add_scalar(f"{prefix}episode/return", episode.total_reward, x)
+            self.writer.add_scalar(f"{prefix}episode/length", episode.steps, x)
+            for name in self.milestones:
+                self.writer.add_scalar(f"{prefix}milestone/{name}", int(name in episode.milestones), x)
+        self.writer.flush()
 
     def close(self) -> None:
         if self.writer is not None:

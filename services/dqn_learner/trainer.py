@@ -1,9 +1,16 @@
 """The training thread: gradient steps whenever the learner owes one, and a checkpoint every N updates.
 
 Torch's update is blocking CPU (or GPU) work of tens of milliseconds; on the event loop it
-would delay every read and every answer by that much. Here it runs on its own thread, at a
-lower CPU priority (`train_priority`), while the loop answers frames with a separate actor
+would delay every read and every answer by that much. Here it runs on its own thread, at the
+CPU priority `train_priority` says, while the loop answers frames with a separate actor
 network (see `DQNAgent`).
+
+Which priority: SCHED_IDLE starves training as soon as anything else wants the cores. Measured
+on 2 cores (the update of the default network, batch 32, one torch thread): alone, 31 updates/s
+at `idle` and 26 at `normal`; next to two CPU-burning processes, 0.2 updates/s at `idle`, 1.0 at
+`low` and 5.0 at `normal`. In `hold` mode the emulators wait for training, so a starved trainer
+stops the game: `auto` trains at `normal` there, and keeps `idle` only in `free` mode, where the
+actors are meant to go first and the ratio that results is reported.
 """
 
 import logging
@@ -15,6 +22,7 @@ from pathlib import Path
 from services.dqn_learner.checkpoints import save_checkpoint
 from services.dqn_learner.learner import Learner
 from services.dqn_learner.periodic_eval import PeriodicEval
+from services.dqn_learner.settings import LearnerSettings
 from services.dqn_learner.stats import Counters
 from shared.streams import Backoff
 
@@ -79,7 +87,7 @@ class TrainingThread:
 
     def _run(self) -> None:
         settings = self.learner.settings
-        _lower_priority(settings.train_priority)
+        _lower_priority(training_priority(settings))
         while not self._stop.is_set():
             if not self.learner.update_due:
                 self._stop.wait(0.005)
@@ -103,6 +111,13 @@ class TrainingThread:
                 self.checkpoint()
                 log.debug("checkpoint took %.1f ms", (time.perf_counter() - started) * 1000)
             self.evaluations.after_update(self.learner.agent.updates)
+
+
+def training_priority(settings: LearnerSettings) -> str:
+    """`train_priority`, with `auto` resolved by the replay-ratio mode (see the module's docstring)."""
+    if settings.train_priority != "auto":
+        return settings.train_priority
+    return "normal" if settings.replay_ratio_mode == "hold" else "idle"
 
 
 def _lower_priority(priority: str) -> None:

@@ -10,6 +10,7 @@ import signal
 import socket
 
 from services.emulator.archive import Archive
+from services.emulator.backpressure import Backpressure
 from services.emulator.envclaim import AUTO_ENV, claim_env, keep_env_claim
 from services.emulator.inbox import Inbox
 from services.emulator.peers import Peers
@@ -87,7 +88,10 @@ async def _serve(settings: EmulatorSettings) -> None:
         rng=random.Random(f"{settings.seed}:{settings.env}"),
         settings=settings.streams,
     )
-    service = EmulatorService(settings, core, publisher, inbox, peers, store, resets)
+    backpressure = Backpressure(
+        peers, keys, settings.hold_poll_ms / 1000, settings=settings.streams, counters=publisher.counters
+    )
+    service = EmulatorService(settings, core, publisher, inbox, peers, store, resets, backpressure)
     heartbeat = Heartbeat(
         settings.redis_url,
         keys=keys,
@@ -105,11 +109,13 @@ async def _serve(settings: EmulatorSettings) -> None:
     gc.freeze()  # PyBoy, the modules, the models: they live as long as the process, no collection need walk them
     gc.set_threshold(GC_YOUNG_THRESHOLD)
     peers_task = asyncio.create_task(peers.run(), name="peers")
+    hold_task = asyncio.create_task(backpressure.run(), name="hold")
     try:
         async with heartbeat:
             await service.run(stop)
     finally:
         peers_task.cancel()
+        hold_task.cancel()
         await publisher.aclose()
         await peers_client.aclose()
         await archive_client.aclose()

@@ -22,10 +22,10 @@ only ever touched by the loop. Only save-state files are read and written on a t
 save states are made by a forked copy of the process (`snapshot`), so a save does not stop
 the game.
 
-Nothing here waits on another service except the bounded wait for the learner's action,
-and only while a learner is alive. Redis being down costs nothing but buffered (or dropped
-and counted) messages: the publisher never raises and the inbox read is skipped until Redis
-is back.
+Nothing here waits on another service except the bounded wait for the learner's action
+and the learner's hold (`backpressure`, bounded by its key's TTL), and only while a learner
+is alive. Redis being down costs nothing but buffered (or dropped and counted) messages: the
+publisher never raises and the inbox read is skipped until Redis is back.
 """
 
 import asyncio
@@ -41,6 +41,7 @@ from typing import Any, TypeVar
 from services.emulator.arbiter import Arbiter
 from services.emulator.archive import ArchiveEntry, archive_milestone, cell_of, rank_of
 from services.emulator.episodes import record_from_stats, record_stats
+from services.emulator.backpressure import Backpressure
 from services.emulator.inbox import Inbox
 from services.emulator.outbox import Outbox
 from services.emulator.peers import Peers
@@ -122,6 +123,7 @@ class EmulatorService:
         peers: Peers,
         store: SaveStateStore,
         resets: Resets,
+        backpressure: Backpressure,
     ) -> None:
         self.settings = settings
         self.core = core
@@ -133,6 +135,7 @@ class EmulatorService:
         self.record = EpisodeRecord(start_state=resets.start.name)
         """The episode in progress, summed step by step."""
         self.episode_began = time.monotonic()
+        self.backpressure = backpressure
         self.keys = settings.keys
         self.env = settings.env
         self.arbiter = Arbiter()
@@ -178,6 +181,10 @@ class EmulatorService:
                     await self.outbox.drain()
                     await self._exchange(block_ms=0)
                     await asyncio.sleep(0.05)
+                    continue
+                if self.backpressure.held:  # the learner is behind its replay ratio: wait, commands still come in
+                    await self._exchange(block_ms=0)
+                    await self.backpressure.wait(LOOP_TURN_S)
                     continue
                 state = self.core.view.state
                 frame = self._frame(state, played)
@@ -642,6 +649,7 @@ class EmulatorService:
             "send_batches": self.outbox.batches,
             "send_failures": self.outbox.failures,
             "bad_inbox_entries": self.inbox.bad,
+            **self.backpressure.counters(),
         }
 
     def _log_progress(self, state: GameState) -> None:

@@ -36,6 +36,10 @@ class EmulatorSettings(GameSettings):
     peer_check_interval: float = Field(default=1.0, gt=0)
     """Seconds between checks of the learner's and planner's heartbeats."""
 
+    hold_poll_ms: float = Field(default=20.0, gt=0, le=1_000)
+    """How often the learner's hold (`keys.hold`, backpressure) is looked at, in the background: the game
+    stops at most this long after the learner asks, and resumes at most this long after it lets go."""
+
     send_coalesce_ms: float = Field(default=20.0, ge=0, le=100)
     """Frames, plan requests and events queued within this many ms go out in one round trip (0: each at once).
     Commands and plans then arrive up to this much later; the DQN's lockstep answer is not delayed. A round

@@ -30,8 +30,11 @@ FAST_STREAMS = {
 
 
 def learner_args(instance: str) -> list[str]:
+    # free: this is about actions, resume and claims; on a loaded machine a hold would pace the game to training
+    # (tests/dqn_learner/test_replay_ratio.py is about that)
     return [
         "--instance", instance,
+        "--replay-ratio-mode", "free",
         "--frame-stack", "2",
         "--buffer-capacity", "5000",
         "--learning-starts", "64",

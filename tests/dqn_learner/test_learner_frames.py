@@ -130,7 +130,7 @@ def test_state_roundtrip_restores_counters_and_epsilon() -> None:
 
 
 def test_update_backlog_is_capped_and_the_surplus_counted() -> None:
-    learner = make_learner(learning_starts=1, train_every=1, max_update_backlog=3)
+    learner = make_learner(learning_starts=1, train_every=1, max_update_backlog=3, replay_ratio_mode="free")
     for step in range(10):
         learner.observe(make_frame(step))
     assert learner.backlog == 3 and learner.uncounted_transitions == 6  # 9 transitions stored, 3 owed
