@@ -40,8 +40,8 @@ from typing import Any, TypeVar
 
 from services.emulator.arbiter import Arbiter
 from services.emulator.archive import ArchiveEntry, archive_milestone, cell_of, rank_of
-from services.emulator.episodes import record_from_stats, record_stats
 from services.emulator.backpressure import Backpressure
+from services.emulator.episodes import record_from_stats, record_stats
 from services.emulator.inbox import Inbox
 from services.emulator.outbox import Outbox
 from services.emulator.peers import Peers
