@@ -60,6 +60,8 @@ def _state() -> dict[str, object]:
                 legal=(True,) * 8,
                 intervention=False,
                 episode=0,
+                terminated=False,
+                truncated=True,
                 screen=bytes(range(256)),
                 ts=time.time(),
             ),
