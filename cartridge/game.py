@@ -841,6 +841,12 @@ def emit_modes(asm: Assembler) -> None:
     for blocking in gfx.BLOCKING:
         asm.cp(blocking)
         asm.ret("z")
+    asm.cp(gfx.EXIT)  # as in Crystal, nobody leaves town without a Pokémon: an exit blocks an empty party
+    asm.jr("nz", "try_walk.go")
+    asm.ld("a", Mem(r.wPartyCount))
+    asm.and_("a")
+    asm.ret("z")
+    asm.label("try_walk.go")
     asm.ld("a", "b")
     _store(asm, r.wYCoord)
     asm.ld("a", "c")

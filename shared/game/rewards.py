@@ -30,7 +30,8 @@ class RewardWeights(BaseModel):
     pokedex_seen: float = 0.2
     pokedex_caught: float = 1.0
     battle_won: float = 2.0
-    """A battle that ended with the enemy at 0 HP."""
+    """The first battle won on each map in the episode (the enemy at 0 HP); more wins there pay only
+    through the levels they bring."""
     stuck: float = -0.5
     """The anti-stuck rule had to intervene."""
     forbidden: float = -0.1
@@ -47,7 +48,7 @@ COMPONENTS: dict[str, str] = {
     "event_flag": "event_flags",
     "pokedex_seen": "pokedex_seen",
     "pokedex_caught": "pokedex_caught",
-    "battle_won": "battle_won",
+    "battle_won": "new_battle_won",
     "stuck": "intervention",
     "forbidden": "forbidden",
 }

@@ -14,7 +14,7 @@ from cartridge import ram as r
 from cartridge.boot import boot
 from cartridge.errors import BootError
 from cartridge.graphics import FLOOR, ITEM
-from cartridge.walkthrough import WALKTHROUGH, play_step
+from cartridge.walkthrough import MILESTONES, WALKTHROUGH, play_step
 from cartridge.world import (
     EVENT_BEAT_LEADER,
     EVENT_GOT_STARTER,
@@ -166,8 +166,17 @@ def test_a_wall_blocks_but_turns_the_player(game: PyBoy) -> None:
     assert b1(game, r.wStepCount) == 1
 
 
+def test_an_exit_blocks_an_empty_party_as_in_crystal(game: PyBoy) -> None:
+    """Nobody leaves New Bark Town without a Pokémon: an agent could otherwise rush through every map
+    without the partner it needs to battle, and learn that (a new map pays sooner than the first Pokémon)."""
+    play(game, ["up", "up"] + ["left"] * 6)  # to (1,4), then a press against the exit at (0,4)
+    assert position(game) == (24, 4, 1, 4, r.FACING_LEFT)
+    assert b1(game, r.wPartyCount) == 0
+
+
 def test_an_exit_changes_the_map_with_enter_status_during_the_transition(game: PyBoy) -> None:
-    play(game, ["up", "up"] + ["left"] * 5)  # (1,4)
+    play(game, WALKTHROUGH[: MILESTONES["first_pokemon"] + 1])  # the partner first, at (4,2)
+    play(game, ["down", "down"] + ["left"] * 3)  # (1,4)
     game.button_press("left")
     statuses = []
     for frame in range(48):

@@ -86,6 +86,24 @@ def test_battle_start_and_won_needs_the_enemy_beaten_not_a_run() -> None:
     assert facts(fighting, won).battle_won and reward(fighting, won)["battle_won"] == 2.0
 
 
+def test_a_battle_won_pays_once_a_map_an_episode_and_is_a_fact_every_time() -> None:
+    """Grinding on one patch of grass is not progress: the second win there is a fact (triggers, anti-stuck)
+    without a reward; a win on another map, or in the next episode, pays again."""
+    fighting = BASE.model_copy(update={"party": (MON,), "battle": BattleState(mode=1, enemy_species=16, enemy_hp=0)})
+    won = fighting.model_copy(update={"battle": BattleState()})
+    scorer = Scorer(RewardWeights())
+    progress = Progress()
+    progress.start(BASE)
+    first, again = progress.step(fighting, won), progress.step(fighting, won)
+    assert first.battle_won and first.new_battle_won and scorer(first)[1]["battle_won"] == 2.0
+    assert again.battle_won and not again.new_battle_won and "battle_won" not in scorer(again)[1]
+    assert again.progressed
+    elsewhere = fighting.model_copy(update={"map_number": fighting.map_number + 1})
+    assert progress.step(elsewhere, elsewhere.model_copy(update={"battle": BattleState()})).new_battle_won
+    progress.start(BASE)
+    assert progress.step(fighting, won).new_battle_won
+
+
 def test_penalties_from_the_rules_are_facts_too() -> None:
     got = facts(BASE, BASE, intervention=True, forbidden=True)
     assert got.intervention and got.forbidden and not got.progressed
