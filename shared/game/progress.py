@@ -125,9 +125,7 @@ class Progress:
             explored.maps.add(after.map_id)
         same_party = after.party_count == before.party_count
         in_battle, was_in_battle = after.battle.active, before.battle.active
-        battle_won = (
-            was_in_battle and not in_battle and (before.battle.enemy_hp == 0 or _enemy_fainted(before, after))
-        )
+        battle_won = was_in_battle and not in_battle and (before.battle.enemy_hp == 0 or _enemy_fainted(before, after))
         new_battle_won = battle_won and before.map_id not in explored.battles_won
         if new_battle_won:
             explored.battles_won.add(before.map_id)
