@@ -201,5 +201,5 @@ def _dqn_line(learners: list[Health]) -> str:
     return (
         f"dqn: loss {float(c.get('losses_td_loss', 0.0)):.4f} · epsilon {float(c.get('charts_epsilon', 0.0)):.3f} · "
         f"updates {int(c.get('charts_updates', 0)):,} · frames {int(c.get('counters_frames', 0)):,} · "
-        f"buffer {int(c.get('buffer_size', 0)):,}"
+        f"samples/step {float(c.get('samples_per_step', 0.0)):.1f} · buffer {int(c.get('buffer_size', 0)):,}"
     )

@@ -82,3 +82,14 @@ async def test_the_episodes_line_counts_training_episodes_and_their_badge_rate(c
     # 12 of env 0 and 3 of env 1; the last ten are env 1's and env 0's 11 down to 3 (the evaluation left out)
     assert line.startswith("episodes: 15 · last return +1.00 (9 steps, time limit)"), line
     assert "mean return +6.40, badge 3/10" in line, line
+
+
+def test_the_dqn_line_shows_the_replay_ratio_it_got() -> None:
+    from crystal_rl.progress import _dqn_line
+
+    counters = {"charts_updates": 250, "counters_frames": 1_000, "samples_per_step": 8.04, "buffer_size": 990}
+    learner = Health(
+        service="dqn_learner", instance="0", status="running", started_at=0, ts=0, interval=1, counters=counters
+    )
+    line = _dqn_line([learner])
+    assert "samples/step 8.0" in line and "updates 250" in line and "buffer 990" in line
