@@ -53,10 +53,14 @@ def test_status_is_a_health_probe(redis_url: str, redis_client: redis.Redis, tmp
     result = cli("status", "--redis-url", redis_url, redis_url=redis_url, tmp_path=tmp_path)
     assert result.returncode == 1 and "no heartbeat" in result.stdout
 
-    write_health(redis_client, "emulator", "env0", socket.gethostname())
-    write_health(redis_client, "llm_planner", "p1", "elsewhere")
-    write_health(redis_client, "dqn_learner", "l1", socket.gethostname(), age=60.0)
+    def beat() -> None:
+        """Heartbeats as live services keep them: fresh again before each look, since every CLI start here
+        takes a few seconds on a busy machine and a beat is stale after 2.5 intervals (12.5 s here)."""
+        write_health(redis_client, "emulator", "env0", socket.gethostname())
+        write_health(redis_client, "llm_planner", "p1", "elsewhere")
+        write_health(redis_client, "dqn_learner", "l1", socket.gethostname(), age=60.0)
 
+    beat()
     assert cli("status", "--redis-url", redis_url, redis_url=redis_url, tmp_path=tmp_path).returncode == 0
     probe = cli("status", "--service", "emulator", "--this-host", redis_url=redis_url, tmp_path=tmp_path)
     assert probe.returncode == 0 and "emulator: 1 up" in probe.stdout
@@ -67,6 +71,7 @@ def test_status_is_a_health_probe(redis_url: str, redis_client: redis.Redis, tmp
     assert stale.returncode == 1 and "stale" in stale.stdout
     assert cli("status", "--service", "dashboard", redis_url=redis_url, tmp_path=tmp_path).returncode == 1
 
+    beat()
     as_json = cli("status", "--json", redis_url=redis_url, tmp_path=tmp_path)
     data = json.loads(as_json.stdout)
     assert data["healthy"] is True
