@@ -40,6 +40,7 @@ from services.dqn_learner.network import QNetwork
 from services.dqn_learner.settings import LearnerSettings
 from shared.buttons import Button
 from shared.game.core import Step
+from shared.game.machine import resolve_rom
 from shared.game.progress import StepFacts
 from shared.game.settings import GameSettings
 
@@ -66,7 +67,7 @@ class QNetworkExtractor(BaseFeaturesExtractor):
 
 def make_env(game: GameSettings, boot_cache: Path) -> gym.Env:
     """The Gymnasium env playing the system's game: its goal, episode length, weights, patience and step."""
-    demo = game.rom is None
+    demo = resolve_rom(game.rom).demo  # the game settings' own rule: the demo is known by its header
     return gym.make(
         ENV_ID,
         rom=game.rom,

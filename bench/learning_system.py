@@ -23,6 +23,7 @@ from services.dqn_learner.checkpoints import list_checkpoints, read_checkpoint
 from services.dqn_learner.evaluate import evaluate
 from services.dqn_learner.service import SERVICE
 from services.dqn_learner.settings import LearnerSettings
+from shared.game.machine import resolve_rom
 from shared.game.settings import GameSettings
 from shared.messages import Frame
 from shared.redis_server import LocalRedis
@@ -61,7 +62,7 @@ def learner_flags(hyper: LearnerSettings, checkpoint_every: int) -> list[str]:
 
 def emulator_flags(game: GameSettings, budget: int, seed: int) -> list[str]:
     """The game as `game` says (the SB3 env is made from the same settings), `budget` steps, no screens."""
-    demo = game.rom is None
+    demo = resolve_rom(game.rom).demo  # the game settings' own rule: the demo is known by its header
     limit = game.episode_steps_for(demo) or 0
     flags = [] if demo else [f"--rom={game.rom}"]
     flags += [f"--{name.replace('_', '-')}={getattr(game, name)}"

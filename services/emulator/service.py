@@ -147,12 +147,12 @@ class EmulatorService:
         self.commands: deque[ControlCommand] = deque()
         """Commands taken from the inbox, carried out by the step loop between two steps."""
         self._loads: deque[tuple[ControlCommand, bytes, SaveMeta]] = deque()
+        """Named states read from disk in the background, loaded by the step loop between two steps."""
         self._saved_cells: set[str] = set()
         """Milestone cells (`archive.cell_of`) this run has saved a state of: a milestone that every episode
         reaches again (the first Pokémon, each map) is saved the first time, not once an episode. A save costs
         the game about 20 ms (its fork and the pages that fork makes the step copy): with 1,000-step
         episodes, saves at every repeated milestone took 13 forks in 3,000 steps, 90 µs a step."""
-        """Named states read from disk in the background, loaded by the step loop between two steps."""
         self._next_screen = 0.0
         self.llm_interval = settings.llm_interval
         self.started = time.monotonic()
