@@ -9,9 +9,9 @@ from services.emulator.savestates import SaveStateStore
 from shared.buttons import Button
 from shared.game.settings import GameSettings
 from shared.health import Health
-from shared.messages import Episode
+from shared.messages import ControlCommand, Episode
 from shared.rom import inspect_rom
-from tests.procs import KEYS
+from tests.procs import KEYS, events
 
 EMULATOR = "services.emulator"
 NEAR = "near-first-pokemon"
@@ -46,3 +46,14 @@ def episodes(client: redis.Redis, env: str | None = None) -> list[Episode]:
 def health(client: redis.Redis, env: str = "0") -> dict[str, float]:
     raw = client.get(KEYS.health("emulator", f"env{env}"))
     return Health.model_validate_json(raw).counters if raw else {}
+
+
+def command(client: redis.Redis, env: str = "0", **fields: object) -> None:
+    """Send env `env` a control command, as the dashboard does."""
+    client.xadd(KEYS.control(env), ControlCommand(env=env, **fields).to_fields())  # type: ignore[arg-type]
+
+
+def acked(client: redis.Redis, command_id: str) -> dict[str, object]:
+    """The ack of the command with id `command_id`, or {} while there is none."""
+    acks = [e.data for e in events(client, "control_ack") if e.data["id"] == command_id]
+    return acks[0] if acks else {}

@@ -13,17 +13,19 @@ import pytest
 import redis
 
 from shared.game.settings import GameSettings
-from shared.messages import ControlCommand, Frame
+from shared.messages import Frame
 from tests.emulator.helpers import (
     EMULATOR,
     NEAR,
     STEPS_TO_GOAL,
+    acked,
+    command,
     emulator_args,
     episodes,
     health,
     make_near_goal_state,
 )
-from tests.procs import KEYS, events, frames, running, start_service, stop, wait_for
+from tests.procs import frames, running, start_service, stop, wait_for
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -108,10 +110,9 @@ def test_the_runs_first_load_becomes_the_start_state(
     args = emulator_args(demo_rom, "--goal", "first_pokemon", "--episode-steps", "20", "--archive-share", "0")
     with running(EMULATOR, redis_url, data_dir, *args):
         wait_for(lambda: frames(redis_client, count=1), what="a first frame")
-        command = ControlCommand(id="l1", env="0", command="load", name=NEAR)
-        redis_client.xadd(KEYS.control("0"), command.to_fields())
+        command(redis_client, id="l1", command="load", name=NEAR)
         wait_for(lambda: any(e.start_state == NEAR for e in episodes(redis_client)), what="an episode begun at NEAR")
-    ack = next(e.data for e in events(redis_client, "control_ack") if e.data["id"] == "l1")
+    ack = acked(redis_client, "l1")
     assert ack["ok"] and "episodes begin there" in ack["detail"]
     from_near = [e for e in episodes(redis_client) if e.start_state == NEAR]
     assert all(e.terminated and e.steps == STEPS_TO_GOAL for e in from_near)
@@ -150,13 +151,16 @@ def test_a_bad_start_state_stops_the_emulator_with_one_clear_line(
 def test_a_restart_resumes_inside_its_episode(
     demo_rom: Path, redis_url: str, redis_client: redis.Redis, data_dir: Path
 ) -> None:
-    args = emulator_args(demo_rom, "--episode-steps", "40", "--archive-share", "0")
+    args = emulator_args(demo_rom, "--episode-steps", "200", "--archive-share", "0")
     process = start_service(EMULATOR, redis_url, data_dir, *args)
-    wait_for(lambda: (f := frames(redis_client, count=1, newest=True)) and f[0].step >= 50, what="50 steps")
+    # paused well inside the second episode, so the stop cannot land on its last step
+    wait_for(lambda: (f := frames(redis_client, count=1, newest=True)) and f[0].step >= 210, what="210 steps")
+    command(redis_client, id="pause", command="pause")
+    wait_for(lambda: acked(redis_client, "pause"), what="the pause's ack")
     assert stop(process) == 0
     before = frames(redis_client)
     episode = before[-1].episode
-    assert episode >= 1
+    assert episode == 1 and not before[-1].truncated, "paused inside the second episode"
     began = next(f.step for f in before if f.episode == episode)
     with running(EMULATOR, redis_url, data_dir, *args):
         ended = wait_for(
@@ -165,4 +169,4 @@ def test_a_restart_resumes_inside_its_episode(
     after = [f for f in frames(redis_client) if f.episode == episode and f.step > before[-1].step]
     assert after, "the restart went on with the same episode"
     # the time limit counts from the episode's start, not from the restart; the record too
-    assert ended.truncated and ended.steps == 40 and ended.env_steps == began + 40
+    assert ended.truncated and ended.steps == 200 and ended.env_steps == began + 200

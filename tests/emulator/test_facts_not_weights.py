@@ -17,7 +17,8 @@ from shared.buttons import Button
 from shared.game.machine import resolve_rom, start_machine
 from shared.game.rewards import RewardWeights
 from shared.health import Health
-from shared.messages import ActionSource, ControlCommand, PlanRequest
+from shared.messages import ActionSource, PlanRequest
+from tests.emulator.helpers import acked, command
 from tests.procs import KEYS, events, frames, running, wait_for
 
 EMULATOR = "services.emulator"
@@ -29,15 +30,6 @@ def _planner_alive(client: redis.Redis) -> None:
     """A planner's heartbeat: the emulator sends plan requests only while one is alive."""
     health = Health(service="llm_planner", instance="test", status="running", started_at=0, ts=0, interval=1)
     client.set(KEYS.health("llm_planner", "test"), health.model_dump_json())
-
-
-def _command(client: redis.Redis, **fields: object) -> None:
-    client.xadd(KEYS.control("0"), ControlCommand(env="0", **fields).to_fields())  # type: ignore[arg-type]
-
-
-def _acked(client: redis.Redis, command_id: str) -> dict[str, object]:
-    acks = [e.data for e in events(client, "control_ack") if e.data["id"] == command_id]
-    return acks[0] if acks else {}
 
 
 def test_zero_weights_still_save_milestones_and_trigger_plans(
@@ -55,12 +47,12 @@ def test_zero_weights_still_save_milestones_and_trigger_plans(
     args = ["--rom", str(demo_rom), "--stuck-patience", "100000", "--peer-check-interval", "0.1"]
     with running(EMULATOR, redis_url, data_dir, *args, **zero):
         wait_for(lambda: frames(redis_client, count=1), what="the first frame")
-        _command(redis_client, id="pause", command="pause")
-        _command(redis_client, id="load", command="load", name="start")
-        assert wait_for(lambda: _acked(redis_client, "load"), what="the load's ack")["ok"]
+        command(redis_client, id="pause", command="pause")
+        command(redis_client, id="load", command="load", name="start")
+        assert wait_for(lambda: acked(redis_client, "load"), what="the load's ack")["ok"]
         for n, button in enumerate(WALKTHROUGH[:PRESSES]):
-            _command(redis_client, id=f"press{n}", command="press", button=Button(button))
-        _command(redis_client, id="resume", command="resume")
+            command(redis_client, id=f"press{n}", command="press", button=Button(button))
+        command(redis_client, id="resume", command="resume")
         pressed = wait_for(
             lambda: (
                 len(p := [f for f in frames(redis_client) if f.action_source == ActionSource.DASHBOARD]) >= PRESSES
