@@ -2,7 +2,7 @@
 
 The learner (in `replay_ratio_mode=hold`) sets `keys.hold` with a short TTL while it owes
 more updates than its slack, renews it while it stays behind, and deletes it when it has
-caught up. Here a background task looks at the key every `hold_poll_ms` (20 ms, the step
+caught up. Here a background task looks at the key every `hold_poll_ms` while a learner is alive (20 ms, the step
 loop's turn), so the step reads a bool and never pays a round trip for it; while the key is
 set and the learner's heartbeat is alive (`Peers.learner`), the step loop awaits instead of
 stepping (commands and pause/resume still come in, see `EmulatorService.run`).
@@ -75,6 +75,9 @@ class Backpressure:
         await self._guard.run(self._check_or_release, interval=self.interval)
 
     async def _check_or_release(self) -> None:
+        if not self.peers.learner:  # no learner alive, no hold to honour: no round trip 50 times a second
+            self._set(False)
+            return
         try:
             self._set(bool(await self.peers.client.exists(self.key)))
         except Exception:
