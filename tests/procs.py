@@ -12,6 +12,7 @@ from typing import TypeVar
 
 import redis
 
+from shared.health import Health
 from shared.keys import Keys
 from shared.messages import Event, Frame
 
@@ -85,3 +86,9 @@ def newest_frame(client: redis.Redis, env: str = "0") -> Frame | None:
 def events(client: redis.Redis, kind: str | None = None) -> list[Event]:
     out = [Event.from_fields(fields) for _, fields in client.xrange(KEYS.events)]
     return [e for e in out if kind is None or e.kind == kind]
+
+
+def heartbeat(client: redis.Redis, service: str, instance: str = "test") -> None:
+    """A heartbeat of `service` that never expires: a peer the emulator counts as alive (planner, dashboard)."""
+    health = Health(service=service, instance=instance, status="running", started_at=0, ts=0, interval=1)
+    client.set(KEYS.health(service, instance), health.model_dump_json())

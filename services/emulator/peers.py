@@ -1,7 +1,8 @@
 """Which other services are alive, from their heartbeats: checked in the background, read for free.
 
-The step waits for the learner only while one is alive, and asks for plans only while a
-planner is; a dead peer must never cost the game a deadline per step.
+The step waits for the learner only while one is alive, asks for plans only while a planner
+is, and draws the dashboard's live picture only while a dashboard is; a dead peer must never
+cost the game a deadline, or any work, per step.
 """
 
 import logging
@@ -15,6 +16,7 @@ log = logging.getLogger(__name__)
 
 LEARNER = "dqn_learner"
 PLANNER = "llm_planner"
+DASHBOARD = "dashboard"
 
 
 class Peers:
@@ -29,7 +31,7 @@ class Peers:
         self.client = client
         self.keys = keys
         self.interval = interval
-        self.alive: dict[str, bool] = {LEARNER: False, PLANNER: False}
+        self.alive: dict[str, bool] = {LEARNER: False, PLANNER: False, DASHBOARD: False}
         self.counters = counters or StreamCounters()
         self._guard = LoopGuard("peer check", settings or StreamSettings(), self.counters, logger=log)
 
@@ -40,6 +42,10 @@ class Peers:
     @property
     def planner(self) -> bool:
         return self.alive[PLANNER]
+
+    @property
+    def dashboard(self) -> bool:
+        return self.alive[DASHBOARD]
 
     async def check(self) -> None:
         for service in self.alive:

@@ -321,7 +321,9 @@ class EmulatorService:
         await self._exchange(block_ms=0, outgoing=outgoing)
 
     def _screen_due(self, now: float) -> bool:
-        if not self.settings.screen_fps:
+        """A full-size screen for the dashboard, at `screen_fps`, while one is alive to show it: encoding and
+        writing it costs the step loop about 6 % of a step (the thread that encodes takes turns with it)."""
+        if not self.settings.screen_fps or not self.peers.dashboard:
             return False
         if now < self._next_screen or self.screens.busy:
             return False

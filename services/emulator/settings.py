@@ -46,7 +46,8 @@ class EmulatorSettings(GameSettings):
     trip has a fixed cost on the step's thread (about 15 µs a step at 5 ms, a quarter of that at 20)."""
 
     screen_fps: float = Field(default=10.0, ge=0, le=60)
-    """Full-size PNG screens per second written for the dashboard (`screen:{env}`); 0 writes none."""
+    """Full-size PNG screens per second written for the dashboard (`screen:{env}`) while one is alive (its
+    heartbeat); 0 writes none."""
 
     start_state: str | None = None
     """Where every episode begins: a save state's name in this env's store (`data_dir/states/env{env}`) or a

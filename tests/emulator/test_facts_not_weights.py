@@ -16,20 +16,13 @@ from services.emulator.savestates import SaveStateStore
 from shared.buttons import Button
 from shared.game.machine import resolve_rom, start_machine
 from shared.game.rewards import RewardWeights
-from shared.health import Health
 from shared.messages import ActionSource, PlanRequest
 from tests.emulator.helpers import acked, command
-from tests.procs import KEYS, events, frames, running, wait_for
+from tests.procs import KEYS, events, frames, heartbeat, running, wait_for
 
 EMULATOR = "services.emulator"
 PRESSES = 25
 pytestmark = pytest.mark.timeout(90)
-
-
-def _planner_alive(client: redis.Redis) -> None:
-    """A planner's heartbeat: the emulator sends plan requests only while one is alive."""
-    health = Health(service="llm_planner", instance="test", status="running", started_at=0, ts=0, interval=1)
-    client.set(KEYS.health("llm_planner", "test"), health.model_dump_json())
 
 
 def test_zero_weights_still_save_milestones_and_trigger_plans(
@@ -42,7 +35,7 @@ def test_zero_weights_still_save_milestones_and_trigger_plans(
     machine.close()
     store = SaveStateStore(data_dir / "states" / "env0", rom.sha256)
     store.save("start", boot_state, step=0, episode=0, reason="manual", stats={})
-    _planner_alive(redis_client)
+    heartbeat(redis_client, "llm_planner")
     zero = {f"CRL_REWARDS__{name.upper()}": "0" for name in RewardWeights.model_fields}
     args = ["--rom", str(demo_rom), "--stuck-patience", "100000", "--peer-check-interval", "0.1"]
     with running(EMULATOR, redis_url, data_dir, *args, **zero):

@@ -14,7 +14,7 @@ from shared.game.machine import Machine
 from shared.health import Health
 from shared.messages import Action, ActionSource, ControlCommand
 from shared.rom import inspect_rom
-from tests.procs import KEYS, events, frames, newest_frame, running, start_service, stop, wait_for
+from tests.procs import KEYS, events, frames, heartbeat, newest_frame, running, start_service, stop, wait_for
 
 EMULATOR = "services.emulator"
 pytestmark = pytest.mark.timeout(90)
@@ -235,7 +235,11 @@ def test_corrupt_newest_state_is_moved_aside(
 def test_live_screen_png_for_the_dashboard(
     demo_rom: Path, redis_url: str, redis_client: redis.Redis, data_dir: Path
 ) -> None:
-    with running(EMULATOR, redis_url, data_dir, *emulator_args(demo_rom, "--screen-fps", "20")):
+    args = emulator_args(demo_rom, "--screen-fps", "20", "--peer-check-interval", "0.1")
+    with running(EMULATOR, redis_url, data_dir, *args):
+        wait_for(lambda: (f := frames(redis_client, count=1, newest=True)) and f[0].step >= 30, what="30 steps")
+        assert redis_client.get(KEYS.screen("0")) is None, "no dashboard, no picture"
+        heartbeat(redis_client, "dashboard")
         first = wait_for(lambda: redis_client.get(KEYS.screen("0")), what="a screen")
         assert first.startswith(b"\x89PNG\r\n\x1a\n")
         from io import BytesIO
