@@ -26,7 +26,6 @@ from shared.files import write_atomic
 from shared.game.ram_map import BY_NAME
 from shared.game.reader import read_state
 from shared.game.state import GameState
-from shared.game.wram import WramReader
 from shared.messages import SCREEN_HEIGHT, SCREEN_WIDTH
 from shared.rom import RomInfo, inspect_rom
 
@@ -97,7 +96,6 @@ class Machine:
         self.pyboy.rtc_lock_experimental(True)
         self._rom_hash = bytes.fromhex(rom.sha256)
         self.frames = 0
-        self.wram = WramReader(self.pyboy.memory)
 
     def boot(self, max_frames: int = BOOT_FRAMES) -> int:
         """Run power-on until the game's overworld loop runs (wMapStatus = handle) or `max_frames` pass.
@@ -135,8 +133,8 @@ class Machine:
         self.frames += 1
 
     def state(self) -> GameState:
-        """The state as RAM holds it now, read from PyBoy's WRAM array when it is found (`shared.game.wram`)."""
-        return read_state(self.wram.memory())
+        """The state as RAM holds it now, read through PyBoy's public `memory`."""
+        return read_state(self.pyboy.memory)
 
     def view(self, full_screen: bool = False) -> View:
         rgba = self.pyboy.screen.ndarray.copy() if full_screen else None
@@ -182,7 +180,6 @@ class Machine:
             self.pyboy.load_state(io.BytesIO(data))
         except Exception as exc:  # PyBoy raises assorted errors for bad states
             raise SaveStateError(f"cannot load save state {origin}: {exc or type(exc).__name__}") from exc
-        self.wram.check()
 
     def close(self) -> None:
         self.pyboy.stop(save=False)

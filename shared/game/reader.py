@@ -35,26 +35,25 @@ SPANS: tuple[tuple[int, int, int], ...] = tuple((bank, start, end) for bank in (
 """(bank, start, end) of every bulk read; bank 0 is WRAM0 (read unbanked: it is never switched)."""
 
 
-WRAM_START = 0xC000
-
-
-def _offsets(wram: bool) -> dict[str, tuple[int, int]]:
-    """Variable name → [start, end) in the spans' bytes laid end to end, or (`wram`) in WRAM from C000."""
+def _offsets() -> dict[str, tuple[int, int]]:
+    """Variable name → [start, end) in the spans' bytes laid end to end."""
     at, base = {}, 0
     for bank, start, end in SPANS:
         for var in RAM:
             if var.bank == bank and start <= var.addr < end and var.name not in READ_BY_COUNT:
-                offset = var.addr - WRAM_START if wram else base + var.addr - start
-                at[var.name] = (offset, offset + var.size)
+                at[var.name] = (base + var.addr - start, base + var.addr - start + var.size)
         base += end - start
     return at
 
 
-def _numbers(at: dict[str, tuple[int, int]]) -> tuple[struct.Struct, tuple[str, ...]]:
-    """One big-endian `struct` for every numeric variable in a buffer laid out as `at` says (a U24 as a byte
-    and a U16): one C call for all of them, where reading them one by one cost a Python call each."""
+_AT = _offsets()
+
+
+def _numbers() -> tuple[struct.Struct, tuple[str, ...]]:
+    """One big-endian `struct` for every numeric variable in the spans' bytes (a U24 as a byte and a U16):
+    one C call for all of them, where reading them one by one cost a Python call each."""
     fmt, names, pos = ">", [], 0
-    for name, (start, end) in sorted(at.items(), key=lambda item: item[1]):
+    for name, (start, end) in sorted(_AT.items(), key=lambda item: item[1]):
         var = BY_NAME[name]
         if var.fmt in (Fmt.U8, Fmt.U16BE) or (var.fmt is Fmt.BITS and var.size == 1):
             fmt += f"{start - pos}x{'B' if var.size == 1 else 'H'}"
@@ -68,22 +67,8 @@ def _numbers(at: dict[str, tuple[int, int]]) -> tuple[struct.Struct, tuple[str, 
     return struct.Struct(fmt), tuple(names)
 
 
-class Layout:
-    """Where each variable sits in a buffer of read bytes, and the `struct` that unpacks the numbers."""
-
-    __slots__ = ("at", "names", "numbers")
-
-    def __init__(self, at: dict[str, tuple[int, int]]) -> None:
-        self.at = at
-        self.numbers, self.names = _numbers(at)
-
-
-SPANS_LAYOUT = Layout(_offsets(wram=False))
-"""The spans' bytes end to end: what PyBoy's public `memory` is asked for, one call per span."""
-WRAM_LAYOUT = Layout(_offsets(wram=True))
-"""Banks 0 and 1 of WRAM in a row from C000: one copy of PyBoy's own array (`shared.game.wram`)."""
-assert SPANS_LAYOUT.names == WRAM_LAYOUT.names, "both layouts order the variables by bank and address"
-Numbers = namedtuple("Numbers", SPANS_LAYOUT.names)  # type: ignore[misc]
+_NUMBERS, _NUMBER_NAMES = _numbers()
+Numbers = namedtuple("Numbers", _NUMBER_NAMES)  # type: ignore[misc]
 _PARTY_MONS = BY_NAME["wPartyMons"].addr
 _game_state, _battle, _play_time, _party_mon = map(
     unvalidated_constructor, (GameState, BattleState, PlayTime, PartyMon)
@@ -105,17 +90,16 @@ class BankedMemory(Protocol):
 
 
 class RamView:
-    """Read bytes addressed by variable (laid out as `layout` says), and the party structs in use."""
+    """The bytes of every span in `SPANS` laid end to end, addressed by variable, and the party structs in use."""
 
-    __slots__ = ("buffer", "layout", "party_mons")
+    __slots__ = ("buffer", "party_mons")
 
-    def __init__(self, buffer: bytes, layout: Layout = SPANS_LAYOUT, party_mons: bytes = b"") -> None:
+    def __init__(self, buffer: bytes, party_mons: bytes = b"") -> None:
         self.buffer = buffer
-        self.layout = layout
         self.party_mons = party_mons
 
     def data(self, name: str) -> bytes:
-        start, end = self.layout.at[name]
+        start, end = _AT[name]
         return self.buffer[start:end]
 
     def value(self, name: str) -> int:
@@ -124,25 +108,12 @@ class RamView:
 
     def numbers(self) -> Numbers:
         """Every numeric variable at once, by name."""
-        return Numbers._make(self.layout.numbers.unpack_from(self.buffer))
+        return Numbers._make(_NUMBERS.unpack_from(self.buffer))
 
 
-_WRAM_BANKS_0_1 = slice(0, 0x2000)
-
-
-def read_ram(memory: BankedMemory | memoryview) -> RamView:
-    """`PyBoy.memory`: one bulk read per span, WRAM0 as mapped (never switched), WRAM bank 1 explicitly;
-    then the party's structs in use.
-
-    Or a view of WRAM itself (`shared.game.wram`): banks 0 and 1 in a row from C000, as PyBoy
-    keeps them, copied whole in one go (8 KiB, a memcpy), which is many times faster.
-    """
-    if isinstance(memory, memoryview):
-        ram = RamView(memory[_WRAM_BANKS_0_1].tobytes(), WRAM_LAYOUT)
-        count = min(ram.value("wPartyCount"), PARTY_MAX)
-        start = _PARTY_MONS - WRAM_START
-        ram.party_mons = ram.buffer[start : start + count * PARTY_STRUCT_SIZE]
-        return ram
+def read_ram(memory: BankedMemory) -> RamView:
+    """One bulk read per span through PyBoy's public `memory`: WRAM0 as mapped (never switched), WRAM bank 1
+    explicitly; then the party's structs in use."""
     ram = RamView(b"".join([bytes(memory[1, start:end] if bank else memory[start:end]) for bank, start, end in SPANS]))
     count = min(ram.value("wPartyCount"), PARTY_MAX)
     if count:
@@ -150,7 +121,7 @@ def read_ram(memory: BankedMemory | memoryview) -> RamView:
     return ram
 
 
-def read_state(memory: BankedMemory | memoryview) -> GameState:
+def read_state(memory: BankedMemory) -> GameState:
     return decode_state(read_ram(memory))
 
 
@@ -179,7 +150,7 @@ def decode_party(ram: RamView) -> tuple[PartyMon, ...]:
 @functools.lru_cache(maxsize=256)
 def _party(species: bytes, mons: bytes) -> tuple[PartyMon, ...]:
     """Decoded once per distinct bytes: the party changes on few steps (a hit, experience), and the models
-    are frozen, so one step's party can be the next one's (20-30 µs a step saved, right after a tick)."""
+    are frozen, so one step's party can be the next one's (about 15 µs a step saved, right after a tick)."""
     party = []
     for i in range(len(mons) // PARTY_STRUCT_SIZE):
         if species[i] == SPECIES_END:
