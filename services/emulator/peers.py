@@ -48,15 +48,17 @@ class Peers:
         return self.alive[DASHBOARD]
 
     async def check(self) -> None:
-        for service in self.alive:
-            pattern = self.keys.health(service, "*")
-            found = False
-            async for _ in self.client.scan_iter(match=pattern, count=100):
-                found = True
-                break
-            if found != self.alive[service]:
-                log.info("%s is %s", service, "up" if found else "down")
-            self.alive[service] = found
+        """One pass over the heartbeats (`health:{service}:{instance}`), whichever services they are of."""
+        pattern = self.keys.health_pattern
+        found = dict.fromkeys(self.alive, False)
+        async for key in self.client.scan_iter(match=pattern, count=100):
+            service = (key.decode() if isinstance(key, bytes) else key)[len(pattern) - 1 :].split(":", 1)[0]
+            if service in found:
+                found[service] = True
+        for service, up in found.items():
+            if up != self.alive[service]:
+                log.info("%s is %s", service, "up" if up else "down")
+        self.alive = found
 
     async def run(self) -> None:
         """Check every `interval` until cancelled; a failed check counts every peer as down until one succeeds."""
