@@ -32,6 +32,8 @@ class EpisodeRecord:
     furthest_map: str = ""
     max_badges: int = 0
     max_level: int = 0
+    _party: tuple[object, ...] | None = field(default=None, repr=False, compare=False)
+    """The party `max_level` was last taken from."""
 
     def add(self, step: Step, source: str) -> None:
         self.steps += 1
@@ -40,16 +42,19 @@ class EpisodeRecord:
             self.components[name] += value
         self.sources[source] += 1
         facts = step.facts
-        for name in MILESTONES:
-            happened = facts.badges > 0 if name == "badge" else getattr(facts, name)
-            if happened and name not in self.milestones:
-                self.milestones[name] = self.steps
         state = step.view.state
-        if facts.new_map:
-            self.milestones.setdefault(f"map:{_map_name(state)}", self.steps)
-            self.furthest_map = _map_name(state)
-        self.max_badges = max(self.max_badges, state.badge_count)
-        self.max_level = max(self.max_level, max((m.level for m in state.party), default=0))
+        if facts.first_pokemon or facts.new_map or facts.battle_won or facts.badges:  # most steps: none
+            for name in MILESTONES:
+                happened = facts.badges > 0 if name == "badge" else getattr(facts, name)
+                if happened and name not in self.milestones:
+                    self.milestones[name] = self.steps
+            if facts.new_map:
+                self.milestones.setdefault(f"map:{_map_name(state)}", self.steps)
+                self.furthest_map = _map_name(state)
+            self.max_badges = max(self.max_badges, state.badge_count)
+        if state.party is not self._party:  # the reader hands the same tuple while the party's bytes stay
+            self._party = state.party
+            self.max_level = max(self.max_level, max((m.level for m in state.party), default=0))
 
     def begin(self, state: GameState) -> None:
         """Where the episode starts counts as reached (its map, its badges), not as progress made."""
