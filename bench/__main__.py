@@ -32,11 +32,18 @@ def main() -> None:
     parser.add_argument("--budget", type=int, default=100_000, help="learning: env steps of training per agent")
     parser.add_argument("--seeds", type=int, default=3, help="learning: seeds, run one after another")
     parser.add_argument("--eval-episodes", type=int, default=5, help="learning: greedy episodes per checkpoint")
+    parser.add_argument(
+        "--agents",
+        nargs="*",
+        choices=learning.AGENTS,
+        default=list(learning.AGENTS),
+        help="learning: only these agents (all by default; e.g. `--agents system` for a quicker look)",
+    )
     args = parser.parse_args()
     console = Console()
     if args.only and "learning" in args.only:
         console.print("[bold]learning[/] ...")
-        learning.run(args.budget, args.seeds, args.eval_episodes, console)
+        learning.run(args.budget, args.seeds, args.eval_episodes, console, tuple(args.agents))
         if set(args.only) == {"learning"}:
             return
     rom = ensure_built()

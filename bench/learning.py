@@ -24,6 +24,8 @@ from services.dqn_learner.evaluate import evaluate
 from services.dqn_learner.settings import LearnerSettings
 from shared.game.settings import GameSettings
 
+AGENTS: tuple[str, ...] = ("untrained", "random", "fallback", "system", learning_sb3.AGENT)
+
 
 class _Run:
     """One benchmark run's points, timings and progress lines."""
@@ -42,44 +44,49 @@ class _Run:
 
 
 def _seed(run: _Run, game: GameSettings, hyper: LearnerSettings, budget: int, seed: int, episodes: int,
-          workdir: Path) -> None:  # fmt: skip
+          workdir: Path, agents: tuple[str, ...]) -> None:  # fmt: skip
     hyper = hyper.model_copy(update={"seed": seed})
     boot = workdir / "boot"
 
-    began = time.monotonic()
-    checkpoint = learning_baselines.untrained_checkpoint(hyper, workdir / "untrained")
-    report = evaluate(game, episodes, checkpoint, seed=seed)
-    run.points.append(Point(agent="untrained", seed=seed, fraction=0.0, env_steps=0, wall_s=0.0,
-                            episodes=report.episodes))  # fmt: skip
-    run.timed("untrained", seed, "eval_s", time.monotonic() - began)
-    run.progress(f"untrained seed {seed}: evaluated")
+    if "untrained" in agents:
+        began = time.monotonic()
+        checkpoint = learning_baselines.untrained_checkpoint(hyper, workdir / "untrained")
+        report = evaluate(game, episodes, checkpoint, seed=seed)
+        run.points.append(Point(agent="untrained", seed=seed, fraction=0.0, env_steps=0, wall_s=0.0,
+                                episodes=report.episodes))  # fmt: skip
+        run.timed("untrained", seed, "eval_s", time.monotonic() - began)
+        run.progress(f"untrained seed {seed}: evaluated")
 
     for baseline in ("random", "fallback"):
+        if baseline in agents:
+            began = time.monotonic()
+            run.points.append(learning_baselines.play(game, baseline, episodes, seed, run.progress, hyper.playable))
+            run.timed(baseline, seed, "play_s", time.monotonic() - began)
+
+    if "system" in agents:
         began = time.monotonic()
-        run.points.append(learning_baselines.play(game, baseline, episodes, seed, run.progress))
-        run.timed(baseline, seed, "play_s", time.monotonic() - began)
+        kept = learning_system.train(game, hyper, budget, seed, workdir / "system", run.progress)
+        run.timed("system", seed, "train_s", time.monotonic() - began)
+        began = time.monotonic()
+        for checkpoint_kept in kept:
+            run.points.append(learning_system.evaluate_kept(game, checkpoint_kept, episodes, seed))
+            run.progress(f"system seed {seed}: evaluated {checkpoint_kept.fraction:.0%}")
+        run.timed("system", seed, "eval_s", time.monotonic() - began)
 
-    began = time.monotonic()
-    kept = learning_system.train(game, hyper, budget, seed, workdir / "system", run.progress)
-    run.timed("system", seed, "train_s", time.monotonic() - began)
-    began = time.monotonic()
-    for checkpoint_kept in kept:
-        run.points.append(learning_system.evaluate_kept(game, checkpoint_kept, episodes, seed))
-        run.progress(f"system seed {seed}: evaluated {checkpoint_kept.fraction:.0%}")
-    run.timed("system", seed, "eval_s", time.monotonic() - began)
-
-    began = time.monotonic()
-    model, snapshots = learning_sb3.train(game, hyper, budget, seed, boot, run.progress)
-    run.timed(learning_sb3.AGENT, seed, "train_s", time.monotonic() - began)
-    began = time.monotonic()
-    for snapshot in snapshots:
-        run.points.append(learning_sb3.evaluate(model, snapshot, game, episodes, seed, boot, hyper.frame_stack))
-        run.progress(f"{learning_sb3.AGENT} seed {seed}: evaluated {snapshot.fraction:.0%}")
-    run.timed(learning_sb3.AGENT, seed, "eval_s", time.monotonic() - began)
+    if learning_sb3.AGENT in agents:
+        began = time.monotonic()
+        model, snapshots = learning_sb3.train(game, hyper, budget, seed, boot, run.progress)
+        run.timed(learning_sb3.AGENT, seed, "train_s", time.monotonic() - began)
+        began = time.monotonic()
+        for snapshot in snapshots:
+            run.points.append(learning_sb3.evaluate(model, snapshot, game, episodes, seed, boot, hyper))
+            run.progress(f"{learning_sb3.AGENT} seed {seed}: evaluated {snapshot.fraction:.0%}")
+        run.timed(learning_sb3.AGENT, seed, "eval_s", time.monotonic() - began)
 
 
-def run(budget: int, seeds: int, episodes: int, console: Console) -> dict[str, Any]:
-    """Every agent for `seeds` seeds; the JSON, the PNG and the tables. Returns the results written."""
+def run(budget: int, seeds: int, episodes: int, console: Console, agents: tuple[str, ...] = AGENTS) -> dict[str, Any]:
+    """The `agents` (default: every one) for `seeds` seeds; the JSON, the PNG and the tables. Returns the results
+    written."""
     hyper = LearnerSettings()
     bench = _Run(console)
     results: dict[str, Any] = {"started": time.time(), "machine": machine()}
@@ -87,14 +94,14 @@ def run(budget: int, seeds: int, episodes: int, console: Console) -> dict[str, A
         workdir = Path(tmp)
         game = GameSettings(data_dir=workdir / "game")
         results["settings"] = {
-            "budget": budget, "seeds": seeds, "eval_episodes": episodes,
+            "budget": budget, "seeds": seeds, "eval_episodes": episodes, "agents": list(agents),
             "learner": hyper.model_dump(mode="json", exclude={"streams"}),
             "game": game.model_dump(mode="json", exclude={"data_dir", "redis_url"}),
             "sb3": {k: v for k, v in learning_sb3.dqn_arguments(hyper, budget).items() if k != "policy_kwargs"},
         }  # fmt: skip
         torch.set_num_threads(hyper.torch_threads)  # evaluations answer one observation at a time
         for seed in range(seeds):
-            _seed(bench, game, hyper, budget, seed, episodes, workdir / f"seed{seed}")
+            _seed(bench, game, hyper, budget, seed, episodes, workdir / f"seed{seed}", agents)
     results["points"] = [point.model_dump(mode="json") for point in bench.points]
     results["first_greedy_badge_s"] = learning_report.first_greedy_badge(bench.points)
     results["timings_s"] = bench.timings

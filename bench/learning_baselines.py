@@ -25,12 +25,20 @@ Progress = Callable[[str], None]
 Baseline = Literal["random", "fallback"]
 
 
-def _random_button(core: GameCore, rng: random.Random) -> Button:
-    """Uniform over the buttons the rules allow now, as the learner explores."""
-    return rng.choice([button for button, ok in zip(BUTTONS, core.legal(), strict=True) if ok])
+def _random_button(core: GameCore, rng: random.Random, buttons: tuple[Button, ...]) -> Button:
+    """Uniform over the learner's buttons that the rules allow now, as the learner explores."""
+    legal = [button for button, ok in zip(BUTTONS, core.legal(), strict=True) if ok and button in buttons]
+    return rng.choice(legal or [button for button, ok in zip(BUTTONS, core.legal(), strict=True) if ok])
 
 
-def play(game: GameSettings, agent: Baseline, episodes: int, seed: int, progress: Progress) -> Point:
+def play(
+    game: GameSettings,
+    agent: Baseline,
+    episodes: int,
+    seed: int,
+    progress: Progress,
+    buttons: tuple[Button, ...] = BUTTONS,
+) -> Point:
     """`episodes` episodes of random buttons or of the rule-based policy (`core.step(None)`): one point, the
     level of a flat line on the curves (neither learns, so more of its play would only repeat it)."""
     core = game.model_copy(update={"seed": seed}).start_core()
@@ -40,7 +48,7 @@ def play(game: GameSettings, agent: Baseline, episodes: int, seed: int, progress
     started = time.perf_counter()
     try:
         while len(log.episodes) < episodes:
-            step = core.step(_random_button(core, rng) if agent == "random" else None)
+            step = core.step(_random_button(core, rng, buttons) if agent == "random" else None)
             if log.add(step, env_steps=0):
                 log.begin(core.reset().state)
     finally:

@@ -1,7 +1,7 @@
 """Stable-Baselines3's `DQN` on the Gymnasium env, set up as the system's learner: what a user would run instead.
 
-The same game (cartridge, step, goal, episode length, reward weights, the seven buttons the
-project's agents use), the same observation (four stacked 72x80 screens and the 19 state
+The same game (cartridge, step, goal, episode length, reward weights, the learner's buttons:
+the seven of its default `no_select`), the same observation (four stacked 72x80 screens and the 19 state
 features), the same network and the same hyperparameters, all read from one `LearnerSettings`:
 
 - the network is the learner's `QNetwork` itself: its convolutions and its screen and feature
@@ -65,13 +65,14 @@ class QNetworkExtractor(BaseFeaturesExtractor):
         return self.network(observations["screen"], newest)
 
 
-def make_env(game: GameSettings, boot_cache: Path) -> gym.Env:
-    """The Gymnasium env playing the system's game: its goal, episode length, weights, patience and step."""
+def make_env(game: GameSettings, boot_cache: Path, buttons: tuple[Button, ...]) -> gym.Env:
+    """The Gymnasium env playing the system's game (its goal, episode length, weights, patience and step)
+    with the learner's buttons as its action space."""
     demo = resolve_rom(game.rom).demo  # the game settings' own rule: the demo is known by its header
     return gym.make(
         ENV_ID,
         rom=game.rom,
-        buttons="no_select",
+        buttons=buttons,
         goal=game.goal_for(demo),
         episode_steps=game.episode_steps_for(demo),
         reward_weights=game.rewards,
@@ -178,7 +179,7 @@ def train(
     """SB3's DQN trained from scratch for `budget` env steps; its weights at each evaluation point."""
     torch.set_num_threads(hyper.torch_threads)  # as the learner's torch: the emulator needs the other core
     started = time.perf_counter()
-    env = VecFrameStack(DummyVecEnv([lambda: make_env(game, boot_cache)]), hyper.frame_stack)
+    env = VecFrameStack(DummyVecEnv([lambda: make_env(game, boot_cache, hyper.playable)]), hyper.frame_stack)
     model = DQN("MultiInputPolicy", env, seed=seed, device="cpu", **dqn_arguments(hyper, budget))
     callback = _Snapshots(budget, started, f"{AGENT} seed {seed}", progress)
     model.learn(total_timesteps=budget, callback=callback)
@@ -187,12 +188,20 @@ def train(
 
 
 def evaluate(
-    model: DQN, snapshot: Snapshot, game: GameSettings, episodes: int, seed: int, boot_cache: Path, frame_stack: int
+    model: DQN,
+    snapshot: Snapshot,
+    game: GameSettings,
+    episodes: int,
+    seed: int,
+    boot_cache: Path,
+    hyper: LearnerSettings,
 ) -> Point:
     """`episodes` greedy episodes (deterministic=True) of the snapshot's weights, on an env of its own."""
     model.policy.load_state_dict(snapshot.weights)
     log = EpisodeLog(env=AGENT, source="sb3", eval=True, env_steps=snapshot.env_steps)
-    env = VecFrameStack(DummyVecEnv([lambda: EpisodeRecorder(make_env(game, boot_cache), log)]), frame_stack)
+    env = VecFrameStack(
+        DummyVecEnv([lambda: EpisodeRecorder(make_env(game, boot_cache, hyper.playable), log)]), hyper.frame_stack
+    )
     env.seed(seed)
     try:
         obs = env.reset()

@@ -22,13 +22,12 @@ import numpy as np
 from gymnasium import spaces
 
 from crystal_rl.env_options import (
-    parse_buttons,
     parse_goal,
     parse_patience,
     parse_weights,
     usable_cache_dir,
 )
-from shared.buttons import BUTTON_INDEX, Button
+from shared.buttons import BUTTON_INDEX, Button, parse_buttons
 from shared.errors import ConfigError, SaveStateError
 from shared.game.core import GameCore, Goal
 from shared.game.features import FEATURE_NAMES, state_features

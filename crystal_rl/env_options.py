@@ -1,4 +1,4 @@
-"""The Gymnasium env's options, checked before an emulator starts: buttons, goal, reward weights, boot cache.
+"""The Gymnasium env's options, checked before an emulator starts: goal, reward weights, boot cache.
 
 Each bad value is one `ConfigError` that names the value and what would be accepted, so a typo
 in `gymnasium.make(..., buttons=("a", "stat"))` or `reward_weights={"badges": 5}` fails at once
@@ -7,48 +7,17 @@ instead of training on something else than was meant (pydantic would silently dr
 
 import logging
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from importlib import metadata
 from pathlib import Path
 
 from pydantic import ValidationError
 
-from shared.buttons import BUTTONS, Button
 from shared.errors import ConfigError
 from shared.game.core import Goal
 from shared.game.rewards import RewardWeights
 
 log = logging.getLogger(__name__)
-
-BUTTON_PRESETS: dict[str, tuple[Button, ...]] = {
-    "all": BUTTONS,
-    "no_select": tuple(b for b in BUTTONS if b is not Button.SELECT),
-}
-"""`all`: the eight buttons in the project's order; `no_select`: the seven the project's agents use."""
-
-
-def parse_buttons(buttons: str | Sequence[str | Button]) -> tuple[Button, ...]:
-    """A preset name, or button names in the order of the action space's indices."""
-    if isinstance(buttons, str):
-        try:
-            return BUTTON_PRESETS[buttons]
-        except KeyError:
-            raise ConfigError(
-                f"unknown button preset {buttons!r}: use one of {', '.join(BUTTON_PRESETS)}, "
-                f"or a sequence of button names from {', '.join(BUTTONS)}"
-            ) from None
-    chosen: list[Button] = []
-    for name in buttons:
-        try:
-            button = Button(str(name).lower())
-        except ValueError:
-            raise ConfigError(f"unknown button {name!r}: the buttons are {', '.join(BUTTONS)}") from None
-        if button in chosen:
-            raise ConfigError(f"button {button.value!r} is given twice in buttons={tuple(buttons)!r}")
-        chosen.append(button)
-    if not chosen:
-        raise ConfigError(f"buttons is empty: give button names from {', '.join(BUTTONS)}, or a preset")
-    return tuple(chosen)
 
 
 def parse_goal(goal: str | Goal) -> Goal:

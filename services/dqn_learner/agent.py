@@ -8,6 +8,7 @@ The I/O around it lives in `service.py`; nothing here knows about Redis.
 import copy
 import threading
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +19,7 @@ from torch import nn
 
 from services.dqn_learner.network import QNetwork
 from services.dqn_learner.replay import Batch
+from shared.buttons import BUTTONS, Button
 from shared.errors import ConfigError
 
 
@@ -83,8 +85,11 @@ class DQNAgent:
         learning_rate: float,
         gamma: float,
         max_grad_norm: float,
+        playable: Sequence[Button] = BUTTONS,
     ) -> None:
         self.device = device
+        self.playable = np.array([button in playable for button in BUTTONS])
+        """(N_ACTIONS,) bool: the buttons this agent plays, whatever else the rules allow."""
         self.gamma = gamma
         self.max_grad_norm = max_grad_norm
         self.q_network = network.to(device)
@@ -121,11 +126,17 @@ class DQNAgent:
         never sent.
         """
         q = self.q_values(screens, features)
+        legal = self.playing(legal)
         masked = np.where(legal, q, -np.inf)
         greedy = masked.argmax(axis=1)
         explore = rng.random(len(greedy)) < epsilon
         actions = np.where(explore, random_legal_actions(legal, rng), greedy)
         return actions, masked.max(axis=1)
+
+    def playing(self, legal: np.ndarray) -> np.ndarray:
+        """The legal buttons this agent plays; in a row where it plays none of them, the legal ones."""
+        both = legal & self.playable
+        return np.where(both.any(axis=-1, keepdims=True), both, legal)
 
     def sync_actor(self) -> None:
         """Copy the online weights into the actor (called by the training thread)."""
@@ -147,7 +158,7 @@ class DQNAgent:
         next_screens = self._tensor(batch.next_screens)
         next_features = self._tensor(batch.next_features)
         dones = self._tensor(batch.dones)
-        next_legal = self._tensor(batch.next_legal)
+        next_legal = self._tensor(self.playing(batch.next_legal))
 
         with torch.no_grad():
             next_q_online = self.q_network(next_screens, next_features)
@@ -178,6 +189,7 @@ class DQNAgent:
             "optimizer": self.optimizer.state_dict(),
             "updates": self.updates,
             "shape": self.q_network.shape_key,
+            "playable": self.playable.tolist(),
         }
 
     def load_state_dict(self, state: dict[str, Any]) -> None:

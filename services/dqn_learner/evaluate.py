@@ -158,7 +158,17 @@ def _policy(path: Path) -> Policy:
         agent_state = state["agent"]
         frame_stack = int(agent_state["shape"]["frame_stack"])
         # The optimizer's settings are restored with it and never used: the agent only acts here.
-        agent = DQNAgent(QNetwork(frame_stack), torch.device("cpu"), learning_rate=1e-4, gamma=0.99, max_grad_norm=10)
+        # The buttons it was trained to play (checkpoints from before the setting: all eight).
+        plays = agent_state.get("playable", [True] * len(BUTTONS))
+        playable = [button for button, played in zip(BUTTONS, plays, strict=True) if played]
+        agent = DQNAgent(
+            QNetwork(frame_stack),
+            torch.device("cpu"),
+            learning_rate=1e-4,
+            gamma=0.99,
+            max_grad_norm=10,
+            playable=playable,
+        )
         agent.load_state_dict(agent_state)
         counters = state["counters"]
         updates, env_steps = int(counters["updates"]), int(counters["frames_seen"])

@@ -56,6 +56,7 @@ class Learner:
             learning_rate=settings.learning_rate,
             gamma=settings.gamma,
             max_grad_norm=settings.max_grad_norm,
+            playable=settings.playable,
         )
         self.buffer = ReplayBuffer(
             settings.buffer_capacity,

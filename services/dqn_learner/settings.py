@@ -6,8 +6,10 @@ update, the replay buffer, checkpoints, then the service's own timing.
 
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
+from shared.buttons import BUTTON_PRESETS, Button, parse_buttons
+from shared.errors import ConfigError
 from shared.settings import CommonSettings
 from shared.streams import StreamSettings
 
@@ -34,6 +36,11 @@ class LearnerSettings(CommonSettings):
     gil_switch_ms: float = Field(default=0.5, gt=0, le=100)
     """Python's GIL switch interval. The training thread holds the GIL between torch operations; with
     Python's default of 5 ms, an answer could wait that long for it once per step."""
+
+    buttons: str = "no_select"
+    """The buttons the agent plays: a preset (`no_select`: all but SELECT, which does nothing in the
+    overworld and which a trained policy was seen to press step after step; `all`) or button names
+    separated by commas (`a,b,up,down,left,right`). Frames still say which buttons the rules allow."""
 
     frame_stack: int = Field(default=4, ge=1, le=8)
     """Screens stacked into one observation, so the network sees motion (a walk lasts several frames)."""
@@ -136,6 +143,24 @@ class LearnerSettings(CommonSettings):
 
     streams: StreamSettings = Field(default_factory=StreamSettings)
     """Stream lengths, timeouts, claim policy (`CRL_STREAM_*`)."""
+
+    @field_validator("buttons")
+    @classmethod
+    def _known_buttons(cls, value: str) -> str:
+        try:
+            cls.parse(value)
+        except ConfigError as exc:
+            raise ValueError(str(exc)) from None
+        return value
+
+    @staticmethod
+    def parse(value: str) -> tuple[Button, ...]:
+        return parse_buttons(value if value in BUTTON_PRESETS else [name.strip() for name in value.split(",")])
+
+    @property
+    def playable(self) -> tuple[Button, ...]:
+        """`buttons`, parsed."""
+        return self.parse(self.buttons)
 
     @model_validator(mode="after")
     def _slack_below_backlog(self) -> "LearnerSettings":

@@ -41,7 +41,7 @@ def test_each_point_keeps_the_first_checkpoint_that_reaches_it_and_the_last_take
 def test_sb3s_q_network_is_the_learners(tmp_path: Path) -> None:
     hyper = LearnerSettings(buffer_capacity=100)
     game = GameSettings(data_dir=tmp_path)
-    env = VecFrameStack(DummyVecEnv([lambda: make_env(game, tmp_path / "boot")]), hyper.frame_stack)
+    env = VecFrameStack(DummyVecEnv([lambda: make_env(game, tmp_path / "boot", hyper.playable)]), hyper.frame_stack)
     try:
         model = DQN("MultiInputPolicy", env, device="cpu", seed=0, **dqn_arguments(hyper, 1000))
         obs = env.reset()

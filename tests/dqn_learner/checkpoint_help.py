@@ -11,14 +11,18 @@ from shared.buttons import BUTTON_INDEX, Button
 
 
 def write_checkpoint(
-    directory: Path, updates: int = 56, frames_seen: int = 1234, prefer: tuple[Button, ...] = ()
+    directory: Path,
+    updates: int = 56,
+    frames_seen: int = 1234,
+    prefer: tuple[Button, ...] = (),
+    buttons: str = "no_select",
 ) -> Path:
     """A checkpoint written by the learner's own code, of an untrained agent with the given counters.
 
     `prefer`: the network's head is zeroed and these buttons get biases 3, 2, 1, ... (in that order), so
-    its greedy choice is known whatever it sees.
+    its greedy choice is known whatever it sees. `buttons`: the learner's setting of the buttons it plays.
     """
-    learner = Learner(LearnerSettings(buffer_capacity=8, seed=3), torch.device("cpu"))
+    learner = Learner(LearnerSettings(buffer_capacity=8, seed=3, buttons=buttons), torch.device("cpu"))
     learner.agent.updates = updates
     learner.frames_seen = frames_seen
     if prefer:

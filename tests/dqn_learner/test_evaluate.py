@@ -3,15 +3,18 @@
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PIL import Image
 
 from services.dqn_learner.evaluate import EvalReport, default_checkpoint_dir, evaluate, load_policy
+from services.dqn_learner.observation import N_ACTIONS, SCREEN_SHAPE
 from services.dqn_learner.video import FRAME_MS
-from shared.buttons import Button
+from shared.buttons import BUTTONS, Button
 from shared.errors import CheckpointError, ConfigError
 from shared.game.core import Goal
 from shared.game.episode import MILESTONES
+from shared.game.features import N_FEATURES
 from shared.game.settings import GameSettings
 from shared.messages import Episode
 from tests.dqn_learner.checkpoint_help import write_checkpoint
@@ -64,6 +67,20 @@ def test_greedy_plays_the_best_legal_button_the_network_names(tmp_path: Path) ->
     # three steps left from the start are three new tiles; B moves nowhere
     assert walked.components["new_tile"] == pytest.approx(3 * settings.rewards.new_tile)
     assert pressed_b.components.get("new_tile", 0.0) == 0.0
+
+
+def test_greedy_plays_only_the_buttons_the_checkpoint_was_trained_with(tmp_path: Path) -> None:
+    """SELECT is the network's favourite and every button legal: a checkpoint of a learner with the default
+    `no_select` plays B, its second; one of a learner that plays every button presses SELECT."""
+    rng = np.random.default_rng(0)
+    screens = np.zeros((1, 4, *SCREEN_SHAPE), dtype=np.uint8)
+    features = np.zeros((1, N_FEATURES), dtype=np.float32)
+    legal = np.ones((1, N_ACTIONS), dtype=bool)
+    played = {}
+    for buttons in ("no_select", "all"):
+        policy = load_policy(write_checkpoint(tmp_path / buttons, prefer=(Button.SELECT, Button.B), buttons=buttons))
+        played[buttons] = BUTTONS[int(policy.agent.act(screens, features, legal, 0.0, rng)[0][0])]
+    assert played == {"no_select": Button.B, "all": Button.SELECT}
 
 
 def test_milestone_rates_are_shares_and_median_steps(tmp_path: Path) -> None:

@@ -27,6 +27,7 @@ from services.dqn_learner.replay import ReplayBuffer
 from services.dqn_learner.settings import LearnerSettings
 from services.dqn_learner.stats import Counters
 from services.dqn_learner.trainer import TrainingThread
+from shared.buttons import BUTTON_INDEX, Button
 from shared.errors import MessageError
 from shared.game.features import FEATURE_NAMES, N_FEATURES, state_features
 from tests.dqn_learner.helpers import make_frame, make_state
@@ -89,6 +90,31 @@ def test_agent_act_greedy_is_argmax_of_legal_q() -> None:
     actions, _ = agent.act(screens, features, legal, 0.0, rng)
     expected = np.where(legal, q, -np.inf).argmax(axis=1)
     assert actions.tolist() == expected.tolist()
+
+
+@pytest.mark.parametrize("epsilon", [0.0, 1.0])
+def test_an_agent_never_plays_a_button_outside_its_own(epsilon: float) -> None:
+    """SELECT left out (the default): never chosen, greedy or exploring, even where its Q is the highest;
+    a row whose only legal button is one the agent does not play still gets an answer."""
+    torch.manual_seed(0)
+    agent = DQNAgent(
+        QNetwork(2), torch.device("cpu"), learning_rate=1e-3, gamma=0.9, max_grad_norm=10.0,
+        playable=LearnerSettings().playable,
+    )  # fmt: skip
+    rng = np.random.default_rng(3)
+    b = 400
+    screens = rng.integers(0, 256, size=(b, 2, H, W), dtype=np.uint8)
+    features = rng.random((b, N_FEATURES), dtype=np.float32)
+    legal = np.ones((b, N_ACTIONS), dtype=bool)
+    legal[0] = False
+    legal[0, BUTTON_INDEX[Button.SELECT]] = True
+    with torch.no_grad():
+        agent.actor.head[-1].bias[BUTTON_INDEX[Button.SELECT]] += 1e6  # SELECT would win every greedy choice
+    actions, _ = agent.act(screens, features, legal, epsilon, rng)
+    assert actions[0] == BUTTON_INDEX[Button.SELECT]
+    assert BUTTON_INDEX[Button.SELECT] not in actions[1:].tolist()
+    if epsilon:
+        assert len(set(actions[1:].tolist())) == 7, "exploring draws from every button the agent plays"
 
 
 # --- Double DQN -------------------------------------------------------------------------
