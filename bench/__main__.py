@@ -39,11 +39,18 @@ def main() -> None:
         default=list(learning.AGENTS),
         help="learning: only these agents (all by default; e.g. `--agents system` for a quicker look)",
     )
+    parser.add_argument(
+        "--archive-share",
+        type=float,
+        default=None,
+        help="learning: share of the system's resets drawn from the archive of milestone states "
+        "(default: the emulator's own, 0.25)",
+    )
     args = parser.parse_args()
     console = Console()
     if args.only and "learning" in args.only:
         console.print("[bold]learning[/] ...")
-        learning.run(args.budget, args.seeds, args.eval_episodes, console, tuple(args.agents))
+        learning.run(args.budget, args.seeds, args.eval_episodes, console, tuple(args.agents), args.archive_share)
         if set(args.only) == {"learning"}:
             return
     rom = ensure_built()

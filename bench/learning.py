@@ -44,7 +44,7 @@ class _Run:
 
 
 def _seed(run: _Run, game: GameSettings, hyper: LearnerSettings, budget: int, seed: int, episodes: int,
-          workdir: Path, agents: tuple[str, ...]) -> None:  # fmt: skip
+          workdir: Path, agents: tuple[str, ...], archive_share: float | None) -> None:  # fmt: skip
     hyper = hyper.model_copy(update={"seed": seed})
     boot = workdir / "boot"
 
@@ -65,7 +65,7 @@ def _seed(run: _Run, game: GameSettings, hyper: LearnerSettings, budget: int, se
 
     if "system" in agents:
         began = time.monotonic()
-        kept = learning_system.train(game, hyper, budget, seed, workdir / "system", run.progress)
+        kept = learning_system.train(game, hyper, budget, seed, workdir / "system", run.progress, archive_share)
         run.timed("system", seed, "train_s", time.monotonic() - began)
         began = time.monotonic()
         for checkpoint_kept in kept:
@@ -84,7 +84,14 @@ def _seed(run: _Run, game: GameSettings, hyper: LearnerSettings, budget: int, se
         run.timed(learning_sb3.AGENT, seed, "eval_s", time.monotonic() - began)
 
 
-def run(budget: int, seeds: int, episodes: int, console: Console, agents: tuple[str, ...] = AGENTS) -> dict[str, Any]:
+def run(
+    budget: int,
+    seeds: int,
+    episodes: int,
+    console: Console,
+    agents: tuple[str, ...] = AGENTS,
+    archive_share: float | None = None,
+) -> dict[str, Any]:
     """The `agents` (default: every one) for `seeds` seeds; the JSON, the PNG and the tables. Returns the results
     written."""
     hyper = LearnerSettings()
@@ -95,13 +102,14 @@ def run(budget: int, seeds: int, episodes: int, console: Console, agents: tuple[
         game = GameSettings(data_dir=workdir / "game")
         results["settings"] = {
             "budget": budget, "seeds": seeds, "eval_episodes": episodes, "agents": list(agents),
+            "archive_share": archive_share,
             "learner": hyper.model_dump(mode="json", exclude={"streams"}),
             "game": game.model_dump(mode="json", exclude={"data_dir", "redis_url"}),
             "sb3": {k: v for k, v in learning_sb3.dqn_arguments(hyper, budget).items() if k != "policy_kwargs"},
         }  # fmt: skip
         torch.set_num_threads(hyper.torch_threads)  # evaluations answer one observation at a time
         for seed in range(seeds):
-            _seed(bench, game, hyper, budget, seed, episodes, workdir / f"seed{seed}", agents)
+            _seed(bench, game, hyper, budget, seed, episodes, workdir / f"seed{seed}", agents, archive_share)
     results["points"] = [point.model_dump(mode="json") for point in bench.points]
     results["first_greedy_badge_s"] = learning_report.first_greedy_badge(bench.points)
     results["timings_s"] = bench.timings

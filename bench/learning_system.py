@@ -39,7 +39,7 @@ CATCH_UP_S = 120.0
 HYPERPARAMETERS = (
     "frame_stack", "gamma", "learning_rate", "batch_size", "max_grad_norm", "epsilon_start", "epsilon_end",
     "epsilon_decay_frames", "learning_starts", "train_every", "target_update_every", "tau", "buffer_capacity",
-    "torch_threads",
+    "torch_threads", "buttons",
 )  # fmt: skip
 """Given to the learner as flags, so it trains with exactly what SB3 is given (whatever `CRL_*` says there)."""
 
@@ -60,14 +60,17 @@ def learner_flags(hyper: LearnerSettings, checkpoint_every: int) -> list[str]:
             "--eval-every-updates=0"]  # fmt: skip
 
 
-def emulator_flags(game: GameSettings, budget: int, seed: int) -> list[str]:
-    """The game as `game` says (the SB3 env is made from the same settings), `budget` steps, no screens."""
+def emulator_flags(game: GameSettings, budget: int, seed: int, archive_share: float | None = None) -> list[str]:
+    """The game as `game` says (the SB3 env is made from the same settings), `budget` steps, no screens;
+    `archive_share` of the resets from the archive of milestone states (None: the emulator's default)."""
     demo = resolve_rom(game.rom).demo  # the game settings' own rule: the demo is known by its header
     limit = game.episode_steps_for(demo) or 0
     flags = [] if demo else [f"--rom={game.rom}"]
     flags += [f"--{name.replace('_', '-')}={getattr(game, name)}"
               for name in ("hold_frames", "step_frames", "boot_frames", "stuck_patience")]  # fmt: skip
     flags += [f"--rewards.{name.replace('_', '-')}={value}" for name, value in game.rewards.model_dump().items()]
+    if archive_share is not None:
+        flags.append(f"--archive-share={archive_share}")
     return [*flags, f"--goal={game.goal_for(demo)}", f"--episode-steps={limit}", f"--max-steps={budget}",
             f"--seed={seed}", "--screen-fps=0", "--peer-check-interval=0.1", "--progress-interval=3600"]  # fmt: skip
 
@@ -130,7 +133,13 @@ def _frames_seen(url: str) -> int:
 
 
 def train(
-    game: GameSettings, hyper: LearnerSettings, budget: int, seed: int, workdir: Path, progress: Progress
+    game: GameSettings,
+    hyper: LearnerSettings,
+    budget: int,
+    seed: int,
+    workdir: Path,
+    progress: Progress,
+    archive_share: float | None = None,
 ) -> list[Kept]:
     """The learner and one emulator for `budget` steps from scratch; the checkpoints kept for the four points."""
     label = f"{AGENT} seed {seed}"
@@ -142,7 +151,9 @@ def train(
             wait_health(url, SERVICE)
             started = time.time()
             keeper = _Keeper(data / SERVICE / "checkpoints", workdir / "kept", budget, started)
-            with background("services.emulator", url, data, *emulator_flags(game, budget, seed)) as emulator:
+            with background(
+                "services.emulator", url, data, *emulator_flags(game, budget, seed, archive_share)
+            ) as emulator:
                 last_report = time.monotonic()
                 while emulator.poll() is None:
                     time.sleep(0.5)
