@@ -96,8 +96,9 @@ class StandinModelHost:
         self.requests: list[Recorded] = []
         self.known_models: set[str] | None = None
         """When set, other model names get the host's 404 'model not found'."""
-        self.reject_json_schema = False
-        """Answer 400 to `response_format` json_schema, like servers that do not support it."""
+        self.reject_json_schema: int | None = None
+        """When set, the status code (400, 422, 500) that refuses `response_format` json_schema, as servers that
+        do not support it do (llama-cpp-python's server: 500 with a validation message)."""
         self._lock = threading.Condition()
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -224,8 +225,9 @@ class StandinModelHost:
             response_format = body.get("response_format") or {}
             schema = None
             if response_format.get("type") == "json_schema":
-                if self.reject_json_schema:
-                    return error("openai", 400, "response_format type json_schema is not supported")
+                if self.reject_json_schema is not None:
+                    message = "1 validation error: response_format: type json_schema is not supported"
+                    return error("openai", self.reject_json_schema, message)
                 schema = response_format.get("json_schema", {}).get("schema")
             text = reply.text if reply.text is not None else auto_plan(schema)
             return {

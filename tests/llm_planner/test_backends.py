@@ -7,6 +7,7 @@ nothing here talks to the internet).
 
 import asyncio
 import json
+import logging
 import time
 
 import openai
@@ -126,9 +127,14 @@ async def test_request_shape_matches_the_official_openai_client(standin: Standin
     assert json.loads(text)["buttons"]
 
 
-async def test_openai_steps_down_when_json_schema_is_rejected(standin: StandinModelHost) -> None:
-    standin.reject_json_schema = True
+@pytest.mark.parametrize("status", [400, 422, 500])
+async def test_openai_steps_down_when_json_schema_is_rejected(
+    standin: StandinModelHost, status: int, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Whatever the status: a 500 naming `response_format` is the format refused, not the host down."""
+    standin.reject_json_schema = status
     backend = make_backend(planner_settings(standin.openai_url))
+    caplog.set_level(logging.WARNING, logger="services.llm_planner.backends.openai_compat")
     try:
         await backend.chat(MESSAGES, SCHEMA)
         await backend.chat(MESSAGES, SCHEMA)
@@ -137,6 +143,18 @@ async def test_openai_steps_down_when_json_schema_is_rejected(standin: StandinMo
     formats = [r.body.get("response_format") for r in standin.requests]
     assert formats == [formats[0], {"type": "json_object"}, {"type": "json_object"}]
     assert formats[0]["type"] == "json_schema"
+    assert len([r for r in caplog.records if "rejected response_format" in r.getMessage()]) == 1
+
+
+async def test_a_500_that_does_not_name_the_format_is_the_host_down(standin: StandinModelHost) -> None:
+    standin.script.append(Reply(status=500))
+    backend = make_backend(planner_settings(standin.openai_url))
+    try:
+        with pytest.raises(BackendUnavailable):
+            await backend.chat(MESSAGES, SCHEMA)
+    finally:
+        await backend.aclose()
+    assert [r.body["response_format"]["type"] for r in standin.requests] == ["json_schema"]
 
 
 @pytest.mark.parametrize("api", ["ollama", "openai"])

@@ -42,6 +42,11 @@ class BackendRejected(BackendError):
     """The host refused the request itself (unknown model, bad request, bad API key): retrying won't help."""
 
 
+class FormatRejected(BackendRejected):
+    """The host refused the constraint on the answer's format (the body names it), whatever the status code:
+    llama.cpp's server answers an unsupported `json_schema` with HTTP 500. Asking without it may work."""
+
+
 class BackendProtocolError(BackendError):
     """The host answered 200 with a body that is not the API's shape."""
 
@@ -50,6 +55,8 @@ class ChatBackend(ABC):
     """A chat API on a model host: messages and the plan's JSON schema in, the model's text out."""
 
     name: str
+    format_words: tuple[str, ...] = ()
+    """Words of the request's format constraint: an error body naming one is a `FormatRejected`."""
 
     def __init__(self, client: httpx.AsyncClient, base_url: str, model: str) -> None:
         self.client = client
@@ -75,6 +82,10 @@ class ChatBackend(ABC):
             raise BackendTimeout(f"{self.name} at {url}: no answer in time ({type(exc).__name__})") from None
         except httpx.TransportError as exc:
             raise BackendUnavailable(f"{self.name} at {url}: {type(exc).__name__}: {exc}") from None
+        if response.status_code >= 400 and self.format_words:
+            lowered = response.text.lower()
+            if any(word in lowered for word in self.format_words):
+                raise FormatRejected(f"{self.name} at {url}: HTTP {response.status_code}: {preview(response.text)}")
         if response.status_code == 429 or response.status_code >= 500:
             raise BackendUnavailable(f"{self.name} at {url}: HTTP {response.status_code}: {preview(response.text)}")
         if response.status_code >= 400:

@@ -2,8 +2,10 @@
 
 `base_url` is what the official `openai` client calls `base_url` (it ends in `/v1`); a bare
 host gets `/v1` appended. The plan's schema goes in `response_format` as `json_schema`; a
-server that rejects that (older llama.cpp builds, some proxies) is asked again in JSON mode,
-then with no constraint, and the step-down is remembered for the rest of the run.
+server that rejects that (older llama.cpp builds, some proxies; llama-cpp-python's server with
+HTTP 500 and a validation message naming `response_format`) is asked again in JSON mode, then
+with no constraint, and the step-down is logged once and remembered for the rest of the run. Any
+status code counts when the error names the format: a 500 that does is not the host being down.
 """
 
 import logging
@@ -12,7 +14,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from services.llm_planner.backends.base import BackendProtocolError, BackendRejected, ChatBackend, preview
+from services.llm_planner.backends.base import BackendProtocolError, ChatBackend, FormatRejected, preview
 from services.llm_planner.prompt import ChatMessage
 
 log = logging.getLogger(__name__)
@@ -23,6 +25,7 @@ STEP_DOWN: dict[JsonMode, JsonMode] = {"schema": "json", "json": "none"}
 
 class OpenAIBackend(ChatBackend):
     name = "openai"
+    format_words = ("response_format", "json_schema", "json_object")
 
     def __init__(
         self,
@@ -65,10 +68,8 @@ class OpenAIBackend(ChatBackend):
             try:
                 data = await self.post_json("/chat/completions", self.request_body(messages, schema), self.headers)
                 break
-            except BackendRejected as exc:
-                text = str(exc).lower()
-                rejected_format = "response_format" in text or "json_schema" in text or "json_object" in text
-                if schema is None or not rejected_format or self.json_mode not in STEP_DOWN:
+            except FormatRejected as exc:
+                if schema is None or self.json_mode not in STEP_DOWN:
                     raise
                 lower = STEP_DOWN[self.json_mode]
                 log.warning(
