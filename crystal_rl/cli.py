@@ -291,7 +291,8 @@ def status(
             h = r.health
             shown = ", ".join(f"{k}={v}" for k, v in list(h.counters.items())[:4])
             age = f"[{'green' if r.fresh else 'red'}]{r.age:.1f} s[/]"
-            table.add_row(h.service, h.instance, h.host, str(h.pid), h.status, age, shown)
+            status = f"{h.status}: {h.about}" if h.about else h.status
+            table.add_row(h.service, h.instance, h.host, str(h.pid), status, age, shown)
         console.print(table)
         console.print(_streams_table(streams, brief=True))
     if not as_json:

@@ -46,6 +46,8 @@ class Health(BaseModel):
     interval: float
     """Seconds between heartbeats: a `ts` older than a few intervals means the service is stuck."""
     counters: dict[str, int | float] = Field(default_factory=dict)
+    about: str = ""
+    """What this instance works on, in a few words: the emulator's cartridge (`RomInfo.describe`)."""
 
     def age(self, now: float | None = None) -> float:
         """Seconds since this heartbeat was written."""
@@ -68,6 +70,7 @@ class Heartbeat:
         instance: str,
         counters: Callable[[], CounterValues] | None = None,
         status: str = "starting",
+        about: str = "",
         settings: StreamSettings | None = None,
         client: Redis | None = None,
     ) -> None:
@@ -76,6 +79,7 @@ class Heartbeat:
         self.service = service
         self.instance = instance
         self.status = status
+        self.about = about
         self.interval = self.settings.heartbeat_interval
         self.ttl_ms = int(self.interval * self.settings.heartbeat_ttl_factor * 1000)
         self.started_at = time.time()
@@ -103,6 +107,7 @@ class Heartbeat:
             ts=time.time(),
             interval=self.interval,
             counters=dict(self._counters()),
+            about=self.about,
         )
 
     async def beat(self) -> None:

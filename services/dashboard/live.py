@@ -195,6 +195,7 @@ class Hub:
                     "pid": health.pid,
                     "uptime_s": round(health.ts - health.started_at, 1),
                     "counters": health.counters,
+                    "about": health.about,
                 }
             )
         return out

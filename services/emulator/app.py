@@ -99,13 +99,14 @@ async def _serve(settings: EmulatorSettings) -> None:
         instance=f"env{settings.env}",
         counters=service.health_counters,
         status="running",
+        about=rom.describe(),
         settings=settings.streams,
     )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    log.info("env %s playing %s (%s)", settings.env, rom.title or "?", rom.path)
+    log.info("env %s playing %s", settings.env, rom.describe())
     gc.freeze()  # PyBoy, the modules, the models: they live as long as the process, no collection need walk them
     gc.set_threshold(GC_YOUNG_THRESHOLD)
     peers_task = asyncio.create_task(peers.run(), name="peers")

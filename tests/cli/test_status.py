@@ -40,10 +40,11 @@ def one_error_line(result: subprocess.CompletedProcess[str], code: int, *expecte
 def write_health(client: redis.Redis, service: str, instance: str, host: str, age: float = 0.0) -> None:
     now = time.time()
     health = Health(
-        service=service, instance=instance, host=host, started_at=now - 10, ts=now - age, interval=5.0,
+        service=service, instance=instance, host=host, started_at=now - 10, ts=now - age, interval=30.0,
         counters={"step": 5},
     )  # fmt: skip
-    client.set(KEYS.health(service, instance), health.model_dump_json(), px=10_000)
+    # a long interval and TTL: each CLI start takes seconds on a busy machine, and the look must not outlast them
+    client.set(KEYS.health(service, instance), health.model_dump_json(), px=300_000)
 
 
 @pytest.mark.timeout(60)
@@ -55,10 +56,10 @@ def test_status_is_a_health_probe(redis_url: str, redis_client: redis.Redis, tmp
 
     def beat() -> None:
         """Heartbeats as live services keep them: fresh again before each look, since every CLI start here
-        takes a few seconds on a busy machine and a beat is stale after 2.5 intervals (12.5 s here)."""
+        takes a few seconds on a busy machine and a beat is stale after 2.5 intervals (75 s here)."""
         write_health(redis_client, "emulator", "env0", socket.gethostname())
         write_health(redis_client, "llm_planner", "p1", "elsewhere")
-        write_health(redis_client, "dqn_learner", "l1", socket.gethostname(), age=60.0)
+        write_health(redis_client, "dqn_learner", "l1", socket.gethostname(), age=600.0)
 
     beat()
     assert cli("status", "--redis-url", redis_url, redis_url=redis_url, tmp_path=tmp_path).returncode == 0
@@ -121,6 +122,9 @@ def test_save_load_and_progress_with_a_real_emulator(
         saved = cli("save", "before-gym", "--redis-url", redis_url, redis_url=redis_url, tmp_path=tmp_path)
         assert saved.returncode == 0, saved.stderr
         assert "save: ok" in saved.stdout and (data / "states" / "env0" / "before-gym.state").is_file()
+        shown = json.loads(cli("status", "--json", redis_url=redis_url, tmp_path=tmp_path).stdout)["services"]
+        about = next(s["about"] for s in shown if s["service"] == "emulator")  # which cartridge runs
+        assert about.startswith("crystal-rl demo cartridge (demo.gbc, sha1 "), about
         loaded = cli("load", "before-gym", "--redis-url", redis_url, redis_url=redis_url, tmp_path=tmp_path)
         assert loaded.returncode == 0 and "loaded before-gym" in loaded.stdout, loaded.stderr
         missing = cli("load", "nope", "--redis-url", redis_url, redis_url=redis_url, tmp_path=tmp_path)

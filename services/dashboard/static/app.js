@@ -466,7 +466,7 @@ function renderServices() {
     el("td", {}, el("span", { class: `dot ${s.up ? "up" : "down"}` })),
     el("td", {}, s.service),
     el("td", { class: "mono" }, s.instance),
-    el("td", { class: "status" }, s.up ? s.status : `down (was ${s.last_status})`),
+    el("td", { class: "status" }, s.up ? s.status : `down (was ${s.last_status})`, s.about ? el("div", { class: "muted about" }, s.about) : ""),
     el("td", { class: "mono" }, ago(s.age_s)),
     el("td", { class: "mono" }, duration(s.uptime_s)),
     el("td", {}, el("div", { class: "chips" }, ...Object.entries(s.counters).map(([k, v]) => el("span", { class: "chip" }, `${k} `, el("b", {}, fmt(v))))))
