@@ -8,7 +8,7 @@ from contextlib import AbstractAsyncContextManager
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from services.dashboard.routers import control, envs, episodes, live, page, services, streams
+from services.dashboard.routers import control, envs, episodes, live, names, page, services, streams
 from services.dashboard.routers.page import STATIC
 from services.dashboard.settings import DashboardSettings, get_settings
 
@@ -25,7 +25,7 @@ def web_app(settings: DashboardSettings | None, lifespan: Lifespan) -> FastAPI:
     )
     if settings is not None:
         app.dependency_overrides[get_settings] = lambda: settings
-    for module in (live, envs, episodes, control, services, streams, page):
+    for module in (live, envs, episodes, control, services, streams, names, page):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

@@ -13,6 +13,7 @@ from typing import Literal, TypedDict
 
 from shared.buttons import Button
 from shared.errors import ConfigError
+from shared.game.names import species_name
 from shared.game.state import GameState
 from shared.messages import HistoryItem, PlanOutcome, PlanRequest
 
@@ -85,14 +86,14 @@ def describe_state(state: GameState) -> str:
         f"(Johto {state.johto_badges.bit_count()}, Kanto {state.kanto_badges.bit_count()})",
     ]
     if state.party:
-        mons = ", ".join(f"#{m.species} Lv{m.level} HP {m.hp}/{m.max_hp}" for m in state.party)
+        mons = ", ".join(f"{species_name(m.species)} Lv{m.level} HP {m.hp}/{m.max_hp}" for m in state.party)
         lines.append(f"- Party ({len(state.party)}): {mons}")
     else:
         lines.append("- Party: none yet (no Pokémon)")
     if state.battle.active:
         kind = BATTLE_MODES.get(state.battle.mode, f"mode {state.battle.mode}")
         lines.append(
-            f"- Battle: {kind}, against #{state.battle.enemy_species} Lv{state.battle.enemy_level} "
+            f"- Battle: {kind}, against {species_name(state.battle.enemy_species)} Lv{state.battle.enemy_level} "
             f"(HP {state.battle.enemy_hp})"
         )
     else:

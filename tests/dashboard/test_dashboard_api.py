@@ -304,9 +304,20 @@ async def test_events_and_control_acks_are_served(
     assert (await http.get("/api/controls/zzz")).status_code == 404
 
 
+async def test_names_are_served_for_the_page(http: httpx.AsyncClient) -> None:
+    species = (await http.get("/api/names")).json()["species"]
+    assert len(species) == 252 and species[0] == "" and species[155] == "Cyndaquil" and species[250] == "Ho-Oh"
+
+
 async def test_openapi_documents_every_endpoint(http: httpx.AsyncClient) -> None:
     paths = (await http.get("/openapi.json")).json()["paths"]
-    for path in ("/api/live", "/api/envs/{env}", "/api/envs/{env}/control", "/api/streams/{stream}/entries"):
+    for path in (
+        "/api/live",
+        "/api/envs/{env}",
+        "/api/envs/{env}/control",
+        "/api/streams/{stream}/entries",
+        "/api/names",
+    ):
         assert path in paths
     page = await http.get("/")
     assert page.status_code == 200 and "/static/app.js" in page.text

@@ -128,6 +128,8 @@ def test_the_services_panel_shows_a_killed_emulator_down_within_its_ttl(
         row.locator("td.status", has_text="running").wait_for(timeout=10_000)
         assert "up" in (row.get_attribute("class") or "")
         assert row.locator(".chip", has_text="steps_per_s").count() == 1
+        assert "crystal-rl demo cartridge (demo.gbc, sha1 " in (row.locator("td.status .about").text_content() or "")
+        page.wait_for_function("speciesName(155) === 'Cyndaquil'", timeout=10_000)  # names, not numbers
         emulator.send_signal(signal.SIGKILL)  # no clean shutdown: the key must expire by itself
         killed = time.monotonic()
         page.wait_for_selector("tr.down[data-service=emulator][data-instance=env0]", timeout=15_000)

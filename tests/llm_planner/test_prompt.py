@@ -27,7 +27,7 @@ def test_user_prompt_carries_state_history_reason_legal_and_outcome() -> None:
         "x=5, y=3, facing down",
         "Money: 3000",
         "badges: 2",
-        "#155 Lv5 HP 18/20",
+        "Cyndaquil Lv5 HP 18/20",
         "Battle: none",
         "free to walk",
         "not made progress",
@@ -51,7 +51,7 @@ def test_unknown_map_battle_and_open_text_are_described() -> None:
     text = user["content"]
     assert "unknown map (group 24, number 4)" in text
     assert "Party: none yet" in text
-    assert "Battle: trainer, against #19 Lv3 (HP 11)" in text
+    assert "Battle: trainer, against Rattata Lv3 (HP 11)" in text
     assert "a text box is open; a menu is open" in text
     assert "Previous plan: none" in text
 

@@ -30,6 +30,10 @@ const state = {
 
 // ---------------------------------------------------------------------------------------- helpers
 
+const names = { species: [] };
+/** A species' name once `/api/names` has answered (a number until then, and for numbers the game does not use). */
+function speciesName(number) { return names.species[number] || (number === 0xfd ? "Egg" : `#${number}`); }
+
 function api(path, options = {}) {
   const headers = { ...(options.headers || {}) };
   if (token) headers.Authorization = `Bearer ${token}`;
@@ -300,7 +304,7 @@ function renderParty(party) {
   $("party").replaceChildren(...party.map((mon, i) => {
     const frac = mon.max_hp ? mon.hp / mon.max_hp : 0;
     const colour = frac > 0.5 ? "var(--green)" : frac > 0.2 ? "var(--accent)" : "var(--red)";
-    return el("tr", {}, el("td", {}, i + 1), el("td", { class: "mono" }, `#${mon.species}`), el("td", { class: "mono" }, mon.level),
+    return el("tr", {}, el("td", {}, i + 1), el("td", {}, speciesName(mon.species)), el("td", { class: "mono" }, mon.level),
       el("td", { class: "mono" }, el("span", { class: "hp" }, el("i", { style: `width:${100 * frac}%;background:${colour}` })), `${mon.hp}/${mon.max_hp}`));
   }));
 }
@@ -309,7 +313,7 @@ function renderBattle(battle) {
   const node = $("battle");
   if (!battle || !battle.mode) { node.textContent = "not in battle"; node.className = "battle muted"; return; }
   node.className = "battle";
-  node.textContent = `${battle.mode === 1 ? "wild" : "trainer"} battle · enemy #${battle.enemy_species} lv ${battle.enemy_level} · HP ${battle.enemy_hp}`;
+  node.textContent = `${battle.mode === 1 ? "wild" : "trainer"} battle · enemy ${speciesName(battle.enemy_species)} lv ${battle.enemy_level} · HP ${battle.enemy_hp}`;
 }
 
 // ----------------------------------------------------------------------------------------- plots
@@ -639,4 +643,5 @@ setInterval(() => { // the "seen … ago" column ages between heartbeats without
   }
 }, 1000);
 
+api("/api/names").then((got) => { names.species = got.species; scheduleRender(true); }).catch(() => {});
 connect();
