@@ -27,6 +27,10 @@ class Keys:
         """Plain key (not a stream): the newest full-size screen of one env as PNG bytes, with a TTL."""
         return f"{self.prefix}screen:{env}"
 
+    def memory(self, env: str) -> str:
+        """Plain key (not a stream): the planner's notes for one env (JSON `Memory`), kept across planner restarts."""
+        return f"{self.prefix}memory:{env}"
+
     def env_claim(self, number: int) -> str:
         """Plain key: which emulator replica holds env id `number` (`--env auto`)."""
         return f"{self.prefix}env-claim:{number}"

@@ -12,12 +12,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from services.llm_planner.backends import ChatBackend, make_backend
+from services.llm_planner.memory import MemoryStore
 from services.llm_planner.service import GROUP, SERVICE, PlannerService
 from services.llm_planner.settings import PlannerSettings
 from shared.entrypoint import run_service
 from shared.health import Heartbeat
 from shared.messages import PlanRequest
-from shared.streams import Consumer, Publisher, StreamCounters
+from shared.streams import Consumer, Publisher, StreamCounters, make_client
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +36,8 @@ class PlannerApp:
     def build(cls, settings: PlannerSettings, backend: ChatBackend | None = None) -> "PlannerApp":
         counters = StreamCounters()
         publisher = Publisher(settings.redis_url, keys=settings.keys, settings=settings.streams, counters=counters)
-        service = PlannerService(settings, backend or make_backend(settings), publisher, counters)
+        memory = MemoryStore(make_client(settings.redis_url, settings.streams), settings.keys)
+        service = PlannerService(settings, backend or make_backend(settings), publisher, counters, memory)
         service.heartbeat = Heartbeat(
             settings.redis_url,
             keys=settings.keys,
@@ -101,6 +103,7 @@ class PlannerApp:
             for consumer in self.consumers:
                 await consumer.aclose()
             await service.publisher.aclose()
+            await service.memory.client.aclose()
             await backend.aclose()
         log.info("planner %s stopped: %s", s.instance, service.counters())
 

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from shared.buttons import Button
 from shared.errors import CrystalRLError
+from shared.notes import MAX_NOTE_CHARS, MAX_NOTES
 
 GOAL_MAX_CHARS = 500
 """`Action.goal` holds at most this much; the schema asks for less to leave room."""
@@ -33,6 +34,8 @@ class Plan(BaseModel):
     goal: str = Field(min_length=1, max_length=GOAL_MAX_CHARS)
     buttons: tuple[Button, ...] = Field(min_length=1, max_length=32)
     ttl_steps: int = Field(ge=1, le=1000)
+    notes: tuple[str, ...] | None = None
+    """The model's notes for its next calls (they replace the stored ones); None: the answer had none."""
 
 
 def plan_schema(legal: Sequence[Button], max_steps: int, max_ttl: int) -> dict[str, Any]:
@@ -48,8 +51,13 @@ def plan_schema(legal: Sequence[Button], max_steps: int, max_ttl: int) -> dict[s
                 "maxItems": max_steps,
             },
             "ttl": {"type": "integer", "minimum": 1, "maximum": max_ttl},
+            "notes": {
+                "type": "array",
+                "items": {"type": "string", "maxLength": MAX_NOTE_CHARS},
+                "maxItems": MAX_NOTES,
+            },
         },
-        "required": ["goal", "buttons", "ttl"],
+        "required": ["goal", "buttons", "ttl", "notes"],
         "additionalProperties": False,
     }
 
@@ -114,4 +122,19 @@ def parse_plan(text: str, legal: Sequence[Button], max_steps: int, max_ttl: int)
     if not len(buttons) <= ttl <= max_ttl:
         raise PlanError(f"'ttl' is {ttl}; it must be between the number of buttons ({len(buttons)}) and {max_ttl}")
 
-    return Plan(goal=goal.strip(), buttons=tuple(buttons), ttl_steps=ttl)
+    return Plan(goal=goal.strip(), buttons=tuple(buttons), ttl_steps=ttl, notes=_notes(data.get("notes")))
+
+
+def _notes(raw: Any) -> tuple[str, ...] | None:
+    """The answer's notes; absent (a host that ignores the schema) keeps the stored ones."""
+    if raw is None:
+        return None
+    if not isinstance(raw, list) or not all(isinstance(note, str) for note in raw):
+        raise PlanError(f"'notes' must be a list of at most {MAX_NOTES} short strings")
+    notes = tuple(note.strip() for note in raw if note.strip())
+    if len(notes) > MAX_NOTES:
+        raise PlanError(f"'notes' has {len(notes)} entries; keep at most {MAX_NOTES}")
+    long = [note for note in notes if len(note) > MAX_NOTE_CHARS]
+    if long:
+        raise PlanError(f"a note has {len(long[0])} characters; keep each under {MAX_NOTE_CHARS}")
+    return notes

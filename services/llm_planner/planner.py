@@ -14,6 +14,7 @@ from services.llm_planner.plan import Plan, PlanError, parse_plan, plan_schema
 from services.llm_planner.prompt import PromptBuilder
 from services.llm_planner.resilience import BackendDown, GuardedBackend
 from shared.messages import PlanRequest
+from shared.notes import Notes
 
 log = logging.getLogger(__name__)
 
@@ -49,12 +50,13 @@ class Planner:
         self.max_steps = max_steps
         self.max_ttl = max_ttl
 
-    async def plan(self, request: PlanRequest) -> PlanResult:
+    async def plan(self, request: PlanRequest, memory: Notes | None = None) -> PlanResult:
+        """A plan for `request`; `memory` (the env's notes from earlier answers) goes into the prompt."""
         legal = request.legal
         if not legal:
             return PlanResult("invalid", error="the request has no legal buttons; there is nothing to plan")
         schema = plan_schema(legal, self.max_steps, self.max_ttl)
-        messages = self.prompts.messages(request)
+        messages = self.prompts.messages(request, memory)
         raws: list[str] = []
         model_s = 0.0
         error = ""

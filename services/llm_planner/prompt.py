@@ -16,6 +16,7 @@ from shared.errors import ConfigError
 from shared.game.names import species_name
 from shared.game.state import GameState
 from shared.messages import HistoryItem, PlanOutcome, PlanRequest
+from shared.notes import Notes
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +24,9 @@ BUNDLED_DIR = Path(__file__).with_name("prompts")
 TEMPLATE_NAMES = ("system", "user", "repair")
 PLACEHOLDERS: dict[str, frozenset[str]] = {
     "system": frozenset({"max_steps", "max_ttl"}),
-    "user": frozenset({"reason", "step", "state", "history", "previous_plan", "legal", "max_steps", "max_ttl"}),
+    "user": frozenset(
+        {"reason", "step", "state", "history", "previous_plan", "legal", "max_steps", "max_ttl", "notes"}
+    ),
     "repair": frozenset({"error", "legal", "max_steps", "max_ttl"}),
 }
 
@@ -144,6 +147,12 @@ def describe_outcome(outcome: PlanOutcome | None) -> str:
     )
 
 
+def describe_notes(memory: Notes | None) -> str:
+    if memory is None or not memory.notes:
+        return "(none yet)"
+    return "\n".join(f"- {note}" for note in memory.notes) + f"\n(written at step {memory.step})"
+
+
 def legal_list(legal: Sequence[Button]) -> str:
     return ", ".join(b.value for b in legal)
 
@@ -157,7 +166,8 @@ class PromptBuilder:
         self.max_ttl = max_ttl
         self.history_limit = history_limit
 
-    def messages(self, request: PlanRequest) -> list[ChatMessage]:
+    def messages(self, request: PlanRequest, memory: Notes | None = None) -> list[ChatMessage]:
+        """The chat for `request`, with the env's notes from earlier answers (`memory`)."""
         limits = {"max_steps": self.max_steps, "max_ttl": self.max_ttl}
         user = self.templates.user.substitute(
             limits,
@@ -167,6 +177,7 @@ class PromptBuilder:
             history=describe_history(request.history, self.history_limit),
             previous_plan=describe_outcome(request.previous_plan),
             legal=legal_list(request.legal),
+            notes=describe_notes(memory),
         )
         return [
             {"role": "system", "content": self.templates.system.substitute(limits)},

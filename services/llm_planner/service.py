@@ -17,6 +17,7 @@ from collections.abc import Coroutine
 from typing import Any, Literal
 
 from services.llm_planner.backends import ChatBackend
+from services.llm_planner.memory import MemoryStore
 from services.llm_planner.planner import Planner, PlanResult, StaleFilter
 from services.llm_planner.prompt import PromptBuilder, Templates
 from services.llm_planner.resilience import BreakerState, CircuitBreaker, GuardedBackend
@@ -37,9 +38,16 @@ class PlannerService:
     model back end's state in the heartbeat. `app.py` builds its clients and runs its consumers."""
 
     def __init__(
-        self, settings: PlannerSettings, backend: ChatBackend, publisher: Publisher, stream_counters: StreamCounters
+        self,
+        settings: PlannerSettings,
+        backend: ChatBackend,
+        publisher: Publisher,
+        stream_counters: StreamCounters,
+        memory: MemoryStore,
     ) -> None:
         self.settings = settings
+        self.memory = memory
+        """Each env's notes: read before a request is planned, replaced by a plan that brings new ones."""
         self.keys = settings.keys
         self.stats = PlannerStats()
         self.stream_counters = stream_counters
@@ -87,7 +95,8 @@ class PlannerService:
         budget = max(0.001, min(self.settings.request_budget_s, self.settings.max_request_age_s - age))
         try:
             async with asyncio.timeout(budget):
-                result = await self.planner.plan(request)
+                memory = await self.memory.get(request.env)
+                result = await self.planner.plan(request, memory)
         except TimeoutError:
             error = f"no usable answer within the request's budget of {budget:.1f} s"
             self.breaker.abandon_trial(error)
@@ -109,6 +118,8 @@ class PlannerService:
                 goal=plan.goal,
                 request_id=request.request_id,
             )
+            if plan.notes is not None:  # before the plan goes out: the request it leads to must see them
+                await self.memory.put(request.env, plan.notes, request.step)
             await self.publisher.publish(self.keys.actions(request.env), action)
             self.stats.counts["answered"] += 1
             total = time.perf_counter() - started

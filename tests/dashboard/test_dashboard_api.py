@@ -10,6 +10,7 @@ import redis
 from services.dashboard.settings import DashboardSettings
 from shared.buttons import Button
 from shared.messages import ActionSource, ControlCommand, DeadLetter, Event
+from shared.notes import Notes
 from tests.dashboard.conftest import (
     TOKEN,
     Dashboard,
@@ -46,6 +47,12 @@ async def test_env_numbers_come_from_the_frames(
     assert env["action"] == "up"
     listed = (await http.get("/api/envs")).json()
     assert [e["env"] for e in listed] == ["0"]
+
+    assert (await http.get("/api/envs/0/notes")).json()["notes"] == []  # no planner has written any
+    redis_client.set(KEYS.memory("0"), Notes(notes=("reach Violet City",), step=30, ts=1.0).model_dump_json())
+    assert (await http.get("/api/envs/0/notes")).json() == {"notes": ["reach Violet City"], "step": 30, "ts": 1.0}
+    redis_client.set(KEYS.memory("0"), b"not json")
+    assert (await http.get("/api/envs/0/notes")).json()["notes"] == []
 
     explored = (await http.get("/api/envs/0/explored")).json()
     (new_bark,) = explored["maps"]

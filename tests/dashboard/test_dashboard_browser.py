@@ -13,6 +13,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 
 from shared.buttons import Button
 from shared.messages import ActionSource, Episode
+from shared.notes import Notes
 from tests.dashboard.conftest import (
     TOKEN,
     DashboardProcess,
@@ -108,6 +109,9 @@ def test_the_page_shows_the_live_game_numbers_plots_and_heat_map(
         assert page.locator("#plot-sources polyline.series").count() == 4
         page.wait_for_function("Number(document.getElementById('heat').dataset.tiles) > 0", timeout=10_000)
         assert "rules" in (page.text_content("#share-legend") or "")
+        redis_client.set(KEYS.memory("0"), Notes(notes=("reach Violet City", "gym: north"), step=7).model_dump_json())
+        page.wait_for_function("document.getElementById('n-notes').textContent.includes('gym: north')", timeout=10_000)
+        assert page.text_content("#n-notes-sub") == "written at step 7"
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "dashboard.png"), full_page=True)
 

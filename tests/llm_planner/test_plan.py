@@ -6,6 +6,7 @@ import pytest
 
 from services.llm_planner.plan import Plan, PlanError, parse_plan, plan_schema
 from shared.buttons import Button
+from shared.notes import MAX_NOTE_CHARS, MAX_NOTES
 
 LEGAL = (Button.A, Button.B, Button.UP, Button.DOWN, Button.LEFT, Button.RIGHT)
 
@@ -64,5 +65,26 @@ def test_schema_lists_only_legal_buttons_and_the_limits() -> None:
     assert schema["properties"]["buttons"]["items"]["enum"] == ["a", "up"]
     assert schema["properties"]["buttons"]["maxItems"] == 3
     assert schema["properties"]["ttl"]["maximum"] == 9
-    assert schema["required"] == ["goal", "buttons", "ttl"]
+    assert schema["required"] == ["goal", "buttons", "ttl", "notes"]
+    assert schema["properties"]["notes"]["maxItems"] == MAX_NOTES
     assert schema["additionalProperties"] is False
+
+
+def test_notes_are_the_models_memory_and_absent_notes_keep_the_old_ones() -> None:
+    kept = parse('{"goal": "go", "buttons": ["a"], "ttl": 2}')
+    assert kept.notes is None
+    written = parse('{"goal": "go", "buttons": ["a"], "ttl": 2, "notes": [" reach Violet City ", "", "gym: north"]}')
+    assert written.notes == ("reach Violet City", "gym: north")
+    assert parse('{"goal": "go", "buttons": ["a"], "ttl": 2, "notes": []}').notes == ()
+
+
+@pytest.mark.parametrize(
+    ("notes", "reason"),
+    [('"one"', "'notes' must be a list"), ("[1]", "'notes' must be a list"),
+     (json.dumps(["n"] * (MAX_NOTES + 1)), f"keep at most {MAX_NOTES}"),
+     (json.dumps(["x" * (MAX_NOTE_CHARS + 1)]), f"keep each under {MAX_NOTE_CHARS}")],
+)  # fmt: skip
+def test_unusable_notes_are_refused_with_the_reason(notes: str, reason: str) -> None:
+    with pytest.raises(PlanError) as info:
+        parse(f'{{"goal": "go", "buttons": ["a"], "ttl": 2, "notes": {notes}}}')
+    assert reason in str(info.value)

@@ -1,6 +1,7 @@
 """Planner processes (`python -m services.llm_planner`): sharing requests, SIGKILL and claim, SIGTERM."""
 
 import asyncio
+import json
 import os
 import signal
 import subprocess
@@ -12,6 +13,7 @@ import pytest
 from redis.asyncio import Redis
 
 from bench.model_host import Reply, StandinModelHost
+from shared.notes import Notes
 from tests.llm_planner.conftest import make_request
 from tests.llm_planner.streams_help import KEYS, actions, events, health, pending, publish, wait_event, wait_health
 
@@ -133,3 +135,29 @@ def test_bad_settings_fail_at_start_with_one_line(redis_url: str) -> None:
     )  # fmt: skip
     assert result.returncode != 0
     assert b"Traceback" not in result.stderr and b"use http(s)://" in result.stderr
+
+
+async def test_the_models_notes_go_back_into_its_next_prompt_across_a_planner_kill(
+    spawn: Spawn, standin: StandinModelHost, redis_url: str, aredis: Redis
+) -> None:
+    """The notes of one answer are stored for the env; a planner started after the first was killed reads them
+    into the next prompt, and an answer without notes leaves them as they were."""
+    note = "current goal: reach Violet City"
+    plan = {"goal": "walk north", "buttons": ["up"], "ttl": 2}
+    standin.script.extend([Reply(text=json.dumps({**plan, "notes": [note]})), Reply(text=json.dumps(plan))])
+    first = spawn("planner-a")
+    await wait_health(aredis, "planner-a")
+    await publish(redis_url, make_request(step=10))
+    await actions(aredis, "0", 1)
+    stored = Notes.model_validate_json(await aredis.get(KEYS.memory("0")))
+    assert stored.notes == (note,) and stored.step == 10
+    first.send_signal(signal.SIGKILL)
+    first.wait(10)
+
+    spawn("planner-b")
+    await wait_health(aredis, "planner-b")
+    await publish(redis_url, make_request(step=40))
+    await actions(aredis, "0", 2)
+    prompt = standin.requests[-1].body["messages"][-1]["content"]
+    assert f"- {note}\n(written at step 10)" in prompt
+    assert Notes.model_validate_json(await aredis.get(KEYS.memory("0"))).notes == (note,)

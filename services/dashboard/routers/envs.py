@@ -3,10 +3,12 @@
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Response, status
+from pydantic import ValidationError
 
 from services.dashboard.deps import HubDep, RedisDep, require_read
 from services.dashboard.live import Hub, known_envs
 from services.dashboard.views import EnvView
+from shared.notes import Notes
 
 router = APIRouter(prefix="/api/envs", tags=["envs"], dependencies=[Depends(require_read)])
 
@@ -47,6 +49,17 @@ async def screen(redis: RedisDep, hub: HubDep, view: View) -> Response:
     if png is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"env {view.env!r} has no recent screen (is it running?)")
     return Response(png, media_type="image/png", headers={"Cache-Control": "no-store"})
+
+
+@router.get("/{env}/notes")
+async def notes(redis: RedisDep, hub: HubDep, view: View) -> Notes:
+    """The planner's notes for this env: the goals and facts its model keeps between calls (none when no
+    planner has written any, or when what is stored cannot be read)."""
+    raw = await redis.get(hub.keys.memory(view.env))
+    try:
+        return Notes.model_validate_json(raw) if raw else Notes()
+    except ValidationError:
+        return Notes()
 
 
 @router.get("/{env}/series")

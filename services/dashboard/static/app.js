@@ -438,6 +438,17 @@ function renderHeat() {
   if (!state.heatMap) drawHeat(state.heat[state.env]);
 }
 
+async function loadNotes() { // the model's own memory, written with its plans: a few lines, looked at every 3 s
+  if (!state.env) return;
+  try {
+    const got = await api(`/api/envs/${encodeURIComponent(state.env)}/notes`);
+    const list = $("n-notes");
+    list.replaceChildren(...(got.notes.length ? got.notes.map((n) => el("div", {}, n)) : ["—"]));
+    setText("n-notes-sub", got.notes.length ? `written at step ${fmt(got.step)}` : "none yet");
+  } catch (error) { console.warn(error); }
+}
+setInterval(loadNotes, 3000);
+
 async function loadMaps() {
   if (!state.env) return;
   try {
