@@ -47,4 +47,6 @@ def run(rom: Path, steps: int = 3000, interval: int = 30) -> dict[str, Any]:
         "overhead_p99_ms": counters.get("overhead_p99_ms"),
         "latency_p50_ms": counters.get("latency_p50_ms"),
         "latency_p99_ms": counters.get("latency_p99_ms"),
+        "prompt_tokens_p50": counters.get("prompt_tokens_p50"),
+        "prompt_tokens_max": counters.get("prompt_tokens_max"),
     }

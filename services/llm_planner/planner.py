@@ -11,7 +11,7 @@ from typing import Literal
 
 from services.llm_planner.backends.base import BackendError
 from services.llm_planner.plan import Plan, PlanError, parse_plan, plan_schema
-from services.llm_planner.prompt import PromptBuilder
+from services.llm_planner.prompt import PromptBuilder, estimate_tokens
 from services.llm_planner.resilience import BackendDown, GuardedBackend
 from shared.messages import PlanRequest
 from shared.notes import Notes
@@ -35,6 +35,8 @@ class PlanResult:
     """Each unusable answer, truncated to `RAW_PREVIEW` characters (first answer, then the repair's)."""
     model_s: float = 0.0
     """Time spent waiting on the model host (all calls, retries and backoff included)."""
+    prompt_tokens: int = 0
+    """The first prompt's size by `estimate_tokens`."""
 
 
 def truncate(text: str, limit: int = RAW_PREVIEW) -> str:
@@ -57,6 +59,7 @@ class Planner:
             return PlanResult("invalid", error="the request has no legal buttons; there is nothing to plan")
         schema = plan_schema(legal, self.max_steps, self.max_ttl)
         messages = self.prompts.messages(request, memory)
+        tokens = estimate_tokens(messages)
         raws: list[str] = []
         model_s = 0.0
         error = ""
@@ -65,10 +68,14 @@ class Planner:
             try:
                 text = await self.backend.chat(messages, schema)
             except BackendDown as exc:
-                return PlanResult("backend_down", error=str(exc), raw=tuple(raws), model_s=model_s)
+                return PlanResult(
+                    "backend_down", error=str(exc), raw=tuple(raws), model_s=model_s, prompt_tokens=tokens
+                )
             except BackendError as exc:
                 model_s += time.perf_counter() - started
-                return PlanResult("backend_error", error=str(exc), raw=tuple(raws), model_s=model_s)
+                return PlanResult(
+                    "backend_error", error=str(exc), raw=tuple(raws), model_s=model_s, prompt_tokens=tokens
+                )
             model_s += time.perf_counter() - started
             try:
                 plan = parse_plan(text, legal, self.max_steps, self.max_ttl)
@@ -79,8 +86,9 @@ class Planner:
                 if attempt == 0:
                     messages = self.prompts.repair(messages, text, error, legal)
                 continue
-            return PlanResult("repaired" if attempt else "planned", plan=plan, raw=tuple(raws), model_s=model_s)
-        return PlanResult("invalid", error=error, raw=tuple(raws), model_s=model_s)
+            status: Status = "repaired" if attempt else "planned"
+            return PlanResult(status, plan=plan, raw=tuple(raws), model_s=model_s, prompt_tokens=tokens)
+        return PlanResult("invalid", error=error, raw=tuple(raws), model_s=model_s, prompt_tokens=tokens)
 
 
 class StaleFilter:

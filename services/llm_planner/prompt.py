@@ -153,6 +153,12 @@ def describe_notes(memory: Notes | None) -> str:
     return "\n".join(f"- {note}" for note in memory.notes) + f"\n(written at step {memory.step})"
 
 
+def estimate_tokens(messages: Sequence[ChatMessage]) -> int:
+    """A simple estimate of a chat's size in tokens: 4 characters a token, as English text runs with common
+    tokenizers (the prompt's JSON and numbers run a little denser; the budget leaves room for that)."""
+    return -(-sum(len(m["content"]) for m in messages) // 4)
+
+
 def legal_list(legal: Sequence[Button]) -> str:
     return ", ".join(b.value for b in legal)
 
@@ -160,21 +166,33 @@ def legal_list(legal: Sequence[Button]) -> str:
 class PromptBuilder:
     """Builds the chat for a request and the repair turn, from the templates and the plan limits."""
 
-    def __init__(self, templates: Templates, max_steps: int, max_ttl: int, history_limit: int) -> None:
+    def __init__(
+        self, templates: Templates, max_steps: int, max_ttl: int, history_limit: int, budget_tokens: int = 2000
+    ) -> None:
         self.templates = templates
         self.max_steps = max_steps
         self.max_ttl = max_ttl
         self.history_limit = history_limit
+        self.budget_tokens = budget_tokens
 
     def messages(self, request: PlanRequest, memory: Notes | None = None) -> list[ChatMessage]:
-        """The chat for `request`, with the env's notes from earlier answers (`memory`)."""
+        """The chat for `request`, with the env's notes from earlier answers (`memory`), within the token budget:
+        the history shown is halved until the estimate fits (or no history is left)."""
+        limit = self.history_limit
+        while True:
+            messages = self._messages(request, memory, limit)
+            if limit == 0 or estimate_tokens(messages) <= self.budget_tokens:
+                return messages
+            limit //= 2
+
+    def _messages(self, request: PlanRequest, memory: Notes | None, history_limit: int) -> list[ChatMessage]:
         limits = {"max_steps": self.max_steps, "max_ttl": self.max_ttl}
         user = self.templates.user.substitute(
             limits,
             reason=REASONS.get(request.reason, request.reason),
             step=request.step,
             state=describe_state(request.state),
-            history=describe_history(request.history, self.history_limit),
+            history=describe_history(request.history, history_limit),
             previous_plan=describe_outcome(request.previous_plan),
             legal=legal_list(request.legal),
             notes=describe_notes(memory),

@@ -61,6 +61,7 @@ class PlannerService:
             settings.max_plan_steps,
             settings.max_ttl_steps,
             settings.history_limit,
+            settings.prompt_budget_tokens,
         )
         self.planner = Planner(self.guarded, prompts, settings.max_plan_steps, settings.max_ttl_steps)
         self.stale = StaleFilter(settings.max_request_age_s, settings.max_step_lag)
@@ -106,6 +107,8 @@ class PlannerService:
 
     async def _answer(self, request: PlanRequest, result: PlanResult, started: float) -> None:
         self.stats.counts[result.status] += 1
+        if result.prompt_tokens:
+            self.stats.prompt_tokens.append(result.prompt_tokens)
         where = f"request {request.request_id} (env {request.env}, step {request.step})"
         if result.plan is not None:
             plan = result.plan

@@ -72,6 +72,10 @@ class PlannerSettings(CommonSettings):
     history_limit: int = Field(default=16, ge=0, le=256)
     """Most recent history items shown in the prompt (runs of the same button are merged)."""
 
+    prompt_budget_tokens: int = Field(default=2000, ge=200)
+    """Most tokens a prompt (system and user turn) may take, by a simple estimate (4 characters a token):
+    over it, the history shown is halved until it fits, so a small model's context is never filled."""
+
     max_request_age_s: float = Field(default=60.0, gt=0)
     """A request older than this (by its own timestamp) is dropped: the game has moved on. It must exceed
     the streams' claim idle time, or a request left by a killed planner is always stale when claimed."""

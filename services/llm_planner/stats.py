@@ -25,6 +25,8 @@ class PlannerStats:
     """Read-to-ack time of answered requests."""
     overhead_s: deque[float] = field(default_factory=lambda: deque(maxlen=LATENCY_WINDOW))
     """The same minus the time spent waiting on the model host: what the planner itself costs."""
+    prompt_tokens: deque[int] = field(default_factory=lambda: deque(maxlen=LATENCY_WINDOW))
+    """The estimated size of each request's prompt."""
 
     def observe(self, total_s: float, model_s: float) -> None:
         self.latency_s.append(total_s)
@@ -45,4 +47,6 @@ class PlannerStats:
             "latency_p99_ms": ms(percentile(latency, 99)),
             "overhead_p50_ms": ms(percentile(overhead, 50)),
             "overhead_p99_ms": ms(percentile(overhead, 99)),
+            "prompt_tokens_p50": percentile(list(self.prompt_tokens), 50),
+            "prompt_tokens_max": max(self.prompt_tokens, default=None),
         }

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from services.llm_planner.prompt import PromptBuilder, Templates, describe_history
+from services.llm_planner.prompt import PromptBuilder, Templates, describe_history, estimate_tokens
 from shared.buttons import Button
 from shared.errors import ConfigError
 from shared.game.state import BattleState
@@ -85,3 +85,20 @@ def test_templates_come_from_a_directory_and_are_checked(tmp_path: Path) -> None
     (tmp_path / "user.md").write_text("ok")
     with pytest.raises(ConfigError, match=r"repair\.md"):
         Templates.load(tmp_path)
+
+
+def test_a_prompt_over_its_token_budget_shows_less_history_until_it_fits() -> None:
+    """200 steps alternating between two sources (nothing merges): the full history of 128 lines is far over a
+    budget of 700 tokens; halving it until it fits keeps the newest steps and everything else."""
+    history = tuple(
+        HistoryItem(step=1000 + i, action=Button.RIGHT, source="dqn" if i % 2 else "rules", reward=0.0)  # type: ignore[arg-type]
+        for i in range(200)
+    )
+    request = make_request(step=1200, history=history)
+    roomy = PromptBuilder(Templates.load(), max_steps=8, max_ttl=64, history_limit=128, budget_tokens=100_000)
+    tight = PromptBuilder(Templates.load(), max_steps=8, max_ttl=64, history_limit=128, budget_tokens=700)
+    full, cut = roomy.messages(request), tight.messages(request)
+    assert estimate_tokens(full) > 700 >= estimate_tokens(cut)
+    shown = [line for line in cut[1]["content"].splitlines() if line.startswith("- step ")]
+    assert 0 < len(shown) < 128 and shown[-1].startswith("- step 1199:")  # the newest steps stay
+    assert "Legal buttons now" in cut[1]["content"] and "Your notes" in cut[1]["content"]
