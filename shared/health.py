@@ -30,9 +30,13 @@ CounterValues = Mapping[str, int | float]
 
 
 class Health(BaseModel):
-    """What one heartbeat key holds."""
+    """What one heartbeat key holds.
 
-    model_config = ConfigDict(extra="forbid")
+    Fields a reader does not know are ignored: heartbeats cross hosts and versions (a planner on a
+    GPU host updated before this one), and a new field must not make a service unreadable. A
+    learning benchmark died exactly so when its reader predated `about`."""
+
+    model_config = ConfigDict(extra="ignore")
 
     service: str
     instance: str
