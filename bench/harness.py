@@ -38,10 +38,11 @@ def machine() -> dict[str, Any]:
     }
 
 
-def write_result(kind: str, results: dict[str, Any]) -> Path:
-    """`results` as `bench/results/{kind}-{timestamp}.json`, written atomically (a reader never sees half)."""
+def write_result(kind: str, results: dict[str, Any], out: Path | None = None) -> Path:
+    """`results` as `bench/results/{kind}-{timestamp}.json` (or over `out`, a run's earlier partial result),
+    written atomically (a reader never sees half)."""
     RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"{kind}-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    out = out or RESULTS / f"{kind}-{time.strftime('%Y%m%d-%H%M%S')}.json"
     tmp = out.with_suffix(".tmp")
     tmp.write_text(json.dumps(results, indent=2))
     tmp.replace(out)

@@ -84,6 +84,15 @@ def _seed(run: _Run, game: GameSettings, hyper: LearnerSettings, budget: int, se
         run.timed(learning_sb3.AGENT, seed, "eval_s", time.monotonic() - began)
 
 
+def _summed(results: dict[str, Any], bench: _Run, seeds_done: int) -> dict[str, Any]:
+    """The run's results so far: every point, the first greedy badge's wall-clock, the timings."""
+    results["seeds_done"] = seeds_done
+    results["points"] = [point.model_dump(mode="json") for point in bench.points]
+    results["first_greedy_badge_s"] = learning_report.first_greedy_badge(bench.points)
+    results["timings_s"] = bench.timings
+    return results
+
+
 def run(
     budget: int,
     seeds: int,
@@ -108,12 +117,13 @@ def run(
             "sb3": {k: v for k, v in learning_sb3.dqn_arguments(hyper, budget).items() if k != "policy_kwargs"},
         }  # fmt: skip
         torch.set_num_threads(hyper.torch_threads)  # evaluations answer one observation at a time
+        out = None
         for seed in range(seeds):
             _seed(bench, game, hyper, budget, seed, episodes, workdir / f"seed{seed}", agents, archive_share)
-    results["points"] = [point.model_dump(mode="json") for point in bench.points]
-    results["first_greedy_badge_s"] = learning_report.first_greedy_badge(bench.points)
-    results["timings_s"] = bench.timings
-    out = write_result("learning", results)
+            # each finished seed is written at once: an hours-long run that fails later keeps what it measured
+            out = write_result("learning", _summed(results, bench, seeds_done=seed + 1), out)
+            bench.progress(f"seeds 0-{seed} written to {out}")
+    out = write_result("learning", _summed(results, bench, seeds_done=seeds), out)
     title = f"crystal-rl learning, {budget:,} steps, {seeds} seed(s), {episodes} greedy episodes a point"
     learning_report.plot(bench.points, out.with_suffix(".png"), title)
     learning_report.show(console, bench.points)
