@@ -27,8 +27,8 @@ Baseline = Literal["random", "fallback"]
 
 def _random_button(core: GameCore, rng: random.Random, buttons: tuple[Button, ...]) -> Button:
     """Uniform over the learner's buttons that the rules allow now, as the learner explores."""
-    legal = [button for button, ok in zip(BUTTONS, core.legal(), strict=True) if ok and button in buttons]
-    return rng.choice(legal or [button for button, ok in zip(BUTTONS, core.legal(), strict=True) if ok])
+    legal = [button for button, ok in zip(BUTTONS, core.legal(), strict=True) if ok]
+    return rng.choice([button for button in legal if button in buttons] or legal)
 
 
 def play(

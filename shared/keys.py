@@ -28,7 +28,8 @@ class Keys:
         return f"{self.prefix}screen:{env}"
 
     def memory(self, env: str) -> str:
-        """Plain key (not a stream): the planner's notes for one env (JSON `Memory`), kept across planner restarts."""
+        """Plain key (not a stream): the planner's notes for one env (JSON `shared.notes.Notes`), kept across
+        planner restarts."""
         return f"{self.prefix}memory:{env}"
 
     def env_claim(self, number: int) -> str:

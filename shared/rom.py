@@ -66,7 +66,7 @@ class RomInfo:
     cartridge_type: int
     size: int
     sha256: str
-    sha1: str = ""
+    sha1: str
 
     @property
     def demo(self) -> bool:
@@ -141,7 +141,7 @@ def inspect_rom(path: Path) -> RomInfo:
         sha256=hashlib.sha256(data).hexdigest(),
         sha1=hashlib.sha1(data).hexdigest(),
     )
-    if not info.cartridge.crystal and info.sha1 not in _warned:
+    if info.sha1 not in CRYSTAL_SHA1 and not info.demo and info.sha1 not in _warned:  # Cartridge.OTHER
         _warned.add(info.sha1)
         log.warning(
             "%s is not a known release of Pokémon Crystal (header title %r, sha1 %s): the game is read through "

@@ -2,8 +2,8 @@
 
 The learner (in `replay_ratio_mode=hold`) sets `keys.hold` with a short TTL while it owes
 more updates than its slack, renews it while it stays behind, and deletes it when it has
-caught up. Here a background task looks at the key every `hold_poll_ms` while a learner is alive (20 ms, the step
-loop's turn), so the step reads a bool and never pays a round trip for it; while the key is
+caught up. Here a background task looks at the key every `hold_poll_ms` (20 ms, the step
+loop's turn) while a learner is alive, so the step reads a bool and never pays a round trip for it; while the key is
 set and the learner's heartbeat is alive (`Peers.learner`), the step loop awaits instead of
 stepping (commands and pause/resume still come in, see `EmulatorService.run`).
 

@@ -50,9 +50,11 @@ class Peers:
     async def check(self) -> None:
         """One pass over the heartbeats (`health:{service}:{instance}`), whichever services they are of."""
         pattern = self.keys.health_pattern
+        prefix = pattern.removesuffix("*")
         found = dict.fromkeys(self.alive, False)
         async for key in self.client.scan_iter(match=pattern, count=100):
-            service = (key.decode() if isinstance(key, bytes) else key)[len(pattern) - 1 :].split(":", 1)[0]
+            name = key.decode() if isinstance(key, bytes) else key
+            service = name.removeprefix(prefix).split(":", 1)[0]
             if service in found:
                 found[service] = True
         for service, up in found.items():

@@ -43,8 +43,8 @@ class MemoryStore:
             return Notes()
 
     async def put(self, env: str, notes: tuple[str, ...], step: int) -> None:
-        memory = Notes(notes=notes, step=step, ts=time.time())
+        stored = Notes(notes=notes, step=step, ts=time.time())
         try:
-            await self.client.set(self.keys.memory(env), memory.model_dump_json())
+            await self.client.set(self.keys.memory(env), stored.model_dump_json())
         except TRANSIENT_ERRORS as exc:
             log.warning("env %s: the planner's notes could not be written (%s); the plan still goes out", env, exc)

@@ -7,7 +7,7 @@ and so the loop only decides what to publish.
 import logging
 import time
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from services.llm_planner.backends.base import BackendError
 from services.llm_planner.plan import Plan, PlanError, parse_plan, plan_schema
@@ -52,30 +52,31 @@ class Planner:
         self.max_steps = max_steps
         self.max_ttl = max_ttl
 
-    async def plan(self, request: PlanRequest, memory: Notes | None = None) -> PlanResult:
-        """A plan for `request`; `memory` (the env's notes from earlier answers) goes into the prompt."""
+    async def plan(self, request: PlanRequest, notes: Notes | None = None) -> PlanResult:
+        """A plan for `request`; `notes` (the env's notes from earlier answers) go into the prompt."""
         legal = request.legal
         if not legal:
             return PlanResult("invalid", error="the request has no legal buttons; there is nothing to plan")
         schema = plan_schema(legal, self.max_steps, self.max_ttl)
-        messages = self.prompts.messages(request, memory)
+        messages = self.prompts.messages(request, notes)
         tokens = estimate_tokens(messages)
         raws: list[str] = []
         model_s = 0.0
         error = ""
+
+        def result(status: Status, **outcome: Any) -> PlanResult:
+            """The outcome with what every one carries: the unusable answers, the model's time, the prompt's size."""
+            return PlanResult(status, raw=tuple(raws), model_s=model_s, prompt_tokens=tokens, **outcome)
+
         for attempt in range(2):
             started = time.perf_counter()
             try:
                 text = await self.backend.chat(messages, schema)
             except BackendDown as exc:
-                return PlanResult(
-                    "backend_down", error=str(exc), raw=tuple(raws), model_s=model_s, prompt_tokens=tokens
-                )
+                return result("backend_down", error=str(exc))
             except BackendError as exc:
                 model_s += time.perf_counter() - started
-                return PlanResult(
-                    "backend_error", error=str(exc), raw=tuple(raws), model_s=model_s, prompt_tokens=tokens
-                )
+                return result("backend_error", error=str(exc))
             model_s += time.perf_counter() - started
             try:
                 plan = parse_plan(text, legal, self.max_steps, self.max_ttl)
@@ -86,9 +87,8 @@ class Planner:
                 if attempt == 0:
                     messages = self.prompts.repair(messages, text, error, legal)
                 continue
-            status: Status = "repaired" if attempt else "planned"
-            return PlanResult(status, plan=plan, raw=tuple(raws), model_s=model_s, prompt_tokens=tokens)
-        return PlanResult("invalid", error=error, raw=tuple(raws), model_s=model_s, prompt_tokens=tokens)
+            return result("repaired" if attempt else "planned", plan=plan)
+        return result("invalid", error=error)
 
 
 class StaleFilter:

@@ -147,10 +147,10 @@ def describe_outcome(outcome: PlanOutcome | None) -> str:
     )
 
 
-def describe_notes(memory: Notes | None) -> str:
-    if memory is None or not memory.notes:
+def describe_notes(notes: Notes | None) -> str:
+    if notes is None or not notes.notes:
         return "(none yet)"
-    return "\n".join(f"- {note}" for note in memory.notes) + f"\n(written at step {memory.step})"
+    return "\n".join(f"- {note}" for note in notes.notes) + f"\n(written at step {notes.step})"
 
 
 def estimate_tokens(messages: Sequence[ChatMessage]) -> int:
@@ -175,17 +175,17 @@ class PromptBuilder:
         self.history_limit = history_limit
         self.budget_tokens = budget_tokens
 
-    def messages(self, request: PlanRequest, memory: Notes | None = None) -> list[ChatMessage]:
-        """The chat for `request`, with the env's notes from earlier answers (`memory`), within the token budget:
+    def messages(self, request: PlanRequest, notes: Notes | None = None) -> list[ChatMessage]:
+        """The chat for `request`, with the env's notes from earlier answers, within the token budget:
         the history shown is halved until the estimate fits (or no history is left)."""
         limit = self.history_limit
         while True:
-            messages = self._messages(request, memory, limit)
+            messages = self._messages(request, notes, limit)
             if limit == 0 or estimate_tokens(messages) <= self.budget_tokens:
                 return messages
             limit //= 2
 
-    def _messages(self, request: PlanRequest, memory: Notes | None, history_limit: int) -> list[ChatMessage]:
+    def _messages(self, request: PlanRequest, notes: Notes | None, history_limit: int) -> list[ChatMessage]:
         limits = {"max_steps": self.max_steps, "max_ttl": self.max_ttl}
         user = self.templates.user.substitute(
             limits,
@@ -195,7 +195,7 @@ class PromptBuilder:
             history=describe_history(request.history, history_limit),
             previous_plan=describe_outcome(request.previous_plan),
             legal=legal_list(request.legal),
-            notes=describe_notes(memory),
+            notes=describe_notes(notes),
         )
         return [
             {"role": "system", "content": self.templates.system.substitute(limits)},

@@ -96,8 +96,8 @@ class PlannerService:
         budget = max(0.001, min(self.settings.request_budget_s, self.settings.max_request_age_s - age))
         try:
             async with asyncio.timeout(budget):
-                memory = await self.memory.get(request.env)
-                result = await self.planner.plan(request, memory)
+                notes = await self.memory.get(request.env)
+                result = await self.planner.plan(request, notes)
         except TimeoutError:
             error = f"no usable answer within the request's budget of {budget:.1f} s"
             self.breaker.abandon_trial(error)
