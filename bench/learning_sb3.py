@@ -12,7 +12,9 @@ features), the same network and the same hyperparameters, all read from one `Lea
 - SB3 counts the target network's interval in env steps, the learner in updates: one update per
   `train_every` env steps, so SB3's interval is `target_update_every * train_every`;
 - what stays different is what SB3's DQN is: no Double DQN, no legal-action mask (a forbidden
-  button is replaced by the rules in the env), seven outputs instead of eight.
+  button is replaced by the rules in the env), seven outputs instead of eight, and 1-step
+  targets only: SB3 2.9 refuses n-step returns (`n_steps`) for Dict observations, where the
+  learner adds an n-step loss (`n_step`) beside the 1-step one.
 
 Training stops at each evaluation point only to copy the weights; the greedy episodes are played
 afterwards on a separate env, so the wall-clock of training holds no evaluation.

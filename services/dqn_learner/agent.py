@@ -2,6 +2,9 @@
 
 Read it like CleanRL's `dqn.py` loop body: the schedule, the action choice, then the
 update (TD target from the target network, Huber loss, clipped gradients, target sync).
+With n-step returns in the batch, the update adds their loss beside the 1-step one, as
+DQfD (Hester et al. 2018) does: a reward n steps away reaches the state that led to it
+in one update instead of n target syncs.
 The I/O around it lives in `service.py`; nothing here knows about Redis.
 """
 
@@ -45,19 +48,20 @@ def double_dqn_targets(
     next_q_online: torch.Tensor,
     next_q_target: torch.Tensor,
     rewards: torch.Tensor,
-    dones: torch.Tensor,
+    discounts: torch.Tensor,
     next_legal: torch.Tensor,
-    gamma: float,
 ) -> torch.Tensor:
-    """r + gamma * Q_target(s', argmax_a Q_online(s', a)) * (1 - done).
+    """r + discount * Q_target(s', argmax_a Q_online(s', a)).
 
-    The online network picks the next action and the target network values it (van Hasselt
-    et al. 2016), which removes most of plain DQN's overestimation. The argmax is over the
-    buttons legal in s', since the emulator would never execute the others.
+    `discount` is gamma^k for a k-step return (gamma for the 1-step one) and 0 where the
+    episode was terminated, so no value is bootstrapped past its end. The online network
+    picks the next action and the target network values it (van Hasselt et al. 2016), which
+    removes most of plain DQN's overestimation. The argmax is over the buttons legal in s',
+    since the emulator would never execute the others.
     """
     best = masked_argmax(next_q_online, next_legal)
     next_value = next_q_target.gather(1, best.unsqueeze(1)).squeeze(1)
-    return rewards + gamma * next_value * (1.0 - dones)
+    return rewards + discounts * next_value
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,12 +90,14 @@ class DQNAgent:
         gamma: float,
         max_grad_norm: float,
         playable: Sequence[Button] = BUTTONS,
+        n_step_weight: float = 1.0,
     ) -> None:
         self.device = device
         self.playable = np.array([button in playable for button in BUTTONS])
         """(N_ACTIONS,) bool: the buttons this agent plays, whatever else the rules allow."""
         self.gamma = gamma
         self.max_grad_norm = max_grad_norm
+        self.n_step_weight = n_step_weight
         self.q_network = network.to(device)
         self.target_network = copy.deepcopy(self.q_network)
         self.target_network.requires_grad_(False)
@@ -150,22 +156,38 @@ class DQNAgent:
         return torch.from_numpy(array).contiguous().to(self.device)
 
     def update(self, batch: Batch) -> UpdateStats:
-        """One gradient step of Double DQN with a Huber loss and global-norm gradient clipping."""
+        """One gradient step of Double DQN with a Huber loss and global-norm gradient clipping.
+
+        With `batch.nstep`, the n-step loss is added with weight `n_step_weight`; its
+        bootstrap states go through the networks in the same forward pass as the 1-step ones.
+        """
         screens = self._tensor(batch.screens)
         features = self._tensor(batch.features)
         actions = self._tensor(batch.actions)
-        rewards = self._tensor(batch.rewards)
         next_screens = self._tensor(batch.next_screens)
         next_features = self._tensor(batch.next_features)
-        dones = self._tensor(batch.dones)
-        next_legal = self._tensor(self.playing(batch.next_legal))
+        next_legal = batch.next_legal
+        rewards = [self._tensor(batch.rewards)]
+        discounts = [self._tensor((1.0 - batch.dones) * self.gamma)]
+        if batch.nstep is not None:
+            nstep = batch.nstep
+            next_screens = torch.cat([next_screens, self._tensor(nstep.next_screens)])
+            next_features = torch.cat([next_features, self._tensor(nstep.next_features)])
+            next_legal = np.concatenate([next_legal, nstep.next_legal])
+            rewards.append(self._tensor(nstep.rewards))
+            discounts.append(self._tensor(nstep.discounts))
 
         with torch.no_grad():
             next_q_online = self.q_network(next_screens, next_features)
             next_q_target = self.target_network(next_screens, next_features)
-            td_target = double_dqn_targets(next_q_online, next_q_target, rewards, dones, next_legal, self.gamma)
+            legal = self._tensor(self.playing(next_legal))
+            td_targets = double_dqn_targets(
+                next_q_online, next_q_target, torch.cat(rewards), torch.cat(discounts), legal
+            ).split(len(batch.actions))
         q = self.q_network(screens, features).gather(1, actions.unsqueeze(1)).squeeze(1)
-        loss = F.smooth_l1_loss(q, td_target)
+        loss = F.smooth_l1_loss(q, td_targets[0])
+        if len(td_targets) > 1:
+            loss = loss + self.n_step_weight * F.smooth_l1_loss(q, td_targets[1])
 
         self.optimizer.zero_grad(set_to_none=True)
         loss.backward()

@@ -57,6 +57,7 @@ class Learner:
             gamma=settings.gamma,
             max_grad_norm=settings.max_grad_norm,
             playable=settings.playable,
+            n_step_weight=settings.n_step_weight,
         )
         self.buffer = ReplayBuffer(
             settings.buffer_capacity,
@@ -65,6 +66,8 @@ class Learner:
             N_ACTIONS,
             SCREEN_SHAPE,
             seed=settings.seed,
+            n_step=settings.n_step,
+            gamma=settings.gamma,
         )
         self.frames_seen = 0
         """Frames observed, all envs together (the epsilon schedule's clock). Persisted."""

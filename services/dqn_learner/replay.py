@@ -31,6 +31,15 @@ The rules that keep a stack honest:
   transition (a few at the ring's oldest edge, or the next few of an env that stalled
   while the others filled the ring) is passed over by `sample`, which draws again. So a
   sampled stack is exactly the screens that were stored.
+
+n-step returns (`n_step` > 1): each transition also carries the discounted sum of its own
+and up to n - 1 following rewards of its env, and the serial of the entry whose
+observation it bootstraps from. Both are written forward as the env's next frames arrive
+(each env keeps the serials of its last n - 1 transitions open), so sampling reads them
+like any other column. A transition whose chain ends sooner (the episode's last frame, a
+gap) keeps the shorter return it has, which is still a valid target: discounted by
+gamma^k for the k rewards it holds, and not bootstrapped at all when the episode was
+terminated. Its bootstrap entry must still be in the ring, or `sample` draws again.
 """
 
 from dataclasses import dataclass
@@ -63,6 +72,24 @@ class Batch:
     """(B,) float32: 1.0 where the next state is terminal (no bootstrap)."""
     next_legal: np.ndarray
     """(B, A) bool: buttons legal in the next state (the Double-DQN argmax is taken over these)."""
+    nstep: "NStep | None" = None
+    """The n-step part, when the buffer keeps n-step returns."""
+
+
+@dataclass(frozen=True, slots=True)
+class NStep:
+    """Each sampled transition's n-step return and the observation it bootstraps from."""
+
+    rewards: np.ndarray
+    """(B,) float32: the discounted sum of up to n rewards, already scaled."""
+    discounts: np.ndarray
+    """(B,) float32: gamma^k for the k rewards summed, 0 where the episode was terminated within them."""
+    next_screens: np.ndarray
+    """(B, k, H, W) uint8: the stack k steps on."""
+    next_features: np.ndarray
+    """(B, F) float32."""
+    next_legal: np.ndarray
+    """(B, A) bool."""
 
 
 class ReplayBuffer:
@@ -80,10 +107,16 @@ class ReplayBuffer:
         n_actions: int,
         screen_shape: tuple[int, int],
         seed: int = 0,
+        n_step: int = 1,
+        gamma: float = 0.99,
     ) -> None:
         if capacity < 1:
             raise ValueError(f"capacity must be >= 1 (got {capacity})")
+        if n_step < 1:
+            raise ValueError(f"n_step must be >= 1 (got {n_step})")
         self.capacity = capacity
+        self.n_step = n_step
+        self.gamma = gamma
         self.frame_stack = frame_stack
         self.screen_shape = screen_shape
         # np.zeros maps untouched pages lazily, so resident memory grows with the fill, not the capacity.
@@ -101,6 +134,14 @@ class ReplayBuffer:
         self._actions = np.zeros(capacity, dtype=np.int64)
         self._rewards = np.zeros(capacity, dtype=np.float32)
         self._dones = np.zeros(capacity, dtype=np.float32)
+        self._nstep_rewards = np.zeros(capacity, dtype=np.float32)
+        self._nstep_last = np.zeros(capacity, dtype=np.int64)
+        """Serial of the entry whose observation the n-step return bootstraps from."""
+        self._nstep_count = np.zeros(capacity, dtype=np.int64)
+        """Rewards summed into the n-step return so far (1..n)."""
+        self._nstep_dones = np.zeros(capacity, dtype=np.float32)
+        self._open: dict[str, list[int]] = {}
+        """Per env, serials of its last transitions whose n-step return is not complete yet (oldest first)."""
         self._written = 0
         """Entries ever added: the next entry's serial."""
         self._size = 0
@@ -125,6 +166,10 @@ class ReplayBuffer:
             self._actions,
             self._rewards,
             self._dones,
+            self._nstep_rewards,
+            self._nstep_last,
+            self._nstep_count,
+            self._nstep_dones,
         )
         return sum(a.nbytes for a in arrays)
 
@@ -177,11 +222,43 @@ class ReplayBuffer:
         self._rewards[slot] = reward if completes else 0.0
         self._dones[slot] = float(done) if completes else 0.0
         self._written = serial + 1
+        self._extend_returns(env, serial, completes, reward, done)
         return completes
 
+    def _extend_returns(self, env: str, serial: int, completes: bool, reward: float, done: bool) -> None:
+        """Add this transition's reward to the open n-step returns of its env, and open its own."""
+        slot = serial % self.capacity
+        self._nstep_rewards[slot] = reward if completes else 0.0
+        self._nstep_last[slot] = serial
+        self._nstep_count[slot] = 1
+        self._nstep_dones[slot] = float(done) if completes else 0.0
+        if self.n_step == 1:
+            return
+        if not completes:
+            self._open.pop(env, None)  # a chain begins: the old one's returns stay as short as they are
+            return
+        still_stored = serial - self.capacity
+        open_serials = [s for s in self._open.get(env, ()) if s > still_stored]
+        for older in open_serials:
+            at = older % self.capacity
+            self._nstep_rewards[at] += self.gamma ** int(self._nstep_count[at]) * reward
+            self._nstep_count[at] += 1
+            self._nstep_last[at] = serial
+            self._nstep_dones[at] = float(done)
+        if done:
+            self._open.pop(env, None)
+            return
+        open_serials.append(serial)
+        self._open[env] = [s for s in open_serials if self._nstep_count[s % self.capacity] < self.n_step]
+
     def _whole(self, slots: np.ndarray) -> np.ndarray:
-        """Which entries at `slots` complete a transition whose screens are all still stored."""
-        return self._completes[slots] & (self._stacks[slots, 0] >= self._written - self.capacity)
+        """Which entries at `slots` complete a transition whose screens (the n-step ones too) are all still stored."""
+        oldest = self._written - self.capacity
+        whole = self._completes[slots] & (self._stacks[slots, 0] >= oldest)
+        if self.n_step > 1:
+            last = self._nstep_last[slots]
+            whole &= (last >= oldest) & (self._stacks[last % self.capacity, 0] >= oldest)
+        return whole
 
     def sample(self, batch_size: int) -> Batch:
         """Uniform sample with replacement from the stored transitions."""
@@ -204,6 +281,7 @@ class ReplayBuffer:
         stacks = self._stacks[slots] % self.capacity
         screens = torch.index_select(self._screens_view, 0, torch.from_numpy(stacks.reshape(-1))).numpy()
         screens = screens.reshape(batch_size, self.frame_stack + 1, *self.screen_shape)
+        nstep = self._nstep(slots) if self.n_step > 1 else None
         return Batch(
             screens=screens[:, :-1],
             features=self._features[stacks[:, -2]],
@@ -213,4 +291,18 @@ class ReplayBuffer:
             next_features=self._features[slots],
             dones=self._dones[slots],
             next_legal=self._legal[slots],
+            nstep=nstep,
+        )
+
+    def _nstep(self, slots: np.ndarray) -> NStep:
+        last = self._nstep_last[slots] % self.capacity
+        stacks = self._stacks[last, 1:] % self.capacity
+        screens = torch.index_select(self._screens_view, 0, torch.from_numpy(stacks.reshape(-1))).numpy()
+        discounts = self.gamma ** self._nstep_count[slots].astype(np.float32) * (1.0 - self._nstep_dones[slots])
+        return NStep(
+            rewards=self._nstep_rewards[slots],
+            discounts=discounts.astype(np.float32),
+            next_screens=screens.reshape(len(slots), self.frame_stack, *self.screen_shape),
+            next_features=self._features[last],
+            next_legal=self._legal[last],
         )

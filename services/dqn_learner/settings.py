@@ -51,6 +51,14 @@ class LearnerSettings(CommonSettings):
     learning_rate: float = Field(default=2.5e-4, gt=0)
     """Adam's step size."""
 
+    n_step: int = Field(default=10, ge=1, le=100)
+    """Rewards summed into the n-step return whose loss is added beside the 1-step loss (DQfD's 10): a
+    reward reaches the state n steps before it in one update, where the 1-step target carries it back one
+    step per target sync. 1 turns the n-step loss off."""
+
+    n_step_weight: float = Field(default=1.0, ge=0)
+    """Weight of the n-step loss beside the 1-step loss (DQfD's lambda_1)."""
+
     batch_size: int = Field(default=32, ge=1)
     """Transitions per gradient step."""
 

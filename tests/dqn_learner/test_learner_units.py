@@ -23,7 +23,7 @@ from services.dqn_learner.checkpoints import list_checkpoints, load_latest, save
 from services.dqn_learner.learner import Learner
 from services.dqn_learner.network import QNetwork
 from services.dqn_learner.observation import N_ACTIONS, SCREEN_SHAPE, FrameStacker
-from services.dqn_learner.replay import ReplayBuffer
+from services.dqn_learner.replay import Batch, NStep, ReplayBuffer
 from services.dqn_learner.settings import LearnerSettings
 from services.dqn_learner.stats import Counters
 from services.dqn_learner.trainer import TrainingThread
@@ -124,10 +124,10 @@ def test_double_dqn_target_uses_online_argmax_and_target_value() -> None:
     next_q_online = torch.tensor([[1.0, 5.0, 3.0], [2.0, 0.0, 9.0], [0.0, 0.0, 1.0]])
     next_q_target = torch.tensor([[10.0, 20.0, 30.0], [40.0, 50.0, 60.0], [7.0, 8.0, 9.0]])
     rewards = torch.tensor([1.0, -1.0, 0.5])
-    dones = torch.tensor([0.0, 0.0, 1.0])
+    discounts = torch.tensor([0.5, 0.5, 0.0])  # gamma 0.5; row 2 terminal
     # Row 1: action 2 is the online best but illegal, so action 0 (online 2.0) is taken.
     next_legal = torch.tensor([[True, True, True], [True, True, False], [True, True, True]])
-    targets = double_dqn_targets(next_q_online, next_q_target, rewards, dones, next_legal, gamma=0.5)
+    targets = double_dqn_targets(next_q_online, next_q_target, rewards, discounts, next_legal)
     # Row 0: online picks 1 -> target 20 (not the target's own max 30): 1 + 0.5 * 20.
     # Row 1: online picks 0 -> target 40: -1 + 0.5 * 40.  Row 2: terminal, reward only.
     assert targets.tolist() == pytest.approx([11.0, 19.0, 0.5])
@@ -175,6 +175,42 @@ def test_update_leaves_target_alone_and_fits_a_fixed_batch() -> None:
     assert last < first / 4
     for t, b in zip(agent.target_network.parameters(), target_before, strict=True):
         assert torch.equal(t, b)
+
+
+@pytest.mark.parametrize(("n_step_weight", "expected_q"), [(0.0, 0.0), (1.0, 0.5)])
+def test_the_n_step_loss_pulls_q_toward_its_return_by_its_weight(n_step_weight: float, expected_q: float) -> None:
+    """1-step target 0 (terminal, reward 0), n-step target 1 (reward 1, terminal within n): with equal weights
+    the Huber losses' sum is least halfway, with the n-step weight 0 the n-step return is ignored."""
+    agent = make_agent()
+    agent.n_step_weight = n_step_weight
+    rng = np.random.default_rng(5)
+    b = 8
+    screens = rng.integers(0, 256, size=(b, 2, H, W), dtype=np.uint8)
+    features = rng.random((b, N_FEATURES), dtype=np.float32)
+    legal = np.ones((b, N_ACTIONS), dtype=bool)
+    actions = np.zeros(b, dtype=np.int64)
+    batch = Batch(
+        screens=screens,
+        features=features,
+        actions=actions,
+        rewards=np.zeros(b, np.float32),
+        next_screens=screens,
+        next_features=features,
+        dones=np.ones(b, np.float32),
+        next_legal=legal,
+        nstep=NStep(
+            rewards=np.ones(b, np.float32),
+            discounts=np.zeros(b, np.float32),
+            next_screens=screens,
+            next_features=features,
+            next_legal=legal,
+        ),
+    )
+    for _ in range(300):
+        agent.update(batch)
+    agent.sync_actor()
+    q = agent.q_values(screens, features)[:, 0]
+    assert q == pytest.approx(np.full(b, expected_q), abs=0.05)
 
 
 def test_actor_only_changes_on_sync() -> None:

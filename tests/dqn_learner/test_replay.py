@@ -96,17 +96,38 @@ class Expected:
     features: np.ndarray
     next_features: np.ndarray
     next_legal: np.ndarray
+    chain: list[int]
+    """Frame ids of the transitions of its chain from itself on, as they arrived (filled in as they do)."""
 
 
+def nstep_of(want: Expected, expected: dict[int, Expected], n: int, gamma: float) -> tuple[float, int, float]:
+    """The reference n-step return of a transition: (discounted reward sum, bootstrap frame id, discount)."""
+    total, discount = 0.0, 1.0
+    for i, key in enumerate(want.chain[:n]):
+        total += discount * float(key)  # the test's rewards are the frame ids
+        discount *= gamma
+        if expected[key].done:
+            return total, key, 0.0
+        if i == n - 1 or key == want.chain[-1]:
+            return total, key, discount
+    raise AssertionError("a chain always holds its own transition")
+
+
+@pytest.mark.parametrize("n_step", [1, 3])
 @pytest.mark.parametrize("frame_stack", [1, 2, 4])
 @pytest.mark.parametrize("seed", range(4))
 def test_sampled_stacks_equal_the_observed_frames_across_wraparound_episodes_and_envs(
-    seed: int, frame_stack: int
+    seed: int, frame_stack: int, n_step: int
 ) -> None:
     rng = np.random.default_rng(seed)
     capacity = 60
     settings = LearnerSettings(
-        seed=seed, frame_stack=frame_stack, buffer_capacity=capacity, learning_starts=10**6, tensorboard=False
+        seed=seed,
+        frame_stack=frame_stack,
+        buffer_capacity=capacity,
+        learning_starts=10**6,
+        tensorboard=False,
+        n_step=n_step,
     )
     learner = Learner(settings, torch.device("cpu"))
     frames = random_frames(rng, 600, ["a", "b", "c"])
@@ -115,12 +136,16 @@ def test_sampled_stacks_equal_the_observed_frames_across_wraparound_episodes_and
     order: list[int] = []
     """Frame id of every stored entry, in the order stored."""
     previous = {}
+    chains: dict[str, list[Expected]] = {}
+    """Per env, the transitions of its open chain (a frame that completes none ends it)."""
     for frame in frames:
         obs = learner.observe(frame)
         frame_id = frame_ids(obs.screens)[-1]
         origin[frame_id] = frame
         order.append(frame_id)
-        if obs.continues and frame.action is not None:
+        if not (obs.continues and frame.action is not None):
+            chains[frame.env] = []
+        else:
             before = previous[frame.env]
             expected[frame_id] = Expected(
                 frame_ids(before.screens),
@@ -130,14 +155,27 @@ def test_sampled_stacks_equal_the_observed_frames_across_wraparound_episodes_and
                 before.features,
                 obs.features,
                 obs.legal,
+                chain=[],
             )
+            chains[frame.env].append(expected[frame_id])
+            for open_one in chains[frame.env]:
+                open_one.chain.append(frame_id)
+            if frame.terminated:
+                chains[frame.env] = []
         previous[frame.env] = obs
     assert len(order) > 8 * capacity  # the ring wrapped many times
 
     position = {frame_id: i for i, frame_id in enumerate(order)}
     oldest_held = len(order) - capacity
     held = {i for i, e in expected.items() if position[i] >= oldest_held}
-    sampleable = {i for i in held if min(position[j] for j in expected[i].obs_ids) >= oldest_held}
+    gamma = settings.gamma
+    returns = {i: nstep_of(expected[i], expected, n_step, gamma) for i in held}
+    sampleable = {
+        i
+        for i in held
+        if min(position[j] for j in expected[i].obs_ids) >= oldest_held
+        and min(position[j] for j in expected[returns[i][1]].obs_ids) >= oldest_held
+    }
     assert len(learner.buffer) == len(held)
     assert len(sampleable) > capacity // 2
 
@@ -160,6 +198,16 @@ def test_sampled_stacks_equal_the_observed_frames_across_wraparound_episodes_and
         np.testing.assert_array_equal(batch.features[row], want.features)
         np.testing.assert_array_equal(batch.next_features[row], want.next_features)
         np.testing.assert_array_equal(batch.next_legal[row], want.next_legal)
+        if n_step == 1:
+            assert batch.nstep is None
+            continue
+        total, last, discount = returns[key]
+        boot = expected[last]
+        assert batch.nstep.rewards[row] == pytest.approx(total, rel=1e-5)
+        assert batch.nstep.discounts[row] == pytest.approx(discount, rel=1e-5)
+        assert frame_ids(batch.nstep.next_screens[row]) == boot.next_ids
+        np.testing.assert_array_equal(batch.nstep.next_features[row], boot.next_features)
+        np.testing.assert_array_equal(batch.nstep.next_legal[row], boot.next_legal)
     assert seen == sampleable  # every transition whose screens are all still held, and no other
 
 
