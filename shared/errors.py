@@ -32,3 +32,7 @@ class CheckpointError(CrystalRLError):
 
 class MessageError(CrystalRLError):
     """A stream entry cannot be decoded into the model it should hold."""
+
+
+class DemoFileError(CrystalRLError):
+    """A demonstrations file is unreadable, corrupt or was written for another observation shape."""

@@ -362,6 +362,7 @@ class Hub:
             {
                 "t": round(health.ts, 2),
                 "loss": pick(c, "loss", "losses/td_loss"),
+                "margin_loss": pick(c, "losses/margin_loss"),
                 "epsilon": pick(c, "epsilon", "charts/epsilon"),
                 "mean_q": pick(c, "mean_q", "losses/q_values"),
                 "updates_per_s": pick(c, "updates_per_s", "charts/updates_per_s"),

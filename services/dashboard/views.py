@@ -41,11 +41,15 @@ def light(frame: Frame) -> LightFrame:
 
 
 def pick(counters: dict[str, Any], *names: str) -> float | None:
-    """The first of `names` a service reports: counter names differ between versions of a service."""
+    """The first of `names` a service reports: counter names differ between versions of a service.
+
+    A tag such as `losses/td_loss` is also looked up as the heartbeat writes it (`losses_td_loss`).
+    """
     for name in names:
-        value = counters.get(name)
-        if isinstance(value, int | float):
-            return float(value)
+        for key in (name, name.replace("/", "_")):
+            value = counters.get(key)
+            if isinstance(value, int | float):
+                return float(value)
     return None
 
 

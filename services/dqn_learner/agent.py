@@ -64,10 +64,28 @@ def double_dqn_targets(
     return rewards + discounts * next_value
 
 
+def margin_losses(q: torch.Tensor, actions: torch.Tensor, legal: torch.Tensor, margin: float) -> torch.Tensor:
+    """DQfD's large-margin loss per row: max_a [Q(s, a) + l(a_E, a)] - Q(s, a_E), l = `margin` for a != a_E.
+
+    Zero once the demonstrated action's value leads every other legal one by the margin; otherwise
+    its gradient raises Q(s, a_E) and lowers the action that beat it. The max is over the legal
+    buttons (and the demonstrated one, whatever the mask says), as the agent never plays others.
+    """
+    demonstrated = F.one_hot(actions, q.shape[1]).bool()
+    penalty = (~demonstrated).to(q.dtype) * margin
+    best = (q + penalty).masked_fill(~(legal | demonstrated), float("-inf")).max(dim=1).values
+    return best - q.gather(1, actions.unsqueeze(1)).squeeze(1)
+
+
 @dataclass(frozen=True, slots=True)
 class UpdateStats:
     loss: float
+    """The TD loss: the 1-step one plus the weighted n-step one (the margin loss apart)."""
     mean_q: float
+    margin_loss: float = 0.0
+    """Mean margin loss over the batch's demonstrated rows (0 without any)."""
+    demo_share: float = 0.0
+    """Share of the batch's rows that were demonstrations."""
 
 
 class DQNAgent:
@@ -91,6 +109,9 @@ class DQNAgent:
         max_grad_norm: float,
         playable: Sequence[Button] = BUTTONS,
         n_step_weight: float = 1.0,
+        margin: float = 0.8,
+        margin_weight: float = 1.0,
+        l2_weight: float = 0.0,
     ) -> None:
         self.device = device
         self.playable = np.array([button in playable for button in BUTTONS])
@@ -98,13 +119,15 @@ class DQNAgent:
         self.gamma = gamma
         self.max_grad_norm = max_grad_norm
         self.n_step_weight = n_step_weight
+        self.margin = margin
+        self.margin_weight = margin_weight
         self.q_network = network.to(device)
         self.target_network = copy.deepcopy(self.q_network)
         self.target_network.requires_grad_(False)
         self.actor = copy.deepcopy(self.q_network).eval()
         self.actor.requires_grad_(False)
         self._traced_actor = _trace(self.actor, device)
-        self.optimizer = torch.optim.Adam(self.q_network.parameters(), lr=learning_rate)
+        self.optimizer = torch.optim.Adam(self.q_network.parameters(), lr=learning_rate, weight_decay=l2_weight)
         self.updates = 0
         self._actor_lock = threading.Lock()
 
@@ -160,6 +183,7 @@ class DQNAgent:
 
         With `batch.nstep`, the n-step loss is added with weight `n_step_weight`; its
         bootstrap states go through the networks in the same forward pass as the 1-step ones.
+        On the batch's demonstrated rows the margin loss is added with weight `margin_weight`.
         """
         screens = self._tensor(batch.screens)
         features = self._tensor(batch.features)
@@ -184,17 +208,34 @@ class DQNAgent:
             td_targets = double_dqn_targets(
                 next_q_online, next_q_target, torch.cat(rewards), torch.cat(discounts), legal
             ).split(len(batch.actions))
-        q = self.q_network(screens, features).gather(1, actions.unsqueeze(1)).squeeze(1)
+        q_all = self.q_network(screens, features)
+        q = q_all.gather(1, actions.unsqueeze(1)).squeeze(1)
         loss = F.smooth_l1_loss(q, td_targets[0])
         if len(td_targets) > 1:
             loss = loss + self.n_step_weight * F.smooth_l1_loss(q, td_targets[1])
+        td_loss = float(loss.detach().item())
+        demo = batch.demo
+        margin_value = 0.0
+        if demo.any():
+            rows = torch.from_numpy(np.flatnonzero(demo)).to(self.device)
+            legal = self._tensor(self.playing(batch.legal[demo]))
+            margins = margin_losses(q_all.index_select(0, rows), actions.index_select(0, rows), legal, self.margin)
+            margin_mean = margins.mean()
+            margin_value = float(margin_mean.detach().item())
+            if self.margin_weight:
+                loss = loss + self.margin_weight * margin_mean
 
         self.optimizer.zero_grad(set_to_none=True)
         loss.backward()
         nn.utils.clip_grad_norm_(self.q_network.parameters(), self.max_grad_norm)
         self.optimizer.step()
         self.updates += 1
-        return UpdateStats(loss=float(loss.item()), mean_q=float(q.detach().mean().item()))
+        return UpdateStats(
+            loss=td_loss,
+            mean_q=float(q.detach().mean().item()),
+            margin_loss=margin_value,
+            demo_share=float(demo.mean()),
+        )
 
     def update_target(self, tau: float = 1.0) -> None:
         """target <- tau * online + (1 - tau) * target (tau = 1 is the classic hard copy)."""

@@ -22,6 +22,7 @@ import numpy as np
 import torch
 
 from services.dqn_learner.agent import DQNAgent, UpdateStats, linear_schedule
+from services.dqn_learner.demos import DemoStore
 from services.dqn_learner.network import QNetwork
 from services.dqn_learner.observation import (
     N_ACTIONS,
@@ -29,7 +30,7 @@ from services.dqn_learner.observation import (
     FrameStacker,
     Observation,
 )
-from services.dqn_learner.replay import ReplayBuffer
+from services.dqn_learner.replay import Batch, ReplayBuffer
 from services.dqn_learner.settings import LearnerSettings
 from shared.buttons import BUTTON_INDEX
 from shared.game.features import N_FEATURES
@@ -58,6 +59,9 @@ class Learner:
             max_grad_norm=settings.max_grad_norm,
             playable=settings.playable,
             n_step_weight=settings.n_step_weight,
+            margin=settings.demo_margin,
+            margin_weight=settings.demo_loss_weight,
+            l2_weight=settings.l2_weight,
         )
         self.buffer = ReplayBuffer(
             settings.buffer_capacity,
@@ -69,6 +73,9 @@ class Learner:
             n_step=settings.n_step,
             gamma=settings.gamma,
         )
+        self.demos = self._demo_store(settings)
+        """The demonstrations' own ring (None when `demo_capacity` is 0)."""
+        self._demo_sources = settings.demo_source_set
         self.frames_seen = 0
         """Frames observed, all envs together (the epsilon schedule's clock). Persisted."""
         self.transitions = 0
@@ -83,6 +90,25 @@ class Learner:
         """The counted transitions the updates done have covered, `train_every` per update (written by the
         training side only): two counters, each with one writer, so no count is ever lost to a race."""
         self._buffer_lock = threading.Lock()
+
+    @staticmethod
+    def _demo_store(settings: LearnerSettings) -> DemoStore | None:
+        """The demonstrations file's ring when there is one, else an empty ring of `demo_capacity`."""
+        if settings.demos is not None and settings.demos.exists():
+            return DemoStore.load(settings.demos, settings.frame_stack, N_FEATURES, N_ACTIONS, settings.seed)
+        if not settings.demo_capacity:
+            return None
+        ring = ReplayBuffer(
+            settings.demo_capacity,
+            settings.frame_stack,
+            N_FEATURES,
+            N_ACTIONS,
+            SCREEN_SHAPE,
+            seed=settings.seed + 1,
+            n_step=settings.n_step,
+            gamma=settings.gamma,
+        )
+        return DemoStore(ring)
 
     # --- frames ---------------------------------------------------------------------------
 
@@ -105,6 +131,8 @@ class Learner:
         obs = stacker.push(frame)
         self.frames_seen += 1
         action = None if frame.action is None else BUTTON_INDEX[frame.action]
+        reward = self._scaled(frame.reward)
+        demo = frame.action_source in self._demo_sources
         with self._buffer_lock:
             stored = self.buffer.add(
                 frame.env,
@@ -113,9 +141,22 @@ class Learner:
                 obs.legal,
                 continues=obs.continues,
                 action=action,
-                reward=self._scaled(frame.reward),
+                reward=reward,
                 done=frame.terminated,
+                demo=demo,
             )
+            if self.demos is not None:
+                self.demos.offer(
+                    frame.env,
+                    obs.screens[-1],
+                    obs.features,
+                    obs.legal,
+                    continues=obs.continues,
+                    action=action,
+                    reward=reward,
+                    done=frame.terminated,
+                    demo=demo and stored,
+                )
         if stored:
             self._count_transition()
         return obs
@@ -170,7 +211,7 @@ class Learner:
     def train_step(self) -> UpdateStats:
         """One update (call when `update_due`), then the target and actor syncs when their turn comes."""
         with self._buffer_lock:
-            batch = self.buffer.sample(self.settings.batch_size)
+            batch = self._sample()
         stats = self.agent.update(batch)
         self._trained_transitions += self.settings.train_every
         updates = self.agent.updates
@@ -180,6 +221,26 @@ class Learner:
             self.agent.sync_actor()
         self.last_update = stats
         return stats
+
+    def _sample(self) -> Batch:
+        """A batch: `demo_batch_share` of it from the demonstrations' ring while it holds any, the rest uniform."""
+        size = self.settings.batch_size
+        reserved = round(size * self.settings.demo_batch_share) if self.demos and self.demos.buffer.demos else 0
+        if not reserved:
+            return self.buffer.sample(size)
+        return Batch.concat(self.buffer.sample(size - reserved), self.demos.buffer.sample(reserved))
+
+    def save_demos(self) -> None:
+        """Write the demonstrations' ring to the `demos` file (when one is set), atomically.
+
+        The ring is copied under the lock (a memory copy) and compressed outside it, so frames
+        keep coming in while the file is written.
+        """
+        if self.demos is None or self.settings.demos is None:
+            return
+        with self._buffer_lock:
+            ring = self.demos.buffer.copy()
+        DemoStore(ring).save(self.settings.demos)
 
     def values(self) -> dict[str, float]:
         """The learner's own numbers for stats, by TensorBoard tag."""
@@ -195,6 +256,8 @@ class Learner:
             "buffer/bytes": self.buffer.nbytes,
             "buffer/used_bytes": self.buffer.used_bytes,
             "buffer/bytes_per_transition": self.buffer.bytes_per_transition,
+            "buffer/demo_share": round(self.buffer.demos / max(len(self.buffer), 1), 4),
+            "buffer/demos_reserved": 0 if self.demos is None else self.demos.buffer.demos,
         }
 
     # --- persistence -------------------------------------------------------------------------

@@ -42,10 +42,29 @@ gamma^k for the k rewards it holds, and not bootstrapped at all when the episode
 terminated. Its bootstrap entry must still be in the ring, or `sample` draws again.
 """
 
-from dataclasses import dataclass
+import copy
+from dataclasses import dataclass, fields
+from typing import Any, BinaryIO
 
 import numpy as np
 import torch
+
+STORED = (
+    "_screens",
+    "_features",
+    "_legal",
+    "_stacks",
+    "_completes",
+    "_actions",
+    "_rewards",
+    "_dones",
+    "_demo",
+    "_nstep_rewards",
+    "_nstep_last",
+    "_nstep_count",
+    "_nstep_dones",
+)
+"""The arrays that hold a buffer's entries (what `save` writes and `load` reads back)."""
 
 MAX_DRAWS = 64
 """Rounds of redrawing the passed-over picks before a sample gives up (only a ring smaller than a
@@ -72,8 +91,30 @@ class Batch:
     """(B,) float32: 1.0 where the next state is terminal (no bootstrap)."""
     next_legal: np.ndarray
     """(B, A) bool: buttons legal in the next state (the Double-DQN argmax is taken over these)."""
+    legal: np.ndarray
+    """(B, A) bool: buttons legal in the state itself (the margin loss's max is taken over these)."""
+    demo: np.ndarray
+    """(B,) bool: the action was a demonstration (chosen by a source the learner learns from by example)."""
     nstep: "NStep | None" = None
     """The n-step part, when the buffer keeps n-step returns."""
+
+    @staticmethod
+    def concat(first: "Batch", second: "Batch") -> "Batch":
+        """Both batches' rows in one (the ordinary sample and the demonstrations' reserved share)."""
+
+        def join(a: Any, b: Any) -> Any:
+            if a is None or b is None:
+                return None
+            if isinstance(a, NStep):
+                return NStep(*(join(x, y) for x, y in zip(astuple_shallow(a), astuple_shallow(b), strict=True)))
+            return np.concatenate([a, b])
+
+        return Batch(*(join(x, y) for x, y in zip(astuple_shallow(first), astuple_shallow(second), strict=True)))
+
+
+def astuple_shallow(value: Any) -> tuple[Any, ...]:
+    """A dataclass's fields in order, not copied (`dataclasses.astuple` deep-copies every array)."""
+    return tuple(getattr(value, f.name) for f in fields(value))
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +156,8 @@ class ReplayBuffer:
         if n_step < 1:
             raise ValueError(f"n_step must be >= 1 (got {n_step})")
         self.capacity = capacity
+        self.n_features = n_features
+        self.n_actions = n_actions
         self.n_step = n_step
         self.gamma = gamma
         self.frame_stack = frame_stack
@@ -134,6 +177,7 @@ class ReplayBuffer:
         self._actions = np.zeros(capacity, dtype=np.int64)
         self._rewards = np.zeros(capacity, dtype=np.float32)
         self._dones = np.zeros(capacity, dtype=np.float32)
+        self._demo = np.zeros(capacity, dtype=bool)
         self._nstep_rewards = np.zeros(capacity, dtype=np.float32)
         self._nstep_last = np.zeros(capacity, dtype=np.int64)
         """Serial of the entry whose observation the n-step return bootstraps from."""
@@ -146,6 +190,8 @@ class ReplayBuffer:
         """Entries ever added: the next entry's serial."""
         self._size = 0
         """Entries in the ring that complete a transition."""
+        self._demos = 0
+        """Of them, those whose action was a demonstration."""
         self._newest: dict[str, np.ndarray] = {}
         """Per env, the stack of its newest entry: what a frame that continues it shifts by one."""
         self._rng = np.random.default_rng(seed)
@@ -153,6 +199,11 @@ class ReplayBuffer:
     def __len__(self) -> int:
         """Transitions stored (the few whose oldest screen was overwritten included; `sample` passes over them)."""
         return self._size
+
+    @property
+    def demos(self) -> int:
+        """Transitions stored whose action was a demonstration."""
+        return self._demos
 
     @property
     def nbytes(self) -> int:
@@ -166,12 +217,52 @@ class ReplayBuffer:
             self._actions,
             self._rewards,
             self._dones,
+            self._demo,
             self._nstep_rewards,
             self._nstep_last,
             self._nstep_count,
             self._nstep_dones,
         )
         return sum(a.nbytes for a in arrays)
+
+    def copy(self) -> "ReplayBuffer":
+        """An independent copy (a memory copy of the arrays: what `save` can compress while this one goes on)."""
+        twin = copy.copy(self)
+        for name in STORED:
+            setattr(twin, name, getattr(self, name).copy())
+        twin._screens_view = torch.from_numpy(twin._screens)
+        twin._newest = {env: stack.copy() for env, stack in self._newest.items()}
+        twin._open = {env: list(serials) for env, serials in self._open.items()}
+        return twin
+
+    def save(self, handle: BinaryIO) -> None:
+        """Every entry and counter, as a compressed `.npz` (the screens are mostly flat colour)."""
+        meta = np.array([self.capacity, self.frame_stack, self.n_step, self._written, self._size, self._demos])
+        np.savez_compressed(
+            handle, meta=meta, gamma=np.float64(self.gamma), **{name[1:]: getattr(self, name) for name in STORED}
+        )
+
+    @classmethod
+    def load(cls, handle: BinaryIO, seed: int = 0) -> "ReplayBuffer":
+        """A buffer as `save` wrote it, at the capacity it was saved with; new frames start new chains.
+
+        Raises `ValueError` or `KeyError` for a file that `save` did not write whole.
+        """
+        with np.load(handle, allow_pickle=False) as stored:
+            capacity, frame_stack, n_step, written, size, demos = (int(v) for v in stored["meta"])
+            arrays = {name: stored[name[1:]] for name in STORED}
+            gamma = float(stored["gamma"])
+        screens = arrays["_screens"]
+        n_features, n_actions = arrays["_features"].shape[1], arrays["_legal"].shape[1]
+        shape = (int(screens.shape[1]), int(screens.shape[2]))
+        buffer = cls(capacity, frame_stack, n_features, n_actions, shape, seed, n_step, gamma)
+        for name, array in arrays.items():
+            mine = getattr(buffer, name)
+            if array.shape != mine.shape or array.dtype != mine.dtype:
+                raise ValueError(f"{name[1:]} is {array.dtype}{array.shape}, expected {mine.dtype}{mine.shape}")
+            mine[...] = array
+        buffer._written, buffer._size, buffer._demos = written, size, demos
+        return buffer
 
     @property
     def bytes_per_transition(self) -> int:
@@ -194,13 +285,15 @@ class ReplayBuffer:
         action: int | None = None,
         reward: float = 0.0,
         done: bool = False,
+        demo: bool = False,
     ) -> bool:
         """Store one frame of `env`; True when it completed a transition.
 
         `continues`: the frame directly follows the env's previous one (`Observation.continues`);
         otherwise it starts a chain. `action`, `reward`, `done`: the button pressed in the
         previous step, what it earned, and whether this frame is terminal; the frame completes a
-        transition from the previous one only when it continues it and `action` is given.
+        transition from the previous one only when it continues it and `action` is given. `demo`:
+        that action was a demonstration.
         """
         serial = self._written
         slot = serial % self.capacity
@@ -221,6 +314,8 @@ class ReplayBuffer:
         self._actions[slot] = action if completes else 0
         self._rewards[slot] = reward if completes else 0.0
         self._dones[slot] = float(done) if completes else 0.0
+        self._demos += int(completes and demo) - int(self._demo[slot])
+        self._demo[slot] = completes and demo
         self._written = serial + 1
         self._extend_returns(env, serial, completes, reward, done)
         return completes
@@ -291,6 +386,8 @@ class ReplayBuffer:
             next_features=self._features[slots],
             dones=self._dones[slots],
             next_legal=self._legal[slots],
+            legal=self._legal[stacks[:, -2]],
+            demo=self._demo[slots],
             nstep=nstep,
         )
 

@@ -247,11 +247,13 @@ class LearnerService:
     # --- stats -----------------------------------------------------------------------------
 
     def values(self) -> dict[str, float]:
-        loss, mean_q = self.trainer.take_means()
+        means = self.trainer.take_means()
         learner_values = {
             **self.learner.values(),
-            "losses/td_loss": round(loss, 6),
-            "losses/q_values": round(mean_q, 4),
+            "losses/td_loss": round(means["loss"], 6),
+            "losses/margin_loss": round(means["margin_loss"], 6),
+            "losses/q_values": round(means["mean_q"], 4),
+            "charts/demo_batch_share": round(means["demo_share"], 4),
         }
         values = self.stats.snapshot(learner_values)
         values["counters/answer_failures"] = self.answer_failures

@@ -4,12 +4,14 @@ Read top to bottom like CleanRL's `Args`: run identity, network input, explorati
 update, the replay buffer, checkpoints, then the service's own timing.
 """
 
+from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
 from shared.buttons import BUTTON_PRESETS, Button, parse_buttons
 from shared.errors import ConfigError
+from shared.messages import ActionSource
 from shared.settings import CommonSettings
 from shared.streams import StreamSettings
 
@@ -58,6 +60,30 @@ class LearnerSettings(CommonSettings):
 
     n_step_weight: float = Field(default=1.0, ge=0)
     """Weight of the n-step loss beside the 1-step loss (DQfD's lambda_1)."""
+
+    demo_sources: str = "llm"
+    """Sources whose actions are demonstrations (comma-separated: `llm`, `rules`, `dashboard`; empty for
+    none): the margin loss teaches the network to prefer them, and they also fill the reserved ring."""
+
+    demo_capacity: int = Field(default=10_000, ge=0)
+    """Demonstrated transitions kept in a ring of their own that ordinary frames never overwrite (0: none;
+    demonstrations then live only in the main ring, with their mark)."""
+
+    demo_batch_share: float = Field(default=0.25, ge=0, lt=1)
+    """Share of every batch drawn from the demonstrations' ring while it holds any."""
+
+    demo_margin: float = Field(default=0.8, ge=0)
+    """The margin by which a demonstrated action's Q should lead every other legal button (DQfD's 0.8)."""
+
+    demo_loss_weight: float = Field(default=1.0, ge=0)
+    """Weight of the margin loss on demonstrated steps (DQfD's lambda_2); 0 learns from them by TD alone."""
+
+    l2_weight: float = Field(default=0.0, ge=0)
+    """L2 regularisation of the weights (Adam's weight decay; DQfD's lambda_3 = 1e-5); 0 for none."""
+
+    demos: Path | None = None
+    """A demonstrations file: loaded at start when it exists (a damaged one stops the learner with one line),
+    written at every checkpoint and on the way out, so a run with a model host seeds later runs without."""
 
     batch_size: int = Field(default=32, ge=1)
     """Transitions per gradient step."""
@@ -169,6 +195,24 @@ class LearnerSettings(CommonSettings):
     def playable(self) -> tuple[Button, ...]:
         """`buttons`, parsed."""
         return self.parse(self.buttons)
+
+    @field_validator("demo_sources")
+    @classmethod
+    def _known_sources(cls, value: str) -> str:
+        known = {source.value for source in ActionSource}
+        unknown = [name for name in cls._names(value) if name not in known]
+        if unknown:
+            raise ValueError(f"unknown action source(s) {', '.join(unknown)}; choose from {', '.join(sorted(known))}")
+        return value
+
+    @staticmethod
+    def _names(value: str) -> list[str]:
+        return [name.strip() for name in value.split(",") if name.strip()]
+
+    @property
+    def demo_source_set(self) -> frozenset[ActionSource]:
+        """`demo_sources`, parsed."""
+        return frozenset(ActionSource(name) for name in self._names(self.demo_sources))
 
     @model_validator(mode="after")
     def _slack_below_backlog(self) -> "LearnerSettings":

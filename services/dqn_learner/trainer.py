@@ -17,8 +17,10 @@ import logging
 import os
 import threading
 import time
+from dataclasses import fields
 from pathlib import Path
 
+from services.dqn_learner.agent import UpdateStats
 from services.dqn_learner.checkpoints import save_checkpoint
 from services.dqn_learner.learner import Learner
 from services.dqn_learner.periodic_eval import PeriodicEval
@@ -27,6 +29,9 @@ from services.dqn_learner.stats import Counters
 from shared.streams import Backoff
 
 log = logging.getLogger(__name__)
+
+UPDATE_FIELDS = tuple(f.name for f in fields(UpdateStats))
+"""What each update reports; the stats show their means."""
 
 FAILURE_PAUSE_S = (0.2, 10.0)
 """The pause after a failed update (first, longest): doubled while failures repeat, so a persistent one
@@ -43,11 +48,9 @@ class TrainingThread:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="dqn-train", daemon=True)
         self._lock = threading.Lock()
-        self._loss_sum = 0.0
-        self._q_sum = 0.0
+        self._sums = dict.fromkeys(UPDATE_FIELDS, 0.0)
         self._n = 0
-        self.last_loss = 0.0
-        self.last_mean_q = 0.0
+        self.last_means = dict.fromkeys(UPDATE_FIELDS, 0.0)
         self._failure_pauses = Backoff(*FAILURE_PAUSE_S, jitter=0.0)
         self.evaluations = PeriodicEval(learner.settings, checkpoint_dir, self.checkpoint)
 
@@ -61,18 +64,25 @@ class TrainingThread:
             self._thread.join()
         self.evaluations.close()
 
-    def take_means(self) -> tuple[float, float]:
-        """Mean loss and mean Q over the updates since the last call (the last values when there were none)."""
+    def take_means(self) -> dict[str, float]:
+        """Each `UpdateStats` field's mean over the updates since the last call (the last means when there were
+        none)."""
         with self._lock:
             if self._n:
-                self.last_loss, self.last_mean_q = self._loss_sum / self._n, self._q_sum / self._n
-                self._loss_sum = self._q_sum = 0.0
+                self.last_means = {name: total / self._n for name, total in self._sums.items()}
+                self._sums = dict.fromkeys(UPDATE_FIELDS, 0.0)
                 self._n = 0
-            return self.last_loss, self.last_mean_q
+            return dict(self.last_means)
 
     def checkpoint(self) -> Path | None:
-        """Write a checkpoint of the learner now (from the training thread or after it stopped)."""
+        """Write a checkpoint of the learner now (from the training thread or after it stopped), and the
+        demonstrations file when one is set."""
         learner = self.learner
+        try:
+            learner.save_demos()
+        except OSError:
+            self.counters.checkpoint_failures += 1
+            log.exception("writing the demonstrations file %s failed; training goes on", learner.settings.demos)
         try:
             path = save_checkpoint(
                 self.checkpoint_dir, learner.agent.updates, learner.state_dict(), learner.settings.checkpoint_keep
@@ -103,8 +113,8 @@ class TrainingThread:
                 continue
             self._failure_pauses.reset()
             with self._lock:
-                self._loss_sum += stats.loss
-                self._q_sum += stats.mean_q
+                for name in UPDATE_FIELDS:
+                    self._sums[name] += getattr(stats, name)
                 self._n += 1
             if self.learner.agent.updates % settings.checkpoint_every == 0:
                 started = time.perf_counter()

@@ -94,7 +94,10 @@ function duration(seconds) {
 }
 
 function pick(counters, ...names) {
-  for (const name of names) if (typeof counters?.[name] === "number") return counters[name];
+  // a tag such as "losses/td_loss" is also looked up as the heartbeat writes it ("losses_td_loss")
+  for (const name of names) {
+    for (const key of [name, name.replaceAll("/", "_")]) if (typeof counters?.[key] === "number") return counters[key];
+  }
   return null;
 }
 
@@ -258,7 +261,14 @@ function renderNumbers() {
   const learner = service("dqn_learner")[0]?.counters;
   const loss = pick(learner, "loss", "losses/td_loss");
   setText("n-loss", fmt(loss, 4));
-  setText("n-loss-sub", learner ? `updates ${fmt(pick(learner, "updates", "charts/updates"))}` : "no learner up");
+  const margin = pick(learner, "losses/margin_loss");
+  const demoBuffer = pick(learner, "buffer/demo_share");
+  const demoBatch = pick(learner, "charts/demo_batch_share");
+  setText("n-loss-sub", learner
+    ? `updates ${fmt(pick(learner, "updates", "charts/updates"))}`
+      + (margin == null ? "" : ` · margin loss ${fmt(margin, 4)}`)
+      + (demoBuffer == null ? "" : ` · demos ${(100 * demoBuffer).toFixed(1)}% of buffer, ${(100 * (demoBatch ?? 0)).toFixed(0)}% of batches`)
+    : "no learner up");
   const eps = pick(learner, "epsilon", "charts/epsilon");
   setText("n-eps", eps == null ? "—" : eps.toFixed(3));
   setText("n-meanq", `mean Q ${fmt(pick(learner, "mean_q", "losses/q_values"))}`);
