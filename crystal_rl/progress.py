@@ -200,7 +200,8 @@ def _dqn_line(learners: list[Health]) -> str:
     c = learners[0].counters
     return (
         f"dqn: loss {float(c.get('losses_td_loss', 0.0)):.4f} (margin {float(c.get('losses_margin_loss', 0.0)):.4f},"
-        f" demos {float(c.get('charts_demo_batch_share', 0.0)):.0%} of batches) · epsilon {float(c.get('charts_epsilon', 0.0)):.3f} · "
+        f" demos {float(c.get('charts_demo_batch_share', 0.0)):.0%} of batches)"
+        f" · epsilon {float(c.get('charts_epsilon', 0.0)):.3f} · "
         f"updates {int(c.get('charts_updates', 0)):,} · frames {int(c.get('counters_frames', 0)):,} · "
         f"samples/step {float(c.get('samples_per_step', 0.0)):.1f} · buffer {int(c.get('buffer_size', 0)):,}"
     )

@@ -183,7 +183,7 @@ def test_the_demonstrations_file_round_trips_and_seeds_a_new_learner(tmp_path: P
 def test_a_damaged_demonstrations_file_is_refused_with_one_line(tmp_path: Path, content: bytes) -> None:
     path = tmp_path / "demos.npz"
     path.write_bytes(content)
-    with pytest.raises(DemoFileError, match="demos.npz is not a demonstrations file or is damaged") as info:
+    with pytest.raises(DemoFileError, match=r"demos\.npz is not a demonstrations file or is damaged") as info:
         Learner(_settings(demos=path), torch.device("cpu"))
     assert "\n" not in str(info.value)
 
@@ -194,5 +194,5 @@ def test_a_demonstrations_file_of_another_stack_is_refused(tmp_path: Path) -> No
     learner.observe(_frame(1, ActionSource.LLM))
     learner.observe(_frame(2, ActionSource.LLM))
     learner.save_demos()
-    with pytest.raises(DemoFileError, match="stacks of 2 screens .* this learner uses 4"):
+    with pytest.raises(DemoFileError, match=r"stacks of 2 screens .* this learner uses 4"):
         DemoStore.load(path, 4, N_FEATURES, N_ACTIONS)
