@@ -46,11 +46,25 @@ def main() -> None:
         help="learning: share of the system's resets drawn from the archive of milestone states "
         "(default: the emulator's own, 0.25)",
     )
+    parser.add_argument(
+        "--demo-fraction",
+        type=float,
+        default=0.25,
+        help="learning: share of the budget the demonstrator plans for in the demo_dqfd and demo_td arms",
+    )
     args = parser.parse_args()
     console = Console()
     if args.only and "learning" in args.only:
         console.print("[bold]learning[/] ...")
-        learning.run(args.budget, args.seeds, args.eval_episodes, console, tuple(args.agents), args.archive_share)
+        learning.run(
+            args.budget,
+            args.seeds,
+            args.eval_episodes,
+            console,
+            tuple(args.agents),
+            args.archive_share,
+            args.demo_fraction,
+        )
         if set(args.only) == {"learning"}:
             return
     rom = ensure_built()

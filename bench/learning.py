@@ -24,7 +24,14 @@ from services.dqn_learner.evaluate import evaluate
 from services.dqn_learner.settings import LearnerSettings
 from shared.game.settings import GameSettings
 
-AGENTS: tuple[str, ...] = ("untrained", "random", "fallback", "system", learning_sb3.AGENT)
+AGENTS: tuple[str, ...] = ("untrained", "random", "fallback", "system", learning_sb3.AGENT, "demo_dqfd", "demo_td")
+DEMO_ARMS: dict[str, dict[str, Any]] = {
+    "demo_dqfd": {},
+    "demo_td": {"demo_loss_weight": 0.0, "demo_capacity": 0},
+}
+"""The demonstrator's arms: the system with the demonstrator planning for the first part of the budget, learning
+from its steps with the margin loss and the reserved ring (the learner's defaults), or by TD alone (its steps
+are ordinary transitions)."""
 
 
 class _Run:
@@ -44,7 +51,8 @@ class _Run:
 
 
 def _seed(run: _Run, game: GameSettings, hyper: LearnerSettings, budget: int, seed: int, episodes: int,
-          workdir: Path, agents: tuple[str, ...], archive_share: float | None) -> None:  # fmt: skip
+          workdir: Path, agents: tuple[str, ...], archive_share: float | None,
+          demo_fraction: float) -> None:  # fmt: skip
     hyper = hyper.model_copy(update={"seed": seed})
     boot = workdir / "boot"
 
@@ -73,6 +81,21 @@ def _seed(run: _Run, game: GameSettings, hyper: LearnerSettings, budget: int, se
             run.progress(f"system seed {seed}: evaluated {checkpoint_kept.fraction:.0%}")
         run.timed("system", seed, "eval_s", time.monotonic() - began)
 
+    for arm, overrides in DEMO_ARMS.items():
+        if arm not in agents:
+            continue
+        began = time.monotonic()
+        arm_hyper = hyper.model_copy(update=overrides)
+        kept = learning_system.train(
+            game, arm_hyper, budget, seed, workdir / arm, run.progress, archive_share, demo_fraction, arm
+        )
+        run.timed(arm, seed, "train_s", time.monotonic() - began)
+        began = time.monotonic()
+        for checkpoint_kept in kept:
+            run.points.append(learning_system.evaluate_kept(game, checkpoint_kept, episodes, seed, arm))
+            run.progress(f"{arm} seed {seed}: evaluated {checkpoint_kept.fraction:.0%}")
+        run.timed(arm, seed, "eval_s", time.monotonic() - began)
+
     if learning_sb3.AGENT in agents:
         began = time.monotonic()
         model, snapshots = learning_sb3.train(game, hyper, budget, seed, boot, run.progress)
@@ -100,6 +123,7 @@ def run(
     console: Console,
     agents: tuple[str, ...] = AGENTS,
     archive_share: float | None = None,
+    demo_fraction: float = 0.25,
 ) -> dict[str, Any]:
     """The `agents` (default: every one) for `seeds` seeds; the JSON, the PNG and the tables. Returns the results
     written."""
@@ -111,7 +135,7 @@ def run(
         game = GameSettings(data_dir=workdir / "game")
         results["settings"] = {
             "budget": budget, "seeds": seeds, "eval_episodes": episodes, "agents": list(agents),
-            "archive_share": archive_share,
+            "archive_share": archive_share, "demo_fraction": demo_fraction,
             "learner": hyper.model_dump(mode="json", exclude={"streams"}),
             "game": game.model_dump(mode="json", exclude={"data_dir", "redis_url"}),
             "sb3": {k: v for k, v in learning_sb3.dqn_arguments(hyper, budget).items() if k != "policy_kwargs"},
@@ -119,7 +143,8 @@ def run(
         torch.set_num_threads(hyper.torch_threads)  # evaluations answer one observation at a time
         out = None
         for seed in range(seeds):
-            _seed(bench, game, hyper, budget, seed, episodes, workdir / f"seed{seed}", agents, archive_share)
+            _seed(bench, game, hyper, budget, seed, episodes, workdir / f"seed{seed}", agents, archive_share,
+                  demo_fraction)  # fmt: skip
             # each finished seed is written at once: an hours-long run that fails later keeps what it measured
             out = write_result("learning", _summed(results, bench, seeds_done=seed + 1), out)
             bench.progress(f"seeds 0-{seed} written to {out}")

@@ -1,6 +1,10 @@
 """The system in the learning benchmark: the real learner and one emulator as processes on a real redis-server.
 
-No planner (no LLM here) and no dashboard (so the emulator draws no screens for it). The
+No dashboard (so the emulator draws no screens for it), and no planner, except in the
+demonstrator's arms: there the real planner asks the stand-in model host, which answers with
+the walkthrough from where the player stands (`bench.demonstrator`), a plan every
+`DEMO_LLM_INTERVAL` steps for the first `demo_fraction` of the budget; then the planner is
+stopped and the DQN plays alone. The
 emulator plays `budget` steps (`--max-steps`) in episodes that end at the goal or after
 `episode_steps`; the learner writes a checkpoint every few hundred updates, and the first one
 whose own count of frames reaches an evaluation point is kept for it, with its wall-clock
@@ -10,8 +14,11 @@ wall-clock holds none of them.
 """
 
 import shutil
+import subprocess
+import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,20 +33,23 @@ from services.dqn_learner.settings import LearnerSettings
 from shared.game.machine import resolve_rom
 from shared.game.settings import GameSettings
 from shared.messages import Frame
-from shared.redis_server import LocalRedis
+from shared.redis_server import LocalRedis, free_port
 
 Progress = Callable[[str], None]
 AGENT = "system"
 CHECKPOINTS_PER_QUARTER = 20
 """How finely checkpoints are written: a point's checkpoint is at most 1/20 of a quarter past it."""
 PROGRESS_EVERY_S = 30.0
+DEMO_LLM_INTERVAL = 8
+"""Steps between plan requests while the demonstrator plays: with plans of up to 8 buttons, most steps are its."""
 CATCH_UP_S = 120.0
 """Longest wait, after the emulator's last step, for the learner to read the frames still in its stream."""
 
 HYPERPARAMETERS = (
     "frame_stack", "gamma", "learning_rate", "batch_size", "max_grad_norm", "epsilon_start", "epsilon_end",
     "epsilon_decay_frames", "learning_starts", "train_every", "target_update_every", "tau", "buffer_capacity",
-    "torch_threads", "buttons",
+    "torch_threads", "buttons", "n_step", "n_step_weight", "demo_sources", "demo_capacity", "demo_batch_share",
+    "demo_margin", "demo_loss_weight", "l2_weight",
 )  # fmt: skip
 """Given to the learner as flags, so it trains with exactly what SB3 is given (whatever `CRL_*` says there)."""
 
@@ -60,7 +70,9 @@ def learner_flags(hyper: LearnerSettings, checkpoint_every: int) -> list[str]:
             "--eval-every-updates=0"]  # fmt: skip
 
 
-def emulator_flags(game: GameSettings, budget: int, seed: int, archive_share: float | None = None) -> list[str]:
+def emulator_flags(
+    game: GameSettings, budget: int, seed: int, archive_share: float | None = None, llm_interval: int | None = None
+) -> list[str]:
     """The game as `game` says (the SB3 env is made from the same settings), `budget` steps, no screens;
     `archive_share` of the resets from the archive of milestone states (None: the emulator's default)."""
     demo = resolve_rom(game.rom).demo  # the game settings' own rule: the demo is known by its header
@@ -71,6 +83,8 @@ def emulator_flags(game: GameSettings, budget: int, seed: int, archive_share: fl
     flags += [f"--rewards.{name.replace('_', '-')}={value}" for name, value in game.rewards.model_dump().items()]
     if archive_share is not None:
         flags.append(f"--archive-share={archive_share}")
+    if llm_interval is not None:
+        flags.append(f"--llm-interval={llm_interval}")
     return [*flags, f"--goal={game.goal_for(demo)}", f"--episode-steps={limit}", f"--max-steps={budget}",
             f"--seed={seed}", "--screen-fps=0", "--peer-check-interval=0.1", "--progress-interval=3600"]  # fmt: skip
 
@@ -83,10 +97,30 @@ def _counters(path: Path) -> dict[str, int] | None:
     return {"frames_seen": int(state["counters"]["frames_seen"]), "updates": int(state["counters"]["updates"])}
 
 
+@contextmanager
+def _demonstrator(url: str, data: Path, active: bool) -> Iterator[subprocess.Popen[bytes] | None]:
+    """The stand-in model host answering with the walkthrough, and the real planner asking it (when `active`)."""
+    if not active:
+        yield None
+        return
+    port = free_port()
+    host = subprocess.Popen(
+        [sys.executable, "-m", "bench.model_host", "--port", str(port), "--demonstrate"], stdout=subprocess.DEVNULL
+    )
+    try:
+        with background("services.llm_planner", url, data, "--llm-url", f"http://127.0.0.1:{port}") as planner:
+            wait_health(url, "llm_planner")
+            yield planner
+    finally:
+        host.terminate()
+        host.wait(20)
+
+
 class _Keeper:
     """Watches the learner's checkpoint directory and keeps, for each point, the first checkpoint that reaches it."""
 
-    def __init__(self, directory: Path, kept_dir: Path, budget: int, started: float) -> None:
+    def __init__(self, directory: Path, kept_dir: Path, budget: int, started: float, agent: str = AGENT) -> None:
+        self.agent = agent
         self.directory = directory
         self.kept_dir = kept_dir
         self.started = started
@@ -113,7 +147,7 @@ class _Keeper:
                 continue
             while self.due and (counters["frames_seen"] >= self.due[0][1] or (final and newest)):
                 fraction, _ = self.due.pop(0)
-                copy = self.kept_dir / f"{AGENT}-{fraction:.2f}.pt"
+                copy = self.kept_dir / f"{self.agent}-{fraction:.2f}.pt"
                 shutil.copyfile(path, copy)
                 self.kept.append(Kept(fraction, copy, counters["frames_seen"], counters["updates"], wall_s))
 
@@ -140,9 +174,14 @@ def train(
     workdir: Path,
     progress: Progress,
     archive_share: float | None = None,
+    demo_fraction: float = 0.0,
+    agent: str = AGENT,
 ) -> list[Kept]:
-    """The learner and one emulator for `budget` steps from scratch; the checkpoints kept for the four points."""
-    label = f"{AGENT} seed {seed}"
+    """The learner and one emulator for `budget` steps from scratch; the checkpoints kept for the four points.
+
+    `demo_fraction` > 0: the demonstrator plans for that share of the budget (see the module's docstring).
+    """
+    label = f"{agent} seed {seed}"
     every = max(1, budget // (len(FRACTIONS) * hyper.train_every * CHECKPOINTS_PER_QUARTER))
     data = workdir / "data"
     with LocalRedis(workdir / "redis") as server:
@@ -150,14 +189,21 @@ def train(
         with background("services.dqn_learner", url, data, *learner_flags(hyper, every)):
             wait_health(url, SERVICE)
             started = time.time()
-            keeper = _Keeper(data / SERVICE / "checkpoints", workdir / "kept", budget, started)
-            with background(
-                "services.emulator", url, data, *emulator_flags(game, budget, seed, archive_share)
-            ) as emulator:
+            keeper = _Keeper(data / SERVICE / "checkpoints", workdir / "kept", budget, started, agent)
+            interval = DEMO_LLM_INTERVAL if demo_fraction else None
+            with (
+                _demonstrator(url, data, demo_fraction > 0) as planner,
+                background(
+                    "services.emulator", url, data, *emulator_flags(game, budget, seed, archive_share, interval)
+                ) as emulator,
+            ):
                 last_report = time.monotonic()
                 while emulator.poll() is None:
                     time.sleep(0.5)
                     keeper.poll()
+                    if planner is not None and planner.poll() is None and _newest_step(url) >= demo_fraction * budget:
+                        planner.terminate()
+                        progress(f"{label}: the demonstrator stops at {_newest_step(url):,} steps")
                     if time.monotonic() - last_report >= PROGRESS_EVERY_S:
                         last_report = time.monotonic()
                         progress(f"{label}: {_newest_step(url):,} steps, {time.time() - started:.0f} s")
@@ -171,8 +217,8 @@ def train(
     return keeper.kept
 
 
-def evaluate_kept(game: GameSettings, kept: Kept, episodes: int, seed: int) -> Point:
-    """The kept checkpoint's greedy episodes (`services.dqn_learner.evaluate`)."""
+def evaluate_kept(game: GameSettings, kept: Kept, episodes: int, seed: int, agent: str = AGENT) -> Point:
+    """The kept checkpoint's greedy episodes (`services.dqn_learner.evaluate`: no planner, no fallback)."""
     report = evaluate(game, episodes, kept.path, seed=seed)
-    return Point(agent=AGENT, seed=seed, fraction=kept.fraction, env_steps=kept.env_steps, updates=kept.updates,
+    return Point(agent=agent, seed=seed, fraction=kept.fraction, env_steps=kept.env_steps, updates=kept.updates,
                  wall_s=kept.wall_s, episodes=report.episodes)  # fmt: skip

@@ -13,7 +13,8 @@ empty): a fixed text, a delay (a slow host), an HTTP error status. A reply with 
 answers a valid plan made from the legal buttons in the request's JSON schema. `stop()` closes
 the port (the host is down), `start()` opens it again on the same port (it is back).
 
-Run alone for a benchmark: `python -m bench.model_host --port 11434`.
+Run alone for a benchmark: `python -m bench.model_host --port 11434` (`--demonstrate`: answer with the
+demo cartridge's walkthrough from where the player stands, a stand-in for a good model).
 """
 
 import argparse
@@ -23,6 +24,7 @@ import logging
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -88,8 +90,17 @@ def auto_plan(schema: Any, preference: tuple[str, ...] = DEFAULT_PREFERENCE) -> 
 class StandinModelHost:
     """A scripted stand-in for an Ollama / OpenAI-compatible model host (see the module docstring)."""
 
-    def __init__(self, port: int | None = None, host: str = "127.0.0.1", default: Reply | None = None) -> None:
+    def __init__(
+        self,
+        port: int | None = None,
+        host: str = "127.0.0.1",
+        default: Reply | None = None,
+        planner: "Callable[[Any, dict[str, Any]], str] | None" = None,
+    ) -> None:
         self.host = host
+        self.planner = planner
+        """What answers a reply without text, given the request's plan schema and body (`auto_plan` by default;
+        the demonstrator of `bench.demonstrator` plays the demo cartridge's walkthrough)."""
         self.port = port or free_port()
         self.default = default or Reply()
         self.script: deque[Reply] = deque()
@@ -134,6 +145,9 @@ class StandinModelHost:
             if not self._lock.wait_for(lambda: len(self.requests) >= count, timeout):
                 raise TimeoutError(f"stand-in model host got {len(self.requests)} requests, expected {count}")
             return list(self.requests)
+
+    def plan(self, schema: Any, body: dict[str, Any]) -> str:
+        return self.planner(schema, body) if self.planner is not None else auto_plan(schema)
 
     # -- lifecycle ---------------------------------------------------------------------------------
     def start(self, timeout: float = 10.0) -> "StandinModelHost":
@@ -200,7 +214,7 @@ class StandinModelHost:
             if body.get("stream", True):
                 return error("ollama", 400, "the stand-in answers only stream=false")
             schema = body.get("format") if isinstance(body.get("format"), dict) else None
-            text = reply.text if reply.text is not None else auto_plan(schema)
+            text = reply.text if reply.text is not None else self.plan(schema, body)
             return {
                 "model": body["model"],
                 "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
@@ -229,7 +243,7 @@ class StandinModelHost:
                     message = "1 validation error: response_format: type json_schema is not supported"
                     return error("openai", self.reject_json_schema, message)
                 schema = response_format.get("json_schema", {}).get("schema")
-            text = reply.text if reply.text is not None else auto_plan(schema)
+            text = reply.text if reply.text is not None else self.plan(schema, body)
             return {
                 "id": f"chatcmpl-standin-{len(self.requests)}",
                 "object": "chat.completion",
@@ -269,9 +283,19 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=11434)
     parser.add_argument("--delay", type=float, default=0.0, help="seconds before each answer (model time)")
+    parser.add_argument(
+        "--demonstrate",
+        action="store_true",
+        help="answer with the demo cartridge's walkthrough from where the player stands (bench.demonstrator)",
+    )
     args = parser.parse_args()
     logging.basicConfig(level="INFO", format="%(asctime)s %(levelname)-7s %(name)s: %(message)s")
-    host = StandinModelHost(args.port, args.host, default=Reply(delay_s=args.delay))
+    planner = None
+    if args.demonstrate:
+        from bench.demonstrator import Demonstrator  # builds the walkthrough's table on the demo cartridge
+
+        planner = Demonstrator.on_demo_cartridge().plan
+    host = StandinModelHost(args.port, args.host, default=Reply(delay_s=args.delay), planner=planner)
     uvicorn.run(host.app, host=args.host, port=args.port, log_level="warning")
 
 
