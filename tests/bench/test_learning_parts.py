@@ -1,6 +1,8 @@
 """The learning benchmark's parts that a long run would get wrong silently: which checkpoint stands for which
-point of the budget, and SB3's network being the learner's network."""
+point of the budget, SB3's network being the learner's network, and the demonstrator finding the badge."""
 
+import json
+import random
 from pathlib import Path
 
 import gymnasium as gym
@@ -9,11 +11,15 @@ import torch
 from stable_baselines3 import DQN
 from stable_baselines3.common.vec_env import DummyVecEnv, VecFrameStack
 
+from bench.demonstrator import Demonstrator
 from bench.learning_sb3 import dqn_arguments, make_env
 from bench.learning_system import _Keeper
 from services.dqn_learner.checkpoints import save_checkpoint
 from services.dqn_learner.network import QNetwork
 from services.dqn_learner.settings import LearnerSettings
+from services.llm_planner.plan import plan_schema
+from services.llm_planner.prompt import describe_state
+from shared.buttons import Button
 from shared.game.settings import GameSettings
 
 
@@ -63,3 +69,24 @@ def test_sb3s_q_network_is_the_learners(tmp_path: Path) -> None:
     assert isinstance(env.observation_space, gym.spaces.Dict)
     assert got.shape == (1, 7)
     torch.testing.assert_close(got, expected)
+
+
+def test_the_demonstrator_leads_to_the_badge_from_wherever_the_player_stands() -> None:
+    """Its buttons, read from the prompt's own lines, earn the badge even with every fourth step a random
+    button (the DQN exploring between plans): from off the walkthrough's path it finds the way back."""
+    demonstrator = Demonstrator.on_demo_cartridge()
+    core = GameSettings().start_core()
+    rng = random.Random(0)
+    try:
+        for index in range(400):
+            if index % 4 == 3:
+                button = Button(rng.choice(["up", "down", "left", "right", "a", "b"]))
+            else:
+                button = Button(demonstrator.buttons(describe_state(core.state), 8)[0])
+            if core.step(button).terminated:
+                break
+        assert core.state.badge_count == 1, f"no badge after {index + 1} steps"
+    finally:
+        core.close()
+    plan = json.loads(demonstrator.plan(plan_schema(list(Button), 8, 16), {"messages": []}))
+    assert plan["buttons"] == ["a"] and plan["ttl"] == 2  # no situation in the prompt: A, as through text
