@@ -30,6 +30,9 @@ from shared.files import atomic_writer
 
 log = logging.getLogger(__name__)
 
+ZIP_MAGIC = b"PK\x03\x04"
+"""How an `.npz` file begins (numpy would otherwise try anything else as a pickle)."""
+
 
 @dataclass(frozen=True, slots=True)
 class _Context:
@@ -94,6 +97,9 @@ class DemoStore:
         """The ring saved at `path`; `DemoFileError` (one line: what is wrong, what to do) when it cannot be used."""
         try:
             with path.open("rb") as handle:
+                if handle.read(4) != ZIP_MAGIC:
+                    raise ValueError("not an .npz archive")
+                handle.seek(0)
                 buffer = ReplayBuffer.load(handle, seed)
         except FileNotFoundError:
             raise DemoFileError(f"demonstrations file {path} does not exist: check --demos") from None
