@@ -201,8 +201,9 @@ def train(
                 while emulator.poll() is None:
                     time.sleep(0.5)
                     keeper.poll()
-                    if planner is not None and planner.poll() is None and _newest_step(url) >= demo_fraction * budget:
-                        planner.terminate()
+                    if planner is not None and _newest_step(url) >= demo_fraction * budget:
+                        planner.terminate()  # the stand-in host stays: nothing asks it any more
+                        planner = None
                         progress(f"{label}: the demonstrator stops at {_newest_step(url):,} steps")
                     if time.monotonic() - last_report >= PROGRESS_EVERY_S:
                         last_report = time.monotonic()
