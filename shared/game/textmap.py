@@ -22,7 +22,7 @@ needs a path, never in the step.
 """
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -97,7 +97,7 @@ _WALLS = frozenset(
     | set(range(0x90, 0xA0))
 )
 _LAND_IN_WATER_RANGE = frozenset({0x23, 0x2B})  # ice
-_DOWN_CARPETS: dict[int, Button] = {0x70: Button.DOWN, 0x76: Button.LEFT, 0x78: Button.UP, 0x7E: Button.RIGHT}
+_CARPETS: dict[int, Button] = {0x70: Button.DOWN, 0x76: Button.LEFT, 0x78: Button.UP, 0x7E: Button.RIGHT}
 """Warp carpets: the warp happens on walking off them this way."""
 
 
@@ -216,6 +216,41 @@ class Warp:
 
 
 @dataclass(frozen=True)
+class Collisions:
+    """Collision codes of the map's steps and its 6-step border, looked up when asked for (a prompt needs 90
+    of a big map's 2,500, a path search a few hundred) and kept."""
+
+    blocks: bytes
+    stride: int
+    rom: bytes
+    bank: int
+    table: int
+    width: int
+    height: int
+    known: dict[tuple[int, int], int] = field(default_factory=dict)
+
+    def get(self, cell: tuple[int, int], default: int | None = None) -> int | None:
+        """The step's collision code (0xFF, a wall, for a block without collision data), `default` off the area."""
+        code = self.known.get(cell)
+        if code is not None:
+            return code
+        x, y = cell
+        border = 2 * BORDER_BLOCKS
+        if not (-border <= x < self.width + border and -border <= y < self.height + border):
+            return default
+        block = self.blocks[((y + border) // 2) * self.stride + (x + border) // 2]
+        found = rom_byte(self.rom, self.bank, self.table + block * 4 + (x & 1) + 2 * (y & 1)) if block else None
+        code = self.known[cell] = 0xFF if found is None else found
+        return code
+
+    def __contains__(self, cell: tuple[int, int]) -> bool:
+        return self.get(cell) is not None
+
+
+NO_COLLISIONS = Collisions(b"", 0, b"", 0, 0, 0, 0)
+
+
+@dataclass(frozen=True)
 class AreaMap:
     """The whole map and its border, as the game's RAM and ROM describe it now."""
 
@@ -223,7 +258,7 @@ class AreaMap:
     width: int
     """In steps (2 a block); 0 when the RAM holds no usable map (mid-load)."""
     height: int
-    codes: dict[tuple[int, int], int]
+    codes: Collisions
     """Collision code of every step of the map and its 6-step border."""
     things: tuple[Thing, ...]
     warps: tuple[Warp, ...]
@@ -315,15 +350,16 @@ def build_area_map(ram: MapRam, rom: bytes, state: GameState) -> AreaMap:
     blocks = ram.data["wOverworldMapBlocks"]
     name = state.map_name or _name(state.map_group, state.map_number)
     if not width or not height or stride * (height + 2 * BORDER_BLOCKS) > OVERWORLD_BLOCKS_SIZE:
-        return AreaMap(name, 0, 0, {}, (), (), {}, state.x, state.y, state.facing, state.player_state == 4)
-    bank, table = ram.u8("wTilesetCollisionBank"), ram.pointer("wTilesetCollisionAddress")
-    codes: dict[tuple[int, int], int] = {}
-    border = 2 * BORDER_BLOCKS
-    for y in range(-border, 2 * height + border):
-        for x in range(-border, 2 * width + border):
-            block = blocks[((y + border) // 2) * stride + (x + border) // 2]
-            code = rom_byte(rom, bank, table + block * 4 + (x & 1) + 2 * (y & 1)) if block else None
-            codes[(x, y)] = 0xFF if code is None else code
+        return AreaMap(name, 0, 0, NO_COLLISIONS, (), (), {}, state.x, state.y, state.facing, state.player_state == 4)
+    codes = Collisions(
+        blocks,
+        stride,
+        rom,
+        ram.u8("wTilesetCollisionBank"),
+        ram.pointer("wTilesetCollisionAddress"),
+        2 * width,
+        2 * height,
+    )
     return AreaMap(
         map_name=name,
         width=2 * width,
@@ -363,7 +399,7 @@ def _things(ram: MapRam) -> tuple[Thing, ...]:
     return tuple(found[i] for i in sorted(found))
 
 
-def _warps(ram: MapRam, rom: bytes, codes: dict[tuple[int, int], int]) -> tuple[Warp, ...]:
+def _warps(ram: MapRam, rom: bytes, codes: Collisions) -> tuple[Warp, ...]:
     count = ram.u8("wCurMapWarpEventCount")
     if count > MAX_WARPS:
         return ()
@@ -375,7 +411,7 @@ def _warps(ram: MapRam, rom: bytes, codes: dict[tuple[int, int], int]) -> tuple[
             return tuple(warps)
         y, x, _, group, number = record
         assert x is not None and y is not None and group is not None and number is not None
-        warps.append(Warp(x, y, group, number, _DOWN_CARPETS.get(codes.get((x, y), 0))))
+        warps.append(Warp(x, y, group, number, _CARPETS.get(codes.get((x, y)) or 0)))
     return tuple(warps)
 
 
