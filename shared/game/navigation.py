@@ -94,7 +94,8 @@ def _search(
                 return _presses(came, (nx, ny)), False
             queue.append((nx, ny))
         for button, (dx, dy) in MOVES.items():  # a goal one cannot stand on: face it from next door
-            if (cell[0] + dx, cell[1] + dy) in goals and not area.standable(cell[0] + dx, cell[1] + dy):
+            goal = (cell[0] + dx, cell[1] + dy)
+            if goal in goals and goal in area.codes and not area.standable(*goal):
                 return [*_presses(came, cell), button], True
     return None
 

@@ -236,7 +236,7 @@ class Collisions:
             return code
         x, y = cell
         border = 2 * BORDER_BLOCKS
-        if not (-border <= x < self.width + border and -border <= y < self.height + border):
+        if not self.blocks or not (-border <= x < self.width + border and -border <= y < self.height + border):
             return default
         block = self.blocks[((y + border) // 2) * self.stride + (x + border) // 2]
         found = rom_byte(self.rom, self.bank, self.table + block * 4 + (x & 1) + 2 * (y & 1)) if block else None

@@ -117,7 +117,7 @@ def test_a_plan_may_walk_to_a_cell_or_an_exit_then_press_its_buttons(walk: objec
     ("text", "reason"),
     [
         ('{"goal": "go", "walk_to": "over there", "buttons": ["a"], "ttl": 5}', "'walk_to' is 'over there'"),
-        ('{"goal": "go", "walk_to": "exit west or east", "buttons": [], "ttl": 5}', "\"exit west\""),
+        ('{"goal": "go", "walk_to": "exit west or east", "buttons": [], "ttl": 5}', '"exit west"'),
         ('{"goal": "go", "walk_to": {"x": 1}, "buttons": [], "ttl": 5}', "'walk_to'"),
         ('{"goal": "go", "walk_to": "", "buttons": [], "ttl": 5}', "list of 1 to 4"),
         ('{"goal": "go", "walk_to": "1, 2", "buttons": ["a"], "ttl": 1}', "plus one for the walk (2)"),
