@@ -267,15 +267,21 @@ class AreaMap:
     y: int
     facing: str
     surfing: bool = False
+    _things_at: dict[tuple[int, int], Thing] = field(default_factory=dict, repr=False, compare=False)
+    _warps_at: dict[tuple[int, int], Warp] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._things_at.update({(t.x, t.y): t for t in reversed(self.things)})
+        self._warps_at.update({(w.x, w.y): w for w in reversed(self.warps)})
 
     def inside(self, x: int, y: int) -> bool:
         return 0 <= x < self.width and 0 <= y < self.height
 
     def thing_at(self, x: int, y: int) -> Thing | None:
-        return next((t for t in self.things if (t.x, t.y) == (x, y)), None)
+        return self._things_at.get((x, y))
 
     def warp_at(self, x: int, y: int) -> Warp | None:
-        return next((w for w in self.warps if (w.x, w.y) == (x, y)), None)
+        return self._warps_at.get((x, y))
 
     def terrain_at(self, x: int, y: int) -> str:
         code = self.codes.get((x, y))
