@@ -20,6 +20,7 @@ Game rules live in ``world.py``; this module is only the program.
 from __future__ import annotations
 
 from cartridge import graphics as gfx
+from cartridge import mirror as m
 from cartridge import ram as r
 from cartridge import world as w
 from cartridge.sm83 import Assembler, Mem, Program
@@ -630,6 +631,7 @@ def emit_maps(asm: Assembler) -> None:
     asm.swap("a")
     asm.ldh(Mem(r.hSprX), "a")
     asm.call("load_cells")
+    asm.call("mirror_map")
     _set(asm, r.hDrawMap, 1)
     _set(asm, r.wMapStatus, r.MAPSTATUS_ENTER)
     _set(asm, r.wScriptRunning, 1)
@@ -747,7 +749,7 @@ def emit_maps(asm: Assembler) -> None:
     asm.ld("a", "c")
     asm.ldh(Mem(r.hRedrawCol), "a")
     _set(asm, r.hRedraw, 1)
-    asm.ret()
+    asm.jp("refresh_object_masks")
     asm.label("pick_item.skip7")
     asm.inc("hl")
     asm.label("pick_item.skip6")
@@ -921,7 +923,7 @@ def emit_modes(asm: Assembler) -> None:
     _set(asm, r.wScriptRunning, 1)
     _set(asm, r.hWindow, WINDOW_TEXT)
     _set(asm, r.hMode, MODE_TEXT)
-    asm.ret()
+    asm.jp("show_text_mirror")
 
     asm.label("open_menu")
     _set(asm, r.wWindowStackSize, 1)
@@ -930,13 +932,14 @@ def emit_modes(asm: Assembler) -> None:
     _set(asm, r.wScriptRunning, 1)
     _set(asm, r.hWindow, WINDOW_MENU)
     _set(asm, r.hMode, MODE_MENU)
-    asm.ret()
+    asm.jp("show_menu_mirror")
 
     # ---------------------------------------------------------------- text box
     asm.label("mode_text")
     asm.ldh("a", Mem(r.hJoyPressed))
     asm.bit(BTN_A, "a")
     asm.ret("z")
+    asm.call("clear_textbox_mirror")
     asm.ld("hl", r.wStateFlags)
     asm.res(r.TEXT_BOX_BIT, "[hl]")
     asm.xor("a")
@@ -1000,6 +1003,7 @@ def emit_modes(asm: Assembler) -> None:
     asm.ldh("a", Mem(r.hJoyPressed))
     asm.and_(1 << BTN_START | 1 << BTN_B)
     asm.ret("z")
+    asm.call("clear_menu_mirror")
     asm.xor("a")
     _store(asm, r.wWindowStackSize)
     _store(asm, r.wScriptRunning)
@@ -1055,7 +1059,7 @@ def emit_battles(asm: Assembler) -> None:
     asm.call("sync_battle_mon")
     _set(asm, r.hWindow, WINDOW_BATTLE)
     _set(asm, r.hMode, MODE_BATTLE)
-    asm.ret()
+    asm.jp("show_battle_mirror")
 
     asm.label("sync_battle_mon")  # the battle copy (WRAM0) follows party mon 1
     for src, dst in (
@@ -1137,6 +1141,7 @@ def emit_battles(asm: Assembler) -> None:
     asm.call("flag_set")
 
     asm.label("end_battle")
+    asm.call("clear_textbox_mirror")
     asm.xor("a")
     _store(asm, r.wBattleMode)
     asm.ldh(Mem(r.hWindow), "a")
@@ -1247,6 +1252,7 @@ def emit_data(asm: Assembler) -> None:
     asm.org(0x4000)
     asm.label("tile_data")
     asm.db(gfx.tile_data())
+    emit_mirror_data(asm)
 
 
 def build_program() -> Program:
@@ -1264,5 +1270,145 @@ def build_program() -> Program:
     emit_maps(asm)
     emit_modes(asm)
     emit_battles(asm)
+    emit_mirror(asm)
     emit_data(asm)
     return asm.assemble()
+
+
+# ============================================================================ Crystal's structures, mirrored
+_TEXTBOX_AT = r.wTilemap + m.TEXTBOX_ROW * m.SCREEN_W
+_TEXTBOX_SIZE = (m.SCREEN_H - m.TEXTBOX_ROW) * m.SCREEN_W
+_MENU_ROWS = m.start_menu().bottom + 1
+
+
+def _copy(asm: Assembler, source: str, dest: int, count: int) -> None:
+    """memcpy ``count`` (> 0: memcpy of 0 would copy 64 KiB) bytes from the label ``source`` to ``dest``."""
+    if count < 1:
+        raise ValueError(f"a copy of {count} bytes to 0x{dest:04x}")
+    asm.ld("hl", source)
+    asm.ld("de", dest)
+    asm.ld("bc", count)
+    asm.call("memcpy")
+
+
+def _on_map(asm: Assembler, prefix: str) -> None:
+    """Jump to ``{prefix}_{hMapIndex}``."""
+    asm.ldh("a", Mem(r.hMapIndex))
+    for index in range(len(w.MAPS)):
+        asm.cp(index)
+        asm.jp("z", f"{prefix}_{index}")
+    asm.ret()
+
+
+def emit_mirror(asm: Assembler) -> None:
+    """Crystal's structures written beside the game (``mirror.py``): on a map's load, an item's pick-up, and
+    a box's opening and closing. Written only, never read by the game, and never on the screen."""
+    asm.label("mirror_map")
+    _on_map(asm, "mirror_map")
+    for index in range(len(w.MAPS)):
+        asm.label(f"mirror_map_{index}")
+        for dest, label, size in (
+            (r.wMapBorderBlock, "mirror_map_header", 3),  # border block, height, width
+            (r.wTilesetCollisionBank, "mirror_collision_pointer", 3),  # bank, address
+            (r.wMapScriptsBank, "mirror_data_bank", 1),
+            (r.wMapConnections, "mirror_zero", 1),  # no connections: every way out is a warp
+        ):
+            _copy(asm, label, dest, size)
+        _copy(asm, f"mirror_warp_header_{index}", r.wCurMapWarpEventCount, 3)
+        _copy(asm, f"mirror_blocks_{index}", r.wOverworldMapBlocks, len(m.map_blocks(index)))
+        _copy(asm, f"mirror_objects_{index}", r.wMapObjects, m.MAP_OBJECTS * m.MAPOBJECT_LENGTH)
+        asm.jp("refresh_object_masks")
+
+    asm.label("refresh_object_masks")  # an item ball is masked once its flag is set, as Crystal's are
+    _on_map(asm, "refresh_object_masks")
+    for index in range(len(w.MAPS)):
+        asm.label(f"refresh_object_masks_{index}")
+        for slot, obj in enumerate(m.map_objects(index), start=1):
+            asm.xor("a")
+            if obj.flag != m.NO_FLAG:
+                offset, mask = _event_flag(obj.flag)
+                asm.ld("e", offset)
+                asm.ld("d", mask)
+                asm.call("flag_test")
+                asm.jr("z", f"refresh_object_masks_{index}.{slot}")
+                asm.ld("a", 0xFF)
+                asm.label(f"refresh_object_masks_{index}.{slot}")
+            asm.ld(Mem(r.wObjectMasks + slot), "a")
+        asm.ret()
+
+    asm.label("show_text_mirror")  # the words of the box just opened (hAfterText says which talk it is)
+    asm.ldh("a", Mem(r.hAfterText))
+    for after, message in (
+        (AFTER_STARTER, m.TEXT_STARTER),
+        (AFTER_HEAL, m.TEXT_HEAL),
+        (AFTER_GYM_BATTLE, m.TEXT_CHALLENGE),
+    ):
+        asm.ld("hl", f"mirror_text_{message}")
+        asm.cp(after)
+        asm.jr("z", "show_text_mirror.copy")
+    asm.ld("hl", f"mirror_text_{m.TEXT_TOO_WEAK}")
+    asm.ld("a", Mem(r.wJohtoBadges))
+    asm.bit(0, "a")
+    asm.jr("z", "show_text_mirror.copy")
+    asm.ld("hl", f"mirror_text_{m.TEXT_HAVE_BADGE}")
+    asm.label("show_text_mirror.copy")
+    asm.ld("de", _TEXTBOX_AT)
+    asm.ld("bc", _TEXTBOX_SIZE)
+    asm.jp("memcpy")
+
+    asm.label("show_battle_mirror")
+    _copy(asm, "mirror_battle_menu", _TEXTBOX_AT, _TEXTBOX_SIZE)
+    asm.ret()
+
+    asm.label("show_menu_mirror")
+    _copy(asm, "mirror_start_menu", r.wTilemap, _MENU_ROWS * m.SCREEN_W)
+    asm.ret()
+
+    asm.label("clear_textbox_mirror")
+    asm.ld("hl", _TEXTBOX_AT)
+    asm.ld("bc", _TEXTBOX_SIZE)
+    asm.xor("a")
+    asm.jp("memset")
+
+    asm.label("clear_menu_mirror")
+    asm.ld("hl", r.wTilemap)
+    asm.ld("bc", _MENU_ROWS * m.SCREEN_W)
+    asm.xor("a")
+    asm.jp("memset")
+
+
+_MIRROR_CONSTANTS: dict[str, bytes] = {
+    "mirror_map_header": bytes((m.BORDER_BLOCK, m.BLOCKS_H, m.BLOCKS_W)),
+    "mirror_data_bank": bytes((m.DATA_BANK,)),
+    "mirror_zero": b"\x00",
+}
+
+
+def emit_mirror_data(asm: Assembler) -> None:
+    """The mirror's tables, in ROM bank 1 (where a reader finds them through the RAM's bank and pointer)."""
+    for label, data in _MIRROR_CONSTANTS.items():
+        asm.label(label)
+        asm.db(data)
+    asm.label("mirror_collision_pointer")
+    asm.db(m.DATA_BANK)
+    asm.dw("mirror_collision")
+    asm.label("mirror_collision")
+    asm.db(m.collision_table())
+    for index in range(len(w.MAPS)):
+        warps = m.warp_events(index)
+        asm.label(f"mirror_warp_header_{index}")
+        asm.db(len(warps) // 5)
+        asm.dw(f"mirror_warps_{index}")
+        asm.label(f"mirror_warps_{index}")
+        asm.db(warps)
+        asm.label(f"mirror_blocks_{index}")
+        asm.db(m.map_blocks(index))
+        asm.label(f"mirror_objects_{index}")
+        asm.db(m.map_object_records(index))
+    for message in m.MESSAGES:
+        asm.label(f"mirror_text_{message}")
+        asm.db(m.draw(m.text_box(message), m.TEXTBOX_ROW, m.SCREEN_H - m.TEXTBOX_ROW))
+    asm.label("mirror_battle_menu")
+    asm.db(m.draw(m.battle_menu(), m.TEXTBOX_ROW, m.SCREEN_H - m.TEXTBOX_ROW))
+    asm.label("mirror_start_menu")
+    asm.db(m.draw(m.start_menu(), 0, _MENU_ROWS))

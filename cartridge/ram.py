@@ -39,6 +39,8 @@ WINDOW_MAP = 0x9C00
 OAM = 0xFE00
 
 # --------------------------------------------------------------------- Crystal, WRAM0
+wTilemap = 0xC4A0  # 20x18 tile ids of the screen (a mirror here: see mirror.py)
+wOverworldMapBlocks = 0xC800
 wBattleMonSpecies = 0xC62C
 wBattleMonLevel = 0xC639
 wBattleMonHP = 0xC63C
@@ -49,6 +51,10 @@ wJoypadDisable = 0xCFBE
 # --------------------------------------------------------------------- Crystal, WRAM bank 1
 wStateFlags = 0xD0ED
 TEXT_BOX_BIT = 6
+wMapBorderBlock = 0xD19D  # then wMapHeight, wMapWidth
+wMapScriptsBank = 0xD1A3
+wMapConnections = 0xD1A8
+wTilesetCollisionBank = 0xD1DF  # then wTilesetCollisionAddress (2 B little-endian)
 wEnemyMonSpecies = 0xD206
 wEnemyMonLevel = 0xD213
 wEnemyMonHP = 0xD216
@@ -65,10 +71,13 @@ wGameTimeMinutes = 0xD4C6
 wGameTimeSeconds = 0xD4C7
 wGameTimeFrames = 0xD4C8
 wPlayerDirection = 0xD4DE
+wMapObjects = 0xD71E
+wObjectMasks = 0xD81E
 wMoney = 0xD84E
 wJohtoBadges = 0xD857
 wPlayerState = 0xD95D
 wEventFlags = 0xDA72
+wCurMapWarpEventCount = 0xDBFB  # then wCurMapWarpEventsPointer (2 B little-endian)
 wStepCount = 0xDC73
 wMapGroup = 0xDCB5
 wMapNumber = 0xDCB6

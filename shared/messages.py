@@ -9,12 +9,14 @@ import time
 from enum import StrEnum
 from typing import Any, ClassVar, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic_core import from_json
 
 from shared.buttons import Button
 from shared.errors import MessageError
+from shared.game.navigation import WalkTo
 from shared.game.state import GameState
+from shared.game.textmap import TextMap
 
 Fields = dict[bytes, bytes]
 """A stream entry as redis-py returns it (bytes keys and values)."""
@@ -192,6 +194,8 @@ class PlanOutcome(BaseModel):
     reward: float
     interrupted: bool = False
     """A higher-priority source or the anti-stuck rule cut the plan short."""
+    walked: str | None = None
+    """How the plan's walk went (`arrived`, `left_map`, `unreachable`, `battle`, `walking` when cut short)."""
 
 
 PlanReason = Literal["interval", "stuck", "new_map", "battle_start", "first_pokemon", "manual"]
@@ -211,6 +215,10 @@ class PlanRequest(Message):
     legal: tuple[Button, ...] = ()
     """Buttons the emulator will accept now (START/SELECT are forbidden before the first Pokémon)."""
     previous_plan: PlanOutcome | None = None
+    screen_text: tuple[str, ...] = ()
+    """The words in the text boxes and menus on screen, a line each."""
+    text_map: TextMap | None = None
+    """The area around the player, its exits, people and items (None: no map, e.g. mid-warp)."""
     ts: float = Field(default_factory=time.time)
 
 
@@ -223,12 +231,23 @@ class Action(Message):
     step: int = Field(ge=0)
     """DQN: the exact step this action is for. LLM: the step of the request it answers."""
     source: Literal[ActionSource.LLM, ActionSource.DQN]
-    buttons: tuple[Button, ...] = Field(min_length=1, max_length=32)
+    buttons: tuple[Button, ...] = Field(default=(), max_length=32)
+    """At least one, unless the plan walks (`walk_to`): then they are pressed once the walk is over."""
     ttl_steps: int = Field(default=1, ge=1, le=1000)
     """How many steps after its arrival a plan stays valid; unused buttons then expire."""
     goal: str | None = Field(default=None, max_length=500)
     request_id: str | None = None
+    walk_to: WalkTo | None = None
+    """LLM: walk there first, a press a step along a searched path (the emulator expands it)."""
     ts: float = Field(default_factory=time.time)
+
+    @model_validator(mode="after")
+    def _something_to_do(self) -> Self:
+        if not self.buttons and self.walk_to is None:
+            raise ValueError("an action needs at least one button, or a plan's walk_to")
+        if self.walk_to is not None and self.source != ActionSource.LLM:
+            raise ValueError("only a plan (source llm) may walk")
+        return self
 
 
 ControlName = Literal["pause", "resume", "press", "save", "load", "set_llm_interval"]

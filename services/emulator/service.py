@@ -138,7 +138,7 @@ class EmulatorService:
         self.backpressure = backpressure
         self.keys = settings.keys
         self.env = settings.env
-        self.arbiter = Arbiter()
+        self.arbiter = Arbiter(terrain=core)
         self.counters = StepCounters()
         self.history: deque[HistoryItem] = deque(maxlen=settings.history_len)
         self.step = 0
@@ -387,6 +387,8 @@ class EmulatorService:
             history=tuple(self.history),
             legal=tuple(b for b, ok in zip(BUTTONS, frame.legal, strict=True) if ok),
             previous_plan=self.arbiter.last_plan,
+            screen_text=self.core.screen_text(),  # read on a request only (every `llm_interval` steps), not every step
+            text_map=self.core.text_map(),
         )
         return [(self.keys.plan_requests, request)]
 

@@ -11,15 +11,17 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from shared.buttons import Button
 from shared.errors import CrystalRLError
+from shared.game.navigation import WalkTo
 from shared.notes import MAX_NOTE_CHARS, MAX_NOTES
 
 GOAL_MAX_CHARS = 500
 """`Action.goal` holds at most this much; the schema asks for less to leave room."""
 GOAL_SCHEMA_CHARS = 160
+WALK_SCHEMA_CHARS = 40
 
 
 class PlanError(CrystalRLError):
@@ -32,10 +34,18 @@ class Plan(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     goal: str = Field(min_length=1, max_length=GOAL_MAX_CHARS)
-    buttons: tuple[Button, ...] = Field(min_length=1, max_length=32)
+    buttons: tuple[Button, ...] = Field(default=(), max_length=32)
     ttl_steps: int = Field(ge=1, le=1000)
     notes: tuple[str, ...] | None = None
     """The model's notes for its next calls (they replace the stored ones); None: the answer had none."""
+    walk_to: WalkTo | None = None
+    """Walk there first (the emulator finds the way), then press `buttons`."""
+
+    @model_validator(mode="after")
+    def _something_to_do(self) -> "Plan":
+        if not self.buttons and self.walk_to is None:
+            raise ValueError("a plan needs at least one button or a walk_to")
+        return self
 
 
 def plan_schema(legal: Sequence[Button], max_steps: int, max_ttl: int) -> dict[str, Any]:
@@ -44,10 +54,11 @@ def plan_schema(legal: Sequence[Button], max_steps: int, max_ttl: int) -> dict[s
         "type": "object",
         "properties": {
             "goal": {"type": "string", "minLength": 1, "maxLength": GOAL_SCHEMA_CHARS},
+            "walk_to": {"type": "string", "maxLength": WALK_SCHEMA_CHARS},
             "buttons": {
                 "type": "array",
                 "items": {"type": "string", "enum": [b.value for b in legal]},
-                "minItems": 1,
+                "minItems": 0,
                 "maxItems": max_steps,
             },
             "ttl": {"type": "integer", "minimum": 1, "maximum": max_ttl},
@@ -57,7 +68,7 @@ def plan_schema(legal: Sequence[Button], max_steps: int, max_ttl: int) -> dict[s
                 "maxItems": MAX_NOTES,
             },
         },
-        "required": ["goal", "buttons", "ttl", "notes"],
+        "required": ["goal", "walk_to", "buttons", "ttl", "notes"],
         "additionalProperties": False,
     }
 
@@ -103,9 +114,11 @@ def parse_plan(text: str, legal: Sequence[Button], max_steps: int, max_ttl: int)
     if len(goal) > GOAL_MAX_CHARS:
         raise PlanError(f"'goal' has {len(goal)} characters; keep it under {GOAL_SCHEMA_CHARS}")
 
+    walk_to = parse_walk(data.get("walk_to"))
     raw_buttons = data["buttons"]
-    if not isinstance(raw_buttons, list) or not raw_buttons:
-        raise PlanError(f"'buttons' must be a list of 1 to {max_steps} button names")
+    least = 0 if walk_to is not None else 1
+    if not isinstance(raw_buttons, list) or len(raw_buttons) < least:
+        raise PlanError(f"'buttons' must be a list of {least} to {max_steps} button names")
     if len(raw_buttons) > max_steps:
         raise PlanError(f"'buttons' has {len(raw_buttons)} entries; at most {max_steps} are allowed")
     allowed = {b.value: b for b in legal}
@@ -119,10 +132,42 @@ def parse_plan(text: str, legal: Sequence[Button], max_steps: int, max_ttl: int)
     ttl = data["ttl"]
     if isinstance(ttl, bool) or not isinstance(ttl, int):
         raise PlanError("'ttl' must be an integer number of steps")
-    if not len(buttons) <= ttl <= max_ttl:
-        raise PlanError(f"'ttl' is {ttl}; it must be between the number of buttons ({len(buttons)}) and {max_ttl}")
+    least_ttl = max(len(buttons) + (walk_to is not None), 1)
+    if not least_ttl <= ttl <= max_ttl:
+        what = "the number of buttons" + (" plus one for the walk" if walk_to is not None else "")
+        raise PlanError(f"'ttl' is {ttl}; it must be between {what} ({least_ttl}) and {max_ttl}")
 
-    return Plan(goal=goal.strip(), buttons=tuple(buttons), ttl_steps=ttl, notes=_notes(data.get("notes")))
+    return Plan(
+        goal=goal.strip(), buttons=tuple(buttons), ttl_steps=ttl, notes=_notes(data.get("notes")), walk_to=walk_to
+    )
+
+
+_WALK_CELL = re.compile(r"^\(?\s*(-?\d+)\s*[, ]\s*(-?\d+)\s*\)?$")
+_WALK_EXIT = re.compile(r"\b(north|south|west|east)\b")
+
+
+def parse_walk(raw: Any) -> WalkTo | None:
+    """`walk_to` as a model writes it: "" or absent (no walk), "x, y" / "(x, y)", or "exit west" (any text naming
+    an exit and one side); an object {"x", "y"} or {"exit"} from a host that ignores the schema."""
+    if raw is None or raw == "":
+        return None
+    try:
+        if isinstance(raw, dict):
+            return WalkTo.model_validate(raw)
+        if isinstance(raw, str):
+            text = raw.strip().lower()
+            cell = _WALK_CELL.match(text)
+            if cell:
+                return WalkTo(x=int(cell.group(1)), y=int(cell.group(2)))
+            side = _WALK_EXIT.findall(text)
+            if "exit" in text and len(set(side)) == 1:
+                return WalkTo(exit=side[0])
+    except ValidationError:
+        pass
+    raise PlanError(
+        f'\'walk_to\' is {raw!r}; write "x, y" for a cell, "exit west" (north, south, east) for an exit, '
+        'or "" for no walk'
+    )
 
 
 def _notes(raw: Any) -> tuple[str, ...] | None:

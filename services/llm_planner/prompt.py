@@ -14,7 +14,9 @@ from typing import Literal, TypedDict
 from shared.buttons import Button
 from shared.errors import ConfigError
 from shared.game.names import species_name
+from shared.game.navigation import side_of
 from shared.game.state import GameState
+from shared.game.textmap import LEGEND, TextMap
 from shared.messages import HistoryItem, PlanOutcome, PlanRequest
 from shared.notes import Notes
 
@@ -23,9 +25,21 @@ log = logging.getLogger(__name__)
 BUNDLED_DIR = Path(__file__).with_name("prompts")
 TEMPLATE_NAMES = ("system", "user", "repair")
 PLACEHOLDERS: dict[str, frozenset[str]] = {
-    "system": frozenset({"max_steps", "max_ttl"}),
+    "system": frozenset({"max_steps", "max_ttl", "legend"}),
     "user": frozenset(
-        {"reason", "step", "state", "history", "previous_plan", "legal", "max_steps", "max_ttl", "notes"}
+        {
+            "reason",
+            "step",
+            "state",
+            "history",
+            "previous_plan",
+            "legal",
+            "max_steps",
+            "max_ttl",
+            "notes",
+            "screen_text",
+            "text_map",
+        }
     ),
     "repair": frozenset({"error", "legal", "max_steps", "max_ttl"}),
 }
@@ -141,10 +155,61 @@ def describe_outcome(outcome: PlanOutcome | None) -> str:
     if outcome is None:
         return "none (this is the first plan, or the last one was not answered)."
     cut = " It was cut short by another source or the anti-stuck rule." if outcome.interrupted else ""
+    walked = f" The walk ended: {WALK_OUTCOMES.get(outcome.walked, outcome.walked)}." if outcome.walked else ""
     return (
         f'"{outcome.goal}": {outcome.buttons_executed} of {outcome.buttons_planned} buttons pressed, '
-        f"reward {outcome.reward:+.2f}.{cut}"
+        f"reward {outcome.reward:+.2f}.{walked}{cut}"
     )
+
+
+WALK_OUTCOMES = {
+    "arrived": "arrived",
+    "left_map": "left the map",
+    "unreachable": "no way there was found (blocked)",
+    "battle": "a battle started",
+    "walking": "still on the way when the plan ran out",
+}
+
+
+MAX_EXITS_SHOWN = 8
+"""The nearest exits listed (a city has a dozen doors; the nearest are the ones a plan can use)."""
+
+
+def describe_legend() -> str:
+    """The text map's characters, as the system prompt explains them."""
+    return ", ".join(f"{char} {meaning}" for char, meaning in LEGEND.items())
+
+
+def describe_screen_text(lines: Sequence[str]) -> str:
+    if not lines:
+        return "no text box or menu."
+    return "\n" + "\n".join(f"  | {line}" for line in lines)
+
+
+def describe_text_map(text_map: TextMap | None) -> str:
+    """The window with its coordinates around it (x above, y on the left), then the exits, people and items."""
+    if text_map is None or not text_map.rows:
+        return "Map: not readable now (between maps)."
+    xs = range(text_map.left, text_map.left + len(text_map.rows[0]))
+    lines = [
+        f"Map around you (you are @ at x={text_map.x}, y={text_map.y}, facing {text_map.facing}):",
+        "    " + "".join(f"{x:>3}" for x in xs),
+    ]
+    for y, row in enumerate(text_map.rows, start=text_map.top):
+        lines.append(f"{y:>4}" + "".join(f"{ch:>3}" for ch in row))
+    exits = []
+    for exit in text_map.exits[:MAX_EXITS_SHOWN]:
+        if exit.edge is not None:
+            exits.append(f"the {exit.edge} edge of the map -> {exit.to}")
+            continue
+        assert exit.x is not None and exit.y is not None
+        where = side_of(exit.x - text_map.x, exit.y - text_map.y)
+        exits.append(f"({exit.x}, {exit.y}) -> {exit.to}, {'under you' if where is None else f'to the {where}'}")
+    lines.append("Exits: " + ("; ".join(exits) if exits else "none known"))
+    for label, cells in (("People", text_map.people), ("Items", text_map.items)):
+        if cells:
+            lines.append(f"{label}: " + ", ".join(f"({x}, {y})" for x, y in cells))
+    return "\n".join(lines)
 
 
 def describe_notes(notes: Notes | None) -> str:
@@ -186,7 +251,7 @@ class PromptBuilder:
             limit //= 2
 
     def _messages(self, request: PlanRequest, notes: Notes | None, history_limit: int) -> list[ChatMessage]:
-        limits = {"max_steps": self.max_steps, "max_ttl": self.max_ttl}
+        limits: dict[str, object] = {"max_steps": self.max_steps, "max_ttl": self.max_ttl}
         user = self.templates.user.substitute(
             limits,
             reason=REASONS.get(request.reason, request.reason),
@@ -196,9 +261,11 @@ class PromptBuilder:
             previous_plan=describe_outcome(request.previous_plan),
             legal=legal_list(request.legal),
             notes=describe_notes(notes),
+            screen_text=describe_screen_text(request.screen_text),
+            text_map=describe_text_map(request.text_map),
         )
         return [
-            {"role": "system", "content": self.templates.system.substitute(limits)},
+            {"role": "system", "content": self.templates.system.substitute(limits, legend=describe_legend())},
             {"role": "user", "content": user},
         ]
 

@@ -120,6 +120,7 @@ class PlannerService:
                 ttl_steps=plan.ttl_steps,
                 goal=plan.goal,
                 request_id=request.request_id,
+                walk_to=plan.walk_to,
             )
             if plan.notes is not None:  # before the plan goes out: the request it leads to must see them
                 await self.memory.put(request.env, plan.notes, request.step)
@@ -127,7 +128,8 @@ class PlannerService:
             self.stats.counts["answered"] += 1
             total = time.perf_counter() - started
             self.stats.observe(total, result.model_s)
-            log.info("%s: %s %s, ttl %d (%s, %.0f ms, model %.0f ms)", where, plan.goal,
+            walk = f"walk to {plan.walk_to.describe()}, then " if plan.walk_to else ""
+            log.info("%s: %s %s%s, ttl %d (%s, %.0f ms, model %.0f ms)", where, plan.goal, walk,
                      [b.value for b in plan.buttons], plan.ttl_steps, result.status, total * 1000,
                      result.model_s * 1000)  # fmt: skip
         elif result.status == "invalid":

@@ -25,7 +25,9 @@ from shared.game.machine import Machine, View
 from shared.game.progress import Progress, StepFacts
 from shared.game.rewards import RewardWeights, Scorer
 from shared.game.rules import AntiStuck, allowed_buttons
+from shared.game.screen_text import read_screen_text
 from shared.game.state import GameState
+from shared.game.textmap import AreaMap, TextMap, read_area_map
 
 
 class Goal(StrEnum):
@@ -98,6 +100,8 @@ class GameCore:
         self.episode = 0
         self.episode_step = 0
         """Steps played in the current episode."""
+        self._rom_bytes: bytes | None = None
+        """The cartridge's ROM, read once when a map is first wanted (the collision table and warps are there)."""
         self.view = self.load(start_state, "start state")
         self.progress.start(self.view.state)
 
@@ -160,6 +164,21 @@ class GameCore:
         if intervention:
             button, by_rules = self.antistuck.intervene(state, button), True
         return button, by_rules, forbidden, intervention
+
+    def screen_text(self) -> tuple[str, ...]:
+        """The words in the boxes on screen now (read when asked: a plan request, not every step)."""
+        return read_screen_text(self.machine.pyboy.memory)
+
+    def area_map(self) -> AreaMap:
+        """The map around the player now, from RAM and the cartridge's ROM (read when asked, not every step)."""
+        if self._rom_bytes is None:
+            self._rom_bytes = self.machine.rom.path.read_bytes()
+        return read_area_map(self.machine.pyboy.memory, self._rom_bytes, self.view.state)
+
+    def text_map(self) -> TextMap | None:
+        """The screen-sized text map around the player for a planner; None while RAM describes no map (mid-warp)."""
+        area = self.area_map()
+        return area.text_map() if area.width else None
 
     def close(self) -> None:
         self.machine.close()

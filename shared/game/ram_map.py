@@ -87,7 +87,31 @@ RAM: tuple[RamVar, ...] = (
 )
 """The variables the reader uses, in address order within each bank."""
 
-BY_NAME: dict[str, RamVar] = {v.name: v for v in RAM}
+ON_DEMAND: tuple[RamVar, ...] = (
+    _V("wTilemap", _WRAM0, 0xC4A0, 20 * 18, Fmt.BYTES),
+    _V("wOverworldMapBlocks", _WRAM0, 0xC800, 1300, Fmt.BYTES),
+    _V("wMapBorderBlock", _WRAM1, 0xD19D, 1, Fmt.U8),
+    _V("wMapHeight", _WRAM1, 0xD19E, 1, Fmt.U8),
+    _V("wMapWidth", _WRAM1, 0xD19F, 1, Fmt.U8),
+    _V("wMapScriptsBank", _WRAM1, 0xD1A3, 1, Fmt.U8),
+    _V("wMapConnections", _WRAM1, 0xD1A8, 1, Fmt.BITS),
+    _V("wNorthMapConnection", _WRAM1, 0xD1A9, 12, Fmt.BYTES),
+    _V("wSouthMapConnection", _WRAM1, 0xD1B5, 12, Fmt.BYTES),
+    _V("wWestMapConnection", _WRAM1, 0xD1C1, 12, Fmt.BYTES),
+    _V("wEastMapConnection", _WRAM1, 0xD1CD, 12, Fmt.BYTES),
+    _V("wTilesetCollisionBank", _WRAM1, 0xD1DF, 1, Fmt.U8),
+    _V("wTilesetCollisionAddress", _WRAM1, 0xD1E0, 2, Fmt.BYTES),
+    _V("wObjectStructs", _WRAM1, 0xD4D6, 13 * 0x28, Fmt.BYTES),
+    _V("wMapObjects", _WRAM1, 0xD71E, 16 * 16, Fmt.BYTES),
+    _V("wObjectMasks", _WRAM1, 0xD81E, 16, Fmt.BYTES),
+    _V("wCurMapWarpEventCount", _WRAM1, 0xDBFB, 1, Fmt.U8),
+    _V("wCurMapWarpEventsPointer", _WRAM1, 0xDBFC, 2, Fmt.BYTES),
+)
+"""Read only when a plan is asked for, never in the step: the screen's tile map (its words), and the map, its
+warps and its objects (the planner's text map). Pointers (`...Address`, `...Pointer`) are little-endian, as the
+CPU stores them; a connection struct starts with the connected map's group and number (group 0xFF: none)."""
+
+BY_NAME: dict[str, RamVar] = {v.name: v for v in (*RAM, *ON_DEMAND)}
 
 
 class PartyMonOffset:

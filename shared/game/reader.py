@@ -14,6 +14,7 @@ import struct
 from collections import namedtuple
 from typing import Protocol
 
+from shared.game.charset import CHARS, TEXT_END
 from shared.game.maps import map_name
 from shared.game.ram_map import (
     BY_NAME,
@@ -74,14 +75,6 @@ _game_state, _battle, _play_time, _party_mon = map(
     unvalidated_constructor, (GameState, BattleState, PlayTime, PartyMon)
 )
 
-_CHARSET: dict[int, str] = {
-    **{0x80 + i: chr(ord("A") + i) for i in range(26)},
-    **{0xA0 + i: chr(ord("a") + i) for i in range(26)},
-    **{0xF6 + i: chr(ord("0") + i) for i in range(10)},
-    0x7F: " ",
-}
-_TEXT_END = 0x50
-
 
 class BankedMemory(Protocol):
     """What the reader needs of `PyBoy.memory`."""
@@ -131,9 +124,9 @@ def decode_text(data: bytes) -> str:
     few names are decoded every step."""
     out = []
     for byte in data:
-        if byte == _TEXT_END:
+        if byte == TEXT_END:
             break
-        out.append(_CHARSET.get(byte, "?"))
+        out.append(CHARS.get(byte, "?"))
     return "".join(out)
 
 

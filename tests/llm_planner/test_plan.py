@@ -6,6 +6,7 @@ import pytest
 
 from services.llm_planner.plan import Plan, PlanError, parse_plan, plan_schema
 from shared.buttons import Button
+from shared.game.navigation import WalkTo
 from shared.notes import MAX_NOTE_CHARS, MAX_NOTES
 
 LEGAL = (Button.A, Button.B, Button.UP, Button.DOWN, Button.LEFT, Button.RIGHT)
@@ -65,7 +66,9 @@ def test_schema_lists_only_legal_buttons_and_the_limits() -> None:
     assert schema["properties"]["buttons"]["items"]["enum"] == ["a", "up"]
     assert schema["properties"]["buttons"]["maxItems"] == 3
     assert schema["properties"]["ttl"]["maximum"] == 9
-    assert schema["required"] == ["goal", "buttons", "ttl", "notes"]
+    assert schema["required"] == ["goal", "walk_to", "buttons", "ttl", "notes"]
+    assert schema["properties"]["buttons"]["minItems"] == 0  # a plan that only walks
+    assert schema["properties"]["walk_to"]["type"] == "string"
     assert schema["properties"]["notes"]["maxItems"] == MAX_NOTES
     assert schema["additionalProperties"] is False
 
@@ -87,4 +90,40 @@ def test_notes_are_the_models_memory_and_absent_notes_keep_the_old_ones() -> Non
 def test_unusable_notes_are_refused_with_the_reason(notes: str, reason: str) -> None:
     with pytest.raises(PlanError) as info:
         parse(f'{{"goal": "go", "buttons": ["a"], "ttl": 2, "notes": {notes}}}')
+    assert reason in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("walk", "target"),
+    [
+        ("3, 4", WalkTo(x=3, y=4)),
+        ("(3,4)", WalkTo(x=3, y=4)),
+        (" ( -1 , 0 ) ", WalkTo(x=-1, y=0)),
+        ("exit west", WalkTo(exit="west")),
+        ("take the exit to the North", WalkTo(exit="north")),
+        ({"x": 2, "y": 5}, WalkTo(x=2, y=5)),
+        ({"exit": "east"}, WalkTo(exit="east")),
+    ],
+)
+def test_a_plan_may_walk_to_a_cell_or_an_exit_then_press_its_buttons(walk: object, target: WalkTo) -> None:
+    plan = parse(json.dumps({"goal": "go", "walk_to": walk, "buttons": ["a"], "ttl": 9}))
+    assert plan.walk_to == target and plan.buttons == (Button.A,)
+    only_walks = parse(json.dumps({"goal": "go", "walk_to": walk, "buttons": [], "ttl": 9}))
+    assert only_walks.walk_to == target and only_walks.buttons == ()
+    assert parse(json.dumps({"goal": "go", "walk_to": "", "buttons": ["a"], "ttl": 2})).walk_to is None
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ('{"goal": "go", "walk_to": "over there", "buttons": ["a"], "ttl": 5}', "'walk_to' is 'over there'"),
+        ('{"goal": "go", "walk_to": "exit west or east", "buttons": [], "ttl": 5}', '"exit west"'),
+        ('{"goal": "go", "walk_to": {"x": 1}, "buttons": [], "ttl": 5}', "'walk_to'"),
+        ('{"goal": "go", "walk_to": "", "buttons": [], "ttl": 5}', "list of 1 to 4"),
+        ('{"goal": "go", "walk_to": "1, 2", "buttons": ["a"], "ttl": 1}', "plus one for the walk (2)"),
+    ],
+)
+def test_unusable_walks_are_refused_with_the_reason(text: str, reason: str) -> None:
+    with pytest.raises(PlanError) as info:
+        parse(text)
     assert reason in str(info.value)

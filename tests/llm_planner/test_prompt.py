@@ -8,7 +8,9 @@ from services.llm_planner.prompt import PromptBuilder, Templates, describe_histo
 from shared.buttons import Button
 from shared.errors import ConfigError
 from shared.game.state import BattleState
+from shared.game.textmap import MapExit, TextMap
 from shared.messages import HistoryItem
+from shared.notes import MAX_NOTE_CHARS, MAX_NOTES, Notes
 from tests.llm_planner.conftest import make_request, make_state
 
 
@@ -102,3 +104,40 @@ def test_a_prompt_over_its_token_budget_shows_less_history_until_it_fits() -> No
     shown = [line for line in cut[1]["content"].splitlines() if line.startswith("- step ")]
     assert 0 < len(shown) < 128 and shown[-1].startswith("- step 1199:")  # the newest steps stay
     assert "Legal buttons now" in cut[1]["content"] and "Your notes" in cut[1]["content"]
+
+
+def _text_map() -> TextMap:
+    rows = ("##########", "#...P....#", "#.*......#", "E...@....#", "#........#") + ("#,,,,,,,,#",) * 4
+    exits = (*(MapExit(x=0, y=3 + i, to="Route 29") for i in range(12)), MapExit(edge="north", to="Route 30"))
+    return TextMap(map_name="New Bark Town", left=0, top=0, rows=rows, x=4, y=3, facing="up", exits=exits,
+                   people=((4, 1),), items=((2, 2),))  # fmt: skip
+
+
+def test_the_text_map_and_the_words_on_screen_are_in_the_prompt_with_their_coordinates() -> None:
+    request = make_request(screen_text=("Take this POKéMON", "with you. Go on!"), text_map=_text_map())
+    system, user = builder().messages(request)
+    assert "@ you, # wall or obstacle" in system["content"] and '"walk_to"' in system["content"]
+    text = user["content"]
+    assert "| Take this POKéMON\n  | with you. Go on!" in text
+    lines = text.splitlines()
+    header = next(i for i, line in enumerate(lines) if line.startswith("Map around you"))
+    assert "x=4, y=3, facing up" in lines[header]
+    assert lines[header + 1] == "    " + "".join(f"{x:>3}" for x in range(10))
+    assert lines[header + 2 + 3] == "   3" + "".join(f"{c:>3}" for c in "E...@....#")
+    assert lines[header + 2 + 3][4 + 3 * 4 + 2] == "@"  # under the header's 4
+    assert "(0, 3) -> Route 29, to the west" in text and "Items: (2, 2)" in text and "People: (4, 1)" in text
+    assert text.count("-> Route 29") == 8  # the nearest eight of a city's many doors, not all of them
+    assert "On screen: no text box or menu." in builder().messages(make_request())[1]["content"]
+    assert "Map: not readable now" in builder().messages(make_request())[1]["content"]
+
+
+def test_a_full_prompt_with_map_words_notes_and_history_stays_in_the_default_budget() -> None:
+    history = tuple(
+        HistoryItem(step=1000 + i, action=Button.RIGHT, source="dqn" if i % 2 else "rules", reward=0.0)  # type: ignore[arg-type]
+        for i in range(16)
+    )
+    request = make_request(step=1016, history=history, screen_text=("x" * 18,) * 8, text_map=_text_map())
+    notes = Notes(notes=tuple("n" * MAX_NOTE_CHARS for _ in range(MAX_NOTES)), step=1000)
+    messages = PromptBuilder(Templates.load(), max_steps=8, max_ttl=64, history_limit=16).messages(request, notes)
+    assert estimate_tokens(messages) <= 2000
+    assert "- step 1015:" in messages[1]["content"]  # nothing had to be cut to fit
