@@ -107,11 +107,9 @@ class Demonstrator:
             most = 8
         legal = legal_from_schema(schema)
         buttons = [b for b in self.buttons(str(text), most) if not legal or b in legal] or [legal[0] if legal else "a"]
-        return json.dumps(
-            {
-                "goal": "demonstrator: the walkthrough from here",
-                "notes": [],
-                "buttons": buttons,
-                "ttl": 2 * len(buttons),
-            }
-        )
+        try:
+            ttl = min(int(schema["properties"]["ttl"]["maximum"]), 2 * len(buttons))
+        except (KeyError, TypeError, ValueError):
+            ttl = 2 * len(buttons)
+        plan = {"goal": "demonstrator: the walkthrough from here", "walk_to": "", "notes": [], "buttons": buttons}
+        return json.dumps({**plan, "ttl": ttl})
