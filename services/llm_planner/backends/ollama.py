@@ -4,11 +4,11 @@ Ollama constrains decoding to a schema given in `format` (since 0.5), which is w
 1-2 B model produce a valid plan nearly every time.
 """
 
-from typing import Any, Literal
+from typing import Any
 
 import httpx
 
-from services.llm_planner.backends.base import BackendProtocolError, BackendRejected, ChatBackend, preview
+from services.llm_planner.backends.base import BackendProtocolError, BackendRejected, ChatBackend, JsonMode, preview
 from services.llm_planner.prompt import ChatMessage
 
 
@@ -23,7 +23,7 @@ class OllamaBackend(ChatBackend):
         *,
         temperature: float,
         max_tokens: int,
-        json_mode: Literal["schema", "json", "none"] = "schema",
+        json_mode: JsonMode = "schema",
     ) -> None:
         super().__init__(client, base_url, model)
         self.temperature = temperature
@@ -37,7 +37,7 @@ class OllamaBackend(ChatBackend):
             "stream": False,
             "options": {"temperature": self.temperature, "num_predict": self.max_tokens},
         }
-        if schema is not None and self.json_mode == "schema":
+        if schema is not None and self.json_mode in ("schema", "json_with_schema"):  # one way to send a schema
             body["format"] = schema
         elif schema is not None and self.json_mode == "json":
             body["format"] = "json"
