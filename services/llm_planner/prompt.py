@@ -13,8 +13,8 @@ from typing import Literal, TypedDict
 
 from shared.buttons import Button
 from shared.errors import ConfigError
-from shared.game.names import species_name
-from shared.game.state import GameState
+from shared.game.names import move_name, species_name
+from shared.game.state import GameState, PartyMon
 from shared.messages import HistoryItem, PlanOutcome, PlanRequest
 from shared.notes import Notes
 
@@ -89,7 +89,7 @@ def describe_state(state: GameState) -> str:
         f"(Johto {state.johto_badges.bit_count()}, Kanto {state.kanto_badges.bit_count()})",
     ]
     if state.party:
-        mons = ", ".join(f"{species_name(m.species)} Lv{m.level} HP {m.hp}/{m.max_hp}" for m in state.party)
+        mons = "; ".join(describe_mon(m) for m in state.party)
         lines.append(f"- Party ({len(state.party)}): {mons}")
     else:
         lines.append("- Party: none yet (no Pokémon)")
@@ -112,6 +112,12 @@ def describe_state(state: GameState) -> str:
     ]
     lines.append(f"- Screen: {'; '.join(screen) if screen else 'free to walk'}")
     return "\n".join(lines)
+
+
+def describe_mon(mon: PartyMon) -> str:
+    """One party member: species, level, HP, and its moves by name (what a battle plan chooses between)."""
+    moves = f" (moves: {', '.join(move_name(m) for m in mon.moves)})" if mon.moves else ""
+    return f"{species_name(mon.species)} Lv{mon.level} HP {mon.hp}/{mon.max_hp}{moves}"
 
 
 def describe_history(history: Sequence[HistoryItem], limit: int) -> str:

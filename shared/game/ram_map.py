@@ -94,6 +94,7 @@ class PartyMonOffset:
     """Offsets inside one 48-byte party struct (wPartyMon1 at DCDF)."""
 
     SPECIES = 0x00
+    MOVES = 0x02  # 4 B, one move number each, 0 for none (wPartyMon1Moves at DCE1)
     EXP = 0x08  # 3 B big-endian
     LEVEL = 0x1F
     STATUS = 0x20

@@ -164,6 +164,7 @@ def _party(species: bytes, mons: bytes) -> tuple[PartyMon, ...]:
                 max_hp=int.from_bytes(s[PartyMonOffset.MAX_HP : PartyMonOffset.MAX_HP + 2], "big"),
                 status=s[PartyMonOffset.STATUS],
                 exp=int.from_bytes(s[PartyMonOffset.EXP : PartyMonOffset.EXP + 3], "big"),
+                moves=tuple(move for move in s[PartyMonOffset.MOVES : PartyMonOffset.MOVES + 4] if move),
             )
         )
     return tuple(party)
