@@ -47,7 +47,7 @@ from services.emulator.outbox import Outbox
 from services.emulator.peers import Peers
 from services.emulator.resets import Resets
 from services.emulator.savestates import AUTO_PREFIX, SaveMeta, SaveStateStore, check_name
-from services.emulator.screens import ScreenWriter
+from services.emulator.screens import ScreenWriter, encode_png
 from services.emulator.settings import EmulatorSettings
 from services.emulator.snapshot import Pending, once, snapshot
 from shared.buttons import BUTTONS
@@ -387,6 +387,7 @@ class EmulatorService:
             history=tuple(self.history),
             legal=tuple(b for b, ok in zip(BUTTONS, frame.legal, strict=True) if ok),
             previous_plan=self.arbiter.last_plan,
+            screen_png=encode_png(self.core.machine.pyboy.screen.ndarray) if self.settings.llm_image else b"",
         )
         return [(self.keys.plan_requests, request)]
 

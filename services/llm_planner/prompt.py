@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from string import Template
-from typing import Literal, TypedDict
+from typing import Literal, NotRequired, TypedDict
 
 from shared.buttons import Button
 from shared.errors import ConfigError
@@ -43,10 +43,12 @@ BATTLE_MODES = {1: "wild", 2: "trainer"}
 
 
 class ChatMessage(TypedDict):
-    """One chat turn, the shape both Ollama and OpenAI-compatible APIs take."""
+    """One chat turn; each back end puts it in its API's shape."""
 
     role: Literal["system", "user", "assistant"]
     content: str
+    images: NotRequired[tuple[bytes, ...]]
+    """PNG pictures that go with the turn's text (the screen, for vision models)."""
 
 
 @dataclass(frozen=True)
@@ -173,13 +175,21 @@ class PromptBuilder:
     """Builds the chat for a request and the repair turn, from the templates and the plan limits."""
 
     def __init__(
-        self, templates: Templates, max_steps: int, max_ttl: int, history_limit: int, budget_tokens: int = 2000
+        self,
+        templates: Templates,
+        max_steps: int,
+        max_ttl: int,
+        history_limit: int,
+        budget_tokens: int = 2000,
+        images: bool = False,
     ) -> None:
         self.templates = templates
         self.max_steps = max_steps
         self.max_ttl = max_ttl
         self.history_limit = history_limit
         self.budget_tokens = budget_tokens
+        self.images = images
+        """Send the request's screen with the user turn, when it carries one."""
 
     def messages(self, request: PlanRequest, notes: Notes | None = None) -> list[ChatMessage]:
         """The chat for `request`, with the env's notes from earlier answers, within the token budget:
@@ -203,10 +213,10 @@ class PromptBuilder:
             legal=legal_list(request.legal),
             notes=describe_notes(notes),
         )
-        return [
-            {"role": "system", "content": self.templates.system.substitute(limits)},
-            {"role": "user", "content": user},
-        ]
+        turn: ChatMessage = {"role": "user", "content": user}
+        if self.images and request.screen_png:
+            turn["images"] = (request.screen_png,)
+        return [{"role": "system", "content": self.templates.system.substitute(limits)}, turn]
 
     def repair(
         self, messages: list[ChatMessage], answer: str, error: str, legal: Sequence[Button]

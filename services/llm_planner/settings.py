@@ -58,6 +58,11 @@ class PlannerSettings(CommonSettings):
     servers), plain JSON mode, or nothing. The OpenAI back end steps down by itself, one step each time a
     server rejects the format it sent, and says so once per step."""
 
+    llm_image: bool = False
+    """Send the screen to the model as a picture (Ollama `images`, OpenAI `image_url`), for vision models: the
+    emulator attaches it to plan requests when its own `llm_image` is on (one `CRL_LLM_IMAGE=1` sets both).
+    A 160x144 picture costs a vision model roughly 30-600 prompt tokens, by model (see the README)."""
+
     breaker_failures: int = Field(default=3, ge=1)
     """Consecutive failed calls after which the back end counts as down and the planner stops asking it."""
 

@@ -10,6 +10,7 @@ step down is logged once and remembered for the rest of the run. Any status code
 the error names the format: a 500 that does is not the host being down.
 """
 
+import base64
 import logging
 from typing import Any
 from urllib.parse import urlsplit
@@ -50,7 +51,7 @@ class OpenAIBackend(ChatBackend):
     def request_body(self, messages: list[ChatMessage], schema: dict[str, Any] | None) -> dict[str, Any]:
         body: dict[str, Any] = {
             "model": self.model,
-            "messages": messages,
+            "messages": [openai_message(m) for m in messages],
             "temperature": self.temperature,
             "max_tokens": self.max_tokens,
             "stream": False,
@@ -92,3 +93,15 @@ class OpenAIBackend(ChatBackend):
             refusal = choice["message"].get("refusal") if isinstance(choice.get("message"), dict) else None
             raise BackendProtocolError(f"openai: no text in the answer (refusal: {refusal!r})")
         return content
+
+
+def openai_message(message: ChatMessage) -> dict[str, Any]:
+    """A turn as `/chat/completions` takes it: with pictures, the content is a list of parts, the text and each
+    picture as a `data:` URL (detail `low`: the Game Boy's 160x144 screen has no more to show)."""
+    if not message.get("images"):
+        return {"role": message["role"], "content": message["content"]}
+    parts: list[dict[str, Any]] = [{"type": "text", "text": message["content"]}]
+    for png in message["images"]:
+        url = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+        parts.append({"type": "image_url", "image_url": {"url": url, "detail": "low"}})
+    return {"role": message["role"], "content": parts}
