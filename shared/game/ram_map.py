@@ -122,10 +122,10 @@ READ_BY_COUNT = frozenset({"wPartyMons"})
 """Read apart from the spans, only as far as the count in use: a full party is 288 bytes, a new game's is none."""
 
 
-def spans(bank: int, gap: int = READ_GAP) -> tuple[tuple[int, int], ...]:
+def spans(bank: int, gap: int = READ_GAP, table: tuple[RamVar, ...] = RAM) -> tuple[tuple[int, int], ...]:
     """[start, end) address ranges covering every variable of one bank, as few reads of as few bytes as sensible."""
     out: list[list[int]] = []
-    for var in sorted((v for v in RAM if v.bank == bank and v.name not in READ_BY_COUNT), key=lambda v: v.addr):
+    for var in sorted((v for v in table if v.bank == bank and v.name not in READ_BY_COUNT), key=lambda v: v.addr):
         if out and var.addr - out[-1][1] < gap:
             out[-1][1] = max(out[-1][1], var.end)
         else:
