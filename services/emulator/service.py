@@ -213,11 +213,11 @@ class EmulatorService:
                 source = ActionSource.RULES if result.by_rules or chosen is None else chosen[1]
                 played = _Played(result, source)
                 await self._count(result, source)
+                self.step += 1  # before the loop's turn: a plan that arrives in it counts its ttl from the next step
+                self.counters.steps += 1
                 if now >= next_turn:  # the loop's turn: the sender, the inbox, the heartbeat, the screen
                     await asyncio.sleep(0)
                     next_turn = now + LOOP_TURN_S
-                self.step += 1
-                self.counters.steps += 1
                 if result.terminated or result.truncated:
                     if await self._end_episode(played):
                         break
