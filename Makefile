@@ -6,18 +6,32 @@ STAMP := $(VENV)/.setup-done
 ARGS ?=
 PYTEST_ARGS ?=
 
-.PHONY: setup run test lint bench clean
+# llama-cpp-python (the `llama` extra: a real llama.cpp server for the planner's tests) builds from source;
+# its wheel is built once, portable (no -march=native), into a cache that outlives checkouts and venvs.
+LLAMA_VERSION := 0.3.36
+WHEELS := $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/crystal-rl/wheels
+
+.PHONY: setup run test lint bench clean llama-wheel
 
 ## setup: create .venv and install the project with its dev tools (fast when nothing changed)
 setup: $(STAMP)
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(MAKE) --no-print-directory llama-wheel
 	@echo "installing crystal-rl into $(VENV) ..."
 	@# torch first and pinned: an open range would pull a multi-GB CUDA build
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check torch==2.13.0
-	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --find-links '$(WHEELS)' -e '.[dev]'
 	@touch $(STAMP)
+
+## llama-wheel: build llama-cpp-python's wheel into the cache, unless it is there (minutes on 2 cores, once)
+llama-wheel:
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@ls '$(WHEELS)'/llama_cpp_python-$(LLAMA_VERSION)-*.whl >/dev/null 2>&1 || { \
+	  echo "building llama-cpp-python $(LLAMA_VERSION) into $(WHEELS) (once; a few minutes) ..."; \
+	  CMAKE_ARGS="-DGGML_NATIVE=OFF" $(BIN)/python -m pip wheel --quiet --disable-pip-version-check --no-deps \
+	    -w '$(WHEELS)' 'llama-cpp-python==$(LLAMA_VERSION)'; }
 
 ## run: run the whole system (demo cartridge unless ARGS="--rom path/to/crystal.gbc")
 run: setup

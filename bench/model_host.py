@@ -110,6 +110,9 @@ class StandinModelHost:
         self.reject_json_schema: int | None = None
         """When set, the status code (400, 422, 500) that refuses `response_format` json_schema, as servers that
         do not support it do (llama-cpp-python's server: 500 with a validation message)."""
+        self.reject_formats: set[str] = set()
+        """`response_format` types refused besides (`json_object`: a host with no JSON mode at all), with the
+        status `reject_json_schema` names, else 500."""
         self._lock = threading.Condition()
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -238,11 +241,15 @@ class StandinModelHost:
             reply, body = got
             response_format = body.get("response_format") or {}
             schema = None
-            if response_format.get("type") == "json_schema":
-                if self.reject_json_schema is not None:
-                    message = "1 validation error: response_format: type json_schema is not supported"
-                    return error("openai", self.reject_json_schema, message)
+            kind = response_format.get("type")
+            refused = self.reject_formats | ({"json_schema"} if self.reject_json_schema is not None else set())
+            if kind in refused:
+                message = f"1 validation error: response_format: type {kind} is not supported"
+                return error("openai", self.reject_json_schema or 500, message)
+            if kind == "json_schema":
                 schema = response_format.get("json_schema", {}).get("schema")
+            elif kind == "json_object":  # llama.cpp's servers take a schema here too
+                schema = response_format.get("schema")
             text = reply.text if reply.text is not None else self.plan(schema, body)
             return {
                 "id": f"chatcmpl-standin-{len(self.requests)}",

@@ -33,8 +33,10 @@ from shared.game.core import GameCore, Goal
 from shared.game.features import FEATURE_NAMES, state_features
 from shared.game.machine import BOOT_FRAMES, HOLD_FRAMES, STEP_FRAMES, Machine, View, resolve_rom, start_machine
 from shared.game.progress import StepFacts
+from shared.game.reader import CRYSTAL, Layout
 from shared.game.rewards import RewardWeights
 from shared.game.state import GameState
+from shared.game.symbols import load_symbols
 from shared.messages import SCREEN_HEIGHT, SCREEN_WIDTH
 
 log = logging.getLogger(__name__)
@@ -96,6 +98,7 @@ class CrystalEnv(gym.Env[Observation, np.int64]):
         boot_cache_dir: Path | str | None = None,
         info_state: bool = False,
         render_mode: str | None = None,
+        symbols: Path | str | None = None,
     ) -> None:
         """
         Args:
@@ -114,6 +117,7 @@ class CrystalEnv(gym.Env[Observation, np.int64]):
             info_state: put the save state's bytes in every step's `info["state"]` (costs about
                 30 ms a step; `reset(options={"return_state": True})` or `save_state()` ask once).
             render_mode: `"rgb_array"`: `render()` returns the full 144x160 RGB screen.
+            symbols: a pokecrystal-style `.sym` file of a ROM hack: its addresses replace Crystal's by name.
         """
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
             raise ConfigError(f"unknown render_mode {render_mode!r}: one of {self.metadata['render_modes']} or None")
@@ -137,10 +141,11 @@ class CrystalEnv(gym.Env[Observation, np.int64]):
             }
         )
         self.metadata = {**self.metadata, "render_fps": GAME_FPS / step_frames}
+        layout = Layout(load_symbols(Path(symbols))) if symbols is not None else CRYSTAL
         self.rom = resolve_rom(rom)
         try:
             machine, self.start_state = start_machine(
-                self.rom, hold_frames, step_frames, boot_frames, usable_cache_dir(boot_cache_dir)
+                self.rom, hold_frames, step_frames, boot_frames, usable_cache_dir(boot_cache_dir), layout
             )
         except ValueError as exc:  # the machine's check of hold_frames against step_frames
             raise ConfigError(str(exc)) from None

@@ -30,6 +30,9 @@ class Message(BaseModel):
     KIND: ClassVar[str]
     VERSION: ClassVar[int] = 1
     BINARY: ClassVar[tuple[str, ...]] = ()
+    OPTIONAL_BINARY: ClassVar[tuple[str, ...]] = ()
+    """Binary fields left out of an entry while empty (added after the message's first version: an older
+    writer's entries lack them, and they read as the field's default)."""
 
     def to_fields(self) -> dict[str, bytes | str]:
         fields: dict[str, bytes | str] = {
@@ -39,7 +42,9 @@ class Message(BaseModel):
             "json": self.__pydantic_serializer__.to_json(self, exclude=set(self.BINARY) or None),
         }
         for name in self.BINARY:
-            fields[name] = getattr(self, name)
+            value = getattr(self, name)
+            if value or name not in self.OPTIONAL_BINARY:
+                fields[name] = value
         return fields
 
     @classmethod
@@ -64,9 +69,10 @@ class Message(BaseModel):
         if not isinstance(data, dict):
             raise MessageError(f"{cls.KIND}: 'json' is not an object")
         for name in cls.BINARY:
-            if name.encode() not in fields:
+            if name.encode() in fields:
+                data[name] = fields[name.encode()]
+            elif name not in cls.OPTIONAL_BINARY:
                 raise MessageError(f"{cls.KIND}: missing binary field {name!r}")
-            data[name] = fields[name.encode()]
         try:
             return cls.model_validate(data)
         except ValidationError as exc:
@@ -205,6 +211,8 @@ class PlanRequest(Message):
     """The emulator asks for a plan: every `llm_interval` steps, and at once on a trigger."""
 
     KIND: ClassVar[str] = "plan_request"
+    BINARY: ClassVar[tuple[str, ...]] = ("screen_png",)
+    OPTIONAL_BINARY: ClassVar[tuple[str, ...]] = ("screen_png",)
 
     request_id: str
     env: str
@@ -219,6 +227,9 @@ class PlanRequest(Message):
     """The words in the text boxes and menus on screen, a line each."""
     text_map: TextMap | None = None
     """The area around the player, its exits, people and items (None: no map, e.g. mid-warp)."""
+    screen_png: bytes = b""
+    """The full screen (160x144) as PNG, for vision models: attached only when the emulator's `llm_image` is on
+    (about 3 KB); empty otherwise."""
     ts: float = Field(default_factory=time.time)
 
 

@@ -47,7 +47,7 @@ from services.emulator.outbox import Outbox
 from services.emulator.peers import Peers
 from services.emulator.resets import Resets
 from services.emulator.savestates import AUTO_PREFIX, SaveMeta, SaveStateStore, check_name
-from services.emulator.screens import ScreenWriter
+from services.emulator.screens import ScreenWriter, encode_png
 from services.emulator.settings import EmulatorSettings
 from services.emulator.snapshot import Pending, once, snapshot
 from shared.buttons import BUTTONS
@@ -213,11 +213,11 @@ class EmulatorService:
                 source = ActionSource.RULES if result.by_rules or chosen is None else chosen[1]
                 played = _Played(result, source)
                 await self._count(result, source)
+                self.step += 1  # before the loop's turn: a plan that arrives in it counts its ttl from the next step
+                self.counters.steps += 1
                 if now >= next_turn:  # the loop's turn: the sender, the inbox, the heartbeat, the screen
                     await asyncio.sleep(0)
                     next_turn = now + LOOP_TURN_S
-                self.step += 1
-                self.counters.steps += 1
                 if result.terminated or result.truncated:
                     if await self._end_episode(played):
                         break
@@ -389,6 +389,7 @@ class EmulatorService:
             previous_plan=self.arbiter.last_plan,
             screen_text=self.core.screen_text(),  # read on a request only (every `llm_interval` steps), not every step
             text_map=self.core.text_map(),
+            screen_png=encode_png(self.core.machine.pyboy.screen.ndarray) if self.settings.llm_image else b"",
         )
         return [(self.keys.plan_requests, request)]
 

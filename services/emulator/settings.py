@@ -22,6 +22,10 @@ class EmulatorSettings(GameSettings):
     llm_interval: int = Field(default=30, ge=1)
     """Ask the planner for a plan every this many steps (and at once on a trigger), while a planner is alive."""
 
+    llm_image: bool = False
+    """Attach the full screen as PNG to each plan request, for a vision model (the planner's `llm_image`, same
+    name, so one `CRL_LLM_IMAGE=1` turns on both). About 1 ms to encode, once per request, not per step."""
+
     autosave_every: int = Field(default=5_000, ge=1)
     """Save a state every this many steps (and at milestones: badge, new map, first Pokémon). A save costs
     the game about 20 ms (the fork that makes it and the memory pages that fork makes the step copy), so

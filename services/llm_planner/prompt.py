@@ -9,13 +9,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from string import Template
-from typing import Literal, TypedDict
+from typing import Literal, NotRequired, TypedDict
 
 from shared.buttons import Button
 from shared.errors import ConfigError
-from shared.game.names import species_name
+from shared.game.names import move_name, species_name
 from shared.game.navigation import side_of
-from shared.game.state import GameState
+from shared.game.state import GameState, PartyMon
 from shared.game.textmap import LEGEND, TextMap
 from shared.messages import HistoryItem, PlanOutcome, PlanRequest
 from shared.notes import Notes
@@ -57,10 +57,12 @@ BATTLE_MODES = {1: "wild", 2: "trainer"}
 
 
 class ChatMessage(TypedDict):
-    """One chat turn, the shape both Ollama and OpenAI-compatible APIs take."""
+    """One chat turn; each back end puts it in its API's shape."""
 
     role: Literal["system", "user", "assistant"]
     content: str
+    images: NotRequired[tuple[bytes, ...]]
+    """PNG pictures that go with the turn's text (the screen, for vision models)."""
 
 
 @dataclass(frozen=True)
@@ -103,7 +105,7 @@ def describe_state(state: GameState) -> str:
         f"(Johto {state.johto_badges.bit_count()}, Kanto {state.kanto_badges.bit_count()})",
     ]
     if state.party:
-        mons = ", ".join(f"{species_name(m.species)} Lv{m.level} HP {m.hp}/{m.max_hp}" for m in state.party)
+        mons = "; ".join(describe_mon(m) for m in state.party)
         lines.append(f"- Party ({len(state.party)}): {mons}")
     else:
         lines.append("- Party: none yet (no Pokémon)")
@@ -126,6 +128,12 @@ def describe_state(state: GameState) -> str:
     ]
     lines.append(f"- Screen: {'; '.join(screen) if screen else 'free to walk'}")
     return "\n".join(lines)
+
+
+def describe_mon(mon: PartyMon) -> str:
+    """One party member: species, level, HP, and its moves by name (what a battle plan chooses between)."""
+    moves = f" (moves: {', '.join(move_name(m) for m in mon.moves)})" if mon.moves else ""
+    return f"{species_name(mon.species)} Lv{mon.level} HP {mon.hp}/{mon.max_hp}{moves}"
 
 
 def describe_history(history: Sequence[HistoryItem], limit: int) -> str:
@@ -232,13 +240,21 @@ class PromptBuilder:
     """Builds the chat for a request and the repair turn, from the templates and the plan limits."""
 
     def __init__(
-        self, templates: Templates, max_steps: int, max_ttl: int, history_limit: int, budget_tokens: int = 2000
+        self,
+        templates: Templates,
+        max_steps: int,
+        max_ttl: int,
+        history_limit: int,
+        budget_tokens: int = 2000,
+        images: bool = False,
     ) -> None:
         self.templates = templates
         self.max_steps = max_steps
         self.max_ttl = max_ttl
         self.history_limit = history_limit
         self.budget_tokens = budget_tokens
+        self.images = images
+        """Send the request's screen with the user turn, when it carries one."""
 
     def messages(self, request: PlanRequest, notes: Notes | None = None) -> list[ChatMessage]:
         """The chat for `request`, with the env's notes from earlier answers, within the token budget:
@@ -264,10 +280,10 @@ class PromptBuilder:
             screen_text=describe_screen_text(request.screen_text),
             text_map=describe_text_map(request.text_map),
         )
-        return [
-            {"role": "system", "content": self.templates.system.substitute(limits, legend=describe_legend())},
-            {"role": "user", "content": user},
-        ]
+        turn: ChatMessage = {"role": "user", "content": user}
+        if self.images and request.screen_png:
+            turn["images"] = (request.screen_png,)
+        return [{"role": "system", "content": self.templates.system.substitute(limits, legend=describe_legend())}, turn]
 
     def repair(
         self, messages: list[ChatMessage], answer: str, error: str, legal: Sequence[Button]

@@ -62,6 +62,7 @@ class PlannerService:
             settings.max_ttl_steps,
             settings.history_limit,
             settings.prompt_budget_tokens,
+            images=settings.llm_image,
         )
         self.planner = Planner(self.guarded, prompts, settings.max_plan_steps, settings.max_ttl_steps)
         self.stale = StaleFilter(settings.max_request_age_s, settings.max_step_lag)

@@ -52,10 +52,16 @@ class PlannerSettings(CommonSettings):
     llm_max_tokens: int = Field(default=256, ge=16, le=8192)
     """Upper bound on the answer's length; a plan is a few dozen tokens."""
 
-    llm_json_mode: Literal["schema", "json", "none"] = "schema"
+    llm_json_mode: Literal["schema", "json_with_schema", "json", "none"] = "schema"
     """How the answer is constrained: the plan's JSON schema (Ollama `format`, OpenAI `response_format`
-    json_schema), plain JSON mode, or nothing. The OpenAI back end steps down by itself once when a
-    server rejects `schema`."""
+    json_schema), the schema in JSON mode (`json_object` with `schema`: llama.cpp's and llama-cpp-python's
+    servers), plain JSON mode, or nothing. The OpenAI back end steps down by itself, one step each time a
+    server rejects the format it sent, and says so once per step."""
+
+    llm_image: bool = False
+    """Send the screen to the model as a picture (Ollama `images`, OpenAI `image_url`), for vision models: the
+    emulator attaches it to plan requests when its own `llm_image` is on (one `CRL_LLM_IMAGE=1` sets both).
+    A 160x144 picture costs a vision model roughly 30-600 prompt tokens, by model (see the README)."""
 
     breaker_failures: int = Field(default=3, ge=1)
     """Consecutive failed calls after which the back end counts as down and the planner stops asking it."""

@@ -24,7 +24,7 @@ from shared.buttons import Button
 from shared.errors import RomError, SaveStateError
 from shared.files import write_atomic
 from shared.game.ram_map import BY_NAME
-from shared.game.reader import read_state
+from shared.game.reader import CRYSTAL, Layout, read_state
 from shared.game.state import GameState
 from shared.messages import SCREEN_HEIGHT, SCREEN_WIDTH
 from shared.rom import RomInfo, inspect_rom
@@ -82,10 +82,14 @@ def resolve_rom(rom: Path | str | None) -> RomInfo:
 class Machine:
     """PyBoy, the step, and what is read back from it: state, small screen, save states."""
 
-    def __init__(self, rom: RomInfo, hold_frames: int = HOLD_FRAMES, step_frames: int = STEP_FRAMES) -> None:
+    def __init__(
+        self, rom: RomInfo, hold_frames: int = HOLD_FRAMES, step_frames: int = STEP_FRAMES, layout: Layout = CRYSTAL
+    ) -> None:
         if not 1 <= hold_frames < step_frames:
             raise ValueError(f"hold_frames ({hold_frames}) must be at least 1 and below step_frames ({step_frames})")
         self.rom = rom
+        self.layout = layout
+        """Where the state's variables are: Crystal's table, or a ROM hack's from its symbol file."""
         self.hold_frames = hold_frames
         self.step_frames = step_frames
         try:
@@ -134,7 +138,7 @@ class Machine:
 
     def state(self) -> GameState:
         """The state as RAM holds it now, read through PyBoy's public `memory`."""
-        return read_state(self.pyboy.memory)
+        return read_state(self.pyboy.memory, self.layout)
 
     def view(self, full_screen: bool = False) -> View:
         rgba = self.pyboy.screen.ndarray.copy() if full_screen else None
@@ -191,13 +195,14 @@ def start_machine(
     step_frames: int = STEP_FRAMES,
     boot_frames: int = BOOT_FRAMES,
     cache_dir: Path | None = None,
+    layout: Layout = CRYSTAL,
 ) -> tuple[Machine, bytes]:
     """A machine at the start of play, and that start as a save state (the boot state every episode can return to).
 
     The CGB boot animation and the game's own start take a few thousand frames: they are run
     once per (ROM, boot_frames) and the result cached in `cache_dir`, when one is given.
     """
-    machine = Machine(rom, hold_frames, step_frames)
+    machine = Machine(rom, hold_frames, step_frames, layout)
     cache = None
     if cache_dir is not None:
         key = hashlib.sha256(f"{rom.sha256}:{boot_frames}".encode()).hexdigest()[:16]

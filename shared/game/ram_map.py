@@ -118,6 +118,7 @@ class PartyMonOffset:
     """Offsets inside one 48-byte party struct (wPartyMon1 at DCDF)."""
 
     SPECIES = 0x00
+    MOVES = 0x02  # 4 B, one move number each, 0 for none (wPartyMon1Moves at DCE1)
     EXP = 0x08  # 3 B big-endian
     LEVEL = 0x1F
     STATUS = 0x20
@@ -145,10 +146,10 @@ READ_BY_COUNT = frozenset({"wPartyMons"})
 """Read apart from the spans, only as far as the count in use: a full party is 288 bytes, a new game's is none."""
 
 
-def spans(bank: int, gap: int = READ_GAP) -> tuple[tuple[int, int], ...]:
+def spans(bank: int, gap: int = READ_GAP, table: tuple[RamVar, ...] = RAM) -> tuple[tuple[int, int], ...]:
     """[start, end) address ranges covering every variable of one bank, as few reads of as few bytes as sensible."""
     out: list[list[int]] = []
-    for var in sorted((v for v in RAM if v.bank == bank and v.name not in READ_BY_COUNT), key=lambda v: v.addr):
+    for var in sorted((v for v in table if v.bank == bank and v.name not in READ_BY_COUNT), key=lambda v: v.addr):
         if out and var.addr - out[-1][1] < gap:
             out[-1][1] = max(out[-1][1], var.end)
         else:

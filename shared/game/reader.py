@@ -12,12 +12,11 @@ bank's bytes. Decoding is separate from reading so it can be tested on crafted b
 import functools
 import struct
 from collections import namedtuple
-from typing import Protocol
+from typing import Any, Protocol
 
 from shared.game.charset import CHARS, TEXT_END
 from shared.game.maps import map_name
 from shared.game.ram_map import (
-    BY_NAME,
     FACING,
     PARTY_MAX,
     PARTY_STRUCT_SIZE,
@@ -27,50 +26,64 @@ from shared.game.ram_map import (
     STATE_FLAGS_TEXT_BIT,
     Fmt,
     PartyMonOffset,
+    RamVar,
     spans,
 )
 from shared.game.state import BattleState, GameState, PartyMon, PlayTime
 from shared.unvalidated import unvalidated_constructor
 
-SPANS: tuple[tuple[int, int, int], ...] = tuple((bank, start, end) for bank in (0, 1) for start, end in spans(bank))
-"""(bank, start, end) of every bulk read; bank 0 is WRAM0 (read unbanked: it is never switched)."""
+
+class Layout:
+    """Where the reader finds each variable, for one address table: the bulk reads (spans), each variable's place
+    in their bytes laid end to end, one `struct` for every numeric variable, and the party's structs.
+
+    Crystal's table (`ram_map.RAM`) is the default; a ROM hack's `.sym` file gives another
+    (`shared/game/symbols.py`). Built once per table, not per step.
+    """
+
+    def __init__(self, table: tuple[RamVar, ...] = RAM) -> None:
+        self.table = table
+        self.by_name = {v.name: v for v in table}
+        self.spans: tuple[tuple[int, int, int], ...] = tuple(
+            (bank, start, end) for bank in (0, 1) for start, end in spans(bank, table=table)
+        )
+        """(bank, start, end) of every bulk read; bank 0 is WRAM0 (read unbanked: it is never switched)."""
+        self.at = self._offsets()
+        self.numbers, names = self._numbers()
+        self.numbers_type = namedtuple("Numbers", names)  # type: ignore[misc]
+        self.party_mons = self.by_name["wPartyMons"].addr
+
+    def _offsets(self) -> dict[str, tuple[int, int]]:
+        """Variable name → [start, end) in the spans' bytes laid end to end."""
+        at, base = {}, 0
+        for bank, start, end in self.spans:
+            for var in self.table:
+                if var.bank == bank and start <= var.addr < end and var.name not in READ_BY_COUNT:
+                    at[var.name] = (base + var.addr - start, base + var.addr - start + var.size)
+            base += end - start
+        return at
+
+    def _numbers(self) -> tuple[struct.Struct, tuple[str, ...]]:
+        """One big-endian `struct` for every numeric variable in the spans' bytes (a U24 as a byte and a U16):
+        one C call for all of them, where reading them one by one cost a Python call each."""
+        fmt, names, pos = ">", [], 0
+        for name, (start, end) in sorted(self.at.items(), key=lambda item: item[1]):
+            var = self.by_name[name]
+            if var.fmt in (Fmt.U8, Fmt.U16BE) or (var.fmt is Fmt.BITS and var.size == 1):
+                fmt += f"{start - pos}x{'B' if var.size == 1 else 'H'}"
+                names.append(name)
+            elif var.fmt is Fmt.U24BE:
+                fmt += f"{start - pos}xBH"
+                names += [name, f"{name}_low16"]
+            else:
+                continue
+            pos = end
+        return struct.Struct(fmt), tuple(names)
 
 
-def _offsets() -> dict[str, tuple[int, int]]:
-    """Variable name → [start, end) in the spans' bytes laid end to end."""
-    at, base = {}, 0
-    for bank, start, end in SPANS:
-        for var in RAM:
-            if var.bank == bank and start <= var.addr < end and var.name not in READ_BY_COUNT:
-                at[var.name] = (base + var.addr - start, base + var.addr - start + var.size)
-        base += end - start
-    return at
-
-
-_AT = _offsets()
-
-
-def _numbers() -> tuple[struct.Struct, tuple[str, ...]]:
-    """One big-endian `struct` for every numeric variable in the spans' bytes (a U24 as a byte and a U16):
-    one C call for all of them, where reading them one by one cost a Python call each."""
-    fmt, names, pos = ">", [], 0
-    for name, (start, end) in sorted(_AT.items(), key=lambda item: item[1]):
-        var = BY_NAME[name]
-        if var.fmt in (Fmt.U8, Fmt.U16BE) or (var.fmt is Fmt.BITS and var.size == 1):
-            fmt += f"{start - pos}x{'B' if var.size == 1 else 'H'}"
-            names.append(name)
-        elif var.fmt is Fmt.U24BE:
-            fmt += f"{start - pos}xBH"
-            names += [name, f"{name}_low16"]
-        else:
-            continue
-        pos = end
-    return struct.Struct(fmt), tuple(names)
-
-
-_NUMBERS, _NUMBER_NAMES = _numbers()
-Numbers = namedtuple("Numbers", _NUMBER_NAMES)  # type: ignore[misc]
-_PARTY_MONS = BY_NAME["wPartyMons"].addr
+CRYSTAL = Layout()
+"""The layout of Crystal's own address table: what every reader uses unless given another."""
+SPANS = CRYSTAL.spans
 _game_state, _battle, _play_time, _party_mon = map(
     unvalidated_constructor, (GameState, BattleState, PlayTime, PartyMon)
 )
@@ -83,39 +96,41 @@ class BankedMemory(Protocol):
 
 
 class RamView:
-    """The bytes of every span in `SPANS` laid end to end, addressed by variable, and the party structs in use."""
+    """The bytes of every span of a layout laid end to end, addressed by variable, and the party structs in use."""
 
-    __slots__ = ("buffer", "party_mons")
+    __slots__ = ("buffer", "layout", "party_mons")
 
-    def __init__(self, buffer: bytes, party_mons: bytes = b"") -> None:
+    def __init__(self, buffer: bytes, party_mons: bytes = b"", layout: Layout = CRYSTAL) -> None:
         self.buffer = buffer
         self.party_mons = party_mons
+        self.layout = layout
 
     def data(self, name: str) -> bytes:
-        start, end = _AT[name]
+        start, end = self.layout.at[name]
         return self.buffer[start:end]
 
     def value(self, name: str) -> int:
         """A numeric variable (U8, U16BE, U24BE, or a bit field as one big-endian number)."""
         return int.from_bytes(self.data(name), "big")
 
-    def numbers(self) -> Numbers:
-        """Every numeric variable at once, by name."""
-        return Numbers._make(_NUMBERS.unpack_from(self.buffer))
+    def numbers(self) -> Any:
+        """Every numeric variable at once, by name (a named tuple of the layout's numbers)."""
+        return self.layout.numbers_type._make(self.layout.numbers.unpack_from(self.buffer))
 
 
-def read_ram(memory: BankedMemory) -> RamView:
+def read_ram(memory: BankedMemory, layout: Layout = CRYSTAL) -> RamView:
     """One bulk read per span through PyBoy's public `memory`: WRAM0 as mapped (never switched), WRAM bank 1
     explicitly; then the party's structs in use."""
-    ram = RamView(b"".join([bytes(memory[1, start:end] if bank else memory[start:end]) for bank, start, end in SPANS]))
+    buffer = b"".join([bytes(memory[1, start:end] if bank else memory[start:end]) for bank, start, end in layout.spans])
+    ram = RamView(buffer, layout=layout)
     count = min(ram.value("wPartyCount"), PARTY_MAX)
     if count:
-        ram.party_mons = bytes(memory[1, _PARTY_MONS : _PARTY_MONS + count * PARTY_STRUCT_SIZE])
+        ram.party_mons = bytes(memory[1, layout.party_mons : layout.party_mons + count * PARTY_STRUCT_SIZE])
     return ram
 
 
-def read_state(memory: BankedMemory) -> GameState:
-    return decode_state(read_ram(memory))
+def read_state(memory: BankedMemory, layout: Layout = CRYSTAL) -> GameState:
+    return decode_state(read_ram(memory, layout))
 
 
 @functools.lru_cache(maxsize=256)
@@ -157,6 +172,7 @@ def _party(species: bytes, mons: bytes) -> tuple[PartyMon, ...]:
                 max_hp=int.from_bytes(s[PartyMonOffset.MAX_HP : PartyMonOffset.MAX_HP + 2], "big"),
                 status=s[PartyMonOffset.STATUS],
                 exp=int.from_bytes(s[PartyMonOffset.EXP : PartyMonOffset.EXP + 3], "big"),
+                moves=tuple(move for move in s[PartyMonOffset.MOVES : PartyMonOffset.MOVES + 4] if move),
             )
         )
     return tuple(party)

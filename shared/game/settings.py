@@ -11,7 +11,9 @@ from pydantic import Field, model_validator
 
 from shared.game.core import GameCore, Goal
 from shared.game.machine import resolve_rom, start_machine
+from shared.game.reader import CRYSTAL, Layout
 from shared.game.rewards import RewardWeights
+from shared.game.symbols import load_symbols
 from shared.rom import RomInfo
 from shared.settings import CommonSettings
 
@@ -26,6 +28,10 @@ class GameSettings(CommonSettings):
 
     rom: Path | None = None
     """The cartridge to play. None plays the project's own demo cartridge (built on first use)."""
+
+    symbols: Path | None = None
+    """A pokecrystal-style symbol file (`.sym`) of the ROM: its addresses replace Crystal's by name, so a ROM hack
+    that moved WRAM variables is read right. Refused with one line if it lacks a name the table needs."""
 
     hold_frames: int = Field(default=8, ge=1, le=120)
     """Frames a button stays pressed in one step."""
@@ -77,8 +83,9 @@ class GameSettings(CommonSettings):
         """The game core at the start of play: the boot animation is run once and cached as a save state."""
         rom = rom or resolve_rom(self.rom)
         demo = rom.demo
+        layout = Layout(load_symbols(self.symbols)) if self.symbols is not None else CRYSTAL
         machine, start_state = start_machine(
-            rom, self.hold_frames, self.step_frames, self.boot_frames, cache_dir=self.data_dir / "boot"
+            rom, self.hold_frames, self.step_frames, self.boot_frames, cache_dir=self.data_dir / "boot", layout=layout
         )
         return GameCore(
             machine,

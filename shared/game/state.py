@@ -18,6 +18,8 @@ class PartyMon(BaseModel):
     max_hp: int = Field(ge=0)
     status: int = Field(ge=0, le=255)
     exp: int = Field(ge=0)
+    moves: tuple[int, ...] = ()
+    """Move numbers (1-251) it knows, in its move slots' order; empty slots left out."""
 
 
 class BattleState(BaseModel):

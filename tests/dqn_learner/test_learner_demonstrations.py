@@ -27,8 +27,14 @@ def test_the_planners_steps_reach_the_learner_as_demonstrations(
         with (
             running(LEARNER, redis_url, data, *learner_args("demo"), "--demo-capacity", "500", **FAST_STREAMS),
             # the planner keeps its claim idle time (longer than a request's budget) and only beats faster
-            running("services.llm_planner", redis_url, data, "--llm-url", host.ollama_url,
-                    CRL_STREAM_HEARTBEAT_INTERVAL="0.3"),  # fmt: skip
+            running(
+                "services.llm_planner",
+                redis_url,
+                data,
+                "--llm-url",
+                host.ollama_url,
+                CRL_STREAM_HEARTBEAT_INTERVAL="0.3",
+            ),  # fmt: skip
             running(EMULATOR, redis_url, data, *emulator_args, **FAST_STREAMS),
         ):
             counters = wait_for(

@@ -33,7 +33,10 @@ def make_state(**overrides: Any) -> GameState:
         "money": 3000,
         "johto_badges": 0b11,
         "kanto_badges": 0,
-        "party": (PartyMon(species=155, level=5, hp=18, max_hp=20, status=0, exp=135),),
+        "party": (
+            PartyMon(species=155, level=5, hp=18, max_hp=20, status=0, exp=135, moves=(33, 43)),
+            PartyMon(species=19, level=3, hp=11, max_hp=11, status=0, exp=27),
+        ),
     }
     fields.update(overrides)
     return GameState(**fields)

@@ -141,9 +141,32 @@ async def test_openai_steps_down_when_json_schema_is_rejected(
     finally:
         await backend.aclose()
     formats = [r.body.get("response_format") for r in standin.requests]
-    assert formats == [formats[0], {"type": "json_object"}, {"type": "json_object"}]
+    with_schema = {"type": "json_object", "schema": SCHEMA}
+    assert formats == [formats[0], with_schema, with_schema]
     assert formats[0]["type"] == "json_schema"
     assert len([r for r in caplog.records if "rejected response_format" in r.getMessage()]) == 1
+
+
+async def test_openai_steps_down_one_step_at_a_time_to_no_constraint(
+    standin: StandinModelHost, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A host that refuses every format is asked with less each time, down to none; each step said once."""
+    standin.reject_formats = {"json_schema", "json_object"}
+    backend = make_backend(planner_settings(standin.openai_url))
+    caplog.set_level(logging.WARNING, logger="services.llm_planner.backends.openai_compat")
+    try:
+        await backend.chat(MESSAGES, SCHEMA)
+        await backend.chat(MESSAGES, SCHEMA)
+    finally:
+        await backend.aclose()
+    formats = [r.body.get("response_format") for r in standin.requests]
+    assert formats == [formats[0], {"type": "json_object", "schema": SCHEMA}, {"type": "json_object"}, None, None]
+    steps = [r.getMessage() for r in caplog.records if "rejected response_format" in r.getMessage()]
+    assert [s.split("; ")[1].split(":")[0] for s in steps] == [
+        "using 'json_with_schema' from now on",
+        "using 'json' from now on",
+        "using 'none' from now on",
+    ]
 
 
 async def test_a_500_that_does_not_name_the_format_is_the_host_down(standin: StandinModelHost) -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import redis
 
-from bench.model_host import StandinModelHost
+from bench.model_host import Reply, StandinModelHost
 from shared.messages import Action, ActionSource
 from tests.procs import KEYS, events, frames, newest_frame, running, wait_for
 
@@ -51,3 +51,18 @@ def test_the_emulator_plays_the_plans_and_goes_on_without_them(
         standin.start()
         wait_for(lambda: events(redis_client, "backend_up"), timeout=30, what="backend_up event")
         wait_for(lambda: llm_frames(redis_client, back_at), timeout=30, what="LLM frames after the outage")
+
+
+def test_a_plan_of_one_button_valid_for_one_step_is_played(
+    demo_rom: Path, redis_url: str, redis_client: redis.Redis, tmp_path: Path, standin: StandinModelHost
+) -> None:
+    """A ttl counts from the step after the plan arrives: a plan with ttl equal to its buttons loses none of them."""
+    standin.default = Reply(text='{"goal": "press a once", "buttons": ["a"], "ttl": 1}')
+    data = tmp_path / "data"
+    planner_args = ("--llm-url", standin.ollama_url, "--instance", "e2e", *PLANNER_ARGS)
+    emulator_args = ("--rom", str(demo_rom), "--progress-interval", "3600", "--llm-interval", "10")
+    with (
+        running("services.llm_planner", redis_url, data, *planner_args, **STREAM_ENV),
+        running("services.emulator", redis_url, data, *emulator_args),
+    ):
+        wait_for(lambda: len(llm_frames(redis_client)) >= 3, timeout=60, what="three one-step plans played")

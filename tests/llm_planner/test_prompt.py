@@ -29,7 +29,7 @@ def test_user_prompt_carries_state_history_reason_legal_and_outcome() -> None:
         "x=5, y=3, facing down",
         "Money: 3000",
         "badges: 2",
-        "Cyndaquil Lv5 HP 18/20",
+        "Party (2): Cyndaquil Lv5 HP 18/20 (moves: Tackle, Leer); Rattata Lv3 HP 11/11\n",
         "Battle: none",
         "free to walk",
         "not made progress",

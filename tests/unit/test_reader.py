@@ -132,3 +132,12 @@ def test_text_flag_is_bit_six_only() -> None:
 )
 def test_decode_text(data: bytes, text: str) -> None:
     assert decode_text(data) == text
+
+
+def test_party_moves_are_the_four_bytes_after_the_item_with_empty_slots_left_out() -> None:
+    ram = Ram()
+    ram.poke(0xDCD7, 2, 155, 158, 0xFF)
+    ram.poke(0xDCE1, 33, 43, 0, 0)  # wPartyMon1Moves: Tackle, Leer
+    ram.poke(0xDCE1 + PARTY_STRUCT_SIZE, 10, 0, 99, 251)  # an empty slot between two is left out too
+    ram.poke(0xDCE0, 0xAA)  # the held item just before is not a move
+    assert [m.moves for m in ram.state().party] == [(33, 43), (10, 99, 251)]

@@ -44,7 +44,7 @@ def _state() -> dict[str, object]:
     ("model", "values"),
     [
         (GameState, _state()),
-        (PartyMon, dict(species=155, level=5, hp=20, max_hp=20, status=0, exp=135)),
+        (PartyMon, dict(species=155, level=5, hp=20, max_hp=20, status=0, exp=135, moves=(33, 43))),
         (BattleState, dict(mode=1, type=0, enemy_species=16, enemy_level=3, enemy_hp=12)),
         (PlayTime, dict(hours=1, minutes=2, seconds=3)),
         (

@@ -7,7 +7,7 @@ about its API's shape.
 
 import logging
 from abc import ABC, abstractmethod
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 
@@ -15,6 +15,9 @@ from services.llm_planner.prompt import ChatMessage
 from shared.errors import CrystalRLError
 
 log = logging.getLogger(__name__)
+
+JsonMode = Literal["schema", "json_with_schema", "json", "none"]
+"""How an answer's format is constrained (`PlannerSettings.llm_json_mode` says what each means)."""
 
 BODY_PREVIEW = 300
 """Characters of an error body kept in exception messages (enough for a server's error text)."""

@@ -4,11 +4,12 @@ Ollama constrains decoding to a schema given in `format` (since 0.5), which is w
 1-2 B model produce a valid plan nearly every time.
 """
 
-from typing import Any, Literal
+import base64
+from typing import Any
 
 import httpx
 
-from services.llm_planner.backends.base import BackendProtocolError, BackendRejected, ChatBackend, preview
+from services.llm_planner.backends.base import BackendProtocolError, BackendRejected, ChatBackend, JsonMode, preview
 from services.llm_planner.prompt import ChatMessage
 
 
@@ -23,7 +24,7 @@ class OllamaBackend(ChatBackend):
         *,
         temperature: float,
         max_tokens: int,
-        json_mode: Literal["schema", "json", "none"] = "schema",
+        json_mode: JsonMode = "schema",
     ) -> None:
         super().__init__(client, base_url, model)
         self.temperature = temperature
@@ -33,11 +34,11 @@ class OllamaBackend(ChatBackend):
     def request_body(self, messages: list[ChatMessage], schema: dict[str, Any] | None) -> dict[str, Any]:
         body: dict[str, Any] = {
             "model": self.model,
-            "messages": messages,
+            "messages": [ollama_message(m) for m in messages],
             "stream": False,
             "options": {"temperature": self.temperature, "num_predict": self.max_tokens},
         }
-        if schema is not None and self.json_mode == "schema":
+        if schema is not None and self.json_mode in ("schema", "json_with_schema"):  # one way to send a schema
             body["format"] = schema
         elif schema is not None and self.json_mode == "json":
             body["format"] = "json"
@@ -57,3 +58,11 @@ class OllamaBackend(ChatBackend):
         if not isinstance(content, str):
             raise BackendProtocolError(f"ollama: message.content is {type(content).__name__}, not text")
         return content
+
+
+def ollama_message(message: ChatMessage) -> dict[str, Any]:
+    """A turn as `/api/chat` takes it: pictures as base64 in the message's `images`."""
+    out: dict[str, Any] = {"role": message["role"], "content": message["content"]}
+    if message.get("images"):
+        out["images"] = [base64.b64encode(png).decode("ascii") for png in message["images"]]
+    return out

@@ -3,24 +3,26 @@
 `base_url` is what the official `openai` client calls `base_url` (it ends in `/v1`); a bare
 host gets `/v1` appended. The plan's schema goes in `response_format` as `json_schema`; a
 server that rejects that (older llama.cpp builds, some proxies; llama-cpp-python's server with
-HTTP 500 and a validation message naming `response_format`) is asked again in JSON mode, then
-with no constraint, and the step-down is logged once and remembered for the rest of the run. Any
-status code counts when the error names the format: a 500 that does is not the host being down.
+HTTP 500 and a validation message naming `response_format`) is asked again with the schema in
+JSON mode (`{"type": "json_object", "schema": ...}`, which both llama.cpp's server and
+llama-cpp-python's turn into a grammar), then in plain JSON mode, then with no constraint. Each
+step down is logged once and remembered for the rest of the run. Any status code counts when
+the error names the format: a 500 that does is not the host being down.
 """
 
+import base64
 import logging
-from typing import Any, Literal
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 
-from services.llm_planner.backends.base import BackendProtocolError, ChatBackend, FormatRejected, preview
+from services.llm_planner.backends.base import BackendProtocolError, ChatBackend, FormatRejected, JsonMode, preview
 from services.llm_planner.prompt import ChatMessage
 
 log = logging.getLogger(__name__)
 
-JsonMode = Literal["schema", "json", "none"]
-STEP_DOWN: dict[JsonMode, JsonMode] = {"schema": "json", "json": "none"}
+STEP_DOWN: dict[JsonMode, JsonMode] = {"schema": "json_with_schema", "json_with_schema": "json", "json": "none"}
 
 
 class OpenAIBackend(ChatBackend):
@@ -49,7 +51,7 @@ class OpenAIBackend(ChatBackend):
     def request_body(self, messages: list[ChatMessage], schema: dict[str, Any] | None) -> dict[str, Any]:
         body: dict[str, Any] = {
             "model": self.model,
-            "messages": messages,
+            "messages": [openai_message(m) for m in messages],
             "temperature": self.temperature,
             "max_tokens": self.max_tokens,
             "stream": False,
@@ -59,6 +61,8 @@ class OpenAIBackend(ChatBackend):
                 "type": "json_schema",
                 "json_schema": {"name": "plan", "schema": schema, "strict": True},
             }
+        elif schema is not None and self.json_mode == "json_with_schema":
+            body["response_format"] = {"type": "json_object", "schema": schema}
         elif schema is not None and self.json_mode == "json":
             body["response_format"] = {"type": "json_object"}
         return body
@@ -89,3 +93,15 @@ class OpenAIBackend(ChatBackend):
             refusal = choice["message"].get("refusal") if isinstance(choice.get("message"), dict) else None
             raise BackendProtocolError(f"openai: no text in the answer (refusal: {refusal!r})")
         return content
+
+
+def openai_message(message: ChatMessage) -> dict[str, Any]:
+    """A turn as `/chat/completions` takes it: with pictures, the content is a list of parts, the text and each
+    picture as a `data:` URL (detail `low`: the Game Boy's 160x144 screen has no more to show)."""
+    if not message.get("images"):
+        return {"role": message["role"], "content": message["content"]}
+    parts: list[dict[str, Any]] = [{"type": "text", "text": message["content"]}]
+    for png in message["images"]:
+        url = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+        parts.append({"type": "image_url", "image_url": {"url": url, "detail": "low"}})
+    return {"role": message["role"], "content": parts}
