@@ -167,13 +167,13 @@ class GameCore:
 
     def screen_text(self) -> tuple[str, ...]:
         """The words in the boxes on screen now (read when asked: a plan request, not every step)."""
-        return read_screen_text(self.machine.pyboy.memory)
+        return read_screen_text(self.machine.pyboy.memory, self.machine.layout.on_demand["wTilemap"])
 
     def area_map(self) -> AreaMap:
         """The map around the player now, from RAM and the cartridge's ROM (read when asked, not every step)."""
         if self._rom_bytes is None:
             self._rom_bytes = self.machine.rom.path.read_bytes()
-        return read_area_map(self.machine.pyboy.memory, self._rom_bytes, self.view.state)
+        return read_area_map(self.machine.pyboy.memory, self._rom_bytes, self.view.state, self.machine.layout.on_demand)
 
     def text_map(self) -> TextMap | None:
         """The screen-sized text map around the player for a planner; None while RAM describes no map (mid-warp)."""

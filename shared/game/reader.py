@@ -18,6 +18,7 @@ from shared.game.charset import CHARS, TEXT_END
 from shared.game.maps import map_name
 from shared.game.ram_map import (
     FACING,
+    ON_DEMAND,
     PARTY_MAX,
     PARTY_STRUCT_SIZE,
     RAM,
@@ -42,6 +43,13 @@ class Layout:
     """
 
     def __init__(self, table: tuple[RamVar, ...] = RAM) -> None:
+        step = {v.name for v in RAM}
+        self.on_demand: dict[str, RamVar] = {v.name: v for v in ON_DEMAND} | {
+            v.name: v for v in table if v.name not in step
+        }
+        """The variables read only when asked (the text map's, the screen's words), Crystal's where `table`
+        has none."""
+        table = tuple(v for v in table if v.name in step)
         self.table = table
         self.by_name = {v.name: v for v in table}
         self.spans: tuple[tuple[int, int, int], ...] = tuple(

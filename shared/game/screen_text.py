@@ -18,16 +18,16 @@ from shared.game.charset import (
     FRAME_TOP_LEFT,
     FRAME_TOP_RIGHT,
 )
-from shared.game.ram_map import BY_NAME
+from shared.game.ram_map import BY_NAME, RamVar
 from shared.game.reader import BankedMemory
 
 SCREEN_WIDTH, SCREEN_HEIGHT = 20, 18
-_TILEMAP = BY_NAME["wTilemap"]
 
 
-def read_tilemap(memory: BankedMemory) -> bytes:
-    """The screen's 360 tile ids, row-major (WRAM0: never switched, read as mapped)."""
-    return bytes(memory[_TILEMAP.addr : _TILEMAP.end])
+def read_tilemap(memory: BankedMemory, tilemap: RamVar = BY_NAME["wTilemap"]) -> bytes:
+    """The screen's 360 tile ids, row-major (WRAM0: never switched, read as mapped; `tilemap`: where a ROM hack's
+    symbol file puts it)."""
+    return bytes(memory[tilemap.addr : tilemap.end])
 
 
 def _boxes(tiles: bytes) -> list[tuple[int, int, int, int]]:
@@ -71,6 +71,6 @@ def screen_lines(tiles: bytes) -> tuple[str, ...]:
     return tuple(lines)
 
 
-def read_screen_text(memory: BankedMemory) -> tuple[str, ...]:
+def read_screen_text(memory: BankedMemory, tilemap: RamVar = BY_NAME["wTilemap"]) -> tuple[str, ...]:
     """The words in the boxes on screen now."""
-    return screen_lines(read_tilemap(memory))
+    return screen_lines(read_tilemap(memory, tilemap))

@@ -12,7 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from shared.errors import ConfigError
-from shared.game.ram_map import RAM, RamVar
+from shared.game.ram_map import ON_DEMAND, RAM, RamVar
 
 _LINE = re.compile(r"^([0-9A-Fa-f]{2}):([0-9A-Fa-f]{4})\s+(\S+)\s*$")
 
@@ -42,10 +42,10 @@ def parse_symbols(text: str, source: str = "symbol file") -> dict[str, tuple[int
 
 
 def table_from_symbols(symbols: dict[str, tuple[int, int]], source: str = "symbol file") -> tuple[RamVar, ...]:
-    """Crystal's table with each variable's bank and address from `symbols`; `ConfigError` naming what is
-    missing or out of reach."""
+    """Crystal's table (the step's variables and the on-demand ones: the text map's, the screen's words) with
+    each variable's bank and address from `symbols`; `ConfigError` naming what is missing or out of reach."""
     table, missing, outside = [], [], []
-    for var in RAM:
+    for var in (*RAM, *ON_DEMAND):
         found = next((symbols[n] for n in (var.name, *ALIASES.get(var.name, ())) if n in symbols), None)
         if found is None:
             missing.append(var.name)

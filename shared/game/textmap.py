@@ -21,7 +21,7 @@ demo cartridge, which keeps the same structures. Built only when a plan is asked
 needs a path, never in the step.
 """
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -29,7 +29,7 @@ from pydantic import BaseModel, ConfigDict
 
 from shared.buttons import Button
 from shared.game.maps import map_name
-from shared.game.ram_map import BY_NAME
+from shared.game.ram_map import BY_NAME, RamVar
 from shared.game.reader import BankedMemory
 from shared.game.state import GameState
 
@@ -114,24 +114,21 @@ def terrain(code: int) -> str:
     return FLOOR
 
 
-_MAP_VARS = tuple(
-    BY_NAME[name]
-    for name in (
-        "wOverworldMapBlocks",
-        "wMapBorderBlock",
-        "wMapHeight",
-        "wMapWidth",
-        "wMapScriptsBank",
-        "wMapConnections",
-        *_CONNECTION_VARS.values(),
-        "wTilesetCollisionBank",
-        "wTilesetCollisionAddress",
-        "wObjectStructs",
-        "wMapObjects",
-        "wObjectMasks",
-        "wCurMapWarpEventCount",
-        "wCurMapWarpEventsPointer",
-    )
+_MAP_VAR_NAMES = (
+    "wOverworldMapBlocks",
+    "wMapBorderBlock",
+    "wMapHeight",
+    "wMapWidth",
+    "wMapScriptsBank",
+    "wMapConnections",
+    *_CONNECTION_VARS.values(),
+    "wTilesetCollisionBank",
+    "wTilesetCollisionAddress",
+    "wObjectStructs",
+    "wMapObjects",
+    "wObjectMasks",
+    "wCurMapWarpEventCount",
+    "wCurMapWarpEventsPointer",
 )
 
 
@@ -149,13 +146,12 @@ class MapRam:
         return int.from_bytes(self.data[name][:2], "little")
 
 
-def read_map_ram(memory: BankedMemory) -> MapRam:
-    """One read a variable (about 2.3 KB in all): WRAM0 as mapped, WRAM bank 1 explicitly."""
+def read_map_ram(memory: BankedMemory, variables: Mapping[str, RamVar] = BY_NAME) -> MapRam:
+    """One read a variable (about 2.3 KB in all): WRAM0 as mapped, WRAM bank 1 explicitly. `variables`: where
+    each is (a symbol file's `Layout.on_demand` for a ROM hack; Crystal's by default)."""
+    found = (variables[name] for name in _MAP_VAR_NAMES)
     return MapRam(
-        {
-            var.name: bytes(memory[1, var.addr : var.end] if var.bank else memory[var.addr : var.end])
-            for var in _MAP_VARS
-        }
+        {var.name: bytes(memory[1, var.addr : var.end] if var.bank else memory[var.addr : var.end]) for var in found}
     )
 
 
@@ -431,6 +427,8 @@ def _connections(ram: MapRam) -> dict[Side, str]:
     return out
 
 
-def read_area_map(memory: BankedMemory, rom: bytes, state: GameState) -> AreaMap:
+def read_area_map(
+    memory: BankedMemory, rom: bytes, state: GameState, variables: Mapping[str, RamVar] = BY_NAME
+) -> AreaMap:
     """`build_area_map` on what `memory` holds now."""
-    return build_area_map(read_map_ram(memory), rom, state)
+    return build_area_map(read_map_ram(memory, variables), rom, state)
