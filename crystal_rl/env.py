@@ -142,7 +142,7 @@ class CrystalEnv(gym.Env[Observation, np.int64]):
         )
         self.metadata = {**self.metadata, "render_fps": GAME_FPS / step_frames}
         layout = Layout(load_symbols(Path(symbols))) if symbols is not None else CRYSTAL
-        self.rom = resolve_rom(rom)
+        self.rom = resolve_rom(rom, symbols is not None)
         try:
             machine, self.start_state = start_machine(
                 self.rom, hold_frames, step_frames, boot_frames, usable_cache_dir(boot_cache_dir), layout

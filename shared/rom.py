@@ -105,8 +105,12 @@ def header_checksum(data: bytes) -> int:
     return value
 
 
-def inspect_rom(path: Path) -> RomInfo:
-    """Read and check a ROM file; raise `RomError` naming the problem and what to do."""
+def inspect_rom(path: Path, symbols: bool = False) -> RomInfo:
+    """Read and check a ROM file; raise `RomError` naming the problem and what to do.
+
+    `symbols`: the game is read through a symbol file's addresses (`--symbols`), so an unknown ROM is
+    no reason to warn that Crystal's may not apply.
+    """
     if not path.exists():
         raise RomError(f"ROM not found: {path} (give the path to a .gbc file, or omit --rom for the demo)")
     if not path.is_file():
@@ -141,7 +145,7 @@ def inspect_rom(path: Path) -> RomInfo:
         sha256=hashlib.sha256(data).hexdigest(),
         sha1=hashlib.sha1(data).hexdigest(),
     )
-    if info.sha1 not in CRYSTAL_SHA1 and not info.demo and info.sha1 not in _warned:  # Cartridge.OTHER
+    if info.sha1 not in CRYSTAL_SHA1 and not info.demo and not symbols and info.sha1 not in _warned:  # OTHER
         _warned.add(info.sha1)
         log.warning(
             "%s is not a known release of Pokémon Crystal (header title %r, sha1 %s): the game is read through "

@@ -64,7 +64,7 @@ def begin_at_start(core: GameCore, settings: EmulatorSettings, store: SaveStateS
 
 
 async def _serve(settings: EmulatorSettings) -> None:
-    rom = resolve_rom(settings.rom)
+    rom = resolve_rom(settings.rom, settings.symbols is not None)
     core = await asyncio.to_thread(settings.start_core, rom)
     store = SaveStateStore(settings.data_dir / "states" / f"env{settings.env}", rom.sha256, settings.keep_states)
     try:

@@ -70,13 +70,14 @@ def _pyboy_prints_logged() -> Iterator[None]:
             log.info("PyBoy: %s", " ".join(line.split()))
 
 
-def resolve_rom(rom: Path | str | None) -> RomInfo:
-    """The given ROM, checked; or the project's demo cartridge, built when missing or out of date."""
+def resolve_rom(rom: Path | str | None, symbols: bool = False) -> RomInfo:
+    """The given ROM, checked; or the project's demo cartridge, built when missing or out of date. `symbols`: it is
+    read through a symbol file's addresses (no warning that Crystal's may not apply)."""
     if rom is None:
         from cartridge.build import ensure_built
 
         rom = ensure_built()
-    return inspect_rom(Path(rom))
+    return inspect_rom(Path(rom), symbols)
 
 
 class Machine:

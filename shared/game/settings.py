@@ -81,7 +81,7 @@ class GameSettings(CommonSettings):
 
     def start_core(self, rom: RomInfo | None = None) -> GameCore:
         """The game core at the start of play: the boot animation is run once and cached as a save state."""
-        rom = rom or resolve_rom(self.rom)
+        rom = rom or resolve_rom(self.rom, self.symbols is not None)
         demo = rom.demo
         layout = Layout(load_symbols(self.symbols)) if self.symbols is not None else CRYSTAL
         machine, start_state = start_machine(

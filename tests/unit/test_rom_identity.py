@@ -56,3 +56,13 @@ def test_any_other_rom_runs_with_one_warning(demo_rom: Path, tmp_path: Path, cap
     warnings = [r.getMessage() for r in caplog.records if r.name == "shared.rom"]
     assert len(warnings) == 1 and "not a known release of Pokémon Crystal" in warnings[0]
     assert "'SOME HACK'" in warnings[0] and infos[0].sha1 in warnings[0]
+
+
+def test_a_rom_read_through_a_symbol_file_gets_no_warning(
+    demo_rom: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """With --symbols the addresses are the hack's own: Crystal's table not applying is no longer a risk."""
+    path = _retitled(demo_rom, tmp_path, b"OTHER HACK")
+    caplog.set_level(logging.WARNING, logger="shared.rom")
+    assert inspect_rom(path, symbols=True).cartridge is Cartridge.OTHER
+    assert not [r for r in caplog.records if r.name == "shared.rom"]
