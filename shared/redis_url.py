@@ -6,7 +6,7 @@ from one string. That string is a secret: logs, `crystal-rl status`, the dashboa
 show `redact(url)`, never the URL itself.
 """
 
-from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qsl, quote, urlencode, urlsplit
 
 SCHEMES = ("redis", "rediss", "unix")
 """What redis-py connects to: plain TCP, TLS, a Unix socket."""
@@ -34,7 +34,7 @@ def redact(url: str) -> str:
         if query:
             pairs = [(k, MASK if k in SECRET_QUERY_ARGS else v) for k, v in parse_qsl(query, keep_blank_values=True)]
             query = urlencode(pairs, safe="*/")
-        return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+        return _join(parts, netloc=netloc, query=query)
     except ValueError:
         return f"<a Redis URL that cannot be parsed ({len(url)} characters)>"
 
@@ -46,11 +46,11 @@ def with_password(url: str, password: str | None) -> str:
     parts = urlsplit(url)
     if parts.scheme == "unix":
         pairs = [*parse_qsl(parts.query, keep_blank_values=True), ("password", password)]
-        return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(pairs), parts.fragment))
+        return _join(parts, query=urlencode(pairs))
     user = quote(parts.username or "", safe="")
     host = parts.netloc.rsplit("@", 1)[-1]
     netloc = f"{user}:{quote(password, safe='')}@{host}"
-    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+    return _join(parts, netloc=netloc)
 
 
 def check_url(url: str) -> str:
@@ -65,3 +65,10 @@ def check_url(url: str) -> str:
             "or unix:///path/to/redis.sock"
         )
     return url
+
+
+def _join(parts: SplitResult, netloc: str | None = None, query: str | None = None) -> str:
+    """The URL back together, keeping `//` with an empty host (`unix:///path`), which urlunsplit drops."""
+    query = parts.query if query is None else query
+    out = f"{parts.scheme}://{parts.netloc if netloc is None else netloc}{parts.path}"
+    return out + (f"?{query}" if query else "") + (f"#{parts.fragment}" if parts.fragment else "")

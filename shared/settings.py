@@ -35,7 +35,7 @@ class CommonSettings(BaseSettings):
         cli_implicit_flags=True,
     )
 
-    redis_url: str = "redis://127.0.0.1:6379/0"
+    redis_url: str = Field("redis://127.0.0.1:6379/0", repr=False)
     """Where Redis is: redis://[:PASSWORD@]HOST:PORT/DB, rediss://... for TLS (a private CA with
     ?ssl_ca_certs=/path/ca.crt). The CLI starts a local server when nothing answers at the default.
     Shown anywhere only without its password (`shared.redis_url.redact`)."""

@@ -184,3 +184,16 @@ def test_a_run_on_its_own_server_keeps_the_password_in_an_owner_only_file_and_pr
     assert any(p.suffix == ".log" for p in written)
     leaks = [str(p) for p in written if password.encode() in p.read_bytes()]
     assert password not in printed and not leaks, leaks
+
+
+async def test_the_dashboard_says_which_redis_without_its_password(secured: LocalRedis) -> None:
+    import httpx
+
+    from tests.dashboard.conftest import TOKEN, fast_settings, serve
+
+    async with serve(fast_settings(secured.url)) as dashboard, httpx.AsyncClient(base_url=dashboard.url) as http:
+        answer = await http.get("/api/redis", headers={"Authorization": f"Bearer {TOKEN}"})
+        assert answer.status_code == 200
+        body = answer.json()
+        assert body["url"] == f"redis://:***@127.0.0.1:{secured.port}/0"
+        assert body["server"].split()[0] in ("redis", "valkey") and PASSWORD not in answer.text
