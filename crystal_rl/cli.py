@@ -102,8 +102,9 @@ def env_password(url: str) -> str:
 
 def unreachable(url: str, exc: BaseException) -> typer.Exit:
     """The one line for a command that could not read Redis: refused credentials, or not reached."""
-    if isinstance(exc, AuthenticationError):
-        return fail(refused_message(url, str(exc)), 1)
+    cause = exc.__cause__ if isinstance(exc, RedisUnavailableError) and exc.__cause__ else exc  # StreamReader's
+    if isinstance(cause, AuthenticationError):
+        return fail(refused_message(url, str(cause)), 1)
     return fail(f"cannot reach Redis at {redact(url)}: {exc}", 1)
 
 

@@ -197,3 +197,21 @@ async def test_the_dashboard_says_which_redis_without_its_password(secured: Loca
         body = answer.json()
         assert body["url"] == f"redis://:***@127.0.0.1:{secured.port}/0"
         assert body["server"].split()[0] in ("redis", "valkey") and PASSWORD not in answer.text
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize(("command", "code"), [(["run", "--no-llm", "--no-dqn", "--no-web"], 2), (["status"], 1),
+                                               (["streams"], 1), (["save", "x"], 1)])  # fmt: skip
+def test_the_command_line_refused_by_redis_says_so_in_one_line(
+    command: list[str], code: int, secured: LocalRedis, tmp_path: Path
+) -> None:
+    url = with_password(bare_url(secured), WRONG)
+    result = subprocess.run(
+        [sys.executable, "-m", "crystal_rl.cli", *command, "--redis-url", url, "--data-dir", str(tmp_path / "data")],
+        env=service_env(url, tmp_path / "data"), capture_output=True, text=True, timeout=50, check=False,
+    )  # fmt: skip
+    out = (result.stdout + result.stderr).strip()
+    assert result.returncode == code, out
+    assert out.startswith(f"error: Redis at redis://:***@127.0.0.1:{secured.port}/0 refused the connection"), out
+    assert "the password it was given is wrong" in out and len(out.splitlines()) <= 2, out
+    assert WRONG not in out and "Traceback" not in out
