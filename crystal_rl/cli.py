@@ -41,7 +41,6 @@ from crystal_rl.status import (
 )
 from crystal_rl.supervisor import Supervisor
 from shared.errors import CrystalRLError, RedisUnavailableError
-from shared.game.settings import GameSettings
 from shared.keys import DEFAULT_PREFIX, Keys
 from shared.logs import configure_logging
 from shared.redis_server import Reach, probe, refused_message
@@ -425,6 +424,9 @@ def evaluate_checkpoint(
     --rewards.badge 20, --seed 3 ... (or CRL_GOAL, CRL_EPISODE_STEPS, ...), so the evaluation plays
     the game the agent trained on.
     """
+    # the game's settings import PyBoy (a second of SDL): only this command needs them, not the health probe
+    from shared.game.settings import GameSettings
+
     configure_logging("WARNING")
     game_args = [*ctx.args, "--data-dir", str(data_dir)]
     if rom is not None:
