@@ -61,20 +61,21 @@ USER crl
 
 FROM app AS emulator
 ENV CRL_SERVICE=emulator
-HEALTHCHECK --interval=10s --timeout=5s --start-period=60s --retries=3 \
+# 15 s to answer: the probe is a Python start, which took more than 5 s on a busy 2-core host
+HEALTHCHECK --interval=10s --timeout=15s --start-period=60s --retries=3 \
     CMD ["crystal-rl", "status", "--service", "emulator", "--this-host"]
 CMD ["python", "-m", "services.emulator", "--env", "auto"]
 
 FROM app AS llm_planner
 ENV CRL_SERVICE=llm_planner
-HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
+HEALTHCHECK --interval=10s --timeout=15s --start-period=30s --retries=3 \
     CMD ["crystal-rl", "status", "--service", "llm_planner", "--this-host"]
 CMD ["python", "-m", "services.llm_planner"]
 
 FROM app AS dashboard
 ENV CRL_SERVICE=dashboard CRL_HOST=0.0.0.0
 EXPOSE 8080
-HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
+HEALTHCHECK --interval=10s --timeout=15s --start-period=30s --retries=3 \
     CMD ["crystal-rl", "status", "--service", "dashboard", "--http", "http://127.0.0.1:8080/api/services"]
 CMD ["python", "-m", "services.dashboard"]
 
@@ -94,7 +95,7 @@ COPY --from=app /opt/crl/build /opt/crl/build
 COPY --from=app /opt/venv/bin/crystal-rl /opt/venv/bin/crystal-rl
 ENV CRL_SERVICE=dqn_learner
 USER crl
-HEALTHCHECK --interval=10s --timeout=5s --start-period=60s --retries=3 \
+HEALTHCHECK --interval=10s --timeout=15s --start-period=60s --retries=3 \
     CMD ["crystal-rl", "status", "--service", "dqn_learner", "--this-host"]
 CMD ["python", "-m", "services.dqn_learner"]
 
