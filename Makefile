@@ -50,8 +50,10 @@ llama-wheel:
 run: setup
 	$(BIN)/crystal-rl run $(ARGS)
 
-## test: run every test against a real redis-server and the real PyBoy
+## test: run every test against a real Redis server (the system's redis-server, else the embedded valkey-server)
+## and the real PyBoy; the browser tests' Chromium is the system's, else Playwright's own, installed once here
 test: setup llama
+	@$(BIN)/python tests/chromium.py
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## lint: ruff over the whole tree

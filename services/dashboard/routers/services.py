@@ -1,10 +1,13 @@
-"""`/api/services`, `/api/events`, `/api/controls/{id}`: who is up, what happened, what was acknowledged."""
+"""`/api/services`, `/api/redis`, `/api/events`, `/api/controls/{id}`: who is up, on which Redis, what happened, what
+was acknowledged."""
 
 from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, status
 
-from services.dashboard.deps import HubDep, require_read
+from services.dashboard.deps import HubDep, RedisDep, Settings, require_read
+from shared.redis_server import server_name
+from shared.redis_url import redact
 
 router = APIRouter(prefix="/api", tags=["services"], dependencies=[Depends(require_read)])
 
@@ -13,6 +16,12 @@ router = APIRouter(prefix="/api", tags=["services"], dependencies=[Depends(requi
 async def services(hub: HubDep) -> list[dict[str, Any]]:
     """Every service instance seen: up/down from its heartbeat, its counters, how long ago it was seen."""
     return hub.services_payload()
+
+
+@router.get("/redis")
+async def redis_info(settings: Settings, redis: RedisDep) -> dict[str, Any]:
+    """Which Redis the dashboard reads, without its password, and which server answers there."""
+    return {"url": redact(settings.redis_url), "server": server_name(await redis.info("server"))}
 
 
 @router.get("/events")

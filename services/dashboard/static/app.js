@@ -482,6 +482,14 @@ $("heat-map-select").addEventListener("change", async (e) => {
 
 // -------------------------------------------------------------------------------------- services
 
+async function loadRedis() { // which Redis the services share (its URL without the password), and which server
+  try {
+    const got = await api("/api/redis");
+    setText("redis-info", `Redis: ${got.url} (${got.server})`);
+  } catch (error) { console.warn(error); }
+}
+loadRedis();
+
 function renderServices() {
   const body = $("services");
   const down = state.services.filter((s) => !s.up).length;
