@@ -130,33 +130,18 @@ class Learner:
             stacker = self._stackers[frame.env] = FrameStacker(self.settings.frame_stack)
         obs = stacker.push(frame)
         self.frames_seen += 1
-        action = None if frame.action is None else BUTTON_INDEX[frame.action]
-        reward = self._scaled(frame.reward)
+        entry = (frame.env, obs.screens[-1], obs.features, obs.legal)
+        outcome = {
+            "continues": obs.continues,
+            "action": None if frame.action is None else BUTTON_INDEX[frame.action],
+            "reward": self._scaled(frame.reward),
+            "done": frame.terminated,
+        }
         demo = frame.action_source in self._demo_sources
         with self._buffer_lock:
-            stored = self.buffer.add(
-                frame.env,
-                obs.screens[-1],
-                obs.features,
-                obs.legal,
-                continues=obs.continues,
-                action=action,
-                reward=reward,
-                done=frame.terminated,
-                demo=demo,
-            )
+            stored = self.buffer.add(*entry, **outcome, demo=demo)
             if self.demos is not None:
-                self.demos.offer(
-                    frame.env,
-                    obs.screens[-1],
-                    obs.features,
-                    obs.legal,
-                    continues=obs.continues,
-                    action=action,
-                    reward=reward,
-                    done=frame.terminated,
-                    demo=demo and stored,
-                )
+                self.demos.offer(*entry, **outcome, demo=demo and stored)
         if stored:
             self._count_transition()
         return obs
