@@ -126,6 +126,22 @@ async def test_live_stream_sends_a_snapshot_then_decimated_updates(
     assert heat["env"] == "0" and heat["map"] == [24, 4] and heat["tiles"]
 
 
+async def test_the_learners_curve_reads_the_counters_as_its_heartbeat_writes_them(
+    redis_client: redis.Redis, dashboard: Dashboard, http: httpx.AsyncClient
+) -> None:
+    """The real learner's heartbeat flattens its tags (`losses_td_loss`); the margin loss of its demonstrations
+    goes on the curve beside the TD loss."""
+    counters = {"losses_td_loss": 0.5, "losses_margin_loss": 0.125, "charts_epsilon": 0.25, "losses_q_values": 2.0}
+    write_health(redis_client, "dqn_learner", "flat-1", counters)
+
+    async def point() -> dict | None:
+        series = dashboard.hub.learner_series
+        return series[-1] if series and series[-1]["margin_loss"] is not None else None
+
+    latest = await eventually(point, what="a point of the learner's curve")
+    assert (latest["loss"], latest["margin_loss"], latest["epsilon"], latest["mean_q"]) == (0.5, 0.125, 0.25, 2.0)
+
+
 async def test_services_show_up_with_counters_and_down_when_the_heartbeat_is_gone(
     redis_client: redis.Redis, dashboard: Dashboard, http: httpx.AsyncClient
 ) -> None:
