@@ -198,6 +198,8 @@ def test_the_n_step_loss_pulls_q_toward_its_return_by_its_weight(n_step_weight: 
         next_features=features,
         dones=np.ones(b, np.float32),
         next_legal=legal,
+        legal=legal,
+        demo=np.zeros(b, dtype=bool),
         nstep=NStep(
             rewards=np.ones(b, np.float32),
             discounts=np.zeros(b, np.float32),
