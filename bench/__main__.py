@@ -31,6 +31,12 @@ def main() -> None:
     parser.add_argument("--only", nargs="*", default=None, help="run only these suites (e.g. emulator system learning)")
     parser.add_argument("--budget", type=int, default=100_000, help="learning: env steps of training per agent")
     parser.add_argument("--seeds", type=int, default=3, help="learning: seeds, run one after another")
+    parser.add_argument(
+        "--first-seed",
+        type=int,
+        default=0,
+        help="learning: the first seed (e.g. `--seeds 1 --first-seed 2` adds seed 2 to a run of seeds 0 and 1)",
+    )
     parser.add_argument("--eval-episodes", type=int, default=5, help="learning: greedy episodes per checkpoint")
     parser.add_argument(
         "--agents",
@@ -64,6 +70,7 @@ def main() -> None:
             tuple(args.agents),
             args.archive_share,
             args.demo_fraction,
+            args.first_seed,
         )
         if set(args.only) == {"learning"}:
             return

@@ -124,9 +124,10 @@ def run(
     agents: tuple[str, ...] = AGENTS,
     archive_share: float | None = None,
     demo_fraction: float = 0.25,
+    first_seed: int = 0,
 ) -> dict[str, Any]:
-    """The `agents` (default: every one) for `seeds` seeds; the JSON, the PNG and the tables. Returns the results
-    written."""
+    """The `agents` (default: every one) for `seeds` seeds from `first_seed` on; the JSON, the PNG and the tables.
+    Returns the results written."""
     hyper = LearnerSettings()
     bench = _Run(console)
     results: dict[str, Any] = {"started": time.time(), "machine": machine()}
@@ -134,7 +135,8 @@ def run(
         workdir = Path(tmp)
         game = GameSettings(data_dir=workdir / "game")
         results["settings"] = {
-            "budget": budget, "seeds": seeds, "eval_episodes": episodes, "agents": list(agents),
+            "budget": budget, "seeds": seeds, "first_seed": first_seed, "eval_episodes": episodes,
+            "agents": list(agents),
             "archive_share": archive_share, "demo_fraction": demo_fraction,
             "learner": hyper.model_dump(mode="json", exclude={"streams"}),
             "game": game.model_dump(mode="json", exclude={"data_dir", "redis_url"}),
@@ -142,12 +144,12 @@ def run(
         }  # fmt: skip
         torch.set_num_threads(hyper.torch_threads)  # evaluations answer one observation at a time
         out = None
-        for seed in range(seeds):
+        for done, seed in enumerate(range(first_seed, first_seed + seeds), start=1):
             _seed(bench, game, hyper, budget, seed, episodes, workdir / f"seed{seed}", agents, archive_share,
                   demo_fraction)  # fmt: skip
             # each finished seed is written at once: an hours-long run that fails later keeps what it measured
-            out = write_result("learning", _summed(results, bench, seeds_done=seed + 1), out)
-            bench.progress(f"seeds 0-{seed} written to {out}")
+            out = write_result("learning", _summed(results, bench, seeds_done=done), out)
+            bench.progress(f"seeds {first_seed}-{seed} written to {out}")
     out = write_result("learning", _summed(results, bench, seeds_done=seeds), out)
     title = f"crystal-rl learning, {budget:,} steps, {seeds} seed(s), {episodes} greedy episodes a point"
     learning_report.plot(bench.points, out.with_suffix(".png"), title)
