@@ -7,10 +7,13 @@ from pathlib import Path
 
 import gymnasium as gym
 import numpy as np
+import pytest
 import torch
+from rich.console import Console
 from stable_baselines3 import DQN
 from stable_baselines3.common.vec_env import DummyVecEnv, VecFrameStack
 
+from bench import harness, learning
 from bench.demonstrator import Demonstrator
 from bench.learning_sb3 import dqn_arguments, make_env
 from bench.learning_system import _Keeper
@@ -90,3 +93,20 @@ def test_the_demonstrator_leads_to_the_badge_from_wherever_the_player_stands() -
         core.close()
     plan = json.loads(demonstrator.plan(plan_schema(list(Button), 8, 16), {"messages": []}))
     assert plan["buttons"] == ["a"] and plan["ttl"] == 2  # no situation in the prompt: A, as through text
+
+
+def test_a_run_from_a_first_seed_plays_and_records_only_its_seeds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`--seeds 1 --first-seed 2` adds seed 2 to an earlier run: its points, its timings and its settings say
+    seed 2 (the cheap agents, on the real game core)."""
+    monkeypatch.setattr(harness, "RESULTS", tmp_path / "results")
+    results = learning.run(
+        budget=1000, seeds=1, episodes=1, console=Console(quiet=True), agents=("untrained", "random"), first_seed=2
+    )
+    (written,) = (tmp_path / "results").glob("learning-*.json")
+    assert json.loads(written.read_text()) == results
+    assert results["settings"]["first_seed"] == 2 and results["seeds_done"] == 1
+    assert {(point["agent"], point["seed"]) for point in results["points"]} == {("untrained", 2), ("random", 2)}
+    assert set(results["timings_s"]["untrained"]) == {"2"} and set(results["timings_s"]["random"]) == {"2"}
+    assert written.with_suffix(".png").stat().st_size > 0
