@@ -554,9 +554,7 @@ class EmulatorService:
                 self.core.start_state = data
         self.total_reward = float(stats.get("total_reward", 0.0))
         self.core.progress.start(self.core.state)
-        explored = self.core.progress.explored
-        explored.tiles.update(tuple(t) for t in stats.get("tiles", []))  # type: ignore[misc]
-        explored.maps.update(tuple(m) for m in stats.get("maps", []))  # type: ignore[misc]
+        self.core.progress.explored.restore(stats)
         log.info("resumed from save state %s at step %d", meta.name, meta.step)
 
     def _begin_save(
@@ -572,8 +570,7 @@ class EmulatorService:
         check_name(name)  # before the fork: a child is made only for a state that will be written
         pending = pending or snapshot(self.core.save_state)
         step, episode, total_reward = self.step, self.episode, self.total_reward
-        explored = self.core.progress.explored
-        tiles, maps = list(explored.tiles), list(explored.maps)
+        explored = self.core.progress.explored.to_stats()
         in_episode: dict[str, Any] = {
             "episode_step": self.core.episode_step,
             "episode": record_stats(self.record, time.monotonic() - self.episode_began),
@@ -583,7 +580,7 @@ class EmulatorService:
 
         def write() -> SaveMeta:
             data = pending()  # first, whatever happens next: it reaps the child
-            stats = {"total_reward": total_reward, "tiles": sorted(tiles), "maps": sorted(maps), **in_episode}
+            stats = {"total_reward": total_reward, **explored, **in_episode}
             return self.store.save(name, data, step=step, episode=episode, reason=reason, stats=stats)
 
         return write

@@ -10,7 +10,9 @@ progress: it is logged and not counted.
 """
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from shared.game.ram_map import MAX_MONEY
 from shared.game.state import GameState
@@ -98,6 +100,20 @@ class Explored:
         self.tiles.clear()
         self.maps.clear()
         self.battles_won.clear()
+
+    def to_stats(self) -> dict[str, list[list[int]]]:
+        """As JSON lists, for a save state's stats: a restart inside an episode must not pay for any of it again."""
+        return {
+            "tiles": [list(tile) for tile in sorted(self.tiles)],
+            "maps": [list(m) for m in sorted(self.maps)],
+            "battles_won": [list(m) for m in sorted(self.battles_won)],
+        }
+
+    def restore(self, stats: Mapping[str, Any]) -> None:
+        """Add what a save state's stats say was explored (`to_stats`); a key a save of older code lacks is empty."""
+        self.tiles.update((g, n, x, y) for g, n, x, y in stats.get("tiles", []))
+        self.maps.update((g, n) for g, n in stats.get("maps", []))
+        self.battles_won.update((g, n) for g, n in stats.get("battles_won", []))
 
 
 class Progress:

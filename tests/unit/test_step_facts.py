@@ -1,5 +1,6 @@
 """The facts of a step on crafted state pairs, the guards against misreads, and the reward weighed from them."""
 
+import json
 import logging
 
 import pytest
@@ -125,3 +126,25 @@ def test_zero_weights_turn_the_reward_off_not_the_facts() -> None:
 def test_every_component_weighs_a_fact() -> None:
     assert set(COMPONENTS) == set(RewardWeights.model_fields)
     assert set(COMPONENTS.values()) <= set(StepFacts.__dataclass_fields__)
+
+
+def test_what_was_explored_survives_a_save_states_stats_so_a_restart_pays_for_none_of_it_again() -> None:
+    fighting = BASE.model_copy(update={"party": (MON,), "battle": BattleState(mode=1, enemy_species=16, enemy_hp=0)})
+    won = fighting.model_copy(update={"battle": BattleState()})
+    moved = won.model_copy(update={"x": 6})
+    progress = Progress()
+    progress.start(BASE)
+    assert progress.step(fighting, won).new_battle_won and progress.step(won, moved).new_tile
+    stats = json.loads(json.dumps(progress.explored.to_stats()))  # as a save state's meta file holds them
+
+    restarted = Progress()
+    restarted.start(BASE)
+    restarted.explored.restore(stats)
+    assert restarted.explored == progress.explored
+    again = restarted.step(fighting, won)
+    assert again.battle_won and not again.new_battle_won
+    assert not restarted.step(won, moved).new_tile
+    # a save of older code has no battles won: the restore keeps what it has
+    older = Progress()
+    older.explored.restore({"tiles": stats["tiles"], "maps": stats["maps"]})
+    assert older.explored.tiles == progress.explored.tiles and not older.explored.battles_won
