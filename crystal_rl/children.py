@@ -23,6 +23,7 @@ class RunOptions:
     data_dir: Path
     envs: int = 1
     rom: Path | None = None
+    symbols: Path | None = None
     actions: int | None = None
     seed: int = 0
     llm: bool = True
@@ -90,7 +91,7 @@ def child_specs(options: RunOptions) -> list[ChildSpec]:
 def child_env(options: RunOptions) -> dict[str, str]:
     """Variables every child gets on top of the supervisor's own environment.
 
-    The game settings (`shared.game.settings.GameSettings`: the ROM here, and any `CRL_GOAL`,
+    The game settings (`shared.game.settings.GameSettings`: the ROM and its symbol file here, and any `CRL_GOAL`,
     `CRL_EPISODE_STEPS`, `CRL_REWARDS__*` of the user's environment, passed on as they are) go to
     every child, not as one service's flags: the learner's evaluations must play the game the
     emulators play.
@@ -102,6 +103,8 @@ def child_env(options: RunOptions) -> dict[str, str]:
     }
     if options.rom is not None:
         env["CRL_ROM"] = str(options.rom.resolve())
+    if options.symbols is not None:
+        env["CRL_SYMBOLS"] = str(options.symbols.resolve())
     return env
 
 

@@ -41,6 +41,7 @@ from crystal_rl.status import (
 )
 from crystal_rl.supervisor import Supervisor
 from shared.errors import CrystalRLError, RedisUnavailableError
+from shared.game.symbols import load_symbols
 from shared.keys import DEFAULT_PREFIX, Keys
 from shared.logs import configure_logging
 from shared.redis_server import Reach, probe, refused_message
@@ -120,6 +121,13 @@ def run(
     actions: Annotated[
         int | None, typer.Option(min=1, help="Stop after this many actions per env (default: run until Ctrl-C).")
     ] = None,
+    symbols: Annotated[
+        Path | None,
+        typer.Option(
+            help="A pokecrystal-style .sym file of the ROM: its addresses replace Crystal's (a hack that moved"
+            " WRAM variables)."
+        ),
+    ] = None,
     envs: Annotated[int, typer.Option(min=1, max=64, help="Emulators (games) feeding the one learner.")] = 1,
     redis_url: Annotated[
         str | None,
@@ -147,8 +155,10 @@ def run(
     explicit = redis_url is not None or "CRL_REDIS_URL" in os.environ
     try:
         url = env_password(redis_url) if redis_url else CommonSettings().redis_url
+        if symbols is not None:
+            load_symbols(symbols)  # a file that will not do stops the run here, not in every child
         if rom is not None:
-            inspect_rom(rom)
+            inspect_rom(rom, symbols is not None)
         url, local_redis = connect_or_start(url, explicit, data_dir, own=own_redis)
     except CrystalRLError as exc:
         raise fail(str(exc)) from None
@@ -162,6 +172,7 @@ def run(
         data_dir=data_dir,
         envs=envs,
         rom=rom,
+        symbols=symbols,
         actions=actions,
         seed=seed,
         llm=not no_llm,

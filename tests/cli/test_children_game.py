@@ -26,3 +26,17 @@ def test_the_rom_reaches_every_child_in_the_environment_not_one_service_s_flags(
 
 def test_the_demo_cartridge_sets_no_rom(tmp_path: Path) -> None:
     assert "CRL_ROM" not in child_env(RunOptions(redis_url="redis://h:1/0", data_dir=tmp_path))
+
+
+def test_a_symbol_file_reaches_every_child_beside_the_rom(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    options = RunOptions(redis_url="redis://h:1/0", data_dir=tmp_path, rom=Path("hack.gbc"), symbols=Path("hack.sym"))
+    env = child_env(options)
+    assert env["CRL_SYMBOLS"] == str(tmp_path / "hack.sym")
+    assert all("--symbols" not in spec.argv for spec in child_specs(options))
+    for key in [k for k in os.environ if k.startswith("CRL_")]:
+        monkeypatch.delenv(key)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    assert GameSettings().symbols == tmp_path / "hack.sym"
+    assert "CRL_SYMBOLS" not in child_env(RunOptions(redis_url="redis://h:1/0", data_dir=tmp_path))

@@ -43,6 +43,15 @@ def test_file_with_bad_header_is_not_a_rom(tmp_path: Path) -> None:
     assert_one_line_error(run_cli("--rom", str(rom), cwd=tmp_path), "header checksum")
 
 
+def test_a_symbol_file_that_will_not_do_stops_the_run_before_anything_starts(tmp_path: Path) -> None:
+    result = run_cli("--symbols", str(tmp_path / "absent.sym"), cwd=tmp_path)
+    assert_one_line_error(result, "absent.sym", "cannot be read")
+    (tmp_path / "notes.sym").write_text("01:d000 wSomethingElse\n")
+    result = run_cli("--symbols", str(tmp_path / "notes.sym"), cwd=tmp_path)
+    assert_one_line_error(result, "notes.sym", "lacks")
+    assert not (tmp_path / "data").exists()  # no Redis started, no service
+
+
 def test_unreachable_explicit_redis_url(tmp_path: Path) -> None:
     url = f"redis://127.0.0.1:{free_port()}/0"
     result = run_cli("--redis-url", url, "--actions", "5", cwd=tmp_path)
