@@ -56,7 +56,7 @@ def main() -> None:
         "--demo-fraction",
         type=float,
         default=0.25,
-        help="learning: share of the budget the demonstrator plans for in the demo_* arms",
+        help="learning: share of the budget the demonstrator plans for in the demo_dqfd and demo_td arms",
     )
     args = parser.parse_args()
     console = Console()

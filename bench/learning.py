@@ -24,17 +24,14 @@ from services.dqn_learner.evaluate import evaluate
 from services.dqn_learner.settings import LearnerSettings
 from shared.game.settings import GameSettings
 
-AGENTS: tuple[str, ...] = (
-    "untrained", "random", "fallback", "system", learning_sb3.AGENT, "demo_dqfd", "demo_per", "demo_td",
-)  # fmt: skip
+AGENTS: tuple[str, ...] = ("untrained", "random", "fallback", "system", learning_sb3.AGENT, "demo_dqfd", "demo_td")
 DEMO_ARMS: dict[str, dict[str, Any]] = {
     "demo_dqfd": {},
-    "demo_per": {"demo_replay": "prioritized", "demo_capacity": 0},
     "demo_td": {"demo_loss_weight": 0.0, "demo_capacity": 0},
 }
 """The demonstrator's arms: the system with the demonstrator planning for the first part of the budget, learning
-from its steps with the margin loss and the reserved ring (the learner's defaults), with the margin loss and
-prioritised replay instead of the ring (DQfD's own way), or by TD alone (its steps are ordinary transitions)."""
+from its steps with the margin loss and the reserved ring (the learner's defaults), or by TD alone (its steps
+are ordinary transitions)."""
 
 
 class _Run:

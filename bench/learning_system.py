@@ -49,8 +49,7 @@ HYPERPARAMETERS = (
     "frame_stack", "gamma", "learning_rate", "batch_size", "max_grad_norm", "epsilon_start", "epsilon_end",
     "epsilon_decay_frames", "learning_starts", "train_every", "target_update_every", "tau", "buffer_capacity",
     "torch_threads", "buttons", "n_step", "n_step_weight", "demo_sources", "demo_capacity", "demo_batch_share",
-    "demo_margin", "demo_loss_weight", "l2_weight", "demo_replay", "demo_priority_bonus", "priority_alpha",
-    "priority_beta",
+    "demo_margin", "demo_loss_weight", "l2_weight",
 )  # fmt: skip
 """Given to the learner as flags, so it trains with exactly what SB3 is given (whatever `CRL_*` says there)."""
 

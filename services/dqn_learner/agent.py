@@ -129,8 +129,6 @@ class DQNAgent:
         self._traced_actor = _trace(self.actor, device)
         self.optimizer = torch.optim.Adam(self.q_network.parameters(), lr=learning_rate, weight_decay=l2_weight)
         self.updates = 0
-        self.td_errors = np.zeros(0, dtype=np.float32)
-        """The last update's 1-step |TD error| per row (what prioritised replay sets its priorities from)."""
         self._actor_lock = threading.Lock()
 
     # --- acting -------------------------------------------------------------------------
@@ -186,8 +184,6 @@ class DQNAgent:
         With `batch.nstep`, the n-step loss is added with weight `n_step_weight`; its
         bootstrap states go through the networks in the same forward pass as the 1-step ones.
         On the batch's demonstrated rows the margin loss is added with weight `margin_weight`.
-        With `batch.weights` (a sample by priority), each row's TD loss is scaled by its weight;
-        `td_errors` then holds each row's 1-step |TD error|, its new priority's base.
         """
         screens = self._tensor(batch.screens)
         features = self._tensor(batch.features)
@@ -214,17 +210,9 @@ class DQNAgent:
             ).split(len(batch.actions))
         q_all = self.q_network(screens, features)
         q = q_all.gather(1, actions.unsqueeze(1)).squeeze(1)
-        weights = None if batch.weights is None else self._tensor(batch.weights)
-
-        def td_loss_to(targets: torch.Tensor) -> torch.Tensor:
-            if weights is None:
-                return F.smooth_l1_loss(q, targets)
-            return (F.smooth_l1_loss(q, targets, reduction="none") * weights).mean()
-
-        loss = td_loss_to(td_targets[0])
+        loss = F.smooth_l1_loss(q, td_targets[0])
         if len(td_targets) > 1:
-            loss = loss + self.n_step_weight * td_loss_to(td_targets[1])
-        self.td_errors = (q - td_targets[0]).detach().abs().cpu().numpy()
+            loss = loss + self.n_step_weight * F.smooth_l1_loss(q, td_targets[1])
         td_loss = float(loss.detach().item())
         demo = batch.demo
         margin_value = 0.0

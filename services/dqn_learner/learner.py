@@ -30,16 +30,13 @@ from services.dqn_learner.observation import (
     FrameStacker,
     Observation,
 )
-from services.dqn_learner.replay import Batch, Priority, ReplayBuffer
+from services.dqn_learner.replay import Batch, ReplayBuffer
 from services.dqn_learner.settings import LearnerSettings
 from shared.buttons import BUTTON_INDEX
 from shared.game.features import N_FEATURES
 from shared.messages import Frame
 
 log = logging.getLogger(__name__)
-
-PRIORITY_EPSILON = 0.001
-"""Added to every priority (DQfD's epsilon_a), so a transition whose error reached 0 is still drawn now and then."""
 
 
 class Learner:
@@ -52,7 +49,6 @@ class Learner:
 
     def __init__(self, settings: LearnerSettings, device: torch.device) -> None:
         self.settings = settings
-        self.prioritized = settings.demo_replay == "prioritized"
         torch.manual_seed(settings.seed)
         self.rng = np.random.default_rng(settings.seed)
         self.agent = DQNAgent(
@@ -76,7 +72,6 @@ class Learner:
             seed=settings.seed,
             n_step=settings.n_step,
             gamma=settings.gamma,
-            priority=Priority(settings.priority_alpha, settings.priority_beta) if self.prioritized else None,
         )
         self.demos = self._demo_store(settings)
         """The demonstrations' own ring (None when `demo_capacity` is 0)."""
@@ -203,10 +198,6 @@ class Learner:
         with self._buffer_lock:
             batch = self._sample()
         stats = self.agent.update(batch)
-        if batch.slots is not None:
-            bonus = np.where(batch.demo, self.settings.demo_priority_bonus, 0.0) + PRIORITY_EPSILON
-            with self._buffer_lock:
-                self.buffer.update_priorities(batch.slots, self.agent.td_errors, bonus)
         self._trained_transitions += self.settings.train_every
         updates = self.agent.updates
         if updates % self.settings.target_update_every == 0:
@@ -217,11 +208,9 @@ class Learner:
         return stats
 
     def _sample(self) -> Batch:
-        """A batch: `demo_batch_share` of it from the demonstrations' ring while it holds any, the rest from the
-        main ring (uniform, or by priority with `demo_replay` prioritized, which reserves no share)."""
+        """A batch: `demo_batch_share` of it from the demonstrations' ring while it holds any, the rest uniform."""
         size = self.settings.batch_size
-        ring_has_demos = self.demos is not None and self.demos.buffer.demos and not self.prioritized
-        reserved = round(size * self.settings.demo_batch_share) if ring_has_demos else 0
+        reserved = round(size * self.settings.demo_batch_share) if self.demos and self.demos.buffer.demos else 0
         if not reserved:
             return self.buffer.sample(size)
         return Batch.concat(self.buffer.sample(size - reserved), self.demos.buffer.sample(reserved))

@@ -43,7 +43,6 @@ terminated. Its bootstrap entry must still be in the ring, or `sample` draws aga
 """
 
 import copy
-from collections.abc import Callable
 from dataclasses import dataclass, fields
 from typing import Any, BinaryIO
 
@@ -98,10 +97,6 @@ class Batch:
     """(B,) bool: the action was a demonstration (chosen by a source the learner learns from by example)."""
     nstep: "NStep | None" = None
     """The n-step part, when the buffer keeps n-step returns."""
-    slots: np.ndarray | None = None
-    """(B,) int64: where each row is stored, when the buffer samples by priority (to give it a new one)."""
-    weights: np.ndarray | None = None
-    """(B,) float32: importance-sampling weights in (0, 1], when the buffer samples by priority."""
 
     @staticmethod
     def concat(first: "Batch", second: "Batch") -> "Batch":
@@ -120,21 +115,6 @@ class Batch:
 def astuple_shallow(value: Any) -> tuple[Any, ...]:
     """A dataclass's fields in order, not copied (`dataclasses.astuple` deep-copies every array)."""
     return tuple(getattr(value, f.name) for f in fields(value))
-
-
-@dataclass(frozen=True, slots=True)
-class Priority:
-    """Prioritised replay's exponents (Schaul et al. 2016; DQfD's values by default)."""
-
-    alpha: float = 0.4
-    """How much the priorities shape the draw: 0 is uniform, 1 fully proportional."""
-    beta: float = 0.6
-    """How much the importance-sampling weights correct the bias the draw brings: 1 corrects it fully."""
-
-    def weights(self, chances: np.ndarray, size: int) -> np.ndarray:
-        """(N * P(i)) ** -beta, scaled so the largest in the batch is 1 (updates only ever scale down)."""
-        raw = (np.maximum(chances, 1e-12) * max(size, 1)) ** -self.beta
-        return (raw / raw.max()).astype(np.float32)
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,7 +150,6 @@ class ReplayBuffer:
         seed: int = 0,
         n_step: int = 1,
         gamma: float = 0.99,
-        priority: "Priority | None" = None,
     ) -> None:
         if capacity < 1:
             raise ValueError(f"capacity must be >= 1 (got {capacity})")
@@ -216,13 +195,6 @@ class ReplayBuffer:
         self._newest: dict[str, np.ndarray] = {}
         """Per env, the stack of its newest entry: what a frame that continues it shifts by one."""
         self._rng = np.random.default_rng(seed)
-        self.priority = priority
-        """Prioritised sampling's exponents, or None for uniform sampling."""
-        self._priorities = np.zeros(capacity, dtype=np.float64) if priority is not None else None
-        """Per entry, |TD error| + a small constant (+ a bonus for a demonstration); 0 for an entry that
-        completes no transition, so it is never drawn."""
-        self._max_priority = 1.0
-        """What a new transition gets: the highest priority given so far, so it is drawn at least once soon."""
 
     def __len__(self) -> int:
         """Transitions stored (the few whose oldest screen was overwritten included; `sample` passes over them)."""
@@ -344,8 +316,6 @@ class ReplayBuffer:
         self._dones[slot] = float(done) if completes else 0.0
         self._demos += int(completes and demo) - int(self._demo[slot])
         self._demo[slot] = completes and demo
-        if self._priorities is not None:
-            self._priorities[slot] = self._max_priority if completes else 0.0
         self._written = serial + 1
         self._extend_returns(env, serial, completes, reward, done)
         return completes
@@ -386,12 +356,11 @@ class ReplayBuffer:
         return whole
 
     def sample(self, batch_size: int) -> Batch:
-        """A sample with replacement from the stored transitions: uniform, or by priority (`priority`)."""
+        """Uniform sample with replacement from the stored transitions."""
         if self._size == 0:
             raise ValueError("cannot sample from a replay buffer that holds no transition")
         filled = min(self._written, self.capacity)
-        draw, chance = self._drawing(filled)
-        slots = draw(batch_size)
+        slots = self._rng.integers(0, filled, size=batch_size)
         whole = self._whole(slots)
         draws = 1
         while not whole.all():
@@ -401,7 +370,7 @@ class ReplayBuffer:
                     f" small for stacks of {self.frame_stack} (make buffer_capacity much larger than frame_stack)"
                 )
             redraw = ~whole
-            slots[redraw] = draw(int(redraw.sum()))
+            slots[redraw] = self._rng.integers(0, filled, size=int(redraw.sum()))
             whole = self._whole(slots)
             draws += 1
         stacks = self._stacks[slots] % self.capacity
@@ -420,41 +389,7 @@ class ReplayBuffer:
             legal=self._legal[stacks[:, -2]],
             demo=self._demo[slots],
             nstep=nstep,
-            slots=None if chance is None else slots,
-            weights=None if chance is None else self._weights(chance[slots]),
         )
-
-    def _drawing(self, filled: int) -> tuple[Callable[[int], np.ndarray], np.ndarray | None]:
-        """How slots are drawn: uniformly, or each in proportion to its priority ** alpha (PER's proportional
-        variant, over a cumulative sum: about 0.1 ms at 50,000 entries, against a 30 ms update). The second
-        value: each slot's chance of being drawn (None for uniform)."""
-        if self._priorities is None or self.priority is None:
-            return (lambda n: self._rng.integers(0, filled, size=n)), None
-        scaled = self._priorities[:filled] ** self.priority.alpha
-        cumulative = np.cumsum(scaled)
-        total = float(cumulative[-1])
-        if total <= 0.0:
-            return (lambda n: self._rng.integers(0, filled, size=n)), None
-
-        def draw(n: int) -> np.ndarray:
-            picks = np.searchsorted(cumulative, self._rng.random(n) * total, side="right")
-            return np.minimum(picks, filled - 1).astype(np.int64)
-
-        return draw, scaled / total
-
-    def _weights(self, chances: np.ndarray) -> np.ndarray:
-        assert self.priority is not None  # chances exist only when sampling by priority
-        return self.priority.weights(chances, self._size)
-
-    def update_priorities(self, slots: np.ndarray, errors: np.ndarray, bonus: np.ndarray) -> None:
-        """New priorities after an update: |TD error| + `bonus` per row (PER's small constant, plus DQfD's
-        bonus on demonstrations). A slot overwritten since it was sampled (at the ring's oldest edge) takes
-        its old entry's priority: one draw more or less for it, no harm."""
-        if self._priorities is None:
-            raise ValueError("update_priorities on a buffer that samples uniformly")
-        priorities = np.abs(errors).astype(np.float64) + bonus
-        self._priorities[slots] = np.where(self._completes[slots], priorities, 0.0)
-        self._max_priority = max(self._max_priority, float(priorities.max(initial=0.0)))
 
     def _nstep(self, slots: np.ndarray) -> NStep:
         last = self._nstep_last[slots] % self.capacity

@@ -70,22 +70,7 @@ class LearnerSettings(CommonSettings):
     demonstrations then live only in the main ring, with their mark)."""
 
     demo_batch_share: float = Field(default=0.25, ge=0, lt=1)
-    """Share of every batch drawn from the demonstrations' ring while it holds any (`demo_replay` reserved)."""
-
-    demo_replay: Literal["reserved", "prioritized"] = "reserved"
-    """How demonstrations are replayed more than their number would have them: `reserved`, a share of every
-    batch from their own ring; `prioritized`, DQfD's way: every transition drawn by priority (|TD error| +
-    0.001, + `demo_priority_bonus` on a demonstration), with importance-sampling weights, and no reserved
-    share (the ring still feeds the `demos` file). The learning benchmark measures both."""
-
-    demo_priority_bonus: float = Field(default=1.0, ge=0)
-    """Added to a demonstration's priority (`prioritized`; DQfD's epsilon_d = 1.0 against 0.001 for others)."""
-
-    priority_alpha: float = Field(default=0.4, ge=0, le=1)
-    """How much priorities shape the draw (`prioritized`): 0 uniform, 1 proportional (DQfD's 0.4)."""
-
-    priority_beta: float = Field(default=0.6, ge=0, le=1)
-    """How fully the importance-sampling weights undo the draw's bias (`prioritized`; DQfD's 0.6)."""
+    """Share of every batch drawn from the demonstrations' ring while it holds any."""
 
     demo_margin: float = Field(default=0.8, ge=0)
     """The margin by which a demonstrated action's Q should lead every other legal button (DQfD's 0.8)."""

@@ -1,7 +1,6 @@
 """Learning from demonstrations (DQfD): the margin loss, n-step returns at an episode's end, the reserved
 ring that ordinary frames cannot push demonstrations out of, and the demonstrations file."""
 
-import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +11,7 @@ from services.dqn_learner.agent import margin_losses
 from services.dqn_learner.demos import DemoStore
 from services.dqn_learner.learner import Learner
 from services.dqn_learner.observation import N_ACTIONS, SCREEN_SHAPE
-from services.dqn_learner.replay import Batch, Priority, ReplayBuffer
+from services.dqn_learner.replay import ReplayBuffer
 from services.dqn_learner.settings import LearnerSettings
 from shared.buttons import BUTTON_INDEX, BUTTONS
 from shared.errors import DemoFileError
@@ -197,70 +196,3 @@ def test_a_demonstrations_file_of_another_stack_is_refused(tmp_path: Path) -> No
     learner.save_demos()
     with pytest.raises(DemoFileError, match=r"stacks of 2 screens .* this learner uses 4"):
         DemoStore.load(path, 4, N_FEATURES, N_ACTIONS)
-
-
-# --- prioritised replay, the other way to replay demonstrations more --------------------------------
-
-
-def _prioritized(capacity: int = 100) -> ReplayBuffer:
-    priority = Priority(alpha=1.0, beta=1.0)
-    return ReplayBuffer(capacity, 1, N_FEATURES, N_ACTIONS, SCREEN_SHAPE, seed=3, priority=priority)
-
-
-def test_prioritized_sampling_draws_each_transition_in_proportion_to_its_priority() -> None:
-    buffer = _prioritized()
-    _add(buffer, 0, 0.0, first=True)  # a chain's first frame completes no transition: never drawn
-    for step in range(1, 5):
-        _add(buffer, step, 0.0)
-    first = buffer.sample(400)
-    assert first.slots is not None and first.weights is not None
-    assert set(first.slots.tolist()) == {1, 2, 3, 4}  # new transitions all at the same (highest) priority
-    assert np.allclose(first.weights, 1.0)
-    # slot 4 is 9 times as urgent as each of the others: 9 / 12 of the draws
-    buffer.update_priorities(np.array([1, 2, 3, 4]), np.array([1.0, 1.0, 1.0, 9.0]), np.zeros(4))
-    batch = buffer.sample(4000)
-    assert batch.slots is not None and batch.weights is not None
-    share = float(np.mean(batch.slots == 4))
-    assert share == pytest.approx(9 / 12, abs=0.03)
-    assert frame_ids(batch.next_screens[batch.slots == 4][:1][0]) == [4]  # the rows are the slots' transitions
-    # importance weights undo the bias: the frequent transition's rows weigh 1/9 of the others'
-    assert batch.weights[batch.slots != 4].max() == pytest.approx(1.0)
-    assert batch.weights[batch.slots == 4].max() == pytest.approx(1 / 9, rel=1e-4)
-    _add(buffer, 5, 0.0)  # a new transition gets the highest priority given so far, 9
-    assert np.mean(buffer.sample(4000).slots == 5) == pytest.approx(9 / 21, abs=0.03)
-
-
-def test_a_prioritized_learner_reserves_no_share_and_gives_demonstrations_their_bonus() -> None:
-    learner = Learner(_settings(demo_replay="prioritized", learning_starts=1), torch.device("cpu"))
-    assert learner.buffer.priority is not None
-    for step in range(1, 60):
-        learner.observe(_frame(step, ActionSource.LLM if step % 4 == 0 else ActionSource.DQN))
-    assert learner.demos is not None and learner.demos.buffer.demos > 0  # the ring still keeps them (the file)
-    sampled: list[Batch] = []
-    sample = learner._sample
-    learner._sample = lambda: sampled.append(sample()) or sampled[-1]  # type: ignore[method-assign]
-    learner.train_step()
-    (batch,) = sampled
-    assert batch.slots is not None and batch.weights is not None and len(batch.actions) == 32
-    assert batch.demo.mean() < 0.5  # no reserved quarter of demonstrations on top: 1 in 4 frames was one
-    priorities = learner.buffer._priorities
-    assert priorities is not None
-    # each sampled slot's new priority: its row's |TD error| + 0.001, + 1 (the bonus) for a demonstration
-    expected = learner.agent.td_errors + 0.001 + np.where(batch.demo, 1.0, 0.0)
-    last = {int(slot): value for slot, value in zip(batch.slots, expected, strict=True)}  # a slot drawn twice: last
-    assert [priorities[slot] for slot in last] == pytest.approx(list(last.values()), rel=1e-5)
-
-
-def test_importance_weights_scale_each_rows_td_loss() -> None:
-    """A batch whose weights are all 0 teaches nothing by TD; weights of 1 are the ordinary update."""
-    learner = Learner(_settings(demo_replay="prioritized", learning_starts=1), torch.device("cpu"))
-    for step in range(1, 40):
-        learner.observe(_frame(step, ActionSource.DQN))
-    batch = learner._sample()
-    assert batch.weights is not None and not batch.demo.any()
-    before = [p.detach().clone() for p in learner.agent.q_network.parameters()]
-    learner.agent.update(dataclasses.replace(batch, weights=np.zeros_like(batch.weights)))
-    assert all(torch.equal(a, b) for a, b in zip(before, learner.agent.q_network.parameters(), strict=True))
-    learner.agent.update(dataclasses.replace(batch, weights=np.ones_like(batch.weights)))
-    assert not all(torch.equal(a, b) for a, b in zip(before, learner.agent.q_network.parameters(), strict=True))
-    assert learner.agent.td_errors.shape == (32,) and (learner.agent.td_errors >= 0).all()
