@@ -8,7 +8,7 @@ import pytest
 
 from crystal_rl.redis_setup import connect_or_start
 from shared.errors import RedisUnavailableError
-from shared.redis_server import free_port, ping
+from shared.redis_server import ServerKind, free_port, ping
 
 CLI = [sys.executable, "-m", "crystal_rl.cli", "run"]
 
@@ -64,7 +64,9 @@ def test_unreachable_default_starts_a_local_redis_and_stops_it(tmp_path: Path) -
     used, server = connect_or_start(url, explicit=False, data_dir=tmp_path)
     try:
         assert server is not None and used != url and ping(used)
-        assert (tmp_path / "redis").is_dir()
+        # the system's redis-server keeps data/redis, the embedded valkey-server (no redis-server here) data/valkey
+        folder = "redis" if server.binary.kind is ServerKind.SYSTEM else "valkey"
+        assert server.data_dir == tmp_path / folder and server.data_dir.is_dir()
     finally:
         assert server is not None
         server.stop()
