@@ -570,7 +570,7 @@ class EmulatorService:
         check_name(name)  # before the fork: a child is made only for a state that will be written
         pending = pending or snapshot(self.core.save_state)
         step, episode, total_reward = self.step, self.episode, self.total_reward
-        explored = self.core.progress.explored.to_stats()
+        explored = self.core.progress.explored.copy()  # sorted into lists on the save thread, not here
         in_episode: dict[str, Any] = {
             "episode_step": self.core.episode_step,
             "episode": record_stats(self.record, time.monotonic() - self.episode_began),
@@ -580,7 +580,7 @@ class EmulatorService:
 
         def write() -> SaveMeta:
             data = pending()  # first, whatever happens next: it reaps the child
-            stats = {"total_reward": total_reward, **explored, **in_episode}
+            stats = {"total_reward": total_reward, **explored.to_stats(), **in_episode}
             return self.store.save(name, data, step=step, episode=episode, reason=reason, stats=stats)
 
         return write

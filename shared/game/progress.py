@@ -101,6 +101,10 @@ class Explored:
         self.maps.clear()
         self.battles_won.clear()
 
+    def copy(self) -> "Explored":
+        """Its sets copied (tens of µs): a save takes this on the step loop and writes `to_stats` on its thread."""
+        return Explored(set(self.tiles), set(self.maps), set(self.battles_won))
+
     def to_stats(self) -> dict[str, list[list[int]]]:
         """As JSON lists, for a save state's stats: a restart inside an episode must not pay for any of it again."""
         return {

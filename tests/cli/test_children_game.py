@@ -9,6 +9,14 @@ from crystal_rl.children import RunOptions, child_env, child_specs
 from shared.game.settings import GameSettings
 
 
+def as_child(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """This process's environment as a child of the run would have it: the run's variables, no other `CRL_*`."""
+    for key in [k for k in os.environ if k.startswith("CRL_")]:
+        monkeypatch.delenv(key)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+
+
 def test_the_rom_reaches_every_child_in_the_environment_not_one_service_s_flags(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -17,10 +25,7 @@ def test_the_rom_reaches_every_child_in_the_environment_not_one_service_s_flags(
     env = child_env(options)
     assert env["CRL_ROM"] == str(tmp_path / "roms" / "crystal.gbc")  # absolute: a child may run elsewhere
     assert all("--rom" not in spec.argv for spec in child_specs(options))
-    for key in [k for k in os.environ if k.startswith("CRL_")]:
-        monkeypatch.delenv(key)
-    for key, value in env.items():
-        monkeypatch.setenv(key, value)
+    as_child(env, monkeypatch)
     assert GameSettings().rom == tmp_path / "roms" / "crystal.gbc"  # what the learner's evaluation reads
 
 
@@ -34,9 +39,6 @@ def test_a_symbol_file_reaches_every_child_beside_the_rom(tmp_path: Path, monkey
     env = child_env(options)
     assert env["CRL_SYMBOLS"] == str(tmp_path / "hack.sym")
     assert all("--symbols" not in spec.argv for spec in child_specs(options))
-    for key in [k for k in os.environ if k.startswith("CRL_")]:
-        monkeypatch.delenv(key)
-    for key, value in env.items():
-        monkeypatch.setenv(key, value)
+    as_child(env, monkeypatch)
     assert GameSettings().symbols == tmp_path / "hack.sym"
     assert "CRL_SYMBOLS" not in child_env(RunOptions(redis_url="redis://h:1/0", data_dir=tmp_path))
