@@ -9,7 +9,6 @@ import logging
 import signal
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import asdict
 from types import FrameType
 
 import uvicorn
@@ -45,7 +44,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         keys=settings.keys,
         service="dashboard",
         instance=settings.instance,
-        counters=lambda: {**asdict(hub.counters), **hub.stats.as_dict()},
+        counters=lambda: {**hub.counters.as_dict(), **hub.stats.as_dict()},
         status="running",
         settings=settings.streams,
         client=redis,

@@ -22,6 +22,7 @@ from redis.asyncio import Redis
 from services.dashboard.curve import LearningCurve
 from services.dashboard.settings import DashboardSettings
 from services.dashboard.views import EnvView, LightFrame, light, pick
+from shared.counters import Counters
 from shared.health import Health, read_health
 from shared.messages import Episode, Event, Frame, Message
 from shared.streams import LoopGuard, StreamCounters, StreamEntry, StreamReader, is_transient
@@ -66,17 +67,6 @@ class Seen:
     seen_at: float
 
 
-@dataclass
-class HubCounters:
-    frames_read: int = 0
-    events_read: int = 0
-    episodes_read: int = 0
-    bad_entries: int = 0
-    """Entries that did not decode, or were of a kind their stream does not carry: skipped, never fatal."""
-    updates_sent: int = 0
-    clients: int = 0
-
-
 class Hub:
     """The live state of the run, and the fan-out of its changes to every open page."""
 
@@ -92,7 +82,9 @@ class Hub:
         self.learner_series: deque[dict[str, Any]] = deque(maxlen=settings.series_points)
         self.curve = LearningCurve(settings.curve_episodes, settings.curve_window)
         self.clients: set[Client] = set()
-        self.counters = HubCounters()
+        self.counters = Counters("frames_read events_read episodes_read bad_entries updates_sent clients")
+        """What the hub read and sent; `bad_entries` did not decode, or were of a kind their stream does not carry
+        (skipped, never fatal)."""
         self.stats = StreamCounters()
         """Connection errors, reconnects and loop errors of the hub's loops (their `LoopGuard`s count here)."""
         self.ready = asyncio.Event()

@@ -16,13 +16,13 @@ import threading
 import time
 from collections import deque
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from torch.utils.tensorboard import SummaryWriter
 
+from shared.counters import Counters
 from shared.files import atomic_writer
 from shared.game.episode import MILESTONES
 from shared.messages import Episode
@@ -47,34 +47,24 @@ class LatencyWindow:
         return float(p50), float(p99)
 
 
-@dataclass
-class Counters:
-    """Totals since the process started (persisted ones live in the checkpoint instead)."""
+def learner_counters() -> Counters:
+    """Totals since the process started (persisted ones live in the checkpoint instead):
 
-    frames: int = 0
-    """Frames handled (learned from); redeliveries of refilled entries are not counted here."""
-    refilled: int = 0
-    """Frames read back from the streams at start to refill the replay buffer."""
-    refill_bad: int = 0
-    """Entries of the refill window that could not be decoded (skipped; the consumer dead-letters them)."""
-    skipped: int = 0
-    """Entries delivered by the group that the refill had already learned from (acknowledged only)."""
-    actions_sent: int = 0
-    batches: int = 0
-    """Forward passes that answered frames (each answers one frame per env at most)."""
-    superseded: int = 0
-    """Frames not answered because a newer frame of the same env arrived first."""
-    stale: int = 0
-    """Frames older than `answer_max_age_ms` when read: learned from, not answered."""
-    late: int = 0
-    """Actions published more than `action_deadline_ms` after their frame was made."""
-    checkpoints: int = 0
-    checkpoint_failures: int = 0
-    train_failures: int = 0
-    episodes: int = 0
-    """Finished episodes read from the `episodes` stream and written to TensorBoard (training and eval)."""
-    episodes_bad: int = 0
-    """Entries of the `episodes` stream that could not be decoded (skipped)."""
+    - `frames`: frames handled (learned from); redeliveries of refilled entries are not counted here;
+    - `refilled`: frames read back from the streams at start to refill the replay buffer;
+    - `refill_bad`: entries of the refill window that could not be decoded (skipped; the consumer dead-letters them);
+    - `skipped`: entries delivered by the group that the refill had already learned from (acknowledged only);
+    - `batches`: forward passes that answered frames (each answers one frame per env at most);
+    - `superseded`: frames not answered because a newer frame of the same env arrived first;
+    - `stale`: frames older than `answer_max_age_ms` when read: learned from, not answered;
+    - `late`: actions published more than `action_deadline_ms` after their frame was made;
+    - `episodes`: finished episodes read from the `episodes` stream and written to TensorBoard (training and eval);
+    - `episodes_bad`: entries of the `episodes` stream that could not be decoded (skipped).
+    """
+    return Counters(
+        "frames refilled refill_bad skipped actions_sent batches superseded stale late checkpoints "
+        "checkpoint_failures train_failures episodes episodes_bad"
+    )
 
 
 class Stats:
@@ -83,7 +73,7 @@ class Stats:
     def __init__(
         self, stats_file: Path, tensorboard_dir: Path | None, hyperparameters: dict[str, Any], batch_size: int = 1
     ) -> None:
-        self.counters = Counters()
+        self.counters = learner_counters()
         self.inference = LatencyWindow()
         """Forward pass of one answering batch, ms."""
         self.turnaround = LatencyWindow()
@@ -142,7 +132,7 @@ class Stats:
             "latency/answer_ms_p50": round(ans50, 3),
             "latency/answer_ms_p99": round(ans99, 3),
             "latency/batch_size_mean": round(float(np.mean(batches)), 2) if batches else 0.0,
-            **{f"counters/{k}": v for k, v in asdict(self.counters).items()},
+            **self.counters.as_dict("counters/"),
             **{f"emulator/{k}": v for k, v in self.emulators.items()},
         }
         return values

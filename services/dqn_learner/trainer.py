@@ -25,7 +25,7 @@ from services.dqn_learner.checkpoints import save_checkpoint
 from services.dqn_learner.learner import Learner
 from services.dqn_learner.periodic_eval import PeriodicEval
 from services.dqn_learner.settings import LearnerSettings
-from services.dqn_learner.stats import Counters
+from shared.counters import Counters
 from shared.streams import Backoff
 
 log = logging.getLogger(__name__)

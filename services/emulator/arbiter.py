@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from shared.buttons import Button
+from shared.counters import Counters
 from shared.game.navigation import Walker
 from shared.game.state import GameState
 from shared.game.textmap import AreaMap
@@ -69,29 +70,19 @@ class ActivePlan:
 
 
 @dataclass
-class ArbiterCounters:
-    dashboard: int = 0
-    llm: int = 0
-    dqn: int = 0
-    rules: int = 0
-    stale_dqn: int = 0
-    plans_received: int = 0
-    plans_expired: int = 0
-    stale_plans: int = 0
-    """Plans that answered a request of an episode already over."""
-    walks: int = 0
-    walk_steps: int = 0
-    walks_arrived: int = 0
-    """Walks that reached their cell or left the map by the exit they were after."""
-
-
-@dataclass
 class Arbiter:
     presses: deque[Button] = field(default_factory=lambda: deque(maxlen=MAX_QUEUED_PRESSES))
     plan: ActivePlan | None = None
     last_plan: PlanOutcome | None = None
     dqn: dict[int, Button] = field(default_factory=dict)
-    counters: ArbiterCounters = field(default_factory=ArbiterCounters)
+    counters: Counters = field(
+        default_factory=lambda: Counters(
+            "dashboard llm dqn rules stale_dqn plans_received plans_expired stale_plans walks walk_steps walks_arrived"
+        )
+    )
+    """Buttons by who chose them; `stale_dqn` answers for a step gone by; `stale_plans` answering a request of an
+    episode already over; `walks_arrived` walks that reached their cell or left the map by the exit they were
+    after."""
     episode_start: int = 0
     """The step of the current episode's first frame."""
     terrain: Terrain | None = None

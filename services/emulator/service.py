@@ -35,7 +35,7 @@ import uuid
 from collections import deque
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from services.emulator.arbiter import Arbiter
@@ -51,6 +51,7 @@ from services.emulator.screens import ScreenWriter, encode_png
 from services.emulator.settings import EmulatorSettings
 from services.emulator.snapshot import Pending, once, snapshot
 from shared.buttons import BUTTONS
+from shared.counters import Counters
 from shared.errors import CrystalRLError, SaveStateError
 from shared.game.core import GameCore, Step
 from shared.game.episode import EpisodeRecord
@@ -88,23 +89,6 @@ SAVE_ERRORS = (OSError, CrystalRLError)
 _frame, _history_item = unvalidated_constructor(Frame), unvalidated_constructor(HistoryItem)
 
 
-@dataclass
-class StepCounters:
-    steps: int = 0
-    deadline_waits: int = 0
-    deadline_missed: int = 0
-    forbidden_replaced: int = 0
-    interventions: int = 0
-    plan_requests: int = 0
-    saves: int = 0
-    save_failures: int = 0
-    controls: int = 0
-    bad_controls: int = 0
-    episodes_finished: int = 0
-    episodes_terminated: int = 0
-    episodes_truncated: int = 0
-
-
 @dataclass(frozen=True, slots=True)
 class _Played:
     """The last step as the next frame reports it: the core's step and who chose its button."""
@@ -139,7 +123,10 @@ class EmulatorService:
         self.keys = settings.keys
         self.env = settings.env
         self.arbiter = Arbiter(terrain=core)
-        self.counters = StepCounters()
+        self.counters = Counters(
+            "steps deadline_waits deadline_missed forbidden_replaced interventions plan_requests saves save_failures "
+            "controls bad_controls episodes_finished episodes_terminated episodes_truncated"
+        )
         self.history: deque[HistoryItem] = deque(maxlen=settings.history_len)
         self.step = 0
         self.total_reward = 0.0
@@ -651,9 +638,9 @@ class EmulatorService:
             "llm_interval": self.llm_interval,
             "learner_alive": int(self.peers.learner),
             "planner_alive": int(self.peers.planner),
-            **asdict(self.counters),
+            **self.counters.as_dict(),
             **self.resets.counters_for_health(),
-            **{f"source_{k}": v for k, v in asdict(self.arbiter.counters).items()},
+            **self.arbiter.counters.as_dict("source_"),
             **self.publisher.counters.as_dict(),
             "publish_backlog": self.publisher.backlog,
             "send_batches": self.outbox.batches,

@@ -25,7 +25,7 @@ from services.dqn_learner.network import QNetwork
 from services.dqn_learner.observation import N_ACTIONS, SCREEN_SHAPE, FrameStacker
 from services.dqn_learner.replay import Batch, NStep, ReplayBuffer
 from services.dqn_learner.settings import LearnerSettings
-from services.dqn_learner.stats import Counters
+from services.dqn_learner.stats import learner_counters
 from services.dqn_learner.trainer import TrainingThread
 from shared.buttons import BUTTON_INDEX, Button
 from shared.errors import MessageError
@@ -244,7 +244,7 @@ def test_traced_answers_equal_the_eager_network_for_any_batch(batch: int) -> Non
 def test_training_thread_runs_at_the_lower_priority(tmp_path: Path, priority: str) -> None:
     settings = LearnerSettings(train_priority=priority, tensorboard=False, buffer_capacity=10)  # type: ignore[arg-type]
     learner = Learner(settings, torch.device("cpu"))
-    trainer = TrainingThread(learner, tmp_path, Counters())
+    trainer = TrainingThread(learner, tmp_path, learner_counters())
     me = threading.get_native_id()
     policy, nice = os.sched_getscheduler(me), os.getpriority(os.PRIO_PROCESS, me)
     trainer.start()
