@@ -23,6 +23,13 @@ BUTTONS: tuple[Button, ...] = tuple(Button)
 """Index i of a legal-action mask or a Q-vector is BUTTONS[i]."""
 BUTTON_INDEX: dict[Button, int] = {b: i for i, b in enumerate(BUTTONS)}
 DPAD: tuple[Button, ...] = (Button.UP, Button.DOWN, Button.LEFT, Button.RIGHT)
+MOVES: dict[Button, tuple[int, int]] = {
+    Button.UP: (0, -1),
+    Button.DOWN: (0, 1),
+    Button.LEFT: (-1, 0),
+    Button.RIGHT: (1, 0),
+}
+"""The step each direction button takes on a map, (dx, dy) with y growing southward, as the game counts them."""
 
 BUTTON_PRESETS: dict[str, tuple[Button, ...]] = {
     "all": BUTTONS,

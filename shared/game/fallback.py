@@ -6,11 +6,9 @@ seen yet, so the game keeps moving and exploring even with the planner and learn
 
 import random
 
-from shared.buttons import DPAD, Button
+from shared.buttons import DPAD, MOVES, Button
 from shared.game.state import GameState
 
-_DELTA = {Button.UP: (0, -1), Button.DOWN: (0, 1), Button.LEFT: (-1, 0), Button.RIGHT: (1, 0)}
-_FACING_BUTTON = {"up": Button.UP, "down": Button.DOWN, "left": Button.LEFT, "right": Button.RIGHT}
 INTERACT_EVERY = 6
 """Press A every few steps in the overworld: talking and picking up items need it."""
 
@@ -49,7 +47,7 @@ class FallbackPolicy:
             return
         before, pressed = self._last
         moved = (before.map_id, before.x, before.y) != (state.map_id, state.x, state.y)
-        if pressed in _DELTA and not moved and not before.busy and before.facing == state.facing:
+        if pressed in MOVES and not moved and not before.busy and before.facing == state.facing:
             self.blocked.add((*before.map_id, before.x, before.y, pressed))
 
     def _walk(self, state: GameState) -> Button:
@@ -59,11 +57,11 @@ class FallbackPolicy:
             return self.rng.choice(DPAD)
         fresh = [b for b in open_moves if _neighbour(state, b) not in self.visited]
         if fresh:
-            ahead = _FACING_BUTTON[state.facing]
+            ahead = Button(state.facing)  # the game's facing is named as its button
             return ahead if ahead in fresh else self.rng.choice(fresh)
         return self.rng.choice(open_moves)
 
 
 def _neighbour(state: GameState, button: Button) -> tuple[int, int, int, int]:
-    dx, dy = _DELTA[button]
+    dx, dy = MOVES[button]
     return (*state.map_id, state.x + dx, state.y + dy)

@@ -15,9 +15,9 @@ from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
-from shared.buttons import Button
+from shared.buttons import MOVES, Button
 from shared.game.state import GameState
-from shared.game.textmap import MOVES, AreaMap, Side
+from shared.game.textmap import AreaMap, Side
 
 MAX_TRIES = 2
 """Presses of one direction that may leave the player where they were before the cell counts as blocked."""

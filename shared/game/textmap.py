@@ -27,7 +27,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from shared.buttons import Button
+from shared.buttons import MOVES, Button
 from shared.game.maps import map_name
 from shared.game.ram_map import BY_NAME, RamVar
 from shared.game.reader import BankedMemory
@@ -49,7 +49,6 @@ VIEW_LEFT, VIEW_RIGHT, VIEW_UP, VIEW_DOWN = 4, 5, 4, 4
 """The window shown: the screen's 10x9 steps, the player at the fifth column and row, as the game draws it."""
 
 Side = Literal["north", "south", "west", "east"]
-SIDES: dict[Side, tuple[int, int]] = {"north": (0, -1), "south": (0, 1), "west": (-1, 0), "east": (1, 0)}
 _CONNECTION_BITS: dict[Side, int] = {"east": 0, "west": 1, "south": 2, "north": 3}
 """`wMapConnections` bits (constants/map_data_constants.asm)."""
 _CONNECTION_VARS: dict[Side, str] = {
@@ -57,12 +56,6 @@ _CONNECTION_VARS: dict[Side, str] = {
     "south": "wSouthMapConnection",
     "west": "wWestMapConnection",
     "east": "wEastMapConnection",
-}
-MOVES: dict[Button, tuple[int, int]] = {
-    Button.UP: (0, -1),
-    Button.DOWN: (0, 1),
-    Button.LEFT: (-1, 0),
-    Button.RIGHT: (1, 0),
 }
 
 # what the map's characters mean (the planner's system prompt explains the same legend)
