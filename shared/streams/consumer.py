@@ -28,7 +28,7 @@ from shared.streams.codec import Decoder, M, as_text, dead_letter
 from shared.streams.connection import is_transient, make_client
 from shared.streams.counters import StreamCounters
 from shared.streams.loop import LoopGuard
-from shared.streams.roundtrip import Command, raise_first_error, round_trip, stream_entries
+from shared.streams.pipeline import Command, raise_first_error, round_trip, stream_entries
 from shared.streams.settings import StreamSettings
 
 log = logging.getLogger(__name__)

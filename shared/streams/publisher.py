@@ -29,7 +29,7 @@ from shared.streams.backoff import Availability
 from shared.streams.codec import as_text
 from shared.streams.connection import is_transient, make_client
 from shared.streams.counters import StreamCounters
-from shared.streams.roundtrip import Arg, raise_first_error, round_trip, stream_entries
+from shared.streams.pipeline import Arg, raise_first_error, round_trip, stream_entries
 from shared.streams.settings import StreamSettings
 
 log = logging.getLogger(__name__)
@@ -63,7 +63,9 @@ class Publisher:
         settings: StreamSettings | None = None,
         counters: StreamCounters | None = None,
         client: Redis | None = None,
+        max_block_ms: int = 0,
     ) -> None:
+        """`max_block_ms`: the longest `block_ms` this publisher's `publish_then_read` will be given."""
         self.settings = settings or StreamSettings()
         self.keys = keys
         self.counters = counters or StreamCounters()
@@ -75,7 +77,7 @@ class Publisher:
                 "socket_timeout": self.settings.publish_timeout,
                 "connect_timeout": min(self.settings.connect_timeout, self.settings.publish_timeout),
             }
-            client = make_client(redis_url, self.settings.model_copy(update=timeouts))
+            client = make_client(redis_url, self.settings.model_copy(update=timeouts), block_ms=max_block_ms)
             self._owns_client = True
         else:
             self._owns_client = False
@@ -87,7 +89,6 @@ class Publisher:
         self._last_ids: dict[str, bytes] = {}
         """Each stream's newest entry this publisher wrote: where to look for a write that may have landed."""
         self._lock = asyncio.Lock()
-        self._connection: Any = None
         self._flusher: asyncio.Task[None] | None = None
 
     @property
@@ -173,9 +174,6 @@ class Publisher:
             self.counters.dropped += len(self._buffer)
             self._buffer.clear()
             self._uncertain = 0
-        if self._connection is not None:
-            await self.client.connection_pool.release(self._connection)
-            self._connection = None
         if self._owns_client:
             await self.client.aclose()
 
@@ -310,8 +308,8 @@ class Publisher:
             stored = rows if stream in self._last_ids else rows[::-1]
             waiting = iter(indexes)
             index = next(waiting)
-            for entry_id, flat in stored:
-                if flat is not None and _same(entries[index].fields, flat):
+            for entry_id, fields in stored:
+                if fields and _same(entries[index].fields, fields):
                     found[index] = entry_id
                     index = next(waiting, -1)
                     if index < 0:
@@ -324,11 +322,8 @@ class Publisher:
         return raise_first_error(await self._trip([_xadd(entry) for entry in entries]), is_transient)
 
     async def _trip(self, commands: list[list[Arg]], timeout: float | None = None) -> list[Any]:
-        """A round trip on the publisher's own connection, taken out of the pool once and kept: every trip is
-        made under the lock, one at a time, and the pool's checkout cost 8 µs a trip, one or two a lockstep step."""
-        if self._connection is None:
-            self._connection = await self.client.connection_pool.get_connection()
-        return await round_trip(self.client, commands, timeout, connection=self._connection)
+        """One round trip, within `publish_timeout` (or `timeout`): the step that publishes must not wait longer."""
+        return await round_trip(self.client, commands, timeout or self.settings.publish_timeout)
 
     def _result(self, entry: _Entry, reply: Any) -> str | None:
         if isinstance(reply, Exception):
@@ -351,9 +346,9 @@ class Publisher:
         )
 
 
-def _same(fields: dict[str, bytes | str], flat: list[bytes]) -> bool:
-    """Whether an entry as Redis returned it (field, value, field, value, ...) holds exactly `fields`."""
-    return len(flat) == 2 * len(fields) and flat == [_wire(part) for pair in fields.items() for part in pair]
+def _same(fields: dict[str, bytes | str], stored: Fields) -> bool:
+    """Whether an entry as Redis returned it holds exactly `fields`."""
+    return len(stored) == len(fields) and all(stored.get(_wire(name)) == _wire(value) for name, value in fields.items())
 
 
 def _wire(value: bytes | str) -> bytes:

@@ -12,7 +12,7 @@ from shared.keys import Keys
 from shared.messages import Event, Frame
 from shared.redis_server import LocalRedis
 from shared.streams import Publisher, StreamReader
-from shared.streams.roundtrip import round_trip
+from shared.streams.pipeline import round_trip
 from tests.streams.conftest import eventually, fast_settings, make_event, make_frame
 
 pytestmark = pytest.mark.timeout(30)
@@ -76,11 +76,9 @@ async def test_publish_many_sends_every_xadd_in_one_round_trip(
     async with Publisher(redis_url, keys=keys, settings=fast_settings()) as publisher:
         trips: list[int] = []
 
-        async def spy(
-            client: aioredis.Redis, commands: list[object], timeout: float | None = None, connection: object = None
-        ) -> list[object]:
+        async def spy(client: aioredis.Redis, commands: list[object], timeout: float | None = None) -> list[object]:
             trips.append(len(commands))
-            return await round_trip(client, commands, timeout, connection)  # type: ignore[arg-type]
+            return await round_trip(client, commands, timeout)  # type: ignore[arg-type]
 
         monkeypatch.setattr(publisher_module, "round_trip", spy)
         items = [(keys.frames(str(i % 2)), make_frame(i)) for i in range(10)] + [(keys.events, make_event(0))]
@@ -129,23 +127,3 @@ async def test_publish_buffers_while_redis_is_down_and_flushes_in_order(
     steps = [Frame.from_fields(f).step for _, f in await aclient.xrange(stream)]
     assert steps == [0, *range(31, 83)]
     assert publisher.counters.published == len(steps)
-
-
-async def test_the_publisher_keeps_one_connection_for_all_its_trips(
-    redis_url: str, keys: Keys, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A pool checkout costs 8 µs, and a lockstep step makes one or two trips."""
-    async with Publisher(redis_url, keys=keys, settings=fast_settings()) as publisher:
-        pool = publisher.client.connection_pool
-        checkouts: list[object] = []
-        checkout = pool.get_connection
-
-        async def counted(*args: object, **kwargs: object) -> object:
-            checkouts.append(await checkout(*args, **kwargs))
-            return checkouts[-1]
-
-        monkeypatch.setattr(pool, "get_connection", counted)
-        for step in range(5):
-            assert await publisher.publish(keys.frames("0"), make_frame(step))
-        assert await publisher.publish_then_read([(keys.frames("0"), make_frame(5))], {keys.actions("0"): "0"}) == []
-        assert len(checkouts) == 1
