@@ -11,17 +11,15 @@ import os
 import socket
 import time
 from collections.abc import Callable, Mapping
-from contextlib import suppress
-from types import TracebackType
 from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from redis.asyncio import Redis
 
 from shared.keys import Keys
-from shared.streams.connection import is_transient, make_client
+from shared.streams.connection import RedisPart, is_transient
 from shared.streams.counters import StreamCounters
-from shared.streams.loop import LoopGuard
+from shared.streams.loop import LoopGuard, cancelled
 from shared.streams.settings import StreamSettings
 
 log = logging.getLogger(__name__)
@@ -58,7 +56,7 @@ class Health(BaseModel):
         return (time.time() if now is None else now) - self.ts
 
 
-class Heartbeat:
+class Heartbeat(RedisPart):
     """Writes the heartbeat every `interval` seconds until stopped; `async with` runs it as a task.
 
     `counters` is called at each beat (e.g. `publisher.counters.as_dict`); `status` can be
@@ -90,14 +88,7 @@ class Heartbeat:
         self._counters = counters or dict
         self.stats = StreamCounters()
         """The heartbeat's own connection counters (connection_errors, reconnects)."""
-        if client is None:
-            if redis_url is None:
-                raise ValueError("Heartbeat needs redis_url or client")
-            client = make_client(redis_url, self.settings)
-            self._owns_client = True
-        else:
-            self._owns_client = False
-        self.client = client
+        self._connect(redis_url, client, self.settings)
         self._stop = asyncio.Event()
         self._guard = LoopGuard(f"heartbeat {service}/{instance}", self.settings, self.stats, self._stop, log)
         self._task: asyncio.Task[None] | None = None
@@ -126,31 +117,21 @@ class Heartbeat:
     def stop(self) -> None:
         self._stop.set()
 
-    async def aclose(self) -> None:
+    async def _finish(self) -> None:
         """Stop beating and delete the key, so the service shows as stopped rather than expiring."""
         self.stop()
-        if self._task is not None:
-            self._task.cancel()
-            with suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await cancelled([self._task])
+        self._task = None
         try:
             await self.client.delete(self.key)
         except Exception as exc:
             if not is_transient(exc):
                 raise
             log.warning("heartbeat %s: could not delete at shutdown (%s); it expires by itself", self.key, exc)
-        if self._owns_client:
-            await self.client.aclose()
 
     async def __aenter__(self) -> Self:
         self._task = asyncio.create_task(self.run(), name=f"heartbeat:{self.key}")
         return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        await self.aclose()
 
 
 async def read_health(client: Redis, keys: Keys) -> list[Health]:

@@ -25,7 +25,7 @@ from services.dashboard.views import EnvView, LightFrame, light, pick
 from shared.counters import Counters
 from shared.health import Health, read_health
 from shared.messages import Episode, Event, Frame, Message
-from shared.streams import LoopGuard, StreamCounters, StreamEntry, StreamReader, is_transient
+from shared.streams import LoopGuard, StreamCounters, StreamEntry, StreamReader, cancelled, is_transient
 
 log = logging.getLogger(__name__)
 
@@ -116,11 +116,7 @@ class Hub:
         self._stop.set()
         for client in list(self.clients):
             client.offer(None)
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with suppress(asyncio.CancelledError):
-                await task
+        await cancelled(self._tasks)
 
     def subscribe(self) -> Client:
         """A new page: it first gets the whole picture, then only changes."""

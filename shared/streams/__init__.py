@@ -6,18 +6,19 @@
   pages, ranges and tails.
 - `StreamSettings`, `StreamCounters`: configuration and the counters heartbeats carry.
 - `LoopGuard`: the one loop boundary (classify, log, count, back off or pause, go on), and
-  `Backoff`, the one way a retry delay is computed.
+  `Backoff`, the one way a retry delay is computed; `cancelled`, the one way a loop's task is stopped.
+- `RedisPart`: what every part with a Redis client shares: a client given or owned, and `aclose`.
 
 Heartbeats are in `shared.health`.
 """
 
 from shared.streams.backoff import Availability, Backoff
 from shared.streams.codec import Decoder, as_text, dead_letter
-from shared.streams.connection import TRANSIENT_ERRORS, is_transient, make_client
+from shared.streams.connection import TRANSIENT_ERRORS, RedisPart, is_transient, make_client
 from shared.streams.consumer import Consumer, Delivery, Handler
 from shared.streams.counters import StreamCounters
 from shared.streams.info import ConsumerInfo, GroupInfo, StreamInfo
-from shared.streams.loop import LoopGuard
+from shared.streams.loop import LoopGuard, cancelled
 from shared.streams.publisher import Publisher
 from shared.streams.reader import Page, StreamEntry, StreamReader
 from shared.streams.settings import StreamSettings, stream_kind
@@ -35,12 +36,14 @@ __all__ = [
     "LoopGuard",
     "Page",
     "Publisher",
+    "RedisPart",
     "StreamCounters",
     "StreamEntry",
     "StreamInfo",
     "StreamReader",
     "StreamSettings",
     "as_text",
+    "cancelled",
     "dead_letter",
     "is_transient",
     "make_client",

@@ -5,6 +5,9 @@ stall the emulator's step and hide outages; the clients built here never retry, 
 streams layer's own backoff decides, logs and counts.
 """
 
+from types import TracebackType
+from typing import Self
+
 import redis
 import redis.retry
 from redis.asyncio import Redis
@@ -62,3 +65,44 @@ def make_sync_client(url: str, settings: StreamSettings) -> redis.Redis:
         retry=redis.retry.Retry(NoBackoff(), 0),
         decode_responses=False,
     )
+
+
+class RedisPart:
+    """A part that works through one Redis client: the one it is given (shared; its owner closes it), or one it
+    makes from `redis_url` and then owns.
+
+    `aclose()` is the one way such a part ends (the publisher, a consumer, a reader, a heartbeat): its own
+    work first (`_finish`: a loop stopped, buffered messages written, a key deleted), then an owned client
+    is closed. `async with part:` does the same at the block's end.
+    """
+
+    client: Redis
+    _owns_client: bool = False
+
+    def _connect(
+        self, redis_url: str | None, client: Redis | None, settings: StreamSettings, block_ms: int = 0
+    ) -> Redis:
+        """The client to use: `client` when given, else one made from `redis_url` and owned."""
+        if client is None:
+            if redis_url is None:
+                raise ValueError(f"{type(self).__name__} needs redis_url or client")
+            client = make_client(redis_url, settings, block_ms=block_ms)
+            self._owns_client = True
+        self.client = client
+        return client
+
+    async def _finish(self) -> None:
+        """What the part does before its client is closed; nothing by default."""
+
+    async def aclose(self) -> None:
+        await self._finish()
+        if self._owns_client:
+            await self.client.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()

@@ -15,7 +15,6 @@ import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from contextlib import suppress
 from dataclasses import dataclass
-from types import TracebackType
 from typing import Any, Generic, Self
 
 from redis.asyncio import Redis
@@ -25,9 +24,9 @@ from shared.errors import MessageError
 from shared.keys import Keys
 from shared.messages import Fields
 from shared.streams.codec import Decoder, M, as_text, dead_letter
-from shared.streams.connection import is_transient, make_client
+from shared.streams.connection import RedisPart, is_transient
 from shared.streams.counters import StreamCounters
-from shared.streams.loop import LoopGuard
+from shared.streams.loop import LoopGuard, cancelled
 from shared.streams.pipeline import Command, raise_first_error, round_trip, stream_entries
 from shared.streams.settings import StreamSettings
 
@@ -48,7 +47,7 @@ class Delivery(Generic[M]):
 Handler = Callable[[Delivery[M]], Awaitable[None]]
 
 
-class Consumer(Generic[M]):
+class Consumer(RedisPart, Generic[M]):
     """One consumer (`name`) of one group (`group`) over any number of streams.
 
     Streams are given at construction, added at runtime (`add_stream`), or discovered by
@@ -82,14 +81,7 @@ class Consumer(Generic[M]):
         self.start_id = start_id
         """Where a group created here starts: "0" keeps what the stream retains, "$" only new entries."""
         self.counters = counters or StreamCounters()
-        if client is None:
-            if redis_url is None:
-                raise ValueError("Consumer needs redis_url or client")
-            client = make_client(redis_url, self.settings, block_ms=self.settings.read_block_ms)
-            self._owns_client = True
-        else:
-            self._owns_client = False
-        self.client = client
+        self._connect(redis_url, client, self.settings, block_ms=self.settings.read_block_ms)
         self.ready = asyncio.Event()
         """Set once the groups exist and the start-up claim sweep has run."""
         self._stop = asyncio.Event()
@@ -131,22 +123,12 @@ class Consumer(Generic[M]):
         self._task = asyncio.create_task(self.run(), name=f"consumer:{self.group}:{self.name}")
         return self
 
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        await self.aclose()
-
-    async def aclose(self) -> None:
-        """Stop the task started by `async with` (if any) and close an owned client."""
+    async def _finish(self) -> None:
+        """Stop the task started by `async with` (if any) and send the acks still held."""
         self.stop()
-        if self._task is not None:
-            self._task.cancel()
-            with suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await cancelled([self._task])
+        self._task = None
         await self._flush_acks()
-        if self._owns_client:
-            await self.client.aclose()
 
     async def _turn(self) -> None:
         """One loop turn; a group found missing is created again on the next."""

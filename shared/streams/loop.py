@@ -18,8 +18,9 @@ A loop keeps its own state across an outage; only the failed turn is tried again
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from contextlib import suppress
+from typing import Any
 
 from shared.errors import RedisUnavailableError
 from shared.streams.connection import is_transient
@@ -113,3 +114,20 @@ class LoopGuard:
         """Sleep `seconds`, or less if `stop` is set meanwhile."""
         with suppress(TimeoutError):
             await asyncio.wait_for(self.stop.wait(), seconds)
+
+
+async def cancelled(tasks: Iterable[asyncio.Task[Any] | None]) -> None:
+    """Cancel `tasks` (None: no task) and wait until each has ended; their own failures are logged, not raised.
+
+    The one way a part stops the loops it started: by then a loop has no work left that matters (its
+    last turn's outcome is known to nobody), and a failure there must not hide why the part stopped.
+    """
+    running = [task for task in tasks if task is not None and not task.done()]
+    for task in running:
+        task.cancel()
+    for task in running:
+        with suppress(asyncio.CancelledError):
+            try:
+                await task
+            except Exception:
+                log.exception("%s failed while it was stopped", task.get_name())

@@ -12,13 +12,11 @@ an outage costs no frame twice.
 """
 
 import asyncio
-import contextlib
 import logging
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -27,8 +25,9 @@ from shared.keys import Keys
 from shared.messages import Fields, Message
 from shared.streams.backoff import Availability
 from shared.streams.codec import as_text
-from shared.streams.connection import is_transient, make_client
+from shared.streams.connection import RedisPart, is_transient
 from shared.streams.counters import StreamCounters
+from shared.streams.loop import cancelled
 from shared.streams.pipeline import Arg, raise_first_error, round_trip, stream_entries
 from shared.streams.settings import StreamSettings
 
@@ -48,7 +47,7 @@ Write = Callable[[list[_Entry]], Awaitable[list[Any]]]
 """One round trip that XADDs its entries first (their replies first, in order), and maybe more after."""
 
 
-class Publisher:
+class Publisher(RedisPart):
     """Writes messages to streams, buffering while Redis is unreachable.
 
     `stream` arguments are full key names from `shared.keys.Keys` (`keys.frames("0")`), so
@@ -70,18 +69,11 @@ class Publisher:
         self.keys = keys
         self.counters = counters or StreamCounters()
         self._maxlens: dict[str, int] = {}
-        if client is None:
-            if redis_url is None:
-                raise ValueError("Publisher needs redis_url or client")
-            timeouts = {
-                "socket_timeout": self.settings.publish_timeout,
-                "connect_timeout": min(self.settings.connect_timeout, self.settings.publish_timeout),
-            }
-            client = make_client(redis_url, self.settings.model_copy(update=timeouts), block_ms=max_block_ms)
-            self._owns_client = True
-        else:
-            self._owns_client = False
-        self.client = client
+        timeouts = {
+            "socket_timeout": self.settings.publish_timeout,
+            "connect_timeout": min(self.settings.connect_timeout, self.settings.publish_timeout),
+        }
+        self._connect(redis_url, client, self.settings.model_copy(update=timeouts), block_ms=max_block_ms)
         self.availability = Availability(self.settings.backoff())
         self._buffer: deque[_Entry] = deque()
         self._uncertain = 0
@@ -162,28 +154,15 @@ class Publisher:
                     return False
             return True
 
-    async def aclose(self) -> None:
-        """Flush what can be flushed, count the rest as dropped, and close an owned client."""
-        if self._flusher is not None:
-            self._flusher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._flusher
+    async def _finish(self) -> None:
+        """Flush what can be flushed and count the rest as dropped (then `aclose` closes an owned client)."""
+        await cancelled([self._flusher])
         await self.drain()
         if self._buffer:
             log.warning("closing with %d buffered messages unwritten (Redis unreachable)", len(self._buffer))
             self.counters.dropped += len(self._buffer)
             self._buffer.clear()
             self._uncertain = 0
-        if self._owns_client:
-            await self.client.aclose()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        await self.aclose()
 
     def _encode(self, stream: str, message: Message) -> _Entry:
         maxlen = self._maxlens.get(stream)

@@ -16,7 +16,7 @@ from redis.asyncio import Redis
 from shared.errors import MessageError, RedisUnavailableError
 from shared.messages import Fields
 from shared.streams.codec import Decoder, M, as_text
-from shared.streams.connection import TRANSIENT_ERRORS, make_client
+from shared.streams.connection import TRANSIENT_ERRORS, RedisPart
 from shared.streams.counters import StreamCounters
 from shared.streams.info import StreamInfo, consumer_info, group_info, stream_info
 from shared.streams.settings import StreamSettings
@@ -44,7 +44,7 @@ class Page(Generic[M]):
     next_before: str | None
 
 
-class StreamReader(Generic[M]):
+class StreamReader(RedisPart, Generic[M]):
     """Group-less reads of streams holding `model` messages (or any of a `Decoder`'s models)."""
 
     def __init__(
@@ -59,19 +59,8 @@ class StreamReader(Generic[M]):
         self.settings = settings or StreamSettings()
         self.decoder: Decoder[M] = model if isinstance(model, Decoder) else Decoder(model)
         self.block_ms = block_ms
-        if client is None:
-            if redis_url is None:
-                raise ValueError("StreamReader needs redis_url or client")
-            client = make_client(redis_url, self.settings, block_ms=block_ms)
-            self._owns_client = True
-        else:
-            self._owns_client = False
-        self.client = client
+        self._connect(redis_url, client, self.settings, block_ms=block_ms)
         self.counters = StreamCounters()
-
-    async def aclose(self) -> None:
-        if self._owns_client:
-            await self.client.aclose()
 
     async def streams(self, pattern: str) -> list[str]:
         """The names of the streams matching the glob `pattern` (SCAN with TYPE stream), sorted."""
