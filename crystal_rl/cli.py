@@ -11,7 +11,6 @@ import json
 import logging
 import os
 import secrets
-import signal
 import sys
 import time
 from pathlib import Path
@@ -47,6 +46,7 @@ from shared.logs import configure_logging
 from shared.redis_server import Reach, probe, refused_message
 from shared.redis_url import redact, with_password
 from shared.rom import inspect_rom
+from shared.runtime import on_signals
 from shared.settings import CommonSettings, settings_from_cli
 from shared.streams import StreamInfo, StreamSettings
 
@@ -243,9 +243,7 @@ async def _supervise(
     quiet: bool,
 ) -> int:
     """Run the supervisor until it ends or a signal arrives, with a progress report every `interval` s."""
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, _stopping, supervisor)
+    give_back_signals = on_signals(lambda sig: _stopping(supervisor))
     client = client_for(url)
     reporter = ProgressReporter(client, keys, [str(i) for i in range(envs)], expected)
     task = asyncio.create_task(supervisor.run(), name="supervisor")
@@ -256,6 +254,7 @@ async def _supervise(
                 await _report(reporter)
         return task.result()
     finally:
+        give_back_signals()
         await client.aclose()
 
 

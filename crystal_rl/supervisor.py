@@ -24,9 +24,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from shared.health import Heartbeat
 from shared.keys import Keys
 from shared.messages import Event
+from shared.runtime import Runtime
 from shared.streams import Backoff, Publisher, StreamSettings
 
 log = logging.getLogger(__name__)
@@ -180,33 +180,32 @@ class Supervisor:
         return values
 
     async def run(self) -> int:
+        """Supervise until `stop()` or the run is over; the signals are the caller's (`crystal-rl run` has them)."""
         self.log_dir.mkdir(parents=True, exist_ok=True)
-        self._publisher = Publisher(self.redis_url, keys=self.keys, settings=self.streams)
-        heartbeat = Heartbeat(
-            self.redis_url,
+        runtime = Runtime(
+            SERVICE,
+            self.instance,
+            redis_url=self.redis_url,
             keys=self.keys,
-            service=SERVICE,
-            instance=self.instance,
-            counters=self.counters,
-            status="running",
-            settings=self.streams,
+            streams=self.streams,
+            stop=self._stopping,
+            signals=False,
         )
-        try:
-            async with heartbeat:
-                watchers = [asyncio.create_task(self._watch(c), name=f"watch:{c.spec.name}") for c in self.children]
-                stopping = asyncio.create_task(self._stopping.wait(), name="stopping")
-                await asyncio.wait([*watchers, stopping], return_when=asyncio.FIRST_COMPLETED)
-                self._stopping.set()
-                heartbeat.status = "stopping"
-                for task in watchers:
-                    task.cancel()
-                for task in watchers:
-                    with contextlib.suppress(asyncio.CancelledError, RunFinished):
-                        await task
-                stopping.cancel()
-                await self._stop_all()
-        finally:
-            await self._publisher.aclose()
+        self._publisher = runtime.publisher()
+        heartbeat = runtime.heartbeat(self.counters)
+        async with runtime:
+            watchers = [asyncio.create_task(self._watch(c), name=f"watch:{c.spec.name}") for c in self.children]
+            stopping = asyncio.create_task(self._stopping.wait(), name="stopping")
+            await asyncio.wait([*watchers, stopping], return_when=asyncio.FIRST_COMPLETED)
+            self._stopping.set()
+            heartbeat.status = "stopping"
+            for task in watchers:
+                task.cancel()
+            for task in watchers:
+                with contextlib.suppress(asyncio.CancelledError, RunFinished):
+                    await task
+            stopping.cancel()
+            await self._stop_all()
         return self.exit_code
 
     # -- one child --------------------------------------------------------------------------------

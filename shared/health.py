@@ -129,8 +129,13 @@ class Heartbeat(RedisPart):
                 raise
             log.warning("heartbeat %s: could not delete at shutdown (%s); it expires by itself", self.key, exc)
 
+    def start(self) -> None:
+        """Beat in a task of its own until `aclose` (which also deletes the key)."""
+        if self._task is None:
+            self._task = asyncio.create_task(self.run(), name=f"heartbeat:{self.key}")
+
     async def __aenter__(self) -> Self:
-        self._task = asyncio.create_task(self.run(), name=f"heartbeat:{self.key}")
+        self.start()
         return self
 
 

@@ -7,7 +7,6 @@ SIGTERM, and on the way out finishes the current update, checkpoints and writes 
 
 import asyncio
 import logging
-import signal
 import sys
 import time
 from collections.abc import Sequence
@@ -23,10 +22,9 @@ from services.dqn_learner.learner import Learner
 from services.dqn_learner.service import GROUP, SERVICE, FrameDecoder, LearnerService
 from services.dqn_learner.settings import LearnerSettings
 from services.dqn_learner.stats import Stats
-from shared.entrypoint import run_service
-from shared.health import Heartbeat
 from shared.messages import Frame
-from shared.streams import Consumer, LoopGuard, Publisher, StreamCounters, StreamReader, make_client
+from shared.runtime import Runtime, run_service
+from shared.streams import LoopGuard, StreamReader
 
 log = logging.getLogger(__name__)
 
@@ -73,12 +71,7 @@ async def start_up(service: LearnerService, reader: StreamReader[Frame], client:
 
 async def serve(settings: LearnerSettings, stop: asyncio.Event | None = None) -> None:
     """Run the learner until SIGTERM/SIGINT (or `stop`, when given), then checkpoint and exit cleanly."""
-    if stop is None:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(sig, stop.set)
-
+    runtime = Runtime.of(settings, SERVICE, settings.instance, stop=stop, signals=stop is None)
     torch.set_num_threads(settings.torch_threads)
     sys.setswitchinterval(settings.gil_switch_ms / 1000)
     device = choose_device(settings.device)
@@ -88,78 +81,60 @@ async def serve(settings: LearnerSettings, stop: asyncio.Event | None = None) ->
     hyperparameters = settings.model_dump(mode="json", exclude={"streams"})
     tensorboard_dir = settings.data_dir / "tensorboard" / run_name(settings) if settings.tensorboard else None
     stats = Stats(base / "stats.json", tensorboard_dir, hyperparameters, batch_size=settings.batch_size)
-    counters = StreamCounters()
-    publisher = Publisher(settings.redis_url, keys=settings.keys, settings=settings.streams, counters=counters)
-    reader: StreamReader[Frame] = StreamReader(settings.redis_url, model=FrameDecoder(), settings=settings.streams)
-    health_client = make_client(settings.redis_url, settings.streams)
-    service = LearnerService(settings, learner, publisher, stats, checkpoint_dir, counters, health_client)
-    log.info(
-        "learner on %s (%d torch threads); %s; buffer %d transitions (%.0f MB when full)",
-        device,
-        settings.torch_threads,
-        f"resumed from {resumed_from.name} at {learner.agent.updates} updates" if resumed_from else "fresh network",
-        settings.buffer_capacity,
-        learner.buffer.nbytes / 1e6,
+    runtime.at_close(stats.close, "the statistics")
+    reader = runtime.reader(FrameDecoder())
+    service = LearnerService(
+        settings, learner, runtime.publisher(), stats, checkpoint_dir, runtime.counters, runtime.redis
     )
-    for path in unusable:
-        await service.event("checkpoint_corrupt", f"unusable checkpoint moved aside: {path.name}", level="warning")
-    if resumed_from is not None:
-        await service.event("resumed", f"resumed from {resumed_from.name}", data={"updates": learner.agent.updates})
-
-    consumer: Consumer[Frame] = Consumer(
-        settings.redis_url,
-        keys=settings.keys,
+    consumer = runtime.consumer(
         group=GROUP,
         name=settings.instance,
         model=FrameDecoder(),
         handler=service.handle,
         patterns=[settings.keys.frames("*")],
-        settings=settings.streams,
-        counters=counters,
     )
-    heartbeat = Heartbeat(
-        settings.redis_url,
-        keys=settings.keys,
-        service=SERVICE,
-        instance=settings.instance,
-        counters=service.health_counters,
-        status="running",
-        settings=settings.streams,
-    )
-    tasks: list[asyncio.Task[None]] = []
-    try:
-        await start_up(service, reader, health_client, stop)
-        if settings.replay_ratio_mode == "hold":
-            # The refill's frames were played while no learner held the game (most of them trained on before
-            # the restart): holding the game until up to `max_update_backlog` updates are paid for them would
-            # stop it for a minute at every start. The ratio holds from here on.
-            forgiven = learner.forgive_backlog()
-            log.info("hold mode: %d updates owed to the refilled frames dropped; the ratio holds from now", forgiven)
-        service.trainer.start()
-        if stop.is_set():
-            return
-        # The heartbeat starts after the refill: emulators wait for answers only while it is alive.
-        async with heartbeat, consumer:
-            tasks = [
-                asyncio.create_task(service.answer_loop(), name="answer"),
-                asyncio.create_task(service.stats_loop(health_client), name="stats"),
-            ]
+    async with runtime:
+        log.info(
+            "learner on %s (%d torch threads); %s; buffer %d transitions (%.0f MB when full)",
+            device,
+            settings.torch_threads,
+            f"resumed from {resumed_from.name} at {learner.agent.updates} updates" if resumed_from else "fresh network",
+            settings.buffer_capacity,
+            learner.buffer.nbytes / 1e6,
+        )
+        for path in unusable:
+            await service.event("checkpoint_corrupt", f"unusable checkpoint moved aside: {path.name}", level="warning")
+        if resumed_from is not None:
+            await service.event("resumed", f"resumed from {resumed_from.name}", data={"updates": learner.agent.updates})
+        try:
+            await start_up(service, reader, runtime.redis, runtime.stop)
             if settings.replay_ratio_mode == "hold":
-                tasks.append(asyncio.create_task(service.hold.run(), name="hold"))
-            await stop.wait()
+                # The refill's frames were played while no learner held the game (most of them trained on before
+                # the restart): holding the game until up to `max_update_backlog` updates are paid for them would
+                # stop it for a minute at every start. The ratio holds from here on.
+                forgiven = learner.forgive_backlog()
+                log.info(
+                    "hold mode: %d updates owed to the refilled frames dropped; the ratio holds from now", forgiven
+                )
+            service.trainer.start()
+            if runtime.stop.is_set():
+                return
+            # The heartbeat starts after the refill: emulators wait for answers only while it is alive.
+            runtime.heartbeat(service.health_counters)
+            runtime.spawn(consumer.run(), f"consumer:{GROUP}:{settings.instance}")
+            runtime.spawn(service.answer_loop(), "answer")
+            runtime.spawn(service.stats_loop(runtime.redis), "stats")
+            if settings.replay_ratio_mode == "hold":
+                runtime.spawn(service.hold.run(), "hold")
+            await runtime.stop.wait()
             log.info("stopping: finishing the current update, then a checkpoint")
-    finally:
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        await release_hold(service)
-        await asyncio.to_thread(service.trainer.stop)
-        await asyncio.to_thread(service.trainer.checkpoint)
-        await service.write_stats()
-        stats.close()
-        await reader.aclose()
-        await health_client.aclose()
-        await publisher.aclose()
+        finally:
+            await runtime.end_heartbeat()  # emulators stop waiting for answers at once
+            await runtime.cancel_tasks()
+            await release_hold(service)
+            await asyncio.to_thread(service.trainer.stop)
+            await asyncio.to_thread(service.trainer.checkpoint)
+            await service.write_stats()
     log.info("stopped at %d updates, %d frames seen", learner.agent.updates, learner.frames_seen)
 
 

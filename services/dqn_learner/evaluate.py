@@ -30,12 +30,12 @@ from services.dqn_learner.network import QNetwork
 from services.dqn_learner.observation import FrameStacker
 from services.dqn_learner.video import EpisodeVideo
 from shared.buttons import BUTTONS
-from shared.entrypoint import run_service
 from shared.errors import CheckpointError, ConfigError
 from shared.game.core import GameCore, Step
 from shared.game.episode import MILESTONES, EpisodeRecord
 from shared.game.settings import GameSettings
 from shared.messages import ActionSource, Episode, Frame
+from shared.runtime import run_service
 from shared.streams import Publisher, StreamSettings
 
 log = logging.getLogger(__name__)

@@ -2,11 +2,9 @@
 the archive → the loop."""
 
 import asyncio
-import contextlib
 import gc
 import logging
 import random
-import signal
 import socket
 
 from services.emulator.archive import Archive
@@ -18,29 +16,21 @@ from services.emulator.resets import START, Resets, Start
 from services.emulator.savestates import SaveStateStore, read_start_state
 from services.emulator.service import SERVICE, EmulatorService
 from services.emulator.settings import EmulatorSettings
-from shared.entrypoint import run_service
 from shared.errors import SaveStateError
 from shared.game.core import GameCore
 from shared.game.machine import resolve_rom
-from shared.health import Heartbeat
-from shared.streams import Publisher, make_client
+from shared.runtime import Runtime, run_service
 
 log = logging.getLogger(__name__)
 
 
 async def serve(settings: EmulatorSettings) -> None:
-    claim_task: asyncio.Task[None] | None = None
+    owner = socket.gethostname()
     if settings.env == AUTO_ENV:
-        owner = socket.gethostname()
         settings = settings.model_copy(update={"env": await claim_env(settings, owner)})
-        claim_task = asyncio.create_task(keep_env_claim(settings, owner), name="env-claim")
-    try:
+        await _serve(settings, owner)
+    else:
         await _serve(settings)
-    finally:
-        if claim_task is not None:
-            claim_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await claim_task
 
 
 GC_YOUNG_THRESHOLD = 20_000
@@ -63,7 +53,7 @@ def begin_at_start(core: GameCore, settings: EmulatorSettings, store: SaveStateS
     return Start(data, settings.start_state)
 
 
-async def _serve(settings: EmulatorSettings) -> None:
+async def _serve(settings: EmulatorSettings, claim_owner: str | None = None) -> None:
     rom = resolve_rom(settings.rom, settings.symbols is not None)
     core = await asyncio.to_thread(settings.start_core, rom)
     store = SaveStateStore(settings.data_dir / "states" / f"env{settings.env}", rom.sha256, settings.keep_states)
@@ -72,55 +62,36 @@ async def _serve(settings: EmulatorSettings) -> None:
     except BaseException:
         core.close()
         raise
+    runtime = Runtime.of(settings, SERVICE, f"env{settings.env}")
+    runtime.at_close(core.close, "the game")
     keys = settings.keys
-    publisher = Publisher(settings.redis_url, keys=keys, settings=settings.streams)
+    publisher = runtime.publisher(max_block_ms=int(settings.deadline_ms))
     inbox = Inbox(publisher, keys, settings.env)
-    peers_client = make_client(settings.redis_url, settings.streams)
     peers = Peers(
-        peers_client, keys, settings.peer_check_interval, settings=settings.streams, counters=publisher.counters
+        runtime.redis, keys, settings.peer_check_interval, settings=settings.streams, counters=runtime.counters
     )
-    archive_client = make_client(settings.redis_url, settings.streams)
     resets = Resets(
         start,
         fixed=settings.start_state is not None,
-        archive=Archive(archive_client, keys, rom.sha256, settings.archive_size),
+        archive=Archive(runtime.redis, keys, rom.sha256, settings.archive_size),
         share=settings.archive_share,
         rng=random.Random(f"{settings.seed}:{settings.env}"),
         settings=settings.streams,
     )
     backpressure = Backpressure(
-        peers, keys, settings.hold_poll_ms / 1000, settings=settings.streams, counters=publisher.counters
+        peers, keys, settings.hold_poll_ms / 1000, settings=settings.streams, counters=runtime.counters
     )
     service = EmulatorService(settings, core, publisher, inbox, peers, store, resets, backpressure)
-    heartbeat = Heartbeat(
-        settings.redis_url,
-        keys=keys,
-        service=SERVICE,
-        instance=f"env{settings.env}",
-        counters=service.health_counters,
-        status="running",
-        about=rom.describe(),
-        settings=settings.streams,
-    )
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
+    runtime.heartbeat(service.health_counters, about=rom.describe())
     log.info("env %s playing %s", settings.env, rom.describe())
     gc.freeze()  # PyBoy, the modules, the models: they live as long as the process, no collection need walk them
     gc.set_threshold(GC_YOUNG_THRESHOLD)
-    peers_task = asyncio.create_task(peers.run(), name="peers")
-    hold_task = asyncio.create_task(backpressure.run(), name="hold")
-    try:
-        async with heartbeat:
-            await service.run(stop)
-    finally:
-        peers_task.cancel()
-        hold_task.cancel()
-        await publisher.aclose()
-        await peers_client.aclose()
-        await archive_client.aclose()
-        core.close()
+    async with runtime:
+        runtime.spawn(peers.run(), "peers")
+        runtime.spawn(backpressure.run(), "hold")
+        if claim_owner is not None:
+            runtime.spawn(keep_env_claim(settings, claim_owner, runtime.redis), "env-claim")
+        await service.run(runtime.stop)
     log.info("env %s stopped at step %d", settings.env, service.step)
 
 

@@ -10,6 +10,8 @@ import asyncio
 import contextlib
 import logging
 
+from redis.asyncio import Redis
+
 from services.emulator.settings import EmulatorSettings
 from shared.errors import CrystalRLError
 from shared.streams import LoopGuard, StreamCounters, is_transient, make_client
@@ -57,10 +59,10 @@ async def claim_env(settings: EmulatorSettings, owner: str) -> str:
         await client.aclose()
 
 
-async def keep_env_claim(settings: EmulatorSettings, owner: str) -> None:
-    """Refresh the claim with the heartbeat's rhythm; an outage only delays it (the TTL covers a few)."""
+async def keep_env_claim(settings: EmulatorSettings, owner: str, client: Redis) -> None:
+    """Refresh the claim with the heartbeat's rhythm until cancelled (an outage only delays it: the TTL covers a
+    few), then release it: a clean exit frees the id at once."""
     key = settings.keys.env_claim(int(settings.env))
-    client = make_client(settings.redis_url, settings.streams)
 
     async def refresh() -> None:
         if await client.get(key) in (owner.encode(), None):
@@ -76,4 +78,3 @@ async def keep_env_claim(settings: EmulatorSettings, owner: str) -> None:
         with contextlib.suppress(Exception):
             if await client.get(key) == owner.encode():
                 await client.delete(key)
-        await client.aclose()

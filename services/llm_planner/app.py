@@ -1,13 +1,13 @@
-"""Wiring: settings → the model host's client, the publisher, the heartbeat, one consumer per `concurrency` → run.
+"""Wiring: settings → the runtime (the model host's client, the publisher, the heartbeat, one consumer per
+`concurrency`) → run.
 
-`PlannerApp.build` makes every client from `PlannerSettings` (a test may hand in its own back
-end); `run` serves until `stop`, then lets the requests in progress finish (up to the grace
-time) and closes what it opened. `main` is `python -m services.llm_planner`.
+`PlannerApp.build` makes every client through the service's `Runtime` (a test may hand in its own
+back end, and its own `stop`); `run` serves until `stop`, then lets the requests in progress finish
+(up to the grace time) and the runtime closes what it opened. `main` is `python -m services.llm_planner`.
 """
 
 import asyncio
 import logging
-import signal
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -15,58 +15,51 @@ from services.llm_planner.backends import ChatBackend, make_backend
 from services.llm_planner.memory import MemoryStore
 from services.llm_planner.service import GROUP, SERVICE, PlannerService
 from services.llm_planner.settings import PlannerSettings
-from shared.entrypoint import run_service
-from shared.health import Heartbeat
 from shared.messages import PlanRequest
-from shared.streams import Consumer, Publisher, StreamCounters, make_client
+from shared.runtime import Runtime, run_service
+from shared.streams import Consumer
 
 log = logging.getLogger(__name__)
 
 
 @dataclass
 class PlannerApp:
-    """One planner process: the service and the clients it runs on."""
+    """One planner process: the service and the runtime it runs in."""
 
     settings: PlannerSettings
+    runtime: Runtime
     service: PlannerService
-    heartbeat: Heartbeat
     consumers: list[Consumer[PlanRequest]]
 
     @classmethod
-    def build(cls, settings: PlannerSettings, backend: ChatBackend | None = None) -> "PlannerApp":
-        counters = StreamCounters()
-        publisher = Publisher(settings.redis_url, keys=settings.keys, settings=settings.streams, counters=counters)
-        memory = MemoryStore(make_client(settings.redis_url, settings.streams), settings.keys)
-        service = PlannerService(settings, backend or make_backend(settings), publisher, counters, memory)
-        service.heartbeat = Heartbeat(
-            settings.redis_url,
-            keys=settings.keys,
-            service=SERVICE,
-            instance=settings.instance,
-            counters=service.counters,
-            settings=settings.streams,
-        )
+    def build(
+        cls, settings: PlannerSettings, backend: ChatBackend | None = None, stop: asyncio.Event | None = None
+    ) -> "PlannerApp":
+        """`stop`: set by the caller to end `run` (a test); without it SIGTERM and SIGINT do."""
+        runtime = Runtime.of(settings, SERVICE, settings.instance, stop=stop, signals=stop is None)
+        backend = runtime.closing(backend or make_backend(settings), "the model host's client")
+        memory = MemoryStore(runtime.redis, settings.keys)
+        service = PlannerService(settings, backend, runtime.publisher(), runtime.counters, memory)
+        runtime.at_close(service.cancel_background, "the planner's background sends")
+        service.heartbeat = runtime.heartbeat(service.counters, status="starting")
         # One entry per read: a planner takes the next request only when it is free for it.
         read_settings = settings.streams.model_copy(update={"read_count": 1})
         consumers = [
-            Consumer(
-                settings.redis_url,
-                keys=settings.keys,
+            runtime.consumer(
                 group=GROUP,
                 name=settings.instance if settings.concurrency == 1 else f"{settings.instance}-{i}",
                 model=PlanRequest,
                 handler=service.handle,
                 streams=[settings.keys.plan_requests],
                 settings=read_settings,
-                counters=counters,
             )
             for i in range(settings.concurrency)
         ]
-        return cls(settings, service, service.heartbeat, consumers)
+        return cls(settings, runtime, service, consumers)
 
-    async def run(self, stop: asyncio.Event) -> None:
-        """Serve until `stop` is set; then let requests in progress finish (up to the grace time)."""
-        s, service = self.settings, self.service
+    async def run(self) -> None:
+        """Serve until the runtime's `stop` is set; then let requests in progress finish (up to the grace time)."""
+        s, service, runtime = self.settings, self.service, self.runtime
         if s.max_request_age_s * 1000 <= s.streams.claim_min_idle_ms:
             log.warning(
                 "max_request_age_s (%g s) is not longer than the claim idle time (%d ms): requests left by a "
@@ -80,31 +73,21 @@ class PlannerApp:
             s.instance, backend.name, backend.base_url, s.llm_model, len(self.consumers), GROUP,
             s.keys.plan_requests,
         )  # fmt: skip
-        tasks = [asyncio.create_task(c.run(), name=f"planner-consumer:{c.name}") for c in self.consumers]
-        stop_task = asyncio.create_task(stop.wait(), name="planner-stop")
-        try:
-            async with self.heartbeat:
-                self.heartbeat.status = "running"
-                await service.emit(
-                    "planner_started", f"planner {s.instance} up: {backend.name} {s.llm_model} at {backend.base_url}"
-                )
-                done, _ = await asyncio.wait([stop_task, *tasks], return_when=asyncio.FIRST_COMPLETED)
-                for task in done - {stop_task}:
-                    task.result()  # a consumer loop never returns on its own; if it did, say why
-                self.heartbeat.status = "stopping"
-                await self._drain(tasks)
-                await service.emit("planner_stopped", f"planner {s.instance} stopped", data=service.counters())
-        finally:
-            stop_task.cancel()
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, stop_task, return_exceptions=True)
-            await service.cancel_background()
-            for consumer in self.consumers:
-                await consumer.aclose()
-            await service.publisher.aclose()
-            await service.memory.client.aclose()
-            await backend.aclose()
+        async with runtime:
+            tasks = [runtime.spawn(c.run(), f"planner-consumer:{c.name}") for c in self.consumers]
+            stop_task = runtime.spawn(runtime.stop.wait(), "planner-stop")
+            heartbeat = service.heartbeat
+            assert heartbeat is not None
+            heartbeat.status = "running"
+            await service.emit(
+                "planner_started", f"planner {s.instance} up: {backend.name} {s.llm_model} at {backend.base_url}"
+            )
+            done, _ = await asyncio.wait([stop_task, *tasks], return_when=asyncio.FIRST_COMPLETED)
+            for task in done - {stop_task}:
+                task.result()  # a consumer loop never returns on its own; if it did, say why
+            heartbeat.status = "stopping"
+            await self._drain(tasks)
+            await service.emit("planner_stopped", f"planner {s.instance} stopped", data=service.counters())
         log.info("planner %s stopped: %s", s.instance, service.counters())
 
     async def _drain(self, tasks: list[asyncio.Task[None]]) -> None:
@@ -121,11 +104,7 @@ class PlannerApp:
 
 async def serve(settings: PlannerSettings) -> None:
     """Run one planner process until SIGTERM or SIGINT."""
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
-    await PlannerApp.build(settings).run(stop)
+    await PlannerApp.build(settings).run()
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -116,18 +116,26 @@ class LoopGuard:
             await asyncio.wait_for(self.stop.wait(), seconds)
 
 
+CANCEL_AGAIN_S = 0.1
+"""How long a cancelled task gets before it is cancelled again: a cancellation that lands while a timeout expires
+can be taken for the timeout (Python 3.11's `asyncio.timeout`), and a loop would then go on as after an outage."""
+
+
 async def cancelled(tasks: Iterable[asyncio.Task[Any] | None]) -> None:
     """Cancel `tasks` (None: no task) and wait until each has ended; their own failures are logged, not raised.
 
     The one way a part stops the loops it started: by then a loop has no work left that matters (its
     last turn's outcome is known to nobody), and a failure there must not hide why the part stopped.
+    A task that goes on after its cancellation is cancelled again until it ends.
     """
-    running = [task for task in tasks if task is not None and not task.done()]
+    running = [task for task in tasks if task is not None]
     for task in running:
-        task.cancel()
+        task.cancel()  # (nothing, for one that has ended: its failure is still said below)
     for task in running:
-        with suppress(asyncio.CancelledError):
-            try:
-                await task
-            except Exception:
-                log.exception("%s failed while it was stopped", task.get_name())
+        while not task.done():
+            await asyncio.wait([task], timeout=CANCEL_AGAIN_S)
+            if not task.done():
+                log.debug("%s went on after it was cancelled; cancelled again", task.get_name())
+                task.cancel()
+        if not task.cancelled() and task.exception() is not None:
+            log.error("%s failed before it was stopped", task.get_name(), exc_info=task.exception())

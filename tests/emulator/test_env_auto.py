@@ -7,6 +7,7 @@ import redis
 
 from services.emulator.envclaim import claim_env, keep_env_claim
 from services.emulator.settings import EmulatorSettings
+from shared.streams import make_client
 
 
 @pytest.mark.timeout(30)
@@ -30,10 +31,12 @@ async def test_the_claim_is_kept_alive_and_released_at_exit(redis_url: str, redi
     claimed = settings.model_copy(update={"env": env})
     key = settings.keys.env_claim(0)
     redis_client.expire(key, 2)
-    task = asyncio.create_task(keep_env_claim(claimed, "replica-a"))
+    client = make_client(redis_url, settings.streams)
+    task = asyncio.create_task(keep_env_claim(claimed, "replica-a", client))
     await asyncio.sleep(0.5)
     assert redis_client.ttl(key) > 2  # refreshed
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
     assert redis_client.get(key) is None
+    await client.aclose()

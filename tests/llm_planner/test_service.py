@@ -49,9 +49,9 @@ async def start_planner(redis_url: str, standin: StandinModelHost) -> AsyncItera
         fields: dict[str, Any] = {"redis_url": redis_url, "instance": f"test-{len(running)}",
                                   "streams": fast_streams(), "request_budget_s": 1.5}  # fmt: skip
         fields.update(overrides)
-        app = PlannerApp.build(planner_settings(url, **fields))
         stop = asyncio.Event()
-        task = asyncio.create_task(app.run(stop))
+        app = PlannerApp.build(planner_settings(url, **fields), stop=stop)
+        task = asyncio.create_task(app.run())
         running.append((app.service, stop, task))
         await asyncio.wait_for(asyncio.gather(*(c.ready.wait() for c in app.consumers)), 10)
         return app.service
