@@ -18,7 +18,8 @@ from bench.model_host import legal_from_schema
 from cartridge.walkthrough import WALKTHROUGH
 from services.llm_planner.prompt import describe_state
 from shared.buttons import Button
-from shared.game.settings import GameSettings
+from shared.game.core import GameCore
+from shared.settings import GameSettings
 
 _POSITION = re.compile(r"^- Map: (?P<place>.*); position x=(?P<x>-?\d+), y=(?P<y>-?\d+), facing (?P<facing>\w+)")
 
@@ -65,7 +66,8 @@ class Demonstrator:
     @classmethod
     def on_demo_cartridge(cls, game: GameSettings | None = None) -> "Demonstrator":
         """Replay the walkthrough once through the game core on the demo cartridge and note each situation."""
-        core = (game or GameSettings()).model_copy(update={"episode_steps": 0}).start_core()
+        game = game or GameSettings()
+        core = GameCore.start(game.game.model_copy(update={"episode_steps": 0}), boot_cache=game.boot_cache)
         table: dict[Situation, int] = {}
         path: dict[str, list[tuple[int, int, int]]] = {}
         try:

@@ -16,7 +16,8 @@ from services.llm_planner.plan import parse_plan
 from services.llm_planner.prompt import PromptBuilder, Templates, estimate_tokens
 from services.llm_planner.settings import PlannerSettings
 from shared.buttons import BUTTONS
-from shared.game.settings import GameSettings
+from shared.game.config import GameConfig
+from shared.game.core import GameCore
 from shared.messages import Action, ActionSource, PlanRequest
 
 SAMPLE_ANSWER = {
@@ -30,7 +31,7 @@ SAMPLE_ANSWER = {
 
 def main() -> None:
     with tempfile.TemporaryDirectory() as data:
-        core = GameSettings(rom=ensure_built(), data_dir=Path(data)).start_core()
+        core = GameCore.start(GameConfig(rom=ensure_built()), boot_cache=Path(data) / "boot")
         try:
             state = core.state
             request = PlanRequest(

@@ -22,7 +22,7 @@ from bench.harness import machine, write_result
 from bench.learning_episodes import Point
 from services.dqn_learner.evaluate import evaluate
 from services.dqn_learner.settings import LearnerSettings
-from shared.game.settings import GameSettings
+from shared.settings import GameSettings
 
 AGENTS: tuple[str, ...] = ("untrained", "random", "fallback", "system", learning_sb3.AGENT, "demo_dqfd", "demo_td")
 DEMO_ARMS: dict[str, dict[str, Any]] = {

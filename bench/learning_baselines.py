@@ -19,7 +19,7 @@ from services.dqn_learner.learner import Learner
 from services.dqn_learner.settings import LearnerSettings
 from shared.buttons import BUTTONS, Button
 from shared.game.core import GameCore
-from shared.game.settings import GameSettings
+from shared.settings import GameSettings
 
 Progress = Callable[[str], None]
 Baseline = Literal["random", "fallback"]
@@ -41,7 +41,7 @@ def play(
 ) -> Point:
     """`episodes` episodes of random buttons or of the rule-based policy (`core.step(None)`): one point, the
     level of a flat line on the curves (neither learns, so more of its play would only repeat it)."""
-    core = game.model_copy(update={"seed": seed}).start_core()
+    core = GameCore.start(game.game.model_copy(update={"seed": seed}), boot_cache=game.boot_cache)
     rng = random.Random(seed)
     log = EpisodeLog(env=agent, source=agent, eval=False)
     log.begin(core.state)

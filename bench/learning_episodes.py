@@ -58,7 +58,8 @@ class EpisodeLog:
             return False
         record = self.record
         self.episodes.append(
-            record.to_episode(
+            Episode.of_record(
+                record,
                 self.env,
                 len(self.episodes),
                 step,

@@ -44,7 +44,7 @@ from shared.buttons import Button
 from shared.game.core import Step
 from shared.game.machine import resolve_rom
 from shared.game.progress import StepFacts
-from shared.game.settings import GameSettings
+from shared.settings import GameSettings
 
 Progress = Callable[[str], None]
 AGENT = "sb3_dqn"

@@ -31,9 +31,9 @@ from services.dqn_learner.evaluate import evaluate
 from services.dqn_learner.service import SERVICE
 from services.dqn_learner.settings import LearnerSettings
 from shared.game.machine import resolve_rom
-from shared.game.settings import GameSettings
 from shared.messages import Frame
 from shared.redis_server import LocalRedis, free_port
+from shared.settings import GameSettings
 
 Progress = Callable[[str], None]
 AGENT = "system"

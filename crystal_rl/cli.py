@@ -47,7 +47,7 @@ from shared.redis_server import Reach, probe, refused_message
 from shared.redis_url import redact, with_password
 from shared.rom import inspect_rom
 from shared.runtime import on_signals
-from shared.settings import CommonSettings, settings_from_cli
+from shared.settings import CommonSettings, GameSettings, settings_from_cli
 from shared.streams import StreamInfo, StreamSettings
 
 app = typer.Typer(
@@ -434,9 +434,6 @@ def evaluate_checkpoint(
     --rewards.badge 20, --seed 3 ... (or CRL_GOAL, CRL_EPISODE_STEPS, ...), so the evaluation plays
     the game the agent trained on.
     """
-    # the game's settings import PyBoy (a second of SDL): only this command needs them, not the health probe
-    from shared.game.settings import GameSettings
-
     configure_logging("WARNING")
     game_args = [*ctx.args, "--data-dir", str(data_dir)]
     if rom is not None:

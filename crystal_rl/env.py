@@ -21,23 +21,17 @@ import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 
-from crystal_rl.env_options import (
-    parse_goal,
-    parse_patience,
-    parse_weights,
-    usable_cache_dir,
-)
+from crystal_rl.env_options import usable_cache_dir
 from shared.buttons import BUTTON_INDEX, Button, parse_buttons
 from shared.errors import ConfigError, SaveStateError
-from shared.game.core import GameCore, Goal
+from shared.game.config import GameConfig, Goal
+from shared.game.core import GameCore
 from shared.game.features import FEATURE_NAMES, state_features
-from shared.game.machine import BOOT_FRAMES, HOLD_FRAMES, STEP_FRAMES, Machine, View, resolve_rom, start_machine
+from shared.game.machine import BOOT_FRAMES, HOLD_FRAMES, STEP_FRAMES, View
 from shared.game.progress import StepFacts
-from shared.game.reader import CRYSTAL, Layout
 from shared.game.rewards import RewardWeights
+from shared.game.screen import SCREEN_HEIGHT, SCREEN_WIDTH
 from shared.game.state import GameState
-from shared.game.symbols import load_symbols
-from shared.messages import SCREEN_HEIGHT, SCREEN_WIDTH
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +82,7 @@ class CrystalEnv(gym.Env[Observation, np.int64]):
         rom: Path | str | None = None,
         *,
         buttons: str | Sequence[str | Button] = "all",
-        goal: str | Goal = Goal.BADGE,
+        goal: str | Goal | None = None,
         episode_steps: int | None = None,
         reward_weights: Mapping[str, float] | RewardWeights | None = None,
         stuck_patience: int = 80,
@@ -105,9 +99,11 @@ class CrystalEnv(gym.Env[Observation, np.int64]):
             rom: a Game Boy (Color) ROM; None plays the project's demo cartridge (built on first use).
             buttons: the action space, as button names in index order, or a preset: `"all"` (the
                 eight buttons), `"no_select"` (the seven the project's agents use).
-            goal: the fact that terminates an episode: `badge` (default), `first_pokemon`,
-                `battle_won`, `new_map`, or `none` (only time limits end one).
-            episode_steps: the core's own time limit (None: none).
+            goal: the fact that terminates an episode: `badge`, `first_pokemon`, `battle_won`,
+                `new_map`, or `none` (only time limits end one). None: the badge on the demo
+                cartridge, none on another ROM (as the emulator service plays it).
+            episode_steps: the core's own time limit in steps, 0 for none. None: 1,000 on the demo
+                cartridge, none on another ROM.
             reward_weights: reward components to weigh differently from the service's defaults.
             stuck_patience: steps without progress before the anti-stuck rule presses something else.
             hold_frames, step_frames: a button is held `hold_frames` of the step's `step_frames` frames.
@@ -124,12 +120,18 @@ class CrystalEnv(gym.Env[Observation, np.int64]):
         self.render_mode = render_mode
         self.buttons = parse_buttons(buttons)
         """The button each action index presses."""
-        self._settings = {
-            "weights": parse_weights(reward_weights),
-            "stuck_patience": parse_patience(stuck_patience),
-            "goal": parse_goal(goal),
-            "episode_steps": episode_steps,
-        }
+        self.config = GameConfig.checked(
+            rom=rom,
+            symbols=symbols,
+            hold_frames=hold_frames,
+            step_frames=step_frames,
+            boot_frames=boot_frames,
+            stuck_patience=stuck_patience,
+            rewards=reward_weights if reward_weights is not None else RewardWeights(),
+            goal=goal,
+            episode_steps=episode_steps,
+        )
+        """The game this env plays, as the emulator service would play it from the same settings."""
         self.info_state = info_state
         self._indices = np.array([BUTTON_INDEX[b] for b in self.buttons])
         self._masks: dict[tuple[bool, ...], np.ndarray] = {}
@@ -141,27 +143,10 @@ class CrystalEnv(gym.Env[Observation, np.int64]):
             }
         )
         self.metadata = {**self.metadata, "render_fps": GAME_FPS / step_frames}
-        layout = Layout(load_symbols(Path(symbols))) if symbols is not None else CRYSTAL
-        self.rom = resolve_rom(rom, symbols is not None)
-        try:
-            machine, self.start_state = start_machine(
-                self.rom, hold_frames, step_frames, boot_frames, usable_cache_dir(boot_cache_dir), layout
-            )
-        except ValueError as exc:  # the machine's check of hold_frames against step_frames
-            raise ConfigError(str(exc)) from None
-        try:
-            self._core = self._new_core(machine, seed=0)
-        except BaseException:
-            machine.close()
-            raise
+        self._core = GameCore.start(self.config, boot_cache=usable_cache_dir(boot_cache_dir))
+        self.rom = self._core.machine.rom
         self._rules_seeded = False
         self._closed = False
-
-    def _new_core(self, machine: Machine, seed: int) -> GameCore:
-        try:
-            return GameCore(machine, self.start_state, seed=seed, **self._settings)
-        except ValueError as exc:  # the core's check of episode_steps
-            raise ConfigError(str(exc)) from None
 
     def reset(
         self, *, seed: int | None = None, options: dict[str, Any] | None = None
@@ -182,8 +167,7 @@ class CrystalEnv(gym.Env[Observation, np.int64]):
             unknown = ", ".join(map(repr, options))
             raise ConfigError(f"unknown reset option(s) {unknown}: known are 'state', 'return_state'")
         if seed is not None or not self._rules_seeded:
-            rules_seed = seed if seed is not None else int(self.np_random.integers(2**63))
-            self._core = self._new_core(self._core.machine, rules_seed)
+            self._core.reseed(seed if seed is not None else int(self.np_random.integers(2**63)))
             self._rules_seeded = True
         view = self._core.reset(state, origin)
         info = self._info(view.state)

@@ -14,7 +14,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from shared.errors import ConfigError
-from shared.game.core import Goal
+from shared.game.config import Goal
 from shared.game.rewards import RewardWeights
 
 log = logging.getLogger(__name__)

@@ -3,11 +3,15 @@
 A stream entry holds `v` (schema version), `kind`, `json` (the model without its binary
 fields) and one raw-bytes field per binary field (the screen), so a 6 KB screen never
 becomes base64 or a JSON array of numbers.
+
+The messages depend on the game (`shared.game`), never the other way: what a step of the game
+core becomes on the wire is said here, once (`Frame.after`, `Episode.of_record`), for the
+emulator service and the learner's evaluations alike.
 """
 
 import time
 from enum import StrEnum
-from typing import Any, ClassVar, Literal, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic_core import from_json
@@ -17,6 +21,11 @@ from shared.errors import MessageError
 from shared.game.navigation import WalkTo
 from shared.game.state import GameState
 from shared.game.textmap import TextMap
+from shared.unvalidated import unvalidated_constructor
+
+if TYPE_CHECKING:  # the core runs PyBoy: a reader of messages (the dashboard, the planner) must not import it
+    from shared.game.core import GameCore, Step
+    from shared.game.episode import EpisodeRecord
 
 Fields = dict[bytes, bytes]
 """A stream entry as redis-py returns it (bytes keys and values)."""
@@ -95,11 +104,6 @@ class ActionSource(StrEnum):
     RULES = "rules"
 
 
-SCREEN_WIDTH = 80
-SCREEN_HEIGHT = 72
-"""The small grayscale screen: the Game Boy's 160x144 halved in each direction, one byte a pixel."""
-
-
 class Frame(Message):
     """One step of one game: the state after the last action, and what that action earned."""
 
@@ -128,6 +132,33 @@ class Frame(Message):
     screen: bytes = b""
     """SCREEN_HEIGHT x SCREEN_WIDTH grayscale, row-major, one byte per pixel."""
     ts: float = Field(default_factory=time.time)
+
+    @classmethod
+    def after(
+        cls, core: "GameCore", played: "Step | None", *, env: str, step: int, source: ActionSource | None = None
+    ) -> "Frame":
+        """The frame of the game where `core` is now: `played` is the step that led here (None for a first frame),
+        `source` who chose its button, `step` the frame's number on its stream.
+
+        Built without validation (every value comes typed from the core), as the emulator builds one a step.
+        """
+        view = core.view
+        return _new_frame(
+            env=env,
+            step=step,
+            state=view.state,
+            reward=played.reward if played else 0.0,
+            reward_breakdown=played.breakdown if played else {},
+            action=played.button if played else None,
+            action_source=source,
+            legal=core.legal(),
+            intervention=played.facts.intervention if played else False,
+            episode=core.episode,
+            terminated=played.terminated if played else False,
+            truncated=played.truncated if played else False,
+            screen=view.screen,
+            ts=time.time(),
+        )
 
 
 class Event(Message):
@@ -176,6 +207,40 @@ class Episode(Message):
     truncated: bool = False
     wall_s: float = Field(default=0.0, ge=0)
     ts: float = Field(default_factory=time.time)
+
+    @classmethod
+    def of_record(
+        cls,
+        record: "EpisodeRecord",
+        env: str,
+        episode: int,
+        last: "Step",
+        *,
+        env_steps: int,
+        wall_s: float,
+        eval: bool = False,
+        updates: int = 0,
+    ) -> "Episode":
+        """The finished episode `record` summed, whose `last` step ended it."""
+        return cls(
+            env=env,
+            episode=episode,
+            eval=eval,
+            start_state=record.start_state,
+            steps=record.steps,
+            env_steps=env_steps,
+            updates=updates,
+            total_reward=round(record.total_reward, 6),
+            components={name: round(value, 6) for name, value in sorted(record.components.items())},
+            milestones=dict(record.milestones),
+            furthest_map=record.furthest_map,
+            badges=record.max_badges,
+            max_level=record.max_level,
+            sources=record.source_shares(),
+            terminated=last.terminated,
+            truncated=last.truncated,
+            wall_s=round(max(wall_s, 0.0), 3),
+        )
 
 
 class HistoryItem(BaseModel):
@@ -301,3 +366,6 @@ class DeadLetter(Message):
     raw: tuple[tuple[bytes, bytes], ...] = ()
     truncated: bool = False
     ts: float = Field(default_factory=time.time)
+
+
+_new_frame = unvalidated_constructor(Frame)

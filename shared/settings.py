@@ -14,6 +14,7 @@ from typing import TypeVar
 from pydantic import Field, SecretStr, ValidationError, field_serializer, field_validator, model_validator
 from pydantic_settings import BaseSettings, CliApp, CliSettingsSource, SettingsConfigDict, SettingsError
 
+from shared.game.config import GameConfig
 from shared.keys import DEFAULT_PREFIX, Keys
 from shared.redis_url import check_url, redact, with_password
 
@@ -82,6 +83,25 @@ class CommonSettings(BaseSettings):
     @property
     def keys(self) -> Keys:
         return Keys(self.key_prefix)
+
+
+class GameSettings(CommonSettings, GameConfig):
+    """The settings of a process that plays the game (an emulator, an evaluation): the game's own config
+    (`CRL_ROM`, `CRL_GOAL`, `CRL_REWARDS__BADGE`, ...) beside the common settings.
+
+    The emulator service, `crystal-rl eval` and the learner's evaluations read the same fields from
+    the same variables, so a greedy evaluation plays exactly the game the agent trained on.
+    """
+
+    @property
+    def game(self) -> GameConfig:
+        """The game alone, what `GameCore.start` builds it from."""
+        return GameConfig.model_validate({name: getattr(self, name) for name in GameConfig.model_fields})
+
+    @property
+    def boot_cache(self) -> Path:
+        """Where the state after boot is cached: the run's data directory."""
+        return self.data_dir / "boot"
 
 
 S = TypeVar("S", bound=CommonSettings)

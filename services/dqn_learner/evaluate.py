@@ -31,11 +31,11 @@ from services.dqn_learner.observation import FrameStacker
 from services.dqn_learner.video import EpisodeVideo
 from shared.buttons import BUTTONS
 from shared.errors import CheckpointError, ConfigError
-from shared.game.core import GameCore, Step
+from shared.game.core import GameCore
 from shared.game.episode import MILESTONES, EpisodeRecord
-from shared.game.settings import GameSettings
 from shared.messages import ActionSource, Episode, Frame
 from shared.runtime import run_service
+from shared.settings import GameSettings
 from shared.streams import Publisher, StreamSettings
 
 log = logging.getLogger(__name__)
@@ -199,7 +199,7 @@ def evaluate(
     if episodes < 1:
         raise ConfigError(f"episodes must be at least 1 (got {episodes})")
     policy = load_policy(checkpoint, checkpoint_dir or default_checkpoint_dir(game.data_dir))
-    core = game.model_copy(update={"seed": seed}).start_core()
+    core = GameCore.start(game.game.model_copy(update={"seed": seed}), boot_cache=game.boot_cache)
     try:
         if core.episode_steps is None:
             raise ConfigError(
@@ -236,7 +236,7 @@ def play_episode(
     record = EpisodeRecord()
     record.begin(core.state)
     video = EpisodeVideo(core.machine.view(full_screen=True).rgba) if video_dir is not None else None
-    frame = _frame(core, None)
+    frame = Frame.after(core, None, env=EVAL_ENV, step=core.episode_step)
     while True:
         obs = stacker.push(frame)
         actions, _ = policy.agent.act(obs.screens[None], obs.features[None], obs.legal[None], 0.0, rng)
@@ -246,10 +246,11 @@ def play_episode(
             video.add(step.view.rgba, f"{index} {record.steps:>4} {step.button:<6} {record.total_reward:+.1f}")
         if step.terminated or step.truncated:
             break
-        frame = _frame(core, step)
+        frame = Frame.after(core, step, env=EVAL_ENV, step=core.episode_step)
     if video is not None and video_dir is not None:
         video.write(video_dir / f"eval-{policy.updates:010d}-episode-{index:03d}.gif")
-    return record.to_episode(
+    return Episode.of_record(
+        record,
         EVAL_ENV,
         index,
         step,
@@ -257,22 +258,6 @@ def play_episode(
         wall_s=time.monotonic() - started,
         eval=True,
         updates=policy.updates,
-    )
-
-
-def _frame(core: GameCore, step: Step | None) -> Frame:
-    """The frame the emulator would send for where `core` is now (`step`: the one that led here)."""
-    return Frame(
-        env=EVAL_ENV,
-        step=core.episode_step,
-        state=core.state,
-        reward=step.reward if step else 0.0,
-        reward_breakdown=step.breakdown if step else {},
-        action=step.button if step else None,
-        legal=core.legal(),
-        intervention=step.facts.intervention if step else False,
-        episode=core.episode,
-        screen=core.view.screen,
     )
 
 

@@ -13,7 +13,8 @@ import numpy as np
 from shared.buttons import BUTTONS
 from shared.errors import MessageError
 from shared.game.features import state_features
-from shared.messages import SCREEN_HEIGHT, SCREEN_WIDTH, Frame
+from shared.game.screen import SCREEN_HEIGHT, SCREEN_WIDTH
+from shared.messages import Frame
 
 SCREEN_SHAPE: tuple[int, int] = (SCREEN_HEIGHT, SCREEN_WIDTH)
 N_ACTIONS = len(BUTTONS)

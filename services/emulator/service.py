@@ -61,6 +61,7 @@ from shared.messages import (
     Action,
     ActionSource,
     ControlCommand,
+    Episode,
     Event,
     Frame,
     HistoryItem,
@@ -86,7 +87,7 @@ SAVE_ERRORS = (OSError, CrystalRLError)
 """What a save can fail with (a full disk, a failed fork, a bad state): logged and counted, never the game's end."""
 
 # built from values the loop produced and typed itself, once per step: no validation pass
-_frame, _history_item = unvalidated_constructor(Frame), unvalidated_constructor(HistoryItem)
+_history_item = unvalidated_constructor(HistoryItem)
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,7 +180,7 @@ class EmulatorService:
                     await self.backpressure.wait(LOOP_TURN_S)
                     continue
                 state = self.core.view.state
-                frame = self._frame(state, played)
+                frame = self._frame(played)
                 facts = played.step.facts if played else None
                 outgoing = [(self.keys.frames(self.env), frame), *self._plan_request(frame, facts)]
                 await self._milestones(facts)
@@ -226,12 +227,12 @@ class EmulatorService:
         """The episode's last frame out (nobody waits on it or is asked about it: nothing answers a last frame),
         its summary to `episodes`, then the reset for the next one. True when `max_steps` ends the run here."""
         last = played.step
-        frame = self._frame(self.core.view.state, played)
+        frame = self._frame(played)
         await self._milestones(last.facts, last=last)
         if last.view.rgba is not None:
             self.screens.show(last.view.rgba)
-        episode = self.record.to_episode(
-            self.env, self.episode, last, env_steps=self.step, wall_s=time.monotonic() - self.episode_began
+        episode = Episode.of_record(
+            self.record, self.env, self.episode, last, env_steps=self.step, wall_s=time.monotonic() - self.episode_began
         )
         await self.outbox.put([(self.keys.frames(self.env), frame), (self.keys.episodes, episode)])
         self.counters.episodes_finished += 1
@@ -265,23 +266,13 @@ class EmulatorService:
         self.arbiter.new_episode(self.step)
         self.resets.look_ahead()
 
-    def _frame(self, state: GameState, played: _Played | None) -> Frame:
-        step = played.step if played else None
-        return _frame(
+    def _frame(self, played: _Played | None) -> Frame:
+        return Frame.after(
+            self.core,
+            played.step if played else None,
             env=self.env,
             step=self.step,
-            state=state,
-            reward=step.reward if step else 0.0,
-            reward_breakdown=step.breakdown if step else {},
-            action=step.button if step else None,
-            action_source=played.source if played else None,
-            legal=self.core.legal(),
-            intervention=step.facts.intervention if step else False,
-            episode=self.episode,
-            terminated=step.terminated if step else False,
-            truncated=step.truncated if step else False,
-            screen=self.core.view.screen,
-            ts=time.time(),
+            source=played.source if played else None,
         )
 
     async def _count(self, result: Step, source: ActionSource) -> None:

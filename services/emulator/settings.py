@@ -2,7 +2,7 @@
 
 from pydantic import Field
 
-from shared.game.settings import GameSettings
+from shared.settings import GameSettings
 from shared.streams import StreamSettings
 
 

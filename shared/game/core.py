@@ -13,44 +13,27 @@ environment (which adds spaces). A step, in order:
    (truncated); the caller decides when to `reset`.
 
 No Redis, no asyncio: a step is a plain call, so it runs as fast as PyBoy allows.
+
+`GameCore.start(config)` is the one way the game is built, from a `GameConfig`: the emulator
+service, the Gymnasium env and evaluations all start it so.
 """
 
 from dataclasses import dataclass
-from enum import StrEnum
 from pathlib import Path
 
 from shared.buttons import BUTTON_INDEX, Button
+from shared.game.config import GameConfig, Goal
 from shared.game.fallback import FallbackPolicy
-from shared.game.machine import Machine, View
+from shared.game.machine import Machine, View, resolve_rom, start_machine
 from shared.game.progress import Progress, StepFacts
+from shared.game.reader import CRYSTAL, Layout
 from shared.game.rewards import RewardWeights, Scorer
 from shared.game.rules import AntiStuck, allowed_buttons
 from shared.game.screen_text import read_screen_text
 from shared.game.state import GameState
+from shared.game.symbols import load_symbols
 from shared.game.textmap import AreaMap, TextMap, read_area_map
-
-
-class Goal(StrEnum):
-    """The fact that ends an episode as reached (`none`: only the time limit ends one)."""
-
-    NONE = "none"
-    FIRST_POKEMON = "first_pokemon"
-    BATTLE_WON = "battle_won"
-    NEW_MAP = "new_map"
-    BADGE = "badge"
-
-    def reached(self, facts: StepFacts) -> bool:
-        match self:
-            case Goal.NONE:
-                return False
-            case Goal.FIRST_POKEMON:
-                return facts.first_pokemon
-            case Goal.BATTLE_WON:
-                return facts.battle_won
-            case Goal.NEW_MAP:
-                return facts.new_map
-            case Goal.BADGE:
-                return facts.badges > 0
+from shared.rom import RomInfo
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +87,38 @@ class GameCore:
         """The cartridge's ROM, read once when a map is first wanted (the collision table and warps are there)."""
         self.view = self.load(start_state, "start state")
         self.progress.start(self.view.state)
+
+    @classmethod
+    def start(cls, config: GameConfig, *, boot_cache: Path | None, rom: RomInfo | None = None) -> "GameCore":
+        """The game `config` describes, at the start of play: the one way the game is built.
+
+        The boot animation is run once per ROM and cached as a save state in `boot_cache` (None: boot every
+        time). `rom`: the cartridge already inspected (default: `config.rom`, or the demo cartridge). The
+        demo cartridge's episodes end at its badge or after 1,000 steps unless the config says otherwise.
+        """
+        rom = rom or resolve_rom(config.rom, config.symbols is not None)
+        layout = Layout(load_symbols(config.symbols)) if config.symbols is not None else CRYSTAL
+        machine, start_state = start_machine(
+            rom, config.hold_frames, config.step_frames, config.boot_frames, cache_dir=boot_cache, layout=layout
+        )
+        try:
+            return cls(
+                machine,
+                start_state,
+                weights=config.rewards,
+                stuck_patience=config.stuck_patience,
+                seed=config.seed,
+                goal=config.goal_for(rom.demo),
+                episode_steps=config.episode_steps_for(rom.demo),
+            )
+        except BaseException:
+            machine.close()
+            raise
+
+    def reseed(self, seed: int) -> None:
+        """Seed the rules' random choices (the fallback's and the anti-stuck rule's) anew, from the next step on."""
+        self.antistuck = AntiStuck(self.antistuck.patience, seed)
+        self.fallback = FallbackPolicy(seed)
 
     @property
     def state(self) -> GameState:

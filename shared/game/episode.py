@@ -1,4 +1,5 @@
-"""What an episode did, summed step by step: the record the `episodes` stream, eval and the benchmark share.
+"""What an episode did, summed step by step: the record the `episodes` stream, eval and the benchmark share
+(`shared.messages.Episode.of_record` makes the stream's message of it).
 
 The emulator service, `crystal-rl eval` and the learning benchmark all play episodes of the
 game core; they all describe a finished one the same way, so a curve of training episodes,
@@ -7,10 +8,12 @@ greedy evaluations and another library's agent can be drawn on one plot.
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from shared.game.core import Step
 from shared.game.state import GameState
-from shared.messages import Episode
+
+if TYPE_CHECKING:
+    from shared.game.core import Step
 
 MILESTONES: tuple[str, ...] = ("first_pokemon", "new_map", "battle_won", "badge")
 """The milestones every record tracks; a map entered adds `map:{name}` besides."""
@@ -35,7 +38,7 @@ class EpisodeRecord:
     _party: tuple[object, ...] | None = field(default=None, repr=False, compare=False)
     """The party `max_level` was last taken from."""
 
-    def add(self, step: Step, source: str) -> None:
+    def add(self, step: "Step", source: str) -> None:
         self.steps += 1
         self.total_reward += step.reward
         for name, value in step.breakdown.items():
@@ -61,38 +64,6 @@ class EpisodeRecord:
         self.furthest_map = self.furthest_map or _map_name(state)
         self.max_badges = max(self.max_badges, state.badge_count)
         self.max_level = max(self.max_level, max((m.level for m in state.party), default=0))
-
-    def to_episode(
-        self,
-        env: str,
-        episode: int,
-        last: Step,
-        *,
-        env_steps: int,
-        wall_s: float,
-        eval: bool = False,
-        updates: int = 0,
-    ) -> Episode:
-        """The `episodes` stream's message for this record, whose `last` step ended the episode."""
-        return Episode(
-            env=env,
-            episode=episode,
-            eval=eval,
-            start_state=self.start_state,
-            steps=self.steps,
-            env_steps=env_steps,
-            updates=updates,
-            total_reward=round(self.total_reward, 6),
-            components={name: round(value, 6) for name, value in sorted(self.components.items())},
-            milestones=dict(self.milestones),
-            furthest_map=self.furthest_map,
-            badges=self.max_badges,
-            max_level=self.max_level,
-            sources=self.source_shares(),
-            terminated=last.terminated,
-            truncated=last.truncated,
-            wall_s=round(max(wall_s, 0.0), 3),
-        )
 
     def source_shares(self) -> dict[str, float]:
         total = sum(self.sources.values())

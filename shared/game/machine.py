@@ -25,8 +25,8 @@ from shared.errors import RomError, SaveStateError
 from shared.files import write_atomic
 from shared.game.ram_map import BY_NAME
 from shared.game.reader import CRYSTAL, Layout, read_state
+from shared.game.screen import SCREEN_HEIGHT, SCREEN_WIDTH
 from shared.game.state import GameState
-from shared.messages import SCREEN_HEIGHT, SCREEN_WIDTH
 from shared.rom import RomInfo, inspect_rom
 
 with warnings.catch_warnings():

@@ -23,7 +23,9 @@ from services.dqn_learner.settings import LearnerSettings
 from services.llm_planner.plan import plan_schema
 from services.llm_planner.prompt import describe_state
 from shared.buttons import Button
-from shared.game.settings import GameSettings
+from shared.game.config import GameConfig
+from shared.game.core import GameCore
+from shared.settings import GameSettings
 
 
 def _checkpoint(directory: Path, updates: int, frames_seen: int) -> None:
@@ -78,7 +80,7 @@ def test_the_demonstrator_leads_to_the_badge_from_wherever_the_player_stands() -
     """Its buttons, read from the prompt's own lines, earn the badge even with every fourth step a random
     button (the DQN exploring between plans): from off the walkthrough's path it finds the way back."""
     demonstrator = Demonstrator.on_demo_cartridge()
-    core = GameSettings().start_core()
+    core = GameCore.start(GameConfig(), boot_cache=GameSettings().boot_cache)
     rng = random.Random(0)
     try:
         for index in range(400):

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from crystal_rl.children import RunOptions, child_env, child_specs
-from shared.game.settings import GameSettings
+from shared.settings import GameSettings
 
 
 def as_child(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:

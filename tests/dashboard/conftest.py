@@ -20,9 +20,10 @@ from services.dashboard.app import create_app
 from services.dashboard.live import Hub
 from services.dashboard.settings import DashboardSettings
 from shared.buttons import Button
+from shared.game.screen import SCREEN_HEIGHT, SCREEN_WIDTH
 from shared.game.state import GameState, PartyMon
 from shared.health import Health
-from shared.messages import SCREEN_HEIGHT, SCREEN_WIDTH, ActionSource, Episode, Frame
+from shared.messages import ActionSource, Episode, Frame
 from shared.redis_server import free_port
 from shared.streams import Publisher
 from tests.procs import KEYS, start_service, stop, wait_for

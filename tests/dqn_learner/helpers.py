@@ -3,8 +3,9 @@
 import numpy as np
 
 from shared.buttons import Button
+from shared.game.screen import SCREEN_HEIGHT, SCREEN_WIDTH
 from shared.game.state import GameState, PartyMon
-from shared.messages import SCREEN_HEIGHT, SCREEN_WIDTH, ActionSource, Frame
+from shared.messages import ActionSource, Frame
 
 
 def make_state(x: int = 5, y: int = 7, **overrides: object) -> GameState:

@@ -12,11 +12,11 @@ from services.dqn_learner.observation import N_ACTIONS, SCREEN_SHAPE
 from services.dqn_learner.video import FRAME_MS
 from shared.buttons import BUTTONS, Button
 from shared.errors import CheckpointError, ConfigError
-from shared.game.core import Goal
+from shared.game.config import Goal
 from shared.game.episode import MILESTONES
 from shared.game.features import N_FEATURES
-from shared.game.settings import GameSettings
 from shared.messages import Episode
+from shared.settings import GameSettings
 from tests.dqn_learner.checkpoint_help import write_checkpoint
 
 pytestmark = pytest.mark.timeout(180)

@@ -7,7 +7,8 @@ import redis
 from cartridge.walkthrough import WALKTHROUGH
 from services.emulator.savestates import SaveStateStore
 from shared.buttons import Button
-from shared.game.settings import GameSettings
+from shared.game.config import GameConfig
+from shared.game.core import GameCore
 from shared.health import Health
 from shared.messages import ControlCommand, Episode
 from shared.rom import inspect_rom
@@ -26,7 +27,7 @@ def emulator_args(rom: Path, *extra: str) -> list[str]:
 
 def make_near_goal_state(rom: Path, data_dir: Path, env: str = "0") -> None:
     """The state after the walkthrough's first buttons, saved as `NEAR` in env `env`'s store."""
-    core = GameSettings(rom=rom, data_dir=data_dir).start_core()
+    core = GameCore.start(GameConfig(rom=rom), boot_cache=data_dir / "boot")
     try:
         for button in WALKTHROUGH[:NEAR_STEPS]:
             core.step(Button(button))

@@ -9,7 +9,8 @@ import redis
 from redis.asyncio import Redis
 
 from services.emulator.archive import Archive, ArchiveEntry
-from shared.game.settings import GameSettings
+from shared.game.config import GameConfig
+from shared.game.core import GameCore
 from shared.keys import Keys
 from shared.rom import inspect_rom
 from tests.emulator.helpers import EMULATOR, NEAR, emulator_args, episodes, health, make_near_goal_state
@@ -96,8 +97,8 @@ def test_states_of_another_cartridge_are_never_loaded(
 ) -> None:
     ours = inspect_rom(demo_rom).sha256
     prefix = ours[:16]
-    demo = GameSettings(rom=demo_rom, data_dir=tmp_path / "gen").start_core()
-    other = GameSettings(rom=other_rom, data_dir=tmp_path / "gen").start_core()
+    demo = GameCore.start(GameConfig(rom=demo_rom), boot_cache=tmp_path / "gen")
+    other = GameCore.start(GameConfig(rom=other_rom), boot_cache=tmp_path / "gen")
     try:
         our_state, their_state = demo.save_state(), other.save_state()
     finally:

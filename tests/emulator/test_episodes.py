@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 import redis
 
-from shared.game.settings import GameSettings
+from shared.game.config import GameConfig
+from shared.game.core import GameCore
 from shared.messages import Frame
 from tests.emulator.helpers import (
     EMULATOR,
@@ -134,7 +135,7 @@ def test_a_bad_start_state_stops_the_emulator_with_one_clear_line(
         path.write_bytes(b"not a save state" * 100)
         spec = str(path)
     else:
-        core = GameSettings(rom=other_rom, data_dir=data_dir).start_core()
+        core = GameCore.start(GameConfig(rom=other_rom), boot_cache=data_dir / "boot")
         try:
             path = tmp_path / "other.state"
             path.write_bytes(core.save_state())

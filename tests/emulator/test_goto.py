@@ -15,9 +15,9 @@ import redis
 from cartridge import world as w
 from services.emulator.arbiter import Arbiter
 from shared.buttons import Button
+from shared.game.config import GameConfig
 from shared.game.core import GameCore
 from shared.game.navigation import WalkTo
-from shared.game.settings import GameSettings
 from shared.messages import Action, ActionSource, PlanRequest
 from tests.emulator.helpers import health
 from tests.procs import KEYS, frames, heartbeat, newest_frame, running, wait_for
@@ -79,7 +79,7 @@ def test_a_plan_request_carries_the_words_on_screen_and_the_text_map(
 
 @pytest.fixture
 def core(demo_rom: Path, tmp_path: Path) -> Iterator[GameCore]:
-    game = GameSettings(rom=demo_rom, data_dir=tmp_path / "data").start_core()
+    game = GameCore.start(GameConfig(rom=demo_rom), boot_cache=tmp_path / "data" / "boot")
     yield game
     game.close()
 

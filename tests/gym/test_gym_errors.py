@@ -61,12 +61,12 @@ def test_an_unknown_button_names_itself_and_the_known_ones(make_env: MakeEnv) ->
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"goal": "champion"}, "unknown goal 'champion': one of none, first_pokemon"),
+        ({"goal": "champion"}, "goal: unknown goal 'champion': one of none, first_pokemon"),
         ({"reward_weights": {"badges": 5.0}}, "unknown reward component.*'badges'.*the components are new_tile"),
-        ({"reward_weights": {"badge": "lots"}}, "bad reward weights"),
-        ({"stuck_patience": 0}, "stuck_patience must be"),
-        ({"episode_steps": 0}, "episode_steps must be at least 1"),
-        ({"hold_frames": 24}, "hold_frames"),
+        ({"reward_weights": {"badge": "lots"}}, "rewards.badge: Input should be a valid number"),
+        ({"stuck_patience": 0}, "stuck_patience: Input should be greater than or equal to 2"),
+        ({"episode_steps": -1}, "episode_steps: Input should be greater than or equal to 0"),
+        ({"hold_frames": 24}, r"hold_frames \(24\) must be smaller than step_frames \(24\)"),
         ({"render_mode": "ansi"}, "unknown render_mode 'ansi'"),
     ],
 )

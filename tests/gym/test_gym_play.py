@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from cartridge.walkthrough import MILESTONES, WALKTHROUGH
+from shared.game.config import Goal
 from tests.gym.helpers import MakeEnv, action_of, crystal
 
 BADGE_STEP = MILESTONES["badge"] + 1
@@ -51,6 +52,15 @@ def test_forbidden_buttons_are_masked_and_replaced_by_the_rules(make_env: MakeEn
     env.reset()
     *_, info = play(env, WALKTHROUGH[: MILESTONES["first_pokemon"] + 1])[-1]
     assert info["facts"]["first_pokemon"] and info["action_mask"].all()
+
+
+def test_the_episodes_follow_the_cartridge_as_the_service_plays_it(make_env: MakeEnv, other_rom: Path) -> None:
+    """One game config for both doors: the demo's badge and 1,000 steps, no goal or limit on another ROM."""
+    demo, other = crystal(make_env()).core, crystal(make_env(rom=other_rom)).core
+    assert (demo.goal, demo.episode_steps) == (Goal.BADGE, 1_000)
+    assert (other.goal, other.episode_steps) == (Goal.NONE, None)
+    unlimited = crystal(make_env(episode_steps=0, goal="new_map")).core
+    assert (unlimited.goal, unlimited.episode_steps) == (Goal.NEW_MAP, None)
 
 
 def test_max_episode_steps_truncates(make_env: MakeEnv) -> None:

@@ -7,9 +7,10 @@ from collections.abc import AsyncIterator, Callable
 import pytest
 import redis.asyncio as aioredis
 
+from shared.game.screen import SCREEN_HEIGHT, SCREEN_WIDTH
 from shared.game.state import GameState
 from shared.keys import Keys
-from shared.messages import SCREEN_HEIGHT, SCREEN_WIDTH, Event, Frame
+from shared.messages import Event, Frame
 from shared.streams import StreamSettings
 
 

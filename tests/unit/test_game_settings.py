@@ -3,9 +3,9 @@
 import shutil
 from pathlib import Path
 
-from shared.game.core import Goal
-from shared.game.settings import GameSettings
+from shared.game.config import Goal
 from shared.rom import inspect_rom
+from shared.settings import GameSettings
 
 
 def test_the_demo_by_any_path_gets_the_demo_episodes(demo_rom: Path, tmp_path: Path) -> None:

@@ -9,9 +9,10 @@ import pytest
 
 from crystal_rl.env import CrystalEnv
 from shared.errors import ConfigError
+from shared.game.config import GameConfig
+from shared.game.core import GameCore
 from shared.game.ram_map import ON_DEMAND, RAM, RamVar
 from shared.game.reader import CRYSTAL, Layout, read_state
-from shared.game.settings import GameSettings
 from shared.game.symbols import load_symbols, parse_symbols, table_from_symbols
 from tests.unit.test_reader import Ram
 
@@ -115,9 +116,9 @@ def test_the_game_and_the_gym_env_play_with_the_files_addresses(demo_rom: Path, 
     exact, moved = tmp_path / "demo.sym", tmp_path / "moved.sym"
     exact.write_text(sym_text())
     moved.write_text(sym_text(shift=SHIFT))
-    plain = GameSettings(rom=demo_rom, data_dir=tmp_path).start_core()
-    same = GameSettings(rom=demo_rom, data_dir=tmp_path, symbols=exact).start_core()
-    other = GameSettings(rom=demo_rom, data_dir=tmp_path, symbols=moved).start_core()
+    plain = GameCore.start(GameConfig(rom=demo_rom), boot_cache=tmp_path)
+    same = GameCore.start(GameConfig(rom=demo_rom, symbols=exact), boot_cache=tmp_path)
+    other = GameCore.start(GameConfig(rom=demo_rom, symbols=moved), boot_cache=tmp_path)
     try:
         assert same.state == plain.state and plain.state.map_name == "New Bark Town"
         assert other.machine.layout.by_name["wXCoord"].addr == 0xDCB8 + SHIFT and other.state != plain.state
