@@ -21,7 +21,7 @@ import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 
-from crystal_rl.env_options import usable_cache_dir
+from crystal_rl.boot_cache import usable_cache_dir
 from shared.buttons import BUTTON_INDEX, Button, parse_buttons
 from shared.errors import ConfigError, SaveStateError
 from shared.game.config import GameConfig, Goal
