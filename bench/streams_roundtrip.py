@@ -36,8 +36,8 @@ GROUP = "responder"
 
 
 def _frame(step: int) -> Frame:
+    from shared.game.screen import SCREEN_HEIGHT, SCREEN_WIDTH
     from shared.game.state import GameState
-    from shared.messages import SCREEN_HEIGHT, SCREEN_WIDTH
 
     state = GameState(map_group=24, map_number=4, x=5, y=6, facing="down", money=0, johto_badges=0, kanto_badges=0)
     return Frame(env="0", step=step, state=state, screen=bytes(step % 256 for _ in range(SCREEN_WIDTH * SCREEN_HEIGHT)))

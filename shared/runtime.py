@@ -267,7 +267,7 @@ class Runtime:
 async def signals_logged(what: str) -> Any:
     """For a server that takes SIGTERM and SIGINT itself while it serves and raises them again once it is done
     (uvicorn): the signal raised again is only logged, so the process ends with 0 after its orderly close."""
-    give_back = on_signals(lambda sig: log.info("%s: %s", what, sig.name))
+    give_back = on_signals(lambda sig: log.info("%s (%s)", what, sig.name))
     try:
         yield
     finally:

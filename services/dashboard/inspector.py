@@ -11,9 +11,8 @@ from typing import Any
 
 from PIL import Image
 
+from shared.game.screen import SCREEN_HEIGHT, SCREEN_WIDTH
 from shared.messages import (
-    SCREEN_HEIGHT,
-    SCREEN_WIDTH,
     Action,
     ControlCommand,
     DeadLetter,

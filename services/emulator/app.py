@@ -1,5 +1,5 @@
-"""Wiring: settings → ROM → the game core (booted once, then from a cached boot state) → the start state → Redis →
-the archive → the loop."""
+"""Wiring: settings → ROM → the game core (`GameCore.start`, booted once, then from a cached boot state) → the start
+state → the runtime (Redis, the heartbeat, the peer and hold checks) → the step loop's parts → the loop."""
 
 import asyncio
 import gc
@@ -7,21 +7,32 @@ import logging
 import random
 import socket
 
+from services.emulator.arbiter import Arbiter
 from services.emulator.archive import Archive
 from services.emulator.backpressure import Backpressure
+from services.emulator.commands import Commands
 from services.emulator.envclaim import AUTO_ENV, claim_env, keep_env_claim
+from services.emulator.episodes import Episodes
 from services.emulator.inbox import Inbox
+from services.emulator.loop import Parts, StepLoop
+from services.emulator.outbox import Outbox
 from services.emulator.peers import Peers
+from services.emulator.persistence import Persistence
+from services.emulator.planning import Planning
 from services.emulator.resets import START, Resets, Start
+from services.emulator.run_state import RunState
 from services.emulator.savestates import SaveStateStore, read_start_state
-from services.emulator.service import SERVICE, EmulatorService
+from services.emulator.screens import ScreenWriter
 from services.emulator.settings import EmulatorSettings
 from shared.errors import SaveStateError
 from shared.game.core import GameCore
 from shared.game.machine import resolve_rom
 from shared.runtime import Runtime, run_service
+from shared.streams import Publisher
 
 log = logging.getLogger(__name__)
+
+SERVICE = "emulator"
 
 
 async def serve(settings: EmulatorSettings) -> None:
@@ -81,8 +92,8 @@ async def _serve(settings: EmulatorSettings, claim_owner: str | None = None) -> 
     backpressure = Backpressure(
         peers, keys, settings.hold_poll_ms / 1000, settings=settings.streams, counters=runtime.counters
     )
-    service = EmulatorService(settings, core, publisher, inbox, peers, store, resets, backpressure)
-    runtime.heartbeat(service.health_counters, about=rom.describe())
+    loop = StepLoop(settings, parts(settings, core, store, publisher, inbox, peers, resets, backpressure))
+    runtime.heartbeat(loop.health_counters, about=rom.describe())
     log.info("env %s playing %s", settings.env, rom.describe())
     gc.freeze()  # PyBoy, the modules, the models: they live as long as the process, no collection need walk them
     gc.set_threshold(GC_YOUNG_THRESHOLD)
@@ -91,8 +102,54 @@ async def _serve(settings: EmulatorSettings, claim_owner: str | None = None) -> 
         runtime.spawn(backpressure.run(), "hold")
         if claim_owner is not None:
             runtime.spawn(keep_env_claim(settings, claim_owner, runtime.redis), "env-claim")
-        await service.run(runtime.stop)
-    log.info("env %s stopped at step %d", settings.env, service.step)
+        await loop.run(runtime.stop)
+    log.info("env %s stopped at step %d", settings.env, loop.run_state.step)
+
+
+def parts(
+    settings: EmulatorSettings,
+    core: GameCore,
+    store: SaveStateStore,
+    publisher: Publisher,
+    inbox: Inbox,
+    peers: Peers,
+    resets: Resets,
+    backpressure: Backpressure,
+) -> Parts:
+    """The step loop's parts, each given what it works on."""
+    run = RunState()
+    arbiter = Arbiter(terrain=core)
+    outbox = Outbox(
+        publisher,
+        inbox,
+        service=SERVICE,
+        instance=settings.instance,
+        env=settings.env,
+        coalesce_s=settings.send_coalesce_ms / 1000,
+    )
+    planning = Planning(settings, core, arbiter, peers)
+    episodes = Episodes(settings.env, core, resets, arbiter, planning)
+    persistence = Persistence(
+        core, store, resets, episodes, run, outbox, env=settings.env, autosave_every=settings.autosave_every
+    )
+    commands = Commands(core, store, arbiter, planning, persistence, resets, run, outbox)
+    screens = ScreenWriter(settings.redis_url, settings.keys.screen(settings.env), settings.streams)
+    return Parts(
+        core=core,
+        run=run,
+        arbiter=arbiter,
+        inbox=inbox,
+        outbox=outbox,
+        planning=planning,
+        episodes=episodes,
+        persistence=persistence,
+        commands=commands,
+        resets=resets,
+        peers=peers,
+        backpressure=backpressure,
+        screens=screens,
+        publisher=publisher,
+    )
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -5,7 +5,7 @@ more updates than its slack, renews it while it stays behind, and deletes it whe
 caught up. Here a background task looks at the key every `hold_poll_ms` (20 ms, the step
 loop's turn) while a learner is alive, so the step reads a bool and never pays a round trip for it; while the key is
 set and the learner's heartbeat is alive (`Peers.learner`), the step loop awaits instead of
-stepping (commands and pause/resume still come in, see `EmulatorService.run`).
+stepping (commands and pause/resume still come in, see `StepLoop.run`).
 
 Never a deadlock: a learner that dies stops renewing the key, which expires after its TTL
 (the learner's `hold_ttl_ms`, 1 s by default), and its heartbeat goes stale after the

@@ -1,17 +1,19 @@
-"""What reaches the emulator: actions (`actions:{env}`) and commands (`control:{env}`).
+"""What reaches the emulator: actions (`actions:{env}`) and commands (`control:{env}`), held for the step loop.
 
 Both streams are tailed with plain XREAD from where the emulator started (it is their only
-reader), in the same round trip that sends the step's frame. An entry that does not decode
-goes to `dead` with its reason; it never stops the step.
+reader), in the same round trip that sends the step's frame (`Outbox.exchange` hands the rows
+here). An entry that does not decode goes to `dead` with its reason; it never stops the step. The
+step loop takes what arrived between two steps: actions go to the arbiter, commands are carried out.
 """
 
 import logging
+from collections import deque
 
 from redis.exceptions import ResponseError
 
 from shared.errors import MessageError, RedisUnavailableError
 from shared.keys import Keys
-from shared.messages import Action, ControlCommand, Fields, Message
+from shared.messages import Action, ControlCommand, Fields
 from shared.streams import Decoder, Publisher, StreamReader, dead_letter
 
 log = logging.getLogger(__name__)
@@ -26,45 +28,44 @@ class Inbox:
         self.keys = keys
         self.streams = [keys.actions(env), keys.control(env)]
         self.positions: dict[str, str] | None = None
+        """Where each stream was last read; None until Redis first answered (`reading`)."""
+        self.actions: deque[Action] = deque()
+        self.commands: deque[ControlCommand] = deque()
         self.bad = 0
 
-    async def start(self) -> bool:
-        """Begin after what is already there: old plans and commands are not for this run."""
-        if not self.publisher.availability.ready():
-            return False
-        reader: StreamReader[Incoming] = StreamReader(model=_DECODER, client=self.publisher.client)
-        try:
-            self.positions = {stream: await reader.last_id(stream) for stream in self.streams}
-        except RedisUnavailableError:
-            self.publisher.availability.failed()
-            return False
-        return True
+    async def reading(self) -> dict[str, str] | None:
+        """Where to read from now; the first time, after what is already there (old plans and commands are not
+        for this run). None while Redis cannot be reached."""
+        if self.positions is None:
+            if not self.publisher.availability.ready():
+                return None
+            reader: StreamReader[Incoming] = StreamReader(model=_DECODER, client=self.publisher.client)
+            try:
+                self.positions = {stream: await reader.last_id(stream) for stream in self.streams}
+            except RedisUnavailableError:
+                self.publisher.availability.failed()
+                return None
+        return self.positions
 
-    async def exchange(self, outgoing: list[tuple[str, Message]], block_ms: int = 0) -> list[Incoming] | None:
-        """Send `outgoing` and take what arrived, in one round trip; None when Redis is unreachable.
-
-        Waits up to `block_ms` for something to arrive (0: never waits).
-        """
-        if self.positions is None and not await self.start():
-            await self.publisher.publish_many(outgoing)
-            return None
+    async def receive(self, rows: list[tuple[str, str, Fields | None]]) -> None:
+        """Entries read, as (stream, id, fields): decoded and held, the undecodable ones to `dead`."""
         assert self.positions is not None
-        try:
-            rows = await self.publisher.publish_then_read(outgoing, self.positions, block_ms=block_ms)
-        except ResponseError as exc:  # e.g. a key of the wrong type where a stream should be
-            self.bad += 1
-            log.error("cannot read %s: %s (fix or delete the key; the game goes on)", ", ".join(self.streams), exc)
-            return []
-        if rows is None:
-            return None
-        messages: list[Incoming] = []
         for stream, entry_id, fields in rows:
             self.positions[stream] = entry_id
             try:
-                messages.append(_DECODER.decode(fields))
+                message = _DECODER.decode(fields)
             except MessageError as exc:
                 await self._dead(stream, entry_id, str(exc), fields)
-        return messages
+                continue
+            if isinstance(message, Action):
+                self.actions.append(message)
+            else:
+                self.commands.append(message)
+
+    def unreadable(self, exc: ResponseError) -> None:
+        """The streams could not be read (a key of the wrong type where a stream should be): said and counted."""
+        self.bad += 1
+        log.error("cannot read %s: %s (fix or delete the key; the game goes on)", ", ".join(self.streams), exc)
 
     async def _dead(self, stream: str, entry_id: str, reason: str, fields: Fields | None) -> None:
         self.bad += 1

@@ -15,7 +15,7 @@ import pytest
 import redis
 
 from bench.model_host import Reply
-from services.emulator.service import MAX_SAVES_IN_FLIGHT
+from services.emulator.persistence import MAX_SAVES_IN_FLIGHT
 from shared.messages import Action, ActionSource, Frame
 from shared.redis_server import LocalRedis
 from tests.procs import KEYS, wait_for
