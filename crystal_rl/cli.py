@@ -246,12 +246,16 @@ async def _supervise(
     give_back_signals = on_signals(lambda sig: _stopping(supervisor))
     client = client_for(url)
     reporter = ProgressReporter(client, keys, [str(i) for i in range(envs)], expected)
+    try:
+        await reporter.start()
+    except Exception as exc:  # Redis away for a moment: the reports then read whatever the streams hold
+        console.print(f"[dim]progress starts without a mark in the frames: {exc}[/]", highlight=False)
     task = asyncio.create_task(supervisor.run(), name="supervisor")
     try:
         while not task.done():
             await asyncio.wait([task], timeout=interval)
             if not quiet:
-                await _report(reporter)
+                await _report(reporter, final=task.done())
         return task.result()
     finally:
         give_back_signals()
@@ -263,9 +267,9 @@ def _stopping(supervisor: Supervisor) -> None:
     supervisor.stop()
 
 
-async def _report(reporter: ProgressReporter) -> None:
+async def _report(reporter: ProgressReporter, final: bool = False) -> None:
     try:
-        lines = await reporter.lines()
+        lines = await reporter.lines(final)
     except Exception as exc:  # Redis down, or a heartbeat too new for this version: the run goes on
         console.print(f"[dim]{time.strftime('%H:%M:%S')}[/] progress unavailable: {exc}", highlight=False)
         return

@@ -8,7 +8,6 @@ anti-stuck interventions, which services are up). A service that is down shows a
 Redis being down shows as one line, never a crash of the run.
 """
 
-import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -66,7 +65,10 @@ class ProgressReporter:
     expected: dict[str, int] = field(default_factory=dict)
     """Services this run started (name → instances): shown as down when their heartbeat is missing."""
     _last_ids: dict[str, str] = field(default_factory=dict)
-    _last_rate: dict[str, tuple[float, int]] = field(default_factory=dict)
+    _last_seen: dict[str, tuple[int, float]] = field(default_factory=dict)
+    """Per env, (step, ts) of the newest frame the last report read: where the next report's rate is taken from."""
+    _first_seen: dict[str, tuple[int, float]] = field(default_factory=dict)
+    """Per env, (step, ts) of the run's first frame the reports read: where the final report's rate is taken from."""
     _anchor: dict[str, tuple[int, float]] = field(default_factory=dict)
     """Per env, (step, total reward up to it) where the total was last known."""
     _frames: StreamReader[Frame] = field(init=False)
@@ -75,6 +77,12 @@ class ProgressReporter:
     def __post_init__(self) -> None:
         self._frames = StreamReader(model=Frame, client=self.client)
         self._episodes = StreamReader(model=Episode, client=self.client)
+
+    async def start(self) -> None:
+        """Begin after the frames the streams hold now: a second run in the same data directory (and Redis) reports
+        on its own frames, its rate and rewards, not on the last run's."""
+        for env in self.envs:
+            self._last_ids.setdefault(env, await self._frames.last_id(self.keys.frames(env)))
 
     async def episodes_line(self) -> str:
         """Training episodes: how many finished, the last one's return, the mean return and the badge rate of the
@@ -116,7 +124,7 @@ class ProgressReporter:
         page = await self._frames.latest(self.keys.frames(env), count=1)
         return page.entries[0].message if page.entries else None
 
-    async def env_progress(self, env: str, health: Health | None) -> EnvProgress | None:
+    async def env_progress(self, env: str, health: Health | None, final: bool = False) -> EnvProgress | None:
         stream = self.keys.frames(env)
         start = self._last_ids.get(env)
         # the newest frames since the last report, newest first: an emulator can step more than RECENT_LIMIT
@@ -132,17 +140,11 @@ class ProgressReporter:
         for frame in frames:
             for name, value in frame.reward_breakdown.items():
                 breakdown[name] += value
-        now = time.monotonic()
         counters = health.counters if health else {}
-        rate = float(counters.get("steps_per_s", 0.0))
-        before = self._last_rate.get(env)
-        if before is not None and now > before[0] and newest.step >= before[1]:
-            rate = (newest.step - before[1]) / (now - before[0])
-        self._last_rate[env] = (now, newest.step)
         return EnvProgress(
             env=env,
             step=newest.step,
-            steps_per_s=rate,
+            steps_per_s=self._rate(env, frames, float(counters.get("steps_per_s", 0.0)), final),
             total_reward=self._total(env, counters, frames, newest),
             recent_reward=sum(f.reward for f in frames),
             recent_steps=len(frames),
@@ -151,8 +153,25 @@ class ProgressReporter:
             interventions=int(counters["interventions"]) if "interventions" in counters else None,
         )
 
-    async def lines(self) -> list[str]:
-        """The whole report, one string per line (rich markup allowed)."""
+    def _rate(self, env: str, frames: list[Frame], heartbeat_rate: float, final: bool) -> float:
+        """Steps a second from the frames' own times: since the newest frame of the last report, or, in the final
+        report, over the whole run (from its first frame to its last). Measured so, the report after the emulator
+        has stopped still says how fast it ran; the heartbeat's figure is used only while no two frames tell."""
+        if frames:
+            first, newest = frames[0], frames[-1]
+            self._first_seen.setdefault(env, (first.step, first.ts))
+            since = self._last_seen.get(env, self._first_seen[env])
+            self._last_seen[env] = (newest.step, newest.ts)
+        else:
+            since = self._last_seen.get(env)
+        start = self._first_seen.get(env) if final else since
+        end = self._last_seen.get(env)
+        if start is None or end is None or end[1] <= start[1] or end[0] <= start[0]:
+            return heartbeat_rate
+        return (end[0] - start[0]) / (end[1] - start[1])
+
+    async def lines(self, final: bool = False) -> list[str]:
+        """The whole report, one string per line (rich markup allowed); `final`: the one after the run ended."""
         healths = await read_health(self.client, self.keys)
         by_service: dict[str, list[Health]] = defaultdict(list)
         for h in healths:
@@ -160,7 +179,7 @@ class ProgressReporter:
         emulators = {h.instance.removeprefix("env"): h for h in by_service.get("emulator", [])}
         out = []
         for env in sorted(set(self.envs) | set(emulators), key=_env_order):
-            progress = await self.env_progress(env, emulators.get(env))
+            progress = await self.env_progress(env, emulators.get(env), final)
             out.append(progress.line() if progress else f"env {env}: no frames yet")
         out.append(await self.episodes_line())
         out.append(_llm_line(by_service.get("llm_planner", [])))

@@ -93,3 +93,27 @@ def test_the_dqn_line_shows_the_replay_ratio_it_got() -> None:
     )
     line = _dqn_line([learner])
     assert "samples/step 8.0" in line and "updates 250" in line and "buffer 990" in line
+
+
+async def test_the_rate_comes_from_the_frames_and_the_final_report_gives_the_whole_runs(client: Redis) -> None:
+    """The report after the run (its heartbeat gone, no new frame) still says how fast the run went."""
+    state = GameState(map_group=24, map_number=4, x=1, y=2, facing="down", money=0, johto_badges=0, kanto_badges=0)
+
+    async def play(steps: range, start: float, per_s: float) -> None:
+        for n, step in enumerate(steps):
+            frame = Frame(env="0", step=step, state=state, ts=start + n / per_s)
+            await client.xadd(KEYS.frames("0"), frame.to_fields())
+
+    await play(range(500, 600), 0.0, 1000.0)  # a run before this one, in the same Redis: not this run's
+    reporter = ProgressReporter(client, KEYS, ["0"])
+    await reporter.start()
+    await play(range(0, 101), 1000.0, 100.0)  # 100 steps in 1 s
+    first = await reporter.env_progress("0", None)
+    assert first is not None and first.steps_per_s == pytest.approx(100.0) and first.recent_steps == 101
+    await play(range(101, 151), 1001.02, 50.0)  # 50 more steps in 1 s
+    second = await reporter.env_progress("0", None)
+    assert second is not None and second.steps_per_s == pytest.approx(50.0, rel=0.02)
+    stopped = await reporter.env_progress("0", None)
+    assert stopped is not None and stopped.steps_per_s == 0.0  # nothing played since the last report
+    final = await reporter.env_progress("0", None, final=True)
+    assert final is not None and final.steps_per_s == pytest.approx(150 / 2.0, rel=0.02)

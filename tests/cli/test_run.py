@@ -1,6 +1,7 @@
 """`crystal-rl run` end to end: the real command, the real emulator, a real Redis."""
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -12,6 +13,7 @@ import pytest
 import redis
 
 from shared.health import Health
+from shared.messages import Frame
 from shared.redis_server import free_port, ping
 from tests.procs import KEYS, frames, service_env, wait_for
 
@@ -27,17 +29,56 @@ def test_run_500_actions_ends_by_itself_with_the_frames_in_redis(
         capture_output=True, text=True, timeout=110, env=service_env(redis_url, tmp_path / "data"), check=False,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-2000:]
-    assert redis_client.xlen(KEYS.frames("0")) >= 500
     got = frames(redis_client)
-    assert got[-1].step == 500 and got[0].state.map_name == "New Bark Town"
+    assert played(got) == 500 and got[0].state.map_name == "New Bark Town"
     progress = [line for line in result.stdout.splitlines() if line.startswith("env 0: step")]
     assert progress, result.stdout
     assert "steps/s" in progress[-1] and "money" in progress[-1] and "badges" in progress[-1]
+    assert rate(progress[-1]) > 0, progress[-1]
     assert "Traceback" not in result.stderr
     assert f"Dashboard: http://127.0.0.1:{port}/?token=" in result.stdout
     assert "services: emulator/env0, dqn_learner/0, llm_planner/0, dashboard/0" in result.stdout
     logs = tmp_path / "data" / "logs"
     assert {p.name for p in logs.iterdir()} >= {"emulator-env0.log", "dqn_learner-0.log", "llm_planner-0.log"}
+
+
+def played(got: list[Frame]) -> int:
+    """Actions played: every frame but an episode's first follows one."""
+    return sum(frame.action is not None for frame in got)
+
+
+def rate(line: str) -> float:
+    """The steps/s of a progress report's env line."""
+    found = re.search(r"\(([\d,.]+) steps/s\)", line)
+    assert found, line
+    return float(found.group(1).replace(",", ""))
+
+
+@pytest.mark.timeout(150)
+def test_a_second_run_in_the_same_data_directory_plays_its_own_actions_and_reports_its_rate(
+    redis_url: str, redis_client: redis.Redis, tmp_path: Path
+) -> None:
+    """`--actions N` is this run's N: a second run resumes from the first one's save state and plays N more."""
+    data = tmp_path / "data"
+    command = [sys.executable, "-m", "crystal_rl.cli", "run", "--actions", "300", "--redis-url", redis_url,
+               "--data-dir", str(data), "--no-web", "--no-llm", "--no-dqn", "--progress-interval", "60"]  # fmt: skip
+    runs: list[list[Frame]] = []
+    reports: list[list[str]] = []
+    for _ in range(2):
+        before = len(frames(redis_client))
+        result = subprocess.run(
+            command, capture_output=True, text=True, timeout=70, env=service_env(redis_url, data), check=False
+        )
+        assert result.returncode == 0, result.stderr[-2000:]
+        runs.append(frames(redis_client)[before:])
+        reports.append([line for line in result.stdout.splitlines() if line.startswith("env 0: step")])
+    first, second = runs
+    assert played(first) == 300 and played(second) == 300
+    # the second run goes on where the first stopped (its save state at shutdown), step numbers and all
+    assert second[0].step == first[-1].step and second[-1].step >= first[-1].step + 300
+    assert "resumed from save state" in (data / "logs" / "emulator-env0.log").read_text()
+    for lines in reports:  # one report, at the end of a run shorter than the interval: the run's own rate
+        assert len(lines) == 1 and rate(lines[0]) > 10, lines
 
 
 @pytest.mark.timeout(120)
@@ -53,7 +94,7 @@ def test_run_with_two_envs_plays_two_games_and_stops_both(
     assert result.returncode == 0, result.stderr[-2000:]
     assert "services: emulator/env0, emulator/env1" in result.stdout
     for env in ("0", "1"):
-        assert frames(redis_client, env)[-1].step == 300
+        assert played(frames(redis_client, env)) == 300
         assert any(line.startswith(f"env {env}: step") for line in result.stdout.splitlines())
     # each env got its own seed and its own save states
     assert "--seed 6" in (data / "logs" / "emulator-env1.log").read_text()
