@@ -17,12 +17,12 @@ from typing import Any
 
 from bench import gym_env
 from bench.harness import play, steps_per_s
-from bench.standins import StandInLearner
 from shared.buttons import BUTTONS, Button
 from shared.game.machine import Machine
 from shared.messages import ActionSource
 from shared.redis_server import LocalRedis
 from shared.rom import inspect_rom
+from tests.standins.learner import StandInLearner
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")

@@ -2,7 +2,7 @@
 
 No dashboard (so the emulator draws no screens for it), and no planner, except in the
 demonstrator's arms: there the real planner asks the stand-in model host, which answers with
-the walkthrough from where the player stands (`bench.demonstrator`), a plan every
+the walkthrough from where the player stands (`tests.standins.demonstrator`), a plan every
 `DEMO_LLM_INTERVAL` steps for the first `demo_fraction` of the budget; then the planner is
 stopped and the DQN plays alone. The
 emulator plays `budget` steps (`--max-steps`) in episodes that end at the goal or after
@@ -105,7 +105,8 @@ def _demonstrator(url: str, data: Path, active: bool) -> Iterator[subprocess.Pop
         return
     port = free_port()
     host = subprocess.Popen(
-        [sys.executable, "-m", "bench.model_host", "--port", str(port), "--demonstrate"], stdout=subprocess.DEVNULL
+        [sys.executable, "-m", "tests.standins.model_host", "--port", str(port), "--demonstrate"],
+        stdout=subprocess.DEVNULL,
     )
     try:
         with background("services.llm_planner", url, data, "--llm-url", f"http://127.0.0.1:{port}") as planner:

@@ -27,7 +27,7 @@ def run(rom: Path, steps: int = 3000, interval: int = 30) -> dict[str, Any]:
         alone = steps_per_s(play(server.url, data / "a", rom, steps))
         port = free_port()
         host = subprocess.Popen(
-            [sys.executable, "-m", "bench.model_host", "--port", str(port)], stdout=subprocess.DEVNULL
+            [sys.executable, "-m", "tests.standins.model_host", "--port", str(port)], stdout=subprocess.DEVNULL
         )
         url = f"http://127.0.0.1:{port}"
         try:

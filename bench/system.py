@@ -118,7 +118,7 @@ def run(rom: Path, steps: int = 3000, soak_s: float = 120.0, rounds: int = 3) ->
             out["learner_by_envs"] = learner_at
             client.close()
         port, web = free_port(), free_port()
-        host = subprocess.Popen([sys.executable, "-m", "bench.model_host", "--port", str(port)],
+        host = subprocess.Popen([sys.executable, "-m", "tests.standins.model_host", "--port", str(port)],
                                 stdout=subprocess.DEVNULL)  # fmt: skip
         try:
             with (

@@ -14,7 +14,6 @@ from stable_baselines3 import DQN
 from stable_baselines3.common.vec_env import DummyVecEnv, VecFrameStack
 
 from bench import harness, learning
-from bench.demonstrator import Demonstrator
 from bench.learning_sb3 import dqn_arguments, make_env
 from bench.learning_system import _Keeper
 from services.dqn_learner.checkpoints import save_checkpoint
@@ -26,6 +25,7 @@ from shared.buttons import Button
 from shared.game.config import GameConfig
 from shared.game.core import GameCore
 from shared.settings import GameSettings
+from tests.standins.demonstrator import Demonstrator
 
 
 def _checkpoint(directory: Path, updates: int, frames_seen: int) -> None:

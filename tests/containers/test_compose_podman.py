@@ -112,7 +112,7 @@ def test_compose_up_scale_restart_down_under_podman(tmp_path: Path, demo_rom: Pa
             "CRL_TEST_REDIS_PORT": str(redis_port),
             "CRL_ROM_DIR": str(roms),
             "CRL_ROM": "/roms/demo.gbc",  # the user's-ROM path: a read-only mount from the host
-            "CRL_TEST_BENCH_DIR": str(ROOT / "bench"),  # the stand-in model host, test code kept out of the images
+            "CRL_TEST_STANDINS_DIR": str(ROOT / "tests" / "standins"),  # the stand-in model host: test code, no image
         },
     )
     client = redis.Redis(port=redis_port, password=REDIS_PASSWORD, socket_timeout=2, socket_connect_timeout=2)

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 import redis
 
-from bench.demonstrator import Demonstrator
-from bench.model_host import StandinModelHost
 from shared.messages import ActionSource
 from tests.dqn_learner.test_learner_e2e import EMULATOR, FAST_STREAMS, LEARNER, learner_args, learner_health
 from tests.procs import frames, running, wait_for
+from tests.standins.demonstrator import Demonstrator
+from tests.standins.model_host import StandinModelHost
 
 pytestmark = pytest.mark.timeout(240)
 

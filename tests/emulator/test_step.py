@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 import redis
 
-from bench.standins import StandInLearner
 from services.emulator.savestates import SaveStateStore
 from shared.buttons import Button
 from shared.game.machine import Machine
@@ -15,6 +14,7 @@ from shared.health import Health
 from shared.messages import Action, ActionSource, ControlCommand
 from shared.rom import inspect_rom
 from tests.procs import KEYS, events, frames, heartbeat, newest_frame, running, start_service, stop, wait_for
+from tests.standins.learner import StandInLearner
 
 EMULATOR = "services.emulator"
 pytestmark = pytest.mark.timeout(90)

@@ -5,11 +5,11 @@ from typing import Any
 
 import pytest
 
-from bench.model_host import StandinModelHost
 from services.llm_planner.settings import PlannerSettings
 from shared.buttons import Button
 from shared.game.state import GameState, PartyMon
 from shared.messages import HistoryItem, PlanOutcome, PlanRequest
+from tests.standins.model_host import StandinModelHost
 
 
 @pytest.fixture

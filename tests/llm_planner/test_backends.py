@@ -13,7 +13,6 @@ import time
 import openai
 import pytest
 
-from bench.model_host import Reply, StandinModelHost
 from services.llm_planner.backends import (
     BackendProtocolError,
     BackendRejected,
@@ -28,6 +27,7 @@ from services.llm_planner.prompt import ChatMessage
 from services.llm_planner.settings import PlannerSettings
 from shared.buttons import Button
 from tests.llm_planner.conftest import planner_settings
+from tests.standins.model_host import Reply, StandinModelHost
 
 LEGAL = (Button.A, Button.UP, Button.RIGHT)
 SCHEMA = plan_schema(LEGAL, max_steps=4, max_ttl=16)

@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 import redis
 
-from bench.model_host import Reply, StandinModelHost
 from shared.messages import Action, ActionSource
 from tests.procs import KEYS, events, frames, newest_frame, running, wait_for
+from tests.standins.model_host import Reply, StandinModelHost
 
 pytestmark = pytest.mark.timeout(120)
 

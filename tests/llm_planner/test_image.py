@@ -9,7 +9,6 @@ import pytest
 import redis
 from PIL import Image
 
-from bench.model_host import StandinModelHost
 from services.emulator.screens import PNG_SIGNATURE
 from services.llm_planner.backends import make_backend
 from services.llm_planner.plan import plan_schema
@@ -17,6 +16,7 @@ from services.llm_planner.prompt import PromptBuilder, Templates
 from shared.messages import PlanRequest
 from tests.llm_planner.conftest import make_request, planner_settings
 from tests.procs import KEYS, heartbeat, running, wait_for
+from tests.standins.model_host import StandinModelHost
 
 SCREEN = b"\x89PNG\r\n\x1a\n stand-in picture bytes"
 

@@ -6,7 +6,6 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bench.model_host import Reply, StandinModelHost
 from services.llm_planner.backends import make_backend
 from services.llm_planner.planner import Planner, StaleFilter
 from services.llm_planner.prompt import PromptBuilder, Templates
@@ -14,6 +13,7 @@ from services.llm_planner.resilience import BreakerState, CircuitBreaker, Guarde
 from shared.buttons import Button
 from shared.streams import Backoff
 from tests.llm_planner.conftest import make_request, planner_settings
+from tests.standins.model_host import Reply, StandinModelHost
 
 
 @pytest.fixture(params=["ollama", "openai"])

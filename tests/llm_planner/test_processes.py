@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from redis.asyncio import Redis
 
-from bench.model_host import Reply, StandinModelHost
 from shared.notes import Notes
 from tests.llm_planner.conftest import make_request
 from tests.llm_planner.streams_help import KEYS, actions, events, health, pending, publish, wait_event, wait_health
+from tests.standins.model_host import Reply, StandinModelHost
 
 ROOT = Path(__file__).resolve().parents[2]
 STREAM_ENV = {

@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 from redis.asyncio import Redis
 
-from bench.model_host import Reply, StandinModelHost
 from services.llm_planner.app import PlannerApp
 from services.llm_planner.service import PlannerService
 from shared.buttons import Button
@@ -28,6 +27,7 @@ from tests.llm_planner.streams_help import (
     wait_event,
     wait_health,
 )
+from tests.standins.model_host import Reply, StandinModelHost
 
 Start = Callable[..., Awaitable[PlannerService]]
 

@@ -23,11 +23,11 @@ from typing import Any
 
 import redis
 
-from bench.model_host import Reply, StandinModelHost
 from shared.health import Health
 from shared.messages import Action, DeadLetter, Event, Frame, PlanRequest
 from shared.redis_server import free_port
 from tests.procs import KEYS, service_env, wait_for
+from tests.standins.model_host import Reply, StandinModelHost
 
 CLAIM_IDLE_MS = 3_000
 CLAIM_INTERVAL_S = 1.0

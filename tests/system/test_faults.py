@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 import redis
 
-from bench.model_host import Reply
 from services.emulator.persistence import MAX_SAVES_IN_FLIGHT
 from shared.messages import Action, ActionSource, Frame
 from shared.redis_server import LocalRedis
 from tests.procs import KEYS, wait_for
+from tests.standins.model_host import Reply
 from tests.system.harness import (
     AUTOSAVE_EVERY,
     StepWatch,

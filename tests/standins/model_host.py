@@ -13,7 +13,7 @@ empty): a fixed text, a delay (a slow host), an HTTP error status. A reply with 
 answers a valid plan made from the legal buttons in the request's JSON schema. `stop()` closes
 the port (the host is down), `start()` opens it again on the same port (it is back).
 
-Run alone for a benchmark: `python -m bench.model_host --port 11434` (`--demonstrate`: answer with the
+Run alone for a benchmark: `python -m tests.standins.model_host --port 11434` (`--demonstrate`: answer with the
 demo cartridge's walkthrough from where the player stands, a stand-in for a good model).
 """
 
@@ -100,7 +100,7 @@ class StandinModelHost:
         self.host = host
         self.planner = planner
         """What answers a reply without text, given the request's plan schema and body (`auto_plan` by default;
-        the demonstrator of `bench.demonstrator` plays the demo cartridge's walkthrough)."""
+        the demonstrator of `tests.standins.demonstrator` plays the demo cartridge's walkthrough)."""
         self.port = port or free_port()
         self.default = default or Reply()
         self.script: deque[Reply] = deque()
@@ -293,13 +293,13 @@ def main() -> None:
     parser.add_argument(
         "--demonstrate",
         action="store_true",
-        help="answer with the demo cartridge's walkthrough from where the player stands (bench.demonstrator)",
+        help="answer with the demo cartridge's walkthrough from where the player stands (tests.standins.demonstrator)",
     )
     args = parser.parse_args()
     logging.basicConfig(level="INFO", format="%(asctime)s %(levelname)-7s %(name)s: %(message)s")
     planner = None
     if args.demonstrate:
-        from bench.demonstrator import Demonstrator  # builds the walkthrough's table on the demo cartridge
+        from tests.standins.demonstrator import Demonstrator  # builds the walkthrough's table on the demo cartridge
 
         planner = Demonstrator.on_demo_cartridge().plan
     host = StandinModelHost(args.port, args.host, default=Reply(delay_s=args.delay), planner=planner)

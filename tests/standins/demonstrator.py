@@ -14,12 +14,12 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from bench.model_host import legal_from_schema
 from cartridge.walkthrough import WALKTHROUGH
 from services.llm_planner.prompt import describe_state
 from shared.buttons import Button
 from shared.game.core import GameCore
 from shared.settings import GameSettings
+from tests.standins.model_host import legal_from_schema
 
 _POSITION = re.compile(r"^- Map: (?P<place>.*); position x=(?P<x>-?\d+), y=(?P<y>-?\d+), facing (?P<facing>\w+)")
 

@@ -1,4 +1,4 @@
-"""Stand-ins for peers in tests and benchmarks, named as such: they speak the real streams, nothing more."""
+"""A stand-in for the learner in tests and benchmarks, named as such: it speaks the real streams, nothing more."""
 
 import json
 import threading
