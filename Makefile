@@ -51,7 +51,9 @@ run: setup
 	$(BIN)/crystal-rl run $(ARGS)
 
 ## test: run every test against a real Redis server (the system's redis-server, else the embedded valkey-server)
-## and the real PyBoy; the browser tests' Chromium is the system's, else Playwright's own, installed once here
+## and the real PyBoy; the browser tests' Chromium is the system's, else Playwright's own, installed once here, else
+## (as root with apt, where Playwright's cannot be downloaded) Debian's; with none, they are reported as not run
+## with the reason (under CI, CI=true, they fail)
 test: setup llama
 	@$(BIN)/python tests/chromium.py
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -1,10 +1,14 @@
-"""Where the browser tests find Chromium, and `make test`'s one-time install of Playwright's own when there is none.
+"""Where the browser tests find Chromium, and `make test`'s one-time install of one when there is none.
 
 Looked for in this order: `CRL_CHROMIUM` (a path), the usual names on the PATH, the usual install
 paths, then Playwright's own download (`python -m playwright install chromium` puts it under
 `PLAYWRIGHT_BROWSERS_PATH`, else `~/.cache/ms-playwright`). Once that download is there, it is
-found, so `make test` installs it only once. Run as a script (`python tests/chromium.py`) it is
-that step of `make test`; it needs nothing but the standard library.
+found, so `make test` installs it only once. Where Playwright's download cannot be had (no route to
+its CDN) and `make test` runs as root with apt, Debian's `chromium` is installed instead, as
+`playwright install --with-deps` installs its own dependencies. With neither, one line says the two
+ways to get a browser, and the browser tests are reported as not run with that reason (under CI,
+`CI=true`, they fail instead). Run as a script (`python tests/chromium.py`) it is that step of
+`make test`; it needs nothing but the standard library.
 """
 
 import os
@@ -34,6 +38,29 @@ PLAYWRIGHT_BINARIES = (
     "chromium-*/chrome-mac-arm64/Google Chrome for Testing.app/Contents/MacOS/Google Chrome for Testing",
 )
 INSTALL = (sys.executable, "-m", "playwright", "install", "chromium")
+APT_INSTALL: tuple[tuple[str, ...], ...] = (
+    ("apt-get", "update"),
+    ("apt-get", "install", "-y", "--no-install-recommends", "chromium"),
+)
+"""What `playwright install --with-deps` runs for its own dependencies, for Debian's Chromium instead."""
+NO_BROWSER = (
+    f"no Chromium for the browser tests: install Debian's (apt-get install chromium) or Playwright's "
+    f"(python -m playwright install chromium), or name one in {ENV_VAR}"
+)
+
+
+def _run(command: Sequence[str]) -> int:
+    return subprocess.run(command, check=False, env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"}).returncode
+
+
+def root_with_apt() -> bool:
+    """This process may install Debian packages itself: root, with apt-get on the PATH."""
+    return hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get") is not None
+
+
+def under_ci(env: Mapping[str, str] = os.environ) -> bool:
+    """CI sets `CI=true`: there a missing browser is a failure, not a test left out."""
+    return env.get("CI", "").lower() in ("true", "1", "yes")
 
 
 def _runnable(path: Path) -> bool:
@@ -78,24 +105,41 @@ def find_chromium(
 
 def ensure_chromium(
     find: Callable[[], Path | None] = find_chromium,
-    install: Callable[[Sequence[str]], int] = lambda command: subprocess.run(command, check=False).returncode,
+    install: Callable[[Sequence[str]], int] = _run,
     say: Callable[[str], None] = print,
+    can_apt: Callable[[], bool] = root_with_apt,
 ) -> Path | None:
-    """Chromium for the browser tests: the one found, else Playwright's own, installed now (and said so)."""
+    """Chromium for the browser tests: the one found, else Playwright's own, installed now, else (as root with apt)
+    Debian's; each said. None, with the one line `NO_BROWSER`, when none could be had."""
     found = find()
     if found is not None:
         return found
     say(f"no Chromium at the usual paths: installing Playwright's own, once ({' '.join(INSTALL[1:])}) ...")
     code = install(INSTALL)
     found = find()
-    if code != 0 or found is None:
-        say(
-            f"could not install Playwright's Chromium (exit {code}): the browser tests will fail until a Chromium "
-            f"is installed (Debian: apt-get install chromium) or {ENV_VAR} names one"
-        )
-        return None
-    say(f"installed Chromium at {found}")
-    return found
+    if code == 0 and found is not None:
+        say(f"installed Chromium at {found}")
+        return found
+    say(_not_found("Playwright's Chromium", code))
+    if can_apt():
+        say("installing Debian's chromium instead (apt-get, as playwright install --with-deps does for its own) ...")
+        for command in APT_INSTALL:
+            code = install(command)
+            if code != 0:
+                break
+        found = find()
+        if code == 0 and found is not None:
+            say(f"installed Chromium at {found}")
+            return found
+        say(_not_found("Debian's chromium", code))
+    say(NO_BROWSER + ": the browser tests are reported as not run" + (", and fail under CI" if under_ci() else ""))
+    return None
+
+
+def _not_found(what: str, code: int) -> str:
+    if code:
+        return f"could not install {what} (exit {code})"
+    return f"installed {what}, but it is not where the tests look ({ENV_VAR}={os.environ.get(ENV_VAR, '')!r}?)"
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from shared.buttons import Button
 from shared.messages import ActionSource, Episode
 from shared.notes import Notes
-from tests.chromium import ENV_VAR, find_chromium
+from tests.chromium import NO_BROWSER, find_chromium, under_ci
 from tests.dashboard.conftest import (
     TOKEN,
     DashboardProcess,
@@ -43,11 +43,10 @@ EMULATOR = "services.emulator"
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     chromium = find_chromium()
-    if chromium is None:
-        pytest.fail(
-            f"no Chromium at the usual paths: `make test` installs Playwright's own (python tests/chromium.py); "
-            f"or apt-get install chromium, or set {ENV_VAR}"
-        )
+    if chromium is None:  # `make test` installed one where it could (tests/chromium.py) and said why not
+        if under_ci():
+            pytest.fail(NO_BROWSER)
+        pytest.skip(NO_BROWSER)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
         try:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.chromium import INSTALL, ensure_chromium, find_chromium, playwright_dir
+from tests.chromium import APT_INSTALL, INSTALL, NO_BROWSER, ensure_chromium, find_chromium, playwright_dir, under_ci
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -82,10 +82,47 @@ def test_make_test_installs_playwright_s_chromium_only_when_none_is_found_and_sa
     assert len(commands) == 1 and said == []
 
 
-def test_a_failed_install_is_said_and_make_test_goes_on(tmp_path: Path) -> None:
+def test_without_a_download_or_apt_one_line_names_the_two_ways_and_make_test_goes_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("CI", raising=False)
     said: list[str] = []
-    assert ensure_chromium(lambda: None, lambda command: 1, said.append) is None
-    assert "could not install Playwright's Chromium (exit 1)" in said[-1] and "apt-get install chromium" in said[-1]
+    commands: list[Sequence[str]] = []
+    assert (
+        ensure_chromium(lambda: None, lambda command: commands.append(command) or 1, said.append, lambda: False) is None
+    )
+    assert commands == [INSTALL]  # no apt-get without root
+    assert "could not install Playwright's Chromium (exit 1)" in said[-2]
+    assert said[-1].startswith(NO_BROWSER) and said[-1].endswith("the browser tests are reported as not run")
+    assert "apt-get install chromium" in NO_BROWSER and "python -m playwright install chromium" in NO_BROWSER
+
+
+def test_as_root_with_apt_debian_s_chromium_is_installed_when_playwright_s_cannot_be(tmp_path: Path) -> None:
+    """What `playwright install --with-deps` does for its own dependencies, for the browser itself."""
+    said: list[str] = []
+    commands: list[Sequence[str]] = []
+    debian = tmp_path / "usr" / "bin" / "chromium"
+
+    def install(command: Sequence[str]) -> int:
+        commands.append(command)
+        if command[0] != "apt-get":
+            return 1  # no route to Playwright's CDN
+        if "install" in command:
+            executable(debian)
+        return 0
+
+    found = ensure_chromium(lambda: debian if debian.exists() else None, install, said.append, lambda: True)
+    assert found == debian
+    assert commands == [INSTALL, *APT_INSTALL]
+    assert APT_INSTALL[-1] == ("apt-get", "install", "-y", "--no-install-recommends", "chromium")
+    assert said[-1] == f"installed Chromium at {debian}"
+
+
+def test_under_ci_a_missing_browser_is_a_failure_and_said_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CI", "true")
+    said: list[str] = []
+    assert ensure_chromium(lambda: None, lambda command: 1, said.append, lambda: False) is None
+    assert said[-1].endswith("reported as not run, and fail under CI") and under_ci()
 
 
 def test_the_script_make_test_runs_finds_this_machine_s_chromium_without_installing(tmp_path: Path) -> None:
