@@ -91,7 +91,7 @@ def child_specs(options: RunOptions) -> list[ChildSpec]:
 def child_env(options: RunOptions) -> dict[str, str]:
     """Variables every child gets on top of the supervisor's own environment.
 
-    The game settings (`shared.game.settings.GameSettings`: the ROM and its symbol file here,
+    The game settings (`shared.settings.GameSettings`: the ROM and its symbol file here,
     and any `CRL_GOAL`, `CRL_EPISODE_STEPS`, `CRL_REWARDS__*` of the user's environment, passed
     on as they are) go to every child, not as one service's flags: the learner's evaluations
     must play the game the emulators play.
