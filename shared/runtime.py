@@ -167,11 +167,9 @@ class Runtime:
         self.at_close(client.aclose, "a Redis client")
         return client
 
-    def publisher(self, max_block_ms: int = 0) -> Publisher:
+    def publisher(self) -> Publisher:
         """The service's publisher (its own client, with the short publish timeouts), flushed and closed at the end."""
-        publisher = Publisher(
-            self.redis_url, keys=self.keys, settings=self.streams, counters=self.counters, max_block_ms=max_block_ms
-        )
+        publisher = Publisher(self.redis_url, keys=self.keys, settings=self.streams, counters=self.counters)
         return self.closing(publisher, "the publisher")
 
     def reader(self, model: type[M] | Decoder[M], block_ms: int = 1_000) -> StreamReader[M]:

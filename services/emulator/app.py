@@ -76,7 +76,7 @@ async def _serve(settings: EmulatorSettings, claim_owner: str | None = None) -> 
     runtime = Runtime.of(settings, SERVICE, f"env{settings.env}")
     runtime.at_close(core.close, "the game")
     keys = settings.keys
-    publisher = runtime.publisher(max_block_ms=int(settings.deadline_ms))
+    publisher = runtime.publisher()
     inbox = Inbox(publisher, keys, settings.env)
     peers = Peers(
         runtime.redis, keys, settings.peer_check_interval, settings=settings.streams, counters=runtime.counters

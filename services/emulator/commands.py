@@ -44,20 +44,16 @@ class Commands:
         self.outbox = outbox
         self.queue: deque[ControlCommand] = deque()
         """Commands taken from the inbox, carried out by the step loop between two steps."""
-        self._loads: deque[tuple[ControlCommand, bytes, SaveMeta]] = deque()
+        self.loads: deque[tuple[ControlCommand, bytes, SaveMeta]] = deque()
         """Named states read from disk in the background, loaded by the step loop between two steps."""
         self.counters = Counters("controls bad_controls")
-
-    @property
-    def pending(self) -> bool:
-        return bool(self.queue or self._loads)
 
     async def carry_out(self) -> bool:
         """Every queued command and every named state read meanwhile. True when a state was loaded (the next
         frame then starts afresh: it is not the outcome of an action)."""
         loaded = False
-        while self._loads:
-            command, data, meta = self._loads.popleft()
+        while self.loads:
+            command, data, meta = self.loads.popleft()
             try:
                 self.core.load(data, meta.name)
             except CrystalRLError as exc:
@@ -110,7 +106,7 @@ class Commands:
         except SAVE_ERRORS as exc:
             await self._ack(command, False, str(exc))
             return
-        self._loads.append((command, data, meta))
+        self.loads.append((command, data, meta))
 
     async def _saved(self, command: ControlCommand, job: SaveJob) -> None:
         try:

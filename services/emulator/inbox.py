@@ -6,6 +6,7 @@ here). An entry that does not decode goes to `dead` with its reason; it never st
 step loop takes what arrived between two steps: actions go to the arbiter, commands are carried out.
 """
 
+import asyncio
 import logging
 from collections import deque
 
@@ -41,8 +42,9 @@ class Inbox:
                 return None
             reader: StreamReader[Incoming] = StreamReader(model=_DECODER, client=self.publisher.client)
             try:
-                self.positions = {stream: await reader.last_id(stream) for stream in self.streams}
-            except RedisUnavailableError:
+                async with asyncio.timeout(self.publisher.settings.publish_timeout):  # its client has no timeout
+                    self.positions = {stream: await reader.last_id(stream) for stream in self.streams}
+            except (RedisUnavailableError, TimeoutError):
                 self.publisher.availability.failed()
                 return None
         return self.positions

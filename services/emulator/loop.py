@@ -108,7 +108,7 @@ class StepLoop:
             while not stop.is_set():
                 if p.inbox.actions or p.inbox.commands:
                     self._take_incoming()
-                if p.commands.pending and await p.commands.carry_out():
+                if (p.commands.queue or p.commands.loads) and await p.commands.carry_out():
                     played = None  # a loaded state is not the outcome of an action
                 if run.paused:
                     await p.outbox.drain()
@@ -123,7 +123,8 @@ class StepLoop:
                 frame = self._frame(played)
                 facts = played.step.facts if played else None
                 outgoing: Outgoing = [(self.frames, frame), *p.planning.request(frame, facts)]
-                await p.persistence.milestones(facts)
+                if p.persistence.due(facts):
+                    await p.persistence.milestones(facts)
                 if played is not None and played.step.view.rgba is not None:
                     p.screens.show(played.step.view.rgba)
                 if max_steps is not None and run.played >= max_steps:
@@ -142,7 +143,11 @@ class StepLoop:
                 result = self.core.step(chosen[0] if chosen else None, self._screen_due(now))
                 source = ActionSource.RULES if result.by_rules or chosen is None else chosen[1]
                 played = Played(result, source)
-                await self._count(result, source)
+                self._count(result, source)
+                if result.facts.intervention:
+                    await p.outbox.event(
+                        "anti_stuck", f"no progress for {self.settings.stuck_patience} steps: pressed {result.button}"
+                    )
                 run.step += 1  # before the loop's turn: a plan that arrives in it counts its ttl from the next step
                 run.played += 1
                 if now >= next_turn:  # the loop's turn: the sender, the heartbeat, the screen
@@ -193,7 +198,7 @@ class StepLoop:
             self.core, played.step, env=self.settings.env, step=self.run_state.step, source=played.source
         )
 
-    async def _count(self, result: Step, source: ActionSource) -> None:
+    def _count(self, result: Step, source: ActionSource) -> None:
         """The step's bookkeeping: totals, the plan's credit, the history the planner sees, the rules' counters."""
         p = self.parts
         self.run_state.total_reward += result.reward
@@ -205,9 +210,6 @@ class StepLoop:
             self.counters.forbidden_replaced += 1
         if facts.intervention:
             self.counters.interventions += 1
-            await p.outbox.event(
-                "anti_stuck", f"no progress for {self.settings.stuck_patience} steps: pressed {result.button}"
-            )
 
     def _lockstep(self) -> bool:
         """Wait for the DQN only when a learner is alive and nothing of higher priority will play this step."""

@@ -97,6 +97,14 @@ class Persistence:
 
     # -- each step --------------------------------------------------------------------------------
 
+    def due(self, facts: StepFacts | None) -> bool:
+        """Whether `milestones` has anything to do for this step: most steps it has not, and the step loop then
+        pays no coroutine for it."""
+        if facts is not None and (facts.milestone is not None or facts.battle_won):
+            return True
+        step = self.run.step
+        return step > 0 and step % self.autosave_every == 0
+
     async def milestones(self, facts: StepFacts | None, last: Step | None = None) -> None:
         """A milestone's event, save and archive entry; the interval's save.
 

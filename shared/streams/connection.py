@@ -41,16 +41,18 @@ def is_transient(exc: BaseException) -> bool:
     return isinstance(exc, ResponseError) and str(exc).startswith(_TRANSIENT_REPLIES)
 
 
-def make_client(url: str, settings: StreamSettings, *, block_ms: int = 0) -> Redis:
+def make_client(url: str, settings: StreamSettings, *, block_ms: int = 0, reply_timeout: bool = True) -> Redis:
     """An asyncio client with short timeouts and no hidden retries.
 
     `block_ms` is the longest BLOCK the client will be used with; the read timeout is
-    extended by it, so a blocking read is not mistaken for a dead server.
+    extended by it, so a blocking read is not mistaken for a dead server. `reply_timeout=False`:
+    none per reply or write, for a caller that bounds each exchange itself (the publisher): redis-py
+    spends a task on every write that has a timeout, and a timer on every reply.
     """
     return Redis.from_url(
         url,
         socket_connect_timeout=settings.connect_timeout,
-        socket_timeout=settings.socket_timeout + block_ms / 1000,
+        socket_timeout=settings.socket_timeout + block_ms / 1000 if reply_timeout else None,
         retry=Retry(NoBackoff(), 0),
         decode_responses=False,
     )
@@ -80,13 +82,18 @@ class RedisPart:
     _owns_client: bool = False
 
     def _connect(
-        self, redis_url: str | None, client: Redis | None, settings: StreamSettings, block_ms: int = 0
+        self,
+        redis_url: str | None,
+        client: Redis | None,
+        settings: StreamSettings,
+        block_ms: int = 0,
+        reply_timeout: bool = True,
     ) -> Redis:
-        """The client to use: `client` when given, else one made from `redis_url` and owned."""
+        """The client to use: `client` when given, else one made from `redis_url` and owned (see `make_client`)."""
         if client is None:
             if redis_url is None:
                 raise ValueError(f"{type(self).__name__} needs redis_url or client")
-            client = make_client(redis_url, settings, block_ms=block_ms)
+            client = make_client(redis_url, settings, block_ms=block_ms, reply_timeout=reply_timeout)
             self._owns_client = True
         self.client = client
         return client

@@ -62,18 +62,15 @@ class Publisher(RedisPart):
         settings: StreamSettings | None = None,
         counters: StreamCounters | None = None,
         client: Redis | None = None,
-        max_block_ms: int = 0,
     ) -> None:
-        """`max_block_ms`: the longest `block_ms` this publisher's `publish_then_read` will be given."""
         self.settings = settings or StreamSettings()
         self.keys = keys
         self.counters = counters or StreamCounters()
         self._maxlens: dict[str, int] = {}
-        timeouts = {
-            "socket_timeout": self.settings.publish_timeout,
-            "connect_timeout": min(self.settings.connect_timeout, self.settings.publish_timeout),
-        }
-        self._connect(redis_url, client, self.settings.model_copy(update=timeouts), block_ms=max_block_ms)
+        # every exchange is bounded here, by `publish_timeout` (plus a read's BLOCK): the client's own would cost
+        # a task per write and a timer per reply, on the step's thread
+        connect = {"connect_timeout": min(self.settings.connect_timeout, self.settings.publish_timeout)}
+        self._connect(redis_url, client, self.settings.model_copy(update=connect), reply_timeout=False)
         self.availability = Availability(self.settings.backoff())
         self._buffer: deque[_Entry] = deque()
         self._uncertain = 0
