@@ -26,11 +26,6 @@ log = logging.getLogger(__name__)
 
 Outgoing = list[tuple[str, Message]]
 
-MAX_PENDING = 512
-"""Messages queued before the step waits for the sender (about 3.3 MB of frames, most of a second of play). A round
-trip goes on only in the loop's turns, every 20 ms, and a big one waits for the socket in several of them (about
-100 ms for 100 frames): with 64 the step waited for the sender 45 times in 3,000 steps, 0.6 s in all."""
-
 
 class Outbox:
     def __init__(
@@ -41,7 +36,7 @@ class Outbox:
         service: str,
         instance: str,
         env: str,
-        max_pending: int = MAX_PENDING,
+        max_pending: int = 64,
         coalesce_s: float = 0.0,
     ) -> None:
         self.publisher = publisher

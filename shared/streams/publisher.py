@@ -284,8 +284,8 @@ class Publisher(RedisPart):
             stored = rows if stream in self._last_ids else rows[::-1]
             waiting = iter(indexes)
             index = next(waiting)
-            for entry_id, fields in stored:
-                if fields and _same(entries[index].fields, fields):
+            for entry_id, flat in stored:
+                if flat is not None and _same(entries[index].fields, flat):
                     found[index] = entry_id
                     index = next(waiting, -1)
                     if index < 0:
@@ -322,9 +322,9 @@ class Publisher(RedisPart):
         )
 
 
-def _same(fields: dict[str, bytes | str], stored: Fields) -> bool:
-    """Whether an entry as Redis returned it holds exactly `fields`."""
-    return len(stored) == len(fields) and all(stored.get(_wire(name)) == _wire(value) for name, value in fields.items())
+def _same(fields: dict[str, bytes | str], flat: list[bytes]) -> bool:
+    """Whether an entry as Redis returned it (field, value, field, value, ...) holds exactly `fields`."""
+    return len(flat) == 2 * len(fields) and flat == [_wire(part) for pair in fields.items() for part in pair]
 
 
 def _wire(value: bytes | str) -> bytes:

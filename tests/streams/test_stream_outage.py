@@ -103,7 +103,7 @@ async def test_something_else_at_the_redis_address_is_an_outage_not_a_crash(
         server.close()
         await server.wait_closed()
     # the cause is named: redis-py 8 says what answered ("Protocol error, got 'H'"), earlier releases that the
-    # connection was lost (the pin allows both: only the public API is used)
+    # connection was lost (the pin allows both: only redis-py's public API is used)
     causes = ("Protocol error", "Connection lost")
     assert any("unreachable" in r.getMessage() and any(c in r.getMessage() for c in causes) for r in caplog.records)
 
