@@ -17,6 +17,7 @@ a learner is alive. Redis being down costs nothing but buffered (or dropped and 
 """
 
 import asyncio
+import contextlib
 import logging
 import time
 from dataclasses import dataclass
@@ -42,6 +43,8 @@ from shared.streams import Publisher
 
 log = logging.getLogger(__name__)
 
+FIRST_PEER_CHECK_S = 1.0
+"""Longest the first step waits for the first look at the peers' heartbeats (a Redis that does not answer)."""
 LOOP_TURN_S = 0.02
 """How often the step gives the event loop a turn when nothing made it wait. A turn costs about 25 µs
 (the loop's poll and the step's task rescheduled, all cold after a tick), a sixth of the step's own work
@@ -99,6 +102,8 @@ class StepLoop:
         p.persistence.restore()
         p.resets.look_ahead()
         await p.outbox.exchange()  # marks where the inbox starts, before anyone sees a frame
+        with contextlib.suppress(TimeoutError):  # who is alive, before the first step (Redis down: nobody)
+            await asyncio.wait_for(p.peers.checked.wait(), FIRST_PEER_CHECK_S)
         played: Played | None = None
         next_progress = time.monotonic() + self.settings.progress_interval
         next_turn = 0.0

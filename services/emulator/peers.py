@@ -5,6 +5,7 @@ is, and draws the dashboard's live picture only while a dashboard is; a dead pee
 cost the game a deadline, or any work, per step.
 """
 
+import asyncio
 import logging
 
 from redis.asyncio import Redis
@@ -34,6 +35,8 @@ class Peers:
         self.alive: dict[str, bool] = {LEARNER: False, PLANNER: False, DASHBOARD: False}
         self.counters = counters or StreamCounters()
         self._guard = LoopGuard("peer check", settings or StreamSettings(), self.counters, logger=log)
+        self.checked = asyncio.Event()
+        """Set once the first pass is over (or failed): the first step knows who is alive, as every later one does."""
 
     @property
     def learner(self) -> bool:
@@ -72,3 +75,5 @@ class Peers:
         except Exception:
             self.alive = dict.fromkeys(self.alive, False)
             raise
+        finally:
+            self.checked.set()
