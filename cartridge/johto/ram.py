@@ -98,6 +98,7 @@ _VARS = (
     Var("wMenuCursorY", 0, 0xCFA9),
     Var("wMenuCursorX", 0, 0xCFAA),
     Var("wJoypadDisable", 0, 0xCFBE),
+    Var("wScriptVar", 0, 0xC2DD),
     # WRAM bank 1
     Var("wStateFlags", 1, 0xD0ED),
     Var("wBattleResult", 1, 0xD0EE),
@@ -108,8 +109,18 @@ _VARS = (
     Var("wBattleType", 1, 0xD230),
     Var("wOtherTrainerID", 1, 0xD231),
     Var("wTimeOfDay", 1, 0xD269),
+    Var("wMapBorderBlock", 1, 0xD19D),
+    Var("wMapHeight", 1, 0xD19E),
+    Var("wMapWidth", 1, 0xD19F),
+    Var("wMapScriptsBank", 1, 0xD1A3),
+    Var("wMapConnections", 1, 0xD1A8),
+    Var("wNorthMapConnection", 1, 0xD1A9, 12),
+    Var("wTilesetCollisionBank", 1, 0xD1DF),
+    Var("wTilesetCollisionAddress", 1, 0xD1E0, 2),
     Var("wMapStatus", 1, 0xD432),
     Var("wScriptRunning", 1, 0xD438),
+    Var("wScriptBank", 1, 0xD439),
+    Var("wScriptPos", 1, 0xD43A, 2),
     Var("wPlayerID", 1, 0xD47B, 2),
     Var("wPlayerName", 1, 0xD47D, 11),
     Var("wRivalName", 1, 0xD493, 11),
@@ -117,12 +128,35 @@ _VARS = (
     Var("wGameTimeMinutes", 1, 0xD4C6),
     Var("wGameTimeSeconds", 1, 0xD4C7),
     Var("wGameTimeFrames", 1, 0xD4C8),
+    Var("wObjectStructs", 1, 0xD4D6, 13 * 0x28),
     Var("wPlayerDirection", 1, 0xD4DE),
+    Var("wMapObjects", 1, 0xD71E, 16 * 16),
+    Var("wObjectMasks", 1, 0xD81E, 16),
     Var("wMoney", 1, 0xD84E, 3),
     Var("wJohtoBadges", 1, 0xD857),
+    Var("wNumItems", 1, 0xD892),
+    Var("wItems", 1, 0xD893, 41),
+    Var("wNumKeyItems", 1, 0xD8BC),
+    Var("wKeyItems", 1, 0xD8BD, 26),
+    Var("wNumBalls", 1, 0xD8D7),
+    Var("wBalls", 1, 0xD8D8, 25),
+    Var("wEventFlags", 1, 0xDA72, 0x100),
+    Var("wCurMapWarpEventCount", 1, 0xDBFB),
+    Var("wCurMapWarpEventsPointer", 1, 0xDBFC, 2),
+    Var("wStepCount", 1, 0xDC73),
+    Var("wLastSpawnMapGroup", 1, 0xDCB2),
+    Var("wLastSpawnMapNumber", 1, 0xDCB3),
+    Var("wMapGroup", 1, 0xDCB5),
+    Var("wMapNumber", 1, 0xDCB6),
+    Var("wYCoord", 1, 0xDCB7),
+    Var("wXCoord", 1, 0xDCB8),
     Var("wPartyCount", 1, 0xDCD7),
     Var("wPartySpecies", 1, 0xDCD8, 7),
     Var("wPartyMon1", 1, 0xDCDF, 0x30),
+    Var("wPartyMonOTs", 1, 0xDDFF, 6 * 11),
+    Var("wPartyMonNicknames", 1, 0xDE41, 6 * 11),
+    Var("wPokedexCaught", 1, 0xDE99, 32),
+    Var("wPokedexSeen", 1, 0xDEB9, 32),
     # WRAM banks 5 and 7 (Crystal's palettes and window stack)
     Var("wBGPals2", 5, 0xD080, 0x40),
     Var("wOBPals2", 5, 0xD0C0, 0x40),
@@ -153,7 +187,7 @@ class Region:
 STACK_TOP = 0xC100
 """The stack grows down from here through Crystal's own wStack (C000-C0FF)."""
 BATTLE_SCRATCH = Region("battle scratch", 0, 0xC100, 0xC200, "the battle's own variables (Crystal's audio RAM)")
-WORLD_SCRATCH = Region("world scratch", 0, 0xC200, 0xC400, "the engine's own variables (Crystal's audio and link RAM)")
+WORLD_SCRATCH = Region("world scratch", 0, 0xC200, 0xC2D0, "the engine's own variables (Crystal's audio and link RAM)")
 KERNEL_HRAM = Region("kernel HRAM", 0, 0xFFF0, 0xFFFF, "the kernel's temporaries (unused by Crystal)")
 BG_BUFFER = Region(
     "BG map buffer", 3, 0xD000, 0xD800, "the 32x24 tile ids (D000) and attributes (D400) the VBlank copies"
@@ -183,7 +217,53 @@ BG_ATTRS = 0xD400
 BG_STRIDE = 32
 BG_ROWS = 24
 
+# the engine's own variables (WORLD_SCRATCH), allocated in order
+_OWN = (
+    ("wMapIndex", 1, "the current map's place in the ROM's map table"),
+    ("wViewX", 1, "the map step at column 0 of the BG buffer (signed)"),
+    ("wViewY", 1, "the map step at row 0 of the BG buffer (signed)"),
+    ("wWalkFrames", 1, "frames left of the player's step"),
+    ("wWalkDir", 1, "0 down, 1 up, 2 left, 3 right"),
+    ("wHeader", 2, "the current map's header in the map bank"),
+    ("wTalkObject", 1, "the map object a script talks for (0: none)"),
+    ("wSpawnMap", 1, "where a loss sends the player: map index"),
+    ("wSpawnX", 1, ""),
+    ("wSpawnY", 1, ""),
+    ("wComposeRow", 1, "compose_view's loop state"),
+    ("wComposeCol", 1, ""),
+    ("wRowPointer", 2, ""),
+    ("wBufferPointer", 2, ""),
+    ("wComposeY", 1, ""),
+    ("wComposeX", 1, ""),
+    ("wCanLose", 1, "the running battle may be lost without a whiteout"),
+    ("wMoveObject", 1, "the object a walk moves (0: the player)"),
+    ("wMovePointer", 2, "the walk's next step"),
+    ("wTemp", 8, "scratch for one routine at a time"),
+    ("wSightObject", 1, "the trainer that saw the player"),
+    ("wSightSteps", 1, "its steps to the player"),
+    ("wStepDir", 1, "the direction of the step being taken"),
+    ("wJumping", 1, "the current step is the first half of a ledge jump"),
+    ("wObjectFrames", 13, "frames left of each object's step"),
+    ("wObjectDir", 13, "each object's step direction"),
+    ("wListCount", 1, "PACK / POKéMON lists"),
+    ("wBlockStride", 1, "wMapWidth + 6, in WRAM0 so the lookups work with any WRAM bank mapped"),
+)
+_address = WORLD_SCRATCH.start
+OWN: dict[str, int] = {}
+for _name, _size, _why in _OWN:
+    OWN[_name] = _address
+    _address += _size
+if _address > WORLD_SCRATCH.end:
+    raise ValueError(f"the engine's variables need {_address - WORLD_SCRATCH.start} bytes; world scratch is smaller")
+
+
+def own(name: str) -> int:
+    """The address of the engine's own variable ``name``."""
+    return OWN[name]
+
+
 # --------------------------------------------------------------------- values
+
 MAPSTATUS_START, MAPSTATUS_ENTER, MAPSTATUS_HANDLE = 0, 1, 2
 TEXT_BOX_BIT = 6
 """wStateFlags bit 6: a text box or the START menu is open."""
