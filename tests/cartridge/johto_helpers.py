@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 from pyboy import PyBoy
@@ -25,6 +26,18 @@ def boot(pyboy: PyBoy, max_frames: int = 1000) -> int:
         if pyboy.memory[r.hBootMagic] == r.BOOT_MAGIC and pyboy.memory[1, r.addr("wMapStatus")] == 2:
             return frame
     raise AssertionError(f"the Johto world did not get ready within {max_frames} frames")
+
+
+def booted_state(rom: Path | str) -> bytes:
+    """A save state of the world just ready: the start every test plays from."""
+    pyboy = start(rom)
+    try:
+        boot(pyboy)
+        buffer = io.BytesIO()
+        pyboy.save_state(buffer)
+        return buffer.getvalue()
+    finally:
+        pyboy.stop(save=False)
 
 
 def step(pyboy: PyBoy, button: str | None, render: bool = False) -> None:

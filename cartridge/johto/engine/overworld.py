@@ -1315,6 +1315,7 @@ def _emit_step_events(asm: Assembler) -> None:
     asm.label("run_battle")  # wBattleMode and the battle's inputs set: the battle, then the map again
     put(asm, r.addr("wScriptRunning"), 1)
     farcall(asm, "battle_main")
+    asm.label("run_battle.returned")
     put(asm, r.addr("wBattleMode"), r.BATTLE_NONE)
     asm.call("load_world_graphics")
     load(asm, r.addr("wBattleResult"))
