@@ -1,0 +1,47 @@
+"""The Johto world's battle engine: `emit_battle(asm)` emits its code, `emit_battle_data(asm)` its tables.
+
+Entry points (labels) for the world:
+
+- `battle_main`: in `wBattleMode` 1 (`wTempWildMonSpecies` at `wCurPartyLevel`) or 2 (`wOtherTrainerClass`,
+  `wOtherTrainerID`); out `wBattleResult` (0 won, 1 lost, 2 fled; bit 6 caught), `wBattleMode` 0, and the party,
+  money, bag and Pokédex updated.
+- `try_wild_encounter`: on a grass step, from `wMapGroup`, `wMapNumber`, `wTimeOfDay`; carry set: a battle, with
+  `wTempWildMonSpecies` and `wCurPartyLevel` set.
+- `add_mon_to_party`: `wCurPartySpecies` at `wCurPartyLevel` joins the party; carry set when it was full, else
+  `wCurPartyMon` is the new member.
+- `heal_party`: every party member's HP, PP and status restored.
+
+It needs the kernel's `delay_frame` and `random` (`kernel.py`), keeps its own variables in C100-C1FF
+(`ram.py`) and its arithmetic is `model.py`'s.
+"""
+
+from __future__ import annotations
+
+from cartridge.johto.battle.data import emit_battle_data
+from cartridge.johto.battle.encounter import emit_encounter
+from cartridge.johto.battle.engine import emit_engine
+from cartridge.johto.battle.flow import emit_flow
+from cartridge.johto.battle.mathlib import emit_math
+from cartridge.johto.battle.menus import emit_menus
+from cartridge.johto.battle.mons import emit_mons
+from cartridge.johto.battle.screen import emit_screen
+from cartridge.johto.battle.text import emit_messages, emit_text_routines
+from cartridge.sm83 import Assembler
+
+ENTRY_POINTS = ("battle_main", "try_wild_encounter", "add_mon_to_party", "heal_party")
+
+
+def emit_battle(asm: Assembler) -> None:
+    """The battle's code (and its messages), from the assembler's current address."""
+    emit_flow(asm)
+    emit_engine(asm)
+    emit_menus(asm)
+    emit_screen(asm)
+    emit_mons(asm)
+    emit_encounter(asm)
+    emit_text_routines(asm)
+    emit_math(asm)
+    emit_messages(asm)
+
+
+__all__ = ["ENTRY_POINTS", "emit_battle", "emit_battle_data"]
