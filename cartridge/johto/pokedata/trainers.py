@@ -57,7 +57,12 @@ PIDGEY, PIDGEOTTO, SPEAROW, RATTATA, CATERPIE, WEEDLE = 16, 17, 21, 19, 10, 13
 CHIKORITA, CYNDAQUIL, TOTODILE = 152, 155, 158
 
 TRAINERS: tuple[Trainer, ...] = (
-    Trainer(FALKNER, 1, "FALKNER", (TrainerMon(7, PIDGEY, (TACKLE, MUD_SLAP)), TrainerMon(9, PIDGEOTTO, (TACKLE, MUD_SLAP, GUST)))),
+    Trainer(
+        FALKNER,
+        1,
+        "FALKNER",
+        (TrainerMon(7, PIDGEY, (TACKLE, MUD_SLAP)), TrainerMon(9, PIDGEOTTO, (TACKLE, MUD_SLAP, GUST))),
+    ),
     Trainer(RIVAL1, 1, "?", (TrainerMon(5, CHIKORITA),)),
     Trainer(RIVAL1, 2, "?", (TrainerMon(5, CYNDAQUIL),)),
     Trainer(RIVAL1, 3, "?", (TrainerMon(5, TOTODILE),)),
@@ -66,7 +71,12 @@ TRAINERS: tuple[Trainer, ...] = (
     Trainer(BIRD_KEEPER, 1, "ROD", (TrainerMon(7, PIDGEY), TrainerMon(7, PIDGEY))),
     Trainer(BIRD_KEEPER, 2, "ABE", (TrainerMon(9, SPEAROW),)),
     Trainer(BUG_CATCHER, 1, "DON", (TrainerMon(3, CATERPIE), TrainerMon(3, CATERPIE))),
-    Trainer(BUG_CATCHER, 4, "WADE", (TrainerMon(2, CATERPIE), TrainerMon(2, CATERPIE), TrainerMon(3, WEEDLE), TrainerMon(2, CATERPIE))),
+    Trainer(
+        BUG_CATCHER,
+        4,
+        "WADE",
+        (TrainerMon(2, CATERPIE), TrainerMon(2, CATERPIE), TrainerMon(3, WEEDLE), TrainerMon(2, CATERPIE)),
+    ),
 )
 """Every trainer the chapter can fight. The rival's id is the one whose starter is strong against the player's:
 1 (Chikorita) against Totodile, 2 (Cyndaquil) against Chikorita, 3 (Totodile) against Cyndaquil."""
