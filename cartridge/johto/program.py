@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from cartridge.johto.battle import emit_battle, emit_battle_data
 from cartridge.johto.engine.kernel import emit_kernel, emit_kernel_data
 from cartridge.johto.engine.newgame import emit_new_game
 from cartridge.johto.engine.text import emit_text, emit_text_data
 from cartridge.johto.layout import BATTLE_BANK, GFX_BANK, WORLD_CODE_BANK
-from cartridge.johto.standin_battle import emit_battle, emit_battle_data  # the battle package's, once merged
 from cartridge.rom import BANK_SIZE, Header
 from cartridge.sm83 import Assembler, Program
 from cartridge.worlds import get_world

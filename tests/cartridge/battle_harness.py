@@ -1,56 +1,34 @@
-"""A harness program for the battle engine: the kernel's routines minimally, and a loop that runs what a test asks.
+"""A harness program for the battle engine: the world's kernel, and a main that runs what a test asks.
 
-The ROM is the battle's code and tables (`cartridge.johto.battle`) with a small kernel of the contract's
-shape (`delay_frame` waiting busily on a flag its VBlank interrupt sets, Crystal's `random` from `rDIV`, the
-joypad in `hJoyPressed`/`hJoyDown`, `wTilemap`/`wAttrmap` and `wBGPals2` copied to the screen). After boot it
-waits frame by frame on `wBtCommand`: a test writes the inputs in RAM, sets the command, and plays the
-buttons; the harness clears the command when the routine returns.
+The ROM is the world's kernel (`cartridge/johto/engine/kernel.py`: `delay_frame`, `random`, `apply_tilemap`, the
+VBlank, the font) with the battle's code and tables in their banks, as the world's program lays them out, and a
+`main` that waits frame by frame on `wBtCommand`: a test writes the inputs in RAM, sets the command, and plays
+the buttons; the harness clears the command when the routine returns (the routines reached by `farcall`).
 
-| command | runs |
-|---|---|
-| 1 | `battle_main` |
-| 2 | `add_mon_to_party` |
-| 3 | `bt_calc_damage` (the inputs in the battle structs and move structs) |
-| 4 | `bt_vary_damage` |
-| 5 | `heal_party` |
-| 6 | `try_wild_encounter` (the carry in `wBtTemp`) |
-| 7 | `bt_catch_threshold` (into `wBtLogCatchThreshold`) |
-| 8 | `bt_check_hit` (the carry in `wBtTemp`) |
+- 1: `battle_main`; 2: `add_mon_to_party`; 5: `heal_party`;
+- 3: `bt_calc_damage` (its inputs in the battle structs and move structs); 4: `bt_vary_damage`;
+- 6: `try_wild_encounter` (its carry into `wBtTemp`); 7: `bt_catch_threshold`; 8: `bt_check_hit` (its carry
+  into `wBtTemp`).
 """
 
 from __future__ import annotations
 
 import functools
-import io
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable
 
 from pyboy import PyBoy
 
+from cartridge.johto import charmap as ch
+from cartridge.johto import ram as world_ram
 from cartridge.johto.battle import emit_battle, emit_battle_data
 from cartridge.johto.battle import ram as r
-from cartridge.johto.battle.kernel import hBGMapMode
-from cartridge.johto.battle.model import calc_stats
-from cartridge.rom import Header, build_rom
+from cartridge.johto.engine.kernel import emit_kernel, emit_kernel_data
+from cartridge.johto.engine.macros import farcall, put
+from cartridge.johto.layout import BATTLE_BANK, GFX_BANK
+from cartridge.rom import BANK_SIZE, Header, build_rom
 from cartridge.sm83 import Assembler, Mem
 from shared.game.screen_text import screen_lines
 
-P1, DIV, IF, LCDC, LY, VBK, BCPS, BCPD, SVBK, IE = (
-    0xFF00,
-    0xFF04,
-    0xFF0F,
-    0xFF40,
-    0xFF44,
-    0xFF4F,
-    0xFF68,
-    0xFF69,
-    0xFF70,
-    0xFFFF,
-)
-hVBlankFlag = 0xFFF0
-hReady = 0xFFF1
-hJoyLast = 0xFFF2
-READY = 0x5A
 COMMAND = r.addr("wBtCommand")
 COMMANDS = {
     1: "battle_main",
@@ -62,235 +40,56 @@ COMMANDS = {
     7: "bt_catch_threshold",
     8: "bt_check_hit",
 }
+PLAYER_NAME = "KRIS"
 
 
-def _vblank(asm: Assembler) -> None:
-    asm.label("harness_vblank")
-    for pair in ("af", "bc", "de", "hl"):
-        asm.push(pair)
-    asm.ldh("a", Mem(SVBK))
-    asm.push("af")
-    # Crystal's generator, advanced every frame from the divider
-    asm.ldh("a", Mem(DIV))
-    asm.ld("b", "a")
-    asm.ldh("a", Mem(r.addr("hRandomAdd")))
-    asm.adc("a", "b")
-    asm.ldh(Mem(r.addr("hRandomAdd")), "a")
-    asm.ldh("a", Mem(DIV))
-    asm.ld("b", "a")
-    asm.ldh("a", Mem(r.addr("hRandomSub")))
-    asm.sbc("a", "b")
-    asm.ldh(Mem(r.addr("hRandomSub")), "a")
-    # the joypad: Crystal's bits (A, B, SELECT, START, RIGHT, LEFT, UP, DOWN)
-    asm.ld("a", 0x20)
-    asm.ldh(Mem(P1), "a")
-    asm.ldh("a", Mem(P1))
-    asm.ldh("a", Mem(P1))
-    asm.cpl()
-    asm.and_(0x0F)
-    asm.swap("a")
-    asm.ld("b", "a")
-    asm.ld("a", 0x10)
-    asm.ldh(Mem(P1), "a")
-    for _ in range(4):
-        asm.ldh("a", Mem(P1))
-    asm.cpl()
-    asm.and_(0x0F)
-    asm.or_("b")
-    asm.ld("b", "a")
-    asm.ld("a", 0x30)
-    asm.ldh(Mem(P1), "a")
-    asm.ldh("a", Mem(hJoyLast))
-    asm.cpl()
-    asm.and_("b")
-    asm.ldh(Mem(r.addr("hJoyPressed")), "a")
-    asm.ld("a", "b")
-    asm.ldh(Mem(r.addr("hJoyDown")), "a")
-    asm.ldh(Mem(hJoyLast), "a")
-    # the screen (a harness may take longer than a VBlank: the emulator does not mind)
-    asm.ldh("a", Mem(hBGMapMode))
-    asm.and_("a")
-    asm.jr("z", "harness_vblank.palettes")
-    for bank, source in ((0, "wTilemap"), (1, "wAttrmap")):
-        asm.ld("a", bank)
-        asm.ldh(Mem(VBK), "a")
-        asm.ld("hl", r.addr(source))
-        asm.ld("de", 0x9800)
-        asm.ld("c", 18)
-        asm.label(f"harness_vblank.row{bank}")
-        asm.ld("b", 20)
-        asm.label(f"harness_vblank.col{bank}")
-        asm.ld("a", "[hl+]")
-        asm.ld("[de]", "a")
-        asm.inc("de")
-        asm.dec("b")
-        asm.jr("nz", f"harness_vblank.col{bank}")
-        asm.ld("a", 12)
-        asm.add("a", "e")
-        asm.ld("e", "a")
-        asm.ld("a", 0)
-        asm.adc("a", "d")
-        asm.ld("d", "a")
-        asm.dec("c")
-        asm.jr("nz", f"harness_vblank.row{bank}")
-    asm.xor("a")
-    asm.ldh(Mem(VBK), "a")
-    asm.label("harness_vblank.palettes")
-    asm.ldh("a", Mem(r.addr("hCGBPalUpdate")))
-    asm.and_("a")
-    asm.jr("z", "harness_vblank.done")
-    asm.xor("a")
-    asm.ldh(Mem(r.addr("hCGBPalUpdate")), "a")
-    asm.ld("a", 5)
-    asm.ldh(Mem(SVBK), "a")
-    asm.ld("a", 0x80)
-    asm.ldh(Mem(BCPS), "a")
-    asm.ld("hl", r.addr("wBGPals2"))
-    asm.ld("b", 0x40)
-    asm.label("harness_vblank.pal")
-    asm.ld("a", "[hl+]")
-    asm.ldh(Mem(BCPD), "a")
-    asm.dec("b")
-    asm.jr("nz", "harness_vblank.pal")
-    asm.label("harness_vblank.done")
-    asm.ld("a", 1)
-    asm.ldh(Mem(hVBlankFlag), "a")
-    asm.pop("af")
-    asm.ldh(Mem(SVBK), "a")
-    for pair in ("hl", "de", "bc", "af"):
-        asm.pop(pair)
-    asm.reti()
-
-
-def _kernel(asm: Assembler) -> None:
-    asm.label("delay_frame")  # busy, not halt: a game's CPU works the whole frame
-    asm.xor("a")
-    asm.ldh(Mem(hVBlankFlag), "a")
-    asm.label("delay_frame.wait")
-    asm.ldh("a", Mem(hVBlankFlag))
-    asm.and_("a")
-    asm.jr("z", "delay_frame.wait")
-    asm.ret()
-
-    asm.label("random")  # Crystal's Random: a = the new hRandomSub
-    asm.push("bc")
-    asm.ldh("a", Mem(DIV))
-    asm.ld("b", "a")
-    asm.ldh("a", Mem(r.addr("hRandomAdd")))
-    asm.adc("a", "b")
-    asm.ldh(Mem(r.addr("hRandomAdd")), "a")
-    asm.ldh("a", Mem(DIV))
-    asm.ld("b", "a")
-    asm.ldh("a", Mem(r.addr("hRandomSub")))
-    asm.sbc("a", "b")
-    asm.ldh(Mem(r.addr("hRandomSub")), "a")
-    asm.pop("bc")
-    asm.ret()
-
-
-def _start(asm: Assembler) -> None:
-    asm.label("start")
-    asm.di()
-    asm.ld("sp", 0xC100)
-    asm.ldh("a", Mem(LCDC))
-    asm.bit(7, "a")
-    asm.jr("z", "start.off")
-    asm.label("start.vblank")
-    asm.ldh("a", Mem(LY))
-    asm.cp(144)
-    asm.jr("c", "start.vblank")
-    asm.xor("a")
-    asm.ldh(Mem(LCDC), "a")
-    asm.label("start.off")
-    asm.ld("hl", 0xC000)  # WRAM0 and bank 1
-    asm.ld("bc", 0x2000)
-    asm.label("start.clear")
-    asm.xor("a")
-    asm.ld("[hl+]", "a")
-    asm.dec("bc")
-    asm.ld("a", "b")
-    asm.or_("c")
-    asm.jr("nz", "start.clear")
-    asm.ld("hl", 0xFF80)
-    asm.ld("b", 0x7F)
-    asm.xor("a")
-    asm.label("start.hram")
-    asm.ld("[hl+]", "a")
-    asm.dec("b")
-    asm.jr("nz", "start.hram")
-    asm.ld("a", 1)
-    asm.ldh(Mem(SVBK), "a")
-    # BG palette 7: white paper, black ink (the text's)
-    asm.ld("a", 0x80 | 7 * 8)
-    asm.ldh(Mem(BCPS), "a")
-    for byte in (0xFF, 0x7F, 0xB5, 0x56, 0x4A, 0x29, 0x00, 0x00):
-        asm.ld("a", byte)
-        asm.ldh(Mem(BCPD), "a")
-    asm.ld("a", 5)  # and in wBGPals2, where a battle's palette update copies all eight from
-    asm.ldh(Mem(SVBK), "a")
-    asm.ld("hl", r.addr("wBGPals2") + 7 * 8)
-    for byte in (0xFF, 0x7F, 0xB5, 0x56, 0x4A, 0x29, 0x00, 0x00):
-        asm.ld("[hl]", byte)
-        asm.inc("hl")
-    asm.ld("a", 1)
-    asm.ldh(Mem(SVBK), "a")
-    asm.ld("a", 0x91)  # LCD on, tiles at 8000, BG on
-    asm.ldh(Mem(LCDC), "a")
-    asm.ld("a", 1)
-    asm.ldh(Mem(IE), "a")
-    asm.ld("a", READY)
-    asm.ldh(Mem(hReady), "a")
-    asm.ei()
+def _main(asm: Assembler) -> None:
+    """`main` (the kernel jumps there after power-on): a player's name, then the command loop."""
+    asm.label("main")
+    asm.ld("hl", "harness_name")
+    asm.ld("de", world_ram.addr("wPlayerName"))
+    asm.ld("bc", len(PLAYER_NAME) + 1)
+    asm.call("memcpy")
+    put(asm, world_ram.addr("wPartySpecies"), 0xFF)
+    put(asm, world_ram.hBootMagic, world_ram.BOOT_MAGIC)
     asm.label("harness_loop")
     asm.call("delay_frame")
-    asm.ld("a", 1)
-    asm.ldh(Mem(SVBK), "a")
     asm.ld("a", Mem(COMMAND))
     for number, routine in COMMANDS.items():
         asm.cp(number)
         asm.jr("nz", f"harness_loop.not_{number}")
-        asm.call(routine)
+        farcall(asm, routine)
         if number in (6, 8):
             asm.ld("a", 0)
             asm.rla()
             asm.ld(Mem(r.addr("wBtTemp")), "a")
-        asm.jr("harness_loop.done")
+        asm.jp("harness_loop.done")
         asm.label(f"harness_loop.not_{number}")
-    asm.jr("harness_loop")
+    asm.jp("harness_loop")
     asm.label("harness_loop.done")
     asm.xor("a")
     asm.ld(Mem(COMMAND), "a")
-    asm.jr("harness_loop")
+    asm.jp("harness_loop")
+    asm.label("harness_name")
+    asm.db(ch.encode(PLAYER_NAME))
 
 
 @functools.cache
 def harness_rom() -> bytes:
-    """The harness ROM (built once per process)."""
+    """The harness ROM (built once per process): the world's kernel, this main, the battle in its banks."""
     asm = Assembler()
-    asm.org(0x40)
-    asm.jp("harness_vblank")
-    for vector in (0x48, 0x50, 0x58, 0x60):
-        asm.org(vector)
-        asm.reti()
-    asm.org(0x100)
-    asm.nop()
-    asm.jp("start")
-    asm.org(0x150)
-    _start(asm)
-    _kernel(asm)
-    _vblank(asm)
+    emit_kernel(asm)
+    _main(asm)
+    asm.section(BATTLE_BANK)
     emit_battle(asm)
     emit_battle_data(asm)
-    return build_rom(asm.assemble(), Header(title="BATTLE RIG"))
-
-
-@dataclass(frozen=True)
-class Mon:
-    """A party member as a test sets it up."""
-
-    species: int
-    level: int
-    dvs: int = 0x9888
+    asm.section(GFX_BANK)
+    emit_kernel_data(asm)
+    program = asm.assemble()
+    banks = 2
+    while banks * BANK_SIZE < len(program.image):
+        banks *= 2
+    return build_rom(program, Header(title="BATTLE RIG", rom_banks=banks))
 
 
 class Rig:
@@ -446,32 +245,6 @@ def boot(pyboy: PyBoy, limit: int = 600) -> Rig:
     """Tick until the harness waits for commands."""
     for _ in range(limit):
         pyboy.tick(1, False)
-        if pyboy.memory[hReady] == READY:
+        if pyboy.memory[world_ram.hBootMagic] == world_ram.BOOT_MAGIC:
             return Rig(pyboy)
     raise AssertionError("the battle harness did not boot")
-
-
-def party_stats(species: int, level: int, dvs: int) -> tuple[int, ...]:
-    """The model's stats of a fresh party member (no stat exp)."""
-    return calc_stats(species, level, dvs)
-
-
-def booted_state(rom_path: str) -> bytes:
-    """A save state of the harness right after boot."""
-    pyboy = PyBoy(rom_path, window="null", sound_emulated=False)
-    try:
-        boot(pyboy)
-        buffer = io.BytesIO()
-        pyboy.save_state(buffer)
-        return buffer.getvalue()
-    finally:
-        pyboy.stop(save=False)
-
-
-def frames_until(rig: Rig, condition: Callable[[], bool], limit: int) -> Iterator[int]:
-    """Yield frame numbers while ticking until `condition` (a helper for tests that watch frame by frame)."""
-    for frame in range(limit):
-        if condition():
-            return
-        rig.tick()
-        yield frame

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from pathlib import Path
 
+from cartridge.johto import ram as world_ram
 from cartridge.johto.battle import ram as r
 from shared.game.symbols import parse_symbols
 
@@ -21,9 +22,11 @@ def test_every_crystal_variable_sits_at_the_symbol_files_address() -> None:
             assert bank == var.bank, f"{var.name}: WRAM bank {var.bank} in the table, {bank} in Crystal"
 
 
-def test_the_scratch_is_inside_c100_c1ff_and_overlaps_nothing() -> None:
+def test_the_scratch_is_inside_the_region_the_world_reserves_and_overlaps_nothing() -> None:
+    region = world_ram.BATTLE_SCRATCH
+    assert (region.bank, region.start, region.end) == (0, r.SCRATCH_START, r.SCRATCH_END)
     spans = sorted((v.addr, v.end, v.name) for v in r.SCRATCH.values())
-    assert spans[0][0] >= 0xC100 and spans[-1][1] <= 0xC200
+    assert spans[0][0] >= region.start and spans[-1][1] <= region.end
     for (_start, end, name), (start, _end, other) in itertools.pairwise(spans):
         assert end <= start, f"{name} overlaps {other}"
     for var in r.CRYSTAL.values():

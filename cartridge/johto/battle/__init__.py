@@ -17,22 +17,26 @@ It needs the kernel's `delay_frame` and `random` (`kernel.py`), keeps its own va
 
 from __future__ import annotations
 
-from cartridge.johto.battle.data import emit_battle_data
+from cartridge.errors import RomError
+from cartridge.johto.battle.data import emit_pictures, emit_tables
 from cartridge.johto.battle.encounter import emit_encounter
 from cartridge.johto.battle.engine import emit_engine
 from cartridge.johto.battle.flow import emit_flow
 from cartridge.johto.battle.mathlib import emit_math
 from cartridge.johto.battle.menus import emit_menus
 from cartridge.johto.battle.mons import emit_mons
-from cartridge.johto.battle.screen import emit_screen
+from cartridge.johto.battle.screen import emit_gfx_loader, emit_screen
 from cartridge.johto.battle.text import emit_messages, emit_text_routines
+from cartridge.johto.layout import BATTLE_BANK, BATTLE_SPARE_BANK
 from cartridge.sm83 import Assembler
 
 ENTRY_POINTS = ("battle_main", "try_wild_encounter", "add_mon_to_party", "heal_party")
 
 
 def emit_battle(asm: Assembler) -> None:
-    """The battle's code (and its messages), from the assembler's current address."""
+    """The battle's code (and its messages), in the battle's bank (`layout.BATTLE_BANK`, open when called)."""
+    if asm.bank != BATTLE_BANK:
+        raise RomError(f"the battle's code belongs in ROM bank {BATTLE_BANK}, not {asm.bank}")
     emit_flow(asm)
     emit_engine(asm)
     emit_menus(asm)
@@ -42,6 +46,15 @@ def emit_battle(asm: Assembler) -> None:
     emit_text_routines(asm)
     emit_math(asm)
     emit_messages(asm)
+
+
+def emit_battle_data(asm: Assembler) -> None:
+    """The battle's tables after its code in its bank, then its second bank (`layout.BATTLE_SPARE_BANK`): the
+    pictures and their loader. It leaves that bank open: the caller's next section must come after it."""
+    emit_tables(asm)
+    asm.section(BATTLE_SPARE_BANK)
+    emit_gfx_loader(asm)
+    emit_pictures(asm)
 
 
 __all__ = ["ENTRY_POINTS", "emit_battle", "emit_battle_data"]

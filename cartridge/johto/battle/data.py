@@ -25,7 +25,7 @@ from __future__ import annotations
 from cartridge.errors import RomError
 from cartridge.johto.battle import gfx
 from cartridge.johto.battle.model import ACCURACY_STAGE_RATIOS, MAX_LEVEL, STAT_STAGE_RATIOS, exp_at_level
-from cartridge.johto.battle.text import encode
+from cartridge.johto.charmap import encode
 from cartridge.johto.pokedata import (
     ENCOUNTERS,
     GRASS_SLOT_PERCENT,
@@ -57,8 +57,8 @@ def growth_index(growth: Growth) -> int:
     return GROWTH_ORDER.index(growth)
 
 
-def emit_battle_data(asm: Assembler) -> None:
-    """Every table of the battle, at its label."""
+def emit_tables(asm: Assembler) -> None:
+    """Every table the battle's code reads, at its label (in the battle's bank)."""
     if len(COLOURS) > 32 or len(gfx.Shape) > 8:
         raise RomError("a species' picture byte holds at most 8 shapes and 32 colours")
     missing = set(SPECIES) - set(gfx.SPECIES_LOOK)
@@ -71,7 +71,6 @@ def emit_battle_data(asm: Assembler) -> None:
     _trainers(asm)
     _encounters(asm)
     _items(asm)
-    _pictures(asm)
 
 
 def _species(asm: Assembler) -> None:
@@ -190,7 +189,8 @@ def _items(asm: Assembler) -> None:
         asm.db(encode(item.name))
 
 
-def _pictures(asm: Assembler) -> None:
+def emit_pictures(asm: Assembler) -> None:
+    """The pictures, their colours and the HUD's tiles (kept in the battle's second bank)."""
     asm.label("bt_front_pics")
     asm.dw(*(f"bt_front_pic_{shape.value}" for shape in gfx.Shape))
     asm.label("bt_back_pics")

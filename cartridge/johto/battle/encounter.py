@@ -9,9 +9,9 @@ grass creatures). Reads `wMapGroup`, `wMapNumber`, `wTimeOfDay`.
 
 from __future__ import annotations
 
-from cartridge.johto.battle import asm_helpers as h
 from cartridge.johto.battle import kernel as k
 from cartridge.johto.battle import ram as r
+from cartridge.johto.engine import macros as h
 from cartridge.sm83 import Assembler, Mem
 
 ROUTE_ROW = 5 + 3 * 7 * 2

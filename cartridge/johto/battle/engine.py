@@ -8,11 +8,11 @@ hold the ROM to `model.py`. `wBtTurn` says whose move it is: 0 the player's crea
 
 from __future__ import annotations
 
-from cartridge.johto.battle import asm_helpers as h
 from cartridge.johto.battle import kernel as k
 from cartridge.johto.battle import ram as r
 from cartridge.johto.battle.model import CRIT_CHANCE, DAMAGE_CAP, HIGH_CRIT_CHANCE, HIGH_CRIT_MOVES, PARALYSIS_CHANCE
 from cartridge.johto.battle.text import message_label
+from cartridge.johto.engine import macros as h
 from cartridge.johto.pokedata import Effect
 from cartridge.johto.pokedata.moves import STRUGGLE
 from cartridge.johto.pokedata.types import SPECIAL_FROM, Type

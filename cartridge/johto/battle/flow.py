@@ -15,12 +15,13 @@ standing), split evenly, half as much again from a trainer's; a trainer then sen
 
 from __future__ import annotations
 
-from cartridge.johto.battle import asm_helpers as h
 from cartridge.johto.battle import kernel as k
 from cartridge.johto.battle import ram as r
 from cartridge.johto.battle.mons import B_LEARNSET, BASE
 from cartridge.johto.battle.screen import ENEMY_PIC_AT
-from cartridge.johto.battle.text import BLANK, message_label
+from cartridge.johto.battle.text import message_label
+from cartridge.johto.charmap import BLANK
+from cartridge.johto.engine import macros as h
 from cartridge.johto.pokedata import Effect
 from cartridge.johto.pokedata.items import POKE_BALL, POTION, POTION_HEAL
 from cartridge.johto.pokedata.moves import STRUGGLE

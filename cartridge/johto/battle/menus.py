@@ -14,14 +14,15 @@ Each waits frame by frame for the joypad (`hJoyPressed`): the D-pad moves the cu
 
 from __future__ import annotations
 
-from cartridge.johto.battle import asm_helpers as h
-from cartridge.johto.battle import kernel as k
+from cartridge.johto import charmap as ch
+from cartridge.johto import ram as world_ram
 from cartridge.johto.battle import ram as r
-from cartridge.johto.battle.text import BLANK, CHARS, CURSOR, encode, message_label
+from cartridge.johto.battle.text import message_label
+from cartridge.johto.charmap import BLANK, CHARS, CURSOR
+from cartridge.johto.engine import macros as h
 from cartridge.johto.pokedata.moves import STRUGGLE
 from cartridge.sm83 import Assembler, Mem
 
-PK, MN = 0xE1, 0xE2
 BATTLE_MENU_SPOTS = ((9, 14), (15, 14), (9, 16), (15, 16))
 PARTY_MODE_SWITCH, PARTY_MODE_FORCED, PARTY_MODE_ITEM = 0, 1, 2
 MENU_ROWS = r.addr("wBtMenuRows")
@@ -44,17 +45,17 @@ def emit_menus(asm: Assembler) -> None:
     _party_menu(asm)
     _pack_menu(asm)
     asm.label("bt_str_fight")
-    asm.db(encode("FIGHT"))
+    asm.db(ch.encode("FIGHT"))
     asm.label("bt_str_pkmn")
-    asm.db(PK, MN, 0x50)
+    asm.db(ch.encode("<PK><MN>"))
     asm.label("bt_str_pack")
-    asm.db(encode("PACK"))
+    asm.db(ch.encode("PACK"))
     asm.label("bt_str_run")
-    asm.db(encode("RUN"))
+    asm.db(ch.encode("RUN"))
     asm.label("bt_str_type")
-    asm.db(encode("TYPE/"))
+    asm.db(ch.encode("TYPE/"))
     asm.label("bt_str_cancel")
-    asm.db(encode("CANCEL"))
+    asm.db(ch.encode("CANCEL"))
 
 
 def _list_input(asm: Assembler) -> None:
@@ -82,13 +83,13 @@ def _list_input(asm: Assembler) -> None:
     asm.call("bt_list_cursor")
     asm.call("bt_frame")
     h.load(asm, r.addr("hJoyPressed"))
-    asm.bit(k.BTN_A, "a")
+    asm.bit(world_ram.BTN_A, "a")
     asm.jr("nz", "bt_list_input.a")
-    asm.bit(k.BTN_B, "a")
+    asm.bit(world_ram.BTN_B, "a")
     asm.jr("nz", "bt_list_input.b")
-    asm.bit(k.BTN_UP, "a")
+    asm.bit(world_ram.BTN_UP, "a")
     asm.jr("nz", "bt_list_input.up")
-    asm.bit(k.BTN_DOWN, "a")
+    asm.bit(world_ram.BTN_DOWN, "a")
     asm.jr("z", "bt_list_input.loop")
     asm.ld("a", Mem(CURSOR_Y))  # down, wrapping
     asm.ld("hl", MENU_ROWS)
@@ -204,21 +205,21 @@ def _battle_menu(asm: Assembler) -> None:
     asm.ld("b", "a")
     asm.ld("a", Mem(r.addr("wBattleMenuCursorPosition")))
     asm.dec("a")  # bit 0: column, bit 1: row
-    asm.bit(k.BTN_A, "b")
+    asm.bit(world_ram.BTN_A, "b")
     asm.jr("nz", "bt_battle_menu.chosen")
-    asm.bit(k.BTN_RIGHT, "b")
+    asm.bit(world_ram.BTN_RIGHT, "b")
     asm.jr("z", "bt_battle_menu.not_right")
     asm.or_(1)
     asm.label("bt_battle_menu.not_right")
-    asm.bit(k.BTN_LEFT, "b")
+    asm.bit(world_ram.BTN_LEFT, "b")
     asm.jr("z", "bt_battle_menu.not_left")
     asm.and_(2)
     asm.label("bt_battle_menu.not_left")
-    asm.bit(k.BTN_DOWN, "b")
+    asm.bit(world_ram.BTN_DOWN, "b")
     asm.jr("z", "bt_battle_menu.not_down")
     asm.or_(2)
     asm.label("bt_battle_menu.not_down")
-    asm.bit(k.BTN_UP, "b")
+    asm.bit(world_ram.BTN_UP, "b")
     asm.jr("z", "bt_battle_menu.not_up")
     asm.and_(1)
     asm.label("bt_battle_menu.not_up")
@@ -387,26 +388,26 @@ def _move_menu(asm: Assembler) -> None:
     asm.call("bt_list_cursor")
     asm.call("bt_frame")
     h.load(asm, r.addr("hJoyPressed"))
-    asm.bit(k.BTN_B, "a")
+    asm.bit(world_ram.BTN_B, "a")
     asm.jr("z", "bt_list_input.one_step.not_b")
     asm.scf()
     asm.ret()
     asm.label("bt_list_input.one_step.not_b")
-    asm.bit(k.BTN_A, "a")
+    asm.bit(world_ram.BTN_A, "a")
     asm.jr("z", "bt_list_input.one_step.move")
     asm.xor("a")  # z, no carry
     asm.ret()
     asm.label("bt_list_input.one_step.move")
     asm.ld("b", "a")
     asm.ld("a", Mem(CURSOR_Y))
-    asm.bit(k.BTN_UP, "b")
+    asm.bit(world_ram.BTN_UP, "b")
     asm.jr("z", "bt_list_input.one_step.not_up")
     asm.dec("a")
     asm.jr("nz", "bt_list_input.one_step.set")
     asm.ld("a", Mem(MENU_ROWS))
     asm.jr("bt_list_input.one_step.set")
     asm.label("bt_list_input.one_step.not_up")
-    asm.bit(k.BTN_DOWN, "b")
+    asm.bit(world_ram.BTN_DOWN, "b")
     asm.jr("z", "bt_list_input.one_step.none")
     asm.ld("hl", MENU_ROWS)
     asm.cp("[hl]")

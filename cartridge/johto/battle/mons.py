@@ -10,11 +10,11 @@ set when the party is full) and `heal_party` (the Pokémon Center: HP, PP and st
 
 from __future__ import annotations
 
-from cartridge.johto.battle import asm_helpers as h
 from cartridge.johto.battle import kernel as k
 from cartridge.johto.battle import ram as r
 from cartridge.johto.battle.data import EXP_TABLE_SIZE, MOVE_ROW, SPECIES_ROW
-from cartridge.johto.battle.text import END
+from cartridge.johto.charmap import END
+from cartridge.johto.engine import macros as h
 from cartridge.johto.pokedata.moves import STRUGGLE
 from cartridge.sm83 import Assembler, Mem
 

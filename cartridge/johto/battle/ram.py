@@ -219,7 +219,7 @@ SCRATCH: dict[str, Var] = _scratch(
     ("wBtCalcDVs", 2),
     ("wBtTemp", 8),
     ("wBtCommand", 1),  # the harness's request byte (tests only)
-    ("wBtPicsLoaded", 2),  # species whose pictures sit in VRAM (enemy, player)
+    ("wBtPics", 2),  # the picture bytes of the enemy and of the player's creature (0xFF: none) for the loader
     ("wBtPrizeMoney", 3),
     ("wBtSwitchTarget", 1),
     ("wBtCaughtSlot", 1),

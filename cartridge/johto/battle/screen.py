@@ -12,19 +12,22 @@
 
 Tiles: the pictures go to tile ids 0x00-0x54 of VRAM bank 0 (the map's tiles, which the overworld reloads
 after a battle), the HUD's tiles to 0x60-0x6E (ids the font leaves to the battle, "Lv" at Crystal's 0x6E).
-They are copied with the screen off for a moment, as a game does between two scenes.
+They are copied with the screen off for a moment, as a game does between two scenes, by `bt_load_gfx_far` in the
+battle's second bank (`layout.BATTLE_SPARE_BANK`), where the pictures are kept.
 """
 
 from __future__ import annotations
 
-from cartridge.johto.battle import asm_helpers as h
+from cartridge.johto import charmap as ch
 from cartridge.johto.battle import gfx
+from cartridge.johto.battle import kernel as k
 from cartridge.johto.battle import ram as r
 from cartridge.johto.battle.mons import B_PIC, BASE
-from cartridge.johto.battle.text import BLANK, CHARS, encode
+from cartridge.johto.charmap import BLANK, CHARS
+from cartridge.johto.engine import macros as h
 from cartridge.sm83 import Assembler, Mem
 
-LCDC, LY, IF, VBK = 0xFF40, 0xFF44, 0xFF0F, 0xFF4F
+VBK = 0xFF4F
 TEXT_PALETTE = 7
 ENEMY_PALETTE, PLAYER_PALETTE = 1, 2
 ENEMY_PIC_AT, PLAYER_PIC_AT = (12, 0), (2, 6)
@@ -40,7 +43,7 @@ def emit_screen(asm: Assembler) -> None:
     _tiles(asm)
     for name, _mask in STATUS_NAMES:
         asm.label(f"bt_status_{name}")
-        asm.db(encode(name))
+        asm.db(ch.encode(name))
 
 
 def _whole_screen(asm: Assembler) -> None:
@@ -233,23 +236,44 @@ def _huds(asm: Assembler) -> None:
 
 
 def _tiles(asm: Assembler) -> None:
-    # bt_load_gfx: with the screen off for a moment: the HUD's tiles, both creatures' pictures, their colours.
+    # bt_load_gfx: the pictures of the creatures out (and the HUD's tiles) loaded, from the battle's second bank.
     asm.label("bt_load_gfx")
-    asm.call("bt_lcd_off")
+    for species, index in (("wEnemyMonSpecies", 0), ("wBattleMonSpecies", 1)):
+        asm.ld("a", Mem(r.addr(species)))
+        asm.call("bt_pic_byte")
+        asm.ld(Mem(r.addr("wBtPics") + index), "a")
+    h.farcall(asm, "bt_load_gfx_far")
+    asm.ret()
+    # bt_pic_byte: a = species -> its picture byte (0xFF for none).
+    asm.label("bt_pic_byte")
+    asm.and_("a")
+    asm.jr("z", "bt_pic_byte.none")
+    asm.call("bt_load_base")
+    asm.ld("a", Mem(BASE + B_PIC))
+    asm.ret()
+    asm.label("bt_pic_byte.none")
+    asm.ld("a", 0xFF)
+    asm.ret()
+
+
+def emit_gfx_loader(asm: Assembler) -> None:
+    """`bt_load_gfx_far`, in the battle's second bank beside the pictures: the screen off for a moment, the HUD's
+    tiles and both pictures doubled into VRAM, their colours into `wBGPals2`, the screen on, the palettes sent."""
+    asm.label("bt_load_gfx_far")
+    asm.call(k.LCD_OFF)
     h.put(asm, VBK, 0)
     asm.ld("hl", "bt_hud_tiles")
     asm.ld("de", 0x8000 + gfx.HUD_FIRST_TILE * 16)
     asm.ld("bc", gfx.HUD_TILES << 8 | 0xFF)
     asm.call("bt_expand_tiles")
-    for side, species, table, first, count, palette in (
-        ("enemy", "wEnemyMonSpecies", "bt_front_pics", gfx.FRONT_FIRST_TILE, gfx.FRONT_TILES**2, ENEMY_PALETTE),
-        ("player", "wBattleMonSpecies", "bt_back_pics", gfx.BACK_FIRST_TILE, gfx.BACK_TILES**2, PLAYER_PALETTE),
+    for index, table, first, count, palette in (
+        (0, "bt_front_pics", gfx.FRONT_FIRST_TILE, gfx.FRONT_TILES**2, ENEMY_PALETTE),
+        (1, "bt_back_pics", gfx.BACK_FIRST_TILE, gfx.BACK_TILES**2, PLAYER_PALETTE),
     ):
-        asm.ld("a", Mem(r.addr(species)))
-        asm.and_("a")
-        asm.jr("z", f"bt_load_gfx.{side}_done")
-        asm.call("bt_load_base")
-        asm.ld("a", Mem(BASE + B_PIC))
+        asm.ld("a", Mem(r.addr("wBtPics") + index))
+        asm.cp(0xFF)
+        asm.jr("z", f"bt_load_gfx_far.skip_{index}")
+        asm.push("af")
         asm.and_(0x07)
         asm.add("a", "a")
         asm.ld("hl", table)
@@ -260,17 +284,16 @@ def _tiles(asm: Assembler) -> None:
         asm.ld("de", 0x8000 + first * 16)
         asm.ld("bc", count << 8 | 0x00)
         asm.call("bt_expand_tiles")
-        asm.ld("a", Mem(BASE + B_PIC))
+        asm.pop("af")
         asm.rrca()
         asm.rrca()
         asm.rrca()
         asm.and_(0x1F)
         asm.ld("c", palette)
         asm.call("bt_set_palette")
-        asm.label(f"bt_load_gfx.{side}_done")
-    asm.call("bt_lcd_on")
-    h.put(asm, r.addr("hCGBPalUpdate"), 1)
-    asm.ret()
+        asm.label(f"bt_load_gfx_far.skip_{index}")
+    asm.call(k.LCD_ON)
+    asm.jp(k.REQUEST_PALETTES)
 
     # bt_expand_tiles: b tiles of 1 bit a pixel from hl to VRAM de, 2 bits a pixel: ink colour 3 (c = 0xFF) or
     # colour 2 (c = 0: the low plane empty).
@@ -308,31 +331,12 @@ def _tiles(asm: Assembler) -> None:
     asm.add("a", "e")
     asm.ld("e", "a")
     h.wram_bank(asm, 5)
-    asm.ld("c", 8)
-    asm.call("bt_copy")
+    asm.ld("b", 8)
+    asm.label("bt_set_palette.copy")
+    asm.ld("a", "[hl+]")
+    asm.ld("[de]", "a")
+    asm.inc("de")
+    asm.dec("b")
+    asm.jr("nz", "bt_set_palette.copy")
     h.wram_bank(asm, 1)
-    asm.ret()
-
-    # bt_lcd_off: the screen off at the start of a VBlank, interrupts held; bt_lcd_on: back as it was.
-    asm.label("bt_lcd_off")
-    asm.di()
-    h.load(asm, LCDC)
-    asm.ld(Mem(r.addr("wBtLCDC")), "a")
-    asm.bit(7, "a")
-    asm.ret("z")
-    asm.label("bt_lcd_off.wait")
-    h.load(asm, LY)
-    asm.cp(144)
-    asm.jr("c", "bt_lcd_off.wait")
-    h.load(asm, LCDC)
-    asm.res(7, "a")
-    h.store(asm, LCDC)
-    asm.ret()
-    asm.label("bt_lcd_on")
-    asm.ld("a", Mem(r.addr("wBtLCDC")))
-    h.store(asm, LCDC)
-    h.load(asm, IF)
-    asm.and_(0xFE)  # a VBlank that came while the screen was off is not a frame
-    h.store(asm, IF)
-    asm.ei()
     asm.ret()

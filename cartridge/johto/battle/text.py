@@ -12,41 +12,32 @@ from __future__ import annotations
 import re
 
 from cartridge.errors import RomError
-from cartridge.johto.battle import asm_helpers as h
+from cartridge.johto import charmap as ch
+from cartridge.johto import ram as world_ram
 from cartridge.johto.battle import kernel as k
 from cartridge.johto.battle import ram as r
+from cartridge.johto.charmap import (
+    BLANK,
+    CHARS,
+    END,
+    FRAME_BL,
+    FRAME_BR,
+    FRAME_H,
+    FRAME_TL,
+    FRAME_TR,
+    FRAME_V,
+    LINE,
+    PARA,
+    PLAYER,
+    PROMPT_ARROW,
+    TEXT_BOX_WIDTH,
+)
+from cartridge.johto.engine import macros as h
 from cartridge.sm83 import Assembler, Mem
 
-# Crystal's control codes
-NEXT, LINE, END, PARA, PLAYER = 0x4E, 0x4F, 0x50, 0x51, 0x52
-FRAME_TL, FRAME_H, FRAME_TR, FRAME_V, FRAME_BL, FRAME_BR, BLANK = range(0x79, 0x80)
-CURSOR, PROMPT_ARROW, LV = 0xED, 0xEE, 0x6E
+LV = 0x6E
+"""Crystal's "Lv" tile (a battle tile: the font leaves 0x60-0x6E to the battle)."""
 
-CHARS: dict[str, int] = {
-    **{chr(ord("A") + i): 0x80 + i for i in range(26)},
-    **{chr(ord("a") + i): 0xA0 + i for i in range(26)},
-    **{chr(ord("0") + i): 0xF6 + i for i in range(10)},
-    " ": BLANK,
-    "…": 0x75,
-    "(": 0x9A,
-    ")": 0x9B,
-    ":": 0x9C,
-    "'": 0xE0,
-    "-": 0xE3,
-    "?": 0xE6,
-    "!": 0xE7,
-    ".": 0xE8,
-    "é": 0xEA,
-    "▶": CURSOR,
-    "▼": PROMPT_ARROW,
-    "¥": 0xF0,
-    "×": 0xF1,
-    "/": 0xF3,
-    ",": 0xF4,
-    "\n": LINE,
-    "\f": PARA,
-}
-"""Character → Crystal's code (the font's tile of the same id)."""
 
 # the battle's placeholders: codes no character uses
 USER, TARGET, MOVE, NUM, TRAINER, ITEM, STAT, MON, ENEMY, BUF = range(1, 11)
@@ -64,13 +55,13 @@ PLACEHOLDERS: dict[str, tuple[int, int]] = {
     "PLAYER": (PLAYER, 7),
 }
 """`{NAME}` in a message → (its code, the most characters it can print)."""
-LINE_WIDTH = 18
 
 _TOKEN = re.compile(r"\{([A-Z]+)\}|(.)", re.S)
 
 
-def encode(text: str, name: str = "string") -> bytes:
-    """`text` as Crystal's codes, 0x50-terminated; a character the font lacks is an error naming the message."""
+def encode_message(text: str, name: str) -> bytes:
+    """A message as Crystal's codes with its placeholders, 0x50-terminated; a character the font lacks is an error
+    naming the message."""
     out = bytearray()
     for placeholder, char in _TOKEN.findall(text):
         if placeholder:
@@ -91,9 +82,9 @@ def check_fits(name: str, text: str) -> None:
         width = 0
         for placeholder, _char in _TOKEN.findall(line):
             width += PLACEHOLDERS[placeholder][1] if placeholder else 1
-        if width > LINE_WIDTH:
+        if width > TEXT_BOX_WIDTH:
             raise RomError(
-                f"battle message {name!r}: the line {line!r} can be {width} characters, more than {LINE_WIDTH}"
+                f"battle message {name!r}: the line {line!r} can be {width} characters, more than {TEXT_BOX_WIDTH}"
             )
 
 
@@ -176,15 +167,15 @@ def emit_messages(asm: Assembler) -> None:
     for name, text in MESSAGES.items():
         check_fits(name, text)
         asm.label(message_label(name))
-        asm.db(encode(text, name))
+        asm.db(encode_message(text, name))
     for index, stat in enumerate(STAT_NAMES):
         asm.label(f"bt_stat_name_{index}")
-        asm.db(encode(stat))
+        asm.db(ch.encode(stat))
     asm.label("bt_stat_names")
     asm.dw(*(f"bt_stat_name_{index}" for index in range(len(STAT_NAMES))))
     for label, text in (("bt_str_wild", "Wild "), ("bt_str_enemy", "Enemy "), ("bt_str_space", " ")):
         asm.label(label)
-        asm.db(encode(text))
+        asm.db(ch.encode(text))
 
 
 # ============================================================================ routines
@@ -203,18 +194,9 @@ def emit_text_routines(asm: Assembler) -> None:
 
 
 def _emit_waits(asm: Assembler) -> None:
-    # bt_frame: one frame, the screen copied; keeps bc, de, hl.
+    # bt_frame: one frame, what the battle drew on screen; keeps every register.
     asm.label("bt_frame")
-    asm.push("bc")
-    asm.push("de")
-    asm.push("hl")
-    h.put(asm, k.hBGMapMode, 1)
-    asm.call(k.DELAY_FRAME)
-    h.wram_bank(asm, 1)
-    asm.pop("hl")
-    asm.pop("de")
-    asm.pop("bc")
-    asm.ret()
+    asm.jp(k.APPLY_TILEMAP)
 
     # bt_delay: c frames.
     asm.label("bt_delay")
@@ -227,7 +209,7 @@ def _emit_waits(asm: Assembler) -> None:
     asm.label("bt_wait_button")
     asm.call("bt_frame")
     h.load(asm, r.addr("hJoyPressed"))
-    asm.and_(1 << k.BTN_A | 1 << k.BTN_B)
+    asm.and_(1 << world_ram.BTN_A | 1 << world_ram.BTN_B)
     asm.jr("z", "bt_wait_button")
     asm.ret()
 
