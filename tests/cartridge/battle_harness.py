@@ -177,6 +177,9 @@ class Rig:
         return self.read("wBtCommand") == 1
 
     def press(self, button: str, frames: int = 4) -> None:
+        """A few frames for the game to finish drawing and wait for the joypad (a press that starts while it draws
+        is not new when it looks, as on the console), then the button for two frames."""
+        self.tick(3)
         self.pyboy.button(button, 2)
         self.tick(frames)
 

@@ -175,7 +175,7 @@ def _list_input(asm: Assembler) -> None:
 def _battle_menu(asm: Assembler) -> None:
     """bt_battle_menu: FIGHT / PKMN / PACK / RUN -> a = wBattleMenuCursorPosition (1-4) when A is pressed."""
     asm.label("bt_battle_menu")
-    asm.call("bt_text_box")
+    asm.call("bt_draw_battle_screen")  # whatever a menu or a message left, gone
     asm.ld("hl", h.coord(8, 12))
     asm.ld("bc", 4 << 8 | 10)
     asm.call("bt_box")
@@ -285,17 +285,22 @@ def _move_menu(asm: Assembler) -> None:
     asm.ld("a", Mem(CURSOR_Y))  # the cursor within the moves known
     asm.dec("a")
     asm.cp("b")
-    asm.jr("c", "bt_move_menu.loop")
+    asm.jr("c", "bt_move_menu.cursor_ok")
     asm.ld("a", 1)
     asm.ld(Mem(CURSOR_Y), "a")
-    asm.label("bt_move_menu.loop")
+    asm.label("bt_move_menu.cursor_ok")
     asm.call("bt_move_info")
-    asm.ld("a", Mem(CURSOR_Y))
+    asm.label("bt_move_menu.loop")  # the info box redrawn only when the cursor moved: a screen read at any frame
+    asm.ld("a", Mem(CURSOR_Y))  # sees it whole
     asm.push("af")
     asm.call("bt_list_input.one_step")
     asm.pop("bc")
     asm.jr("c", "bt_move_menu.back")
     asm.jr("z", "bt_move_menu.choose")
+    asm.ld("a", Mem(CURSOR_Y))
+    asm.cp("b")
+    asm.jr("z", "bt_move_menu.loop")
+    asm.call("bt_move_info")
     asm.jr("bt_move_menu.loop")
     asm.label("bt_move_menu.back")
     asm.call("bt_draw_battle_screen")
@@ -612,7 +617,7 @@ def _pack_menu(asm: Assembler) -> None:
     asm.call("bt_box")
     asm.ld("de", message_label("which_item"))
     asm.call("bt_print")
-    # list the items held: wBtTemp gets their rows' addresses
+    # list the items held: wBtPackRows gets their rows' addresses
     asm.ld("hl", "bt_items")
     asm.ld("b", 0)
     asm.label("bt_pack_menu.item")
@@ -630,7 +635,7 @@ def _pack_menu(asm: Assembler) -> None:
     asm.push("af")
     asm.ld("a", "b")  # remember the row
     asm.add("a", "a")
-    asm.ld("de", r.addr("wBtTemp"))
+    asm.ld("de", r.addr("wBtPackRows"))
     asm.add("a", "e")
     asm.ld("e", "a")
     asm.ld("a", "l")
@@ -693,7 +698,7 @@ def _pack_menu(asm: Assembler) -> None:
     asm.cp("b")
     asm.jr("z", "bt_pack_menu.cancel")
     asm.add("a", "a")
-    asm.ld("hl", r.addr("wBtTemp"))
+    asm.ld("hl", r.addr("wBtPackRows"))
     h.add_a_to_hl(asm)
     asm.ld("a", "[hl+]")
     asm.ld("h", "[hl]")

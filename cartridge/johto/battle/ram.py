@@ -223,5 +223,6 @@ SCRATCH: dict[str, Var] = _scratch(
     ("wBtPrizeMoney", 3),
     ("wBtSwitchTarget", 1),
     ("wBtCaughtSlot", 1),
+    ("wBtPackRows", 6),  # the pack menu: the bt_items row of each line
 )
 """The battle's own variables, laid out from C100 in this order."""
