@@ -193,6 +193,10 @@ class Rig:
     def lines(self) -> tuple[str, ...]:
         return screen_lines(self.tiles())
 
+    def shows(self, *fragments: str) -> bool:
+        """True when a line on screen holds one of the fragments."""
+        return any(fragment in line for line in self.lines() for fragment in fragments)
+
     def prompt_shown(self) -> bool:
         return self.tile(18, 17) == 0xEE
 
@@ -239,9 +243,6 @@ class Rig:
         for _ in range((slot + 1 - current) % 4 if current else slot):
             self.press("down")
         self.press("a", 8)
-
-    def screenshot(self, path: str) -> None:
-        self.pyboy.screen.image.save(path)
 
 
 def boot(pyboy: PyBoy, limit: int = 600) -> Rig:

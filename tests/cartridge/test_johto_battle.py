@@ -4,6 +4,7 @@ random bytes the ROM drew (its `wBtLog*` scratch) as the model's inputs."""
 
 from __future__ import annotations
 
+import functools
 import io
 import itertools
 from collections.abc import Callable, Iterator
@@ -505,6 +506,53 @@ def test_fleeing_a_wild_battle(rig: Rig) -> None:
     rig.choose(4)
     assert rig.until(lambda: any("Got away" in line for line in rig.lines()), press_a=False, limit=200)
     assert rig.finish() == r.RESULT_DRAW and rig.read("wBattleMode") == 0 and rig.read("wNumFleeAttempts") == 1
+
+
+def test_running_from_a_faster_creature_can_fail_as_the_model_says(new_rig: RigFactory) -> None:
+    outcomes = set()
+    for idle in range(8):
+        rig = new_rig(idle * 11)
+        rig.give(CYNDAQUIL, 5)
+        rig.start_wild(PIDGEOTTO, 9)
+        while rig.to_menu() and rig.read("wNumFleeAttempts") < 4:
+            speed = struct_stat(rig, "wBattleMon", 2)
+            enemy_speed = struct_stat(rig, "wEnemyMon", 2)
+            assert speed < enemy_speed
+            rig.choose(4)
+            assert rig.until(functools.partial(rig.shows, "Got away", "Can't escape"), press_a=False)
+            away = any("Got away" in line for line in rig.lines())
+            attempts, draw = rig.read("wNumFleeAttempts"), rig.read("wBtLogFleeDraw")
+            assert away == model.flee_succeeds(speed, enemy_speed, attempts, draw)
+            outcomes.add(away)
+            if away:
+                assert rig.finish() == r.RESULT_DRAW
+                break
+            set_hp = rig.read("wBattleMonMaxHP")  # keep the player's creature standing for the next try
+            rig.write("wBattleMonHP", set_hp >> 8, set_hp & 0xFF)
+    assert outcomes == {True, False}
+
+
+def test_experience_is_split_between_the_creatures_that_fought(rig: Rig) -> None:
+    rig.give(CYNDAQUIL, 20)
+    rig.give(TOTODILE, 20)
+    before = [rig.mon_field(i, EXP, 3) for i in range(2)]
+    rig.start_wild(PIDGEY, 5)
+    assert rig.to_menu()
+    rig.choose(2)
+    rig.press("down")
+    rig.press("a", 8)  # TOTODILE out: both have fought
+    while rig.in_battle():
+        if rig.menu_shown():
+            rig.fight(list(rig.bytes_at(r.addr("wBattleMonMoves"), 4)).index(55))  # WATER GUN
+        elif rig.prompt_shown():
+            rig.press("a")
+        else:
+            rig.tick()
+    assert rig.read("wBattleResult") == r.RESULT_WIN
+    each = model.exp_gain(SPECIES[PIDGEY].base_exp, 5, trainer=False, participants=2)
+    assert [rig.mon_field(i, EXP, 3) - before[i] for i in range(2)] == [each, each]
+    seen = rig.bytes_at(r.addr("wPokedexSeen"), 32)
+    assert seen[(PIDGEY - 1) // 8] >> ((PIDGEY - 1) % 8) & 1
 
 
 def test_no_running_from_a_trainer(rig: Rig) -> None:
