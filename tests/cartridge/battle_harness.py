@@ -5,7 +5,7 @@ VBlank, the font) with the battle's code and tables in their banks, as the world
 `main` that waits frame by frame on `wBtCommand`: a test writes the inputs in RAM, sets the command, and plays
 the buttons; the harness clears the command when the routine returns (the routines reached by `farcall`).
 
-- 1: `battle_main`; 2: `add_mon_to_party`; 5: `heal_party`;
+- 1: `battle_main`; 2: `add_party_mon` (b, c from `wCurPartySpecies`, `wCurPartyLevel`); 5: `restore_party_pp`;
 - 3: `bt_calc_damage` (its inputs in the battle structs and move structs); 4: `bt_vary_damage`;
 - 6: `try_wild_encounter` (its carry into `wBtTemp`); 7: `bt_catch_threshold`; 8: `bt_check_hit` (its carry
   into `wBtTemp`).
@@ -32,10 +32,10 @@ from shared.game.screen_text import screen_lines
 COMMAND = r.addr("wBtCommand")
 COMMANDS = {
     1: "battle_main",
-    2: "add_mon_to_party",
+    2: "add_party_mon",
     3: "bt_calc_damage",
     4: "bt_vary_damage",
-    5: "heal_party",
+    5: "restore_party_pp",
     6: "try_wild_encounter",
     7: "bt_catch_threshold",
     8: "bt_check_hit",
@@ -58,6 +58,11 @@ def _main(asm: Assembler) -> None:
     for number, routine in COMMANDS.items():
         asm.cp(number)
         asm.jr("nz", f"harness_loop.not_{number}")
+        if number == 2:
+            asm.ld("a", Mem(r.addr("wCurPartySpecies")))
+            asm.ld("b", "a")
+            asm.ld("a", Mem(r.addr("wCurPartyLevel")))
+            asm.ld("c", "a")
         farcall(asm, routine)
         if number in (6, 8):
             asm.ld("a", 0)
@@ -147,7 +152,7 @@ class Rig:
         raise AssertionError(f"command {command} ({COMMANDS[command]}) did not finish in {limit} frames")
 
     def give(self, species: int, level: int) -> int:
-        """A party member made by the ROM's own add_mon_to_party; returns its index."""
+        """A party member made by the ROM's own add_party_mon; returns its index."""
         self.write("wCurPartySpecies", species)
         self.write("wCurPartyLevel", level)
         self.run(2)

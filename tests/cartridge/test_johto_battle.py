@@ -123,7 +123,7 @@ def watch_player_hit(rig: Rig) -> dict[str, int] | None:
 
 
 # ---------------------------------------------------------------------------------------------------- party
-def test_add_mon_to_party_fills_crystals_struct_with_the_models_stats(new_rig) -> None:
+def test_add_party_mon_fills_crystals_struct_with_the_models_stats(new_rig) -> None:
     for idle, (species, level) in enumerate(
         ((CYNDAQUIL, 5), (TOTODILE, 5), (CHIKORITA, 5), (PIDGEOTTO, 9), (GASTLY, 20))
     ):
@@ -158,14 +158,14 @@ def test_the_dvs_come_from_the_generator(new_rig) -> None:
     assert len(dvs) >= 4
 
 
-def test_heal_party_restores_hp_pp_and_status(rig: Rig) -> None:
+def test_restore_party_pp_fills_every_moves_pp(rig: Rig) -> None:
     rig.give(CYNDAQUIL, 8)
-    set_party_hp(rig, 0, 3)
+    rig.give(TOTODILE, 8)
     rig.write_at(rig.party_mon(0) + PP, 1, 0)
-    rig.write_at(rig.party_mon(0) + STATUS, 1 << r.PSN)
+    rig.write_at(rig.party_mon(1) + PP + 1, 3)
     rig.run(5)
-    assert rig.mon_field(0, HP, 2) == rig.mon_field(0, MAXHP, 2)
-    assert rig.mon_field(0, PP) == MOVES[TACKLE].pp and rig.mon_field(0, STATUS) == 0
+    assert [rig.mon_field(0, PP + i) for i in range(3)] == [MOVES[m].pp for m in model.initial_moves(CYNDAQUIL, 8)]
+    assert [rig.mon_field(1, PP + i) for i in range(3)] == [MOVES[m].pp for m in model.initial_moves(TOTODILE, 8)]
 
 
 # ---------------------------------------------------------------------------------------------------- arithmetic

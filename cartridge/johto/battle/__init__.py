@@ -7,9 +7,11 @@ Entry points (labels) for the world:
   money, bag and Pokédex updated.
 - `try_wild_encounter`: on a grass step, from `wMapGroup`, `wMapNumber`, `wTimeOfDay`; carry set: a battle, with
   `wTempWildMonSpecies` and `wCurPartyLevel` set.
-- `add_mon_to_party`: `wCurPartySpecies` at `wCurPartyLevel` joins the party; carry set when it was full, else
-  `wCurPartyMon` is the new member.
-- `heal_party`: every party member's HP, PP and status restored.
+- `add_party_mon`: b = species, c = level joins the party (its DVs from the generator, as Crystal's; moves by
+  level; full HP and PP; seen and caught); carry set when it was full, else `wCurPartyMon` is the new member.
+- `restore_party_pp`: every party member's PP full again (the world's `heal_party` does HP and status).
+
+All of them are in ROM bank `layout.BATTLE_BANK`: the world reaches them with `farcall`.
 
 It needs the kernel's `delay_frame` and `random` (`kernel.py`), keeps its own variables in C100-C1FF
 (`ram.py`) and its arithmetic is `model.py`'s.
@@ -30,7 +32,7 @@ from cartridge.johto.battle.text import emit_messages, emit_text_routines
 from cartridge.johto.layout import BATTLE_BANK, BATTLE_SPARE_BANK
 from cartridge.sm83 import Assembler
 
-ENTRY_POINTS = ("battle_main", "try_wild_encounter", "add_mon_to_party", "heal_party")
+ENTRY_POINTS = ("battle_main", "try_wild_encounter", "add_party_mon", "restore_party_pp")
 
 
 def emit_battle(asm: Assembler) -> None:

@@ -4,8 +4,9 @@ Crystal's layouts throughout: the party struct (0x30 bytes), the battle struct (
 struct. Stats come from base stats, DVs, stat experience and level as `model.calc_stats` says; a new
 creature's moves are its learnset's last four up to its level (`model.initial_moves`).
 
-Routines the world may call: `add_mon_to_party` (the starter: `wCurPartySpecies`, `wCurPartyLevel`; carry
-set when the party is full) and `heal_party` (the Pokémon Center: HP, PP and status restored).
+Routines the world calls: `add_party_mon` (b = species, c = level: the starter; DVs from the generator, as
+Crystal's; carry set when the party is full, else `wCurPartyMon` is the new member) and `restore_party_pp`
+(the Pokémon Center: the world's `heal_party` restores HP and status and calls this for the PP).
 """
 
 from __future__ import annotations
@@ -486,8 +487,12 @@ def _moves(asm: Assembler) -> None:
 
 
 def _party(asm: Assembler) -> None:
-    """add_mon_to_party, bt_add_mon (DVs given), heal_party."""
-    asm.label("add_mon_to_party")
+    """add_party_mon, bt_add_mon (DVs given), restore_party_pp."""
+    asm.label("add_party_mon")  # b = species, c = level
+    asm.ld("a", "b")
+    asm.ld(Mem(r.addr("wCurPartySpecies")), "a")
+    asm.ld("a", "c")
+    asm.ld(Mem(r.addr("wCurPartyLevel")), "a")
     asm.call(k.RANDOM)
     asm.ld(Mem(CALC_DVS), "a")
     asm.call(k.RANDOM)
@@ -619,33 +624,18 @@ def _party(asm: Assembler) -> None:
     asm.and_("a")
     asm.ret()
 
-    # heal_party: every party member's HP to its max, PP to full, status cleared (the Pokémon Center).
-    asm.label("heal_party")
+    # restore_party_pp: every party member's PP full again (the world's heal_party restores HP and status and
+    # calls this: the moves' PP are the battle's data).
+    asm.label("restore_party_pp")
     asm.ld("a", Mem(r.addr("wPartyCount")))
     asm.and_("a")
     asm.ret("z")
     asm.ld("c", "a")
     asm.xor("a")
-    asm.label("heal_party.loop")
+    asm.label("restore_party_pp.loop")
     asm.push("af")
     asm.push("bc")
     asm.call("bt_party_mon")
-    asm.push("hl")
-    asm.ld("de", r.MON_STATUS)
-    asm.add("hl", "de")
-    asm.ld("[hl]", 0)
-    asm.inc("hl")
-    asm.inc("hl")
-    asm.ld("d", "h")  # HP <- max HP
-    asm.ld("e", "l")
-    asm.inc("hl")
-    asm.inc("hl")
-    asm.ld("a", "[hl+]")
-    asm.ld("[de]", "a")
-    asm.inc("de")
-    asm.ld("a", "[hl]")
-    asm.ld("[de]", "a")
-    asm.pop("hl")
     asm.push("hl")
     asm.ld("de", r.MON_PP)
     asm.add("hl", "de")
@@ -659,7 +649,7 @@ def _party(asm: Assembler) -> None:
     asm.pop("af")
     asm.inc("a")
     asm.dec("c")
-    asm.jr("nz", "heal_party.loop")
+    asm.jr("nz", "restore_party_pp.loop")
     asm.ret()
 
 
