@@ -389,6 +389,22 @@ def test_poison_hurts_an_eighth_at_the_end_of_the_turn(rig: Rig) -> None:
     assert rig.tile(1, 1) == 0x8F  # "PSN" where the enemy's status shows
 
 
+def test_sleep_keeps_a_creature_from_moving_until_it_wakes(rig: Rig) -> None:
+    rig.give(CYNDAQUIL, 20)
+    rig.start_wild(CATERPIE, 5)
+    assert rig.to_menu()
+    rig.write("wBattleMonStatus", 2)  # two turns of sleep left
+    hp = rig.read("wEnemyMonHP")
+    rig.fight(2)  # EMBER
+    assert rig.until(functools.partial(rig.shows, "fast asleep"), press_a=False, limit=600)
+    assert rig.to_menu() and rig.read("wEnemyMonHP") == hp and rig.read("wBattleMonStatus") == 1
+    rig.fight(2)
+    assert rig.until(functools.partial(rig.shows, "woke up"), press_a=False, limit=600)
+    assert rig.to_menu() and rig.read("wEnemyMonHP") == hp and rig.read("wBattleMonStatus") == 0
+    rig.fight(2)
+    assert rig.until(lambda: rig.read("wEnemyMonHP") < hp or not rig.in_battle(), press_a=False, limit=600)
+
+
 def test_a_miss_under_the_targets_evasion(rig: Rig) -> None:
     rig.give(CYNDAQUIL, 10)
     rig.start_wild(PIDGEY, 2)
