@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from cartridge.johto.battle import emit_battle, emit_battle_data
 from cartridge.johto.engine.kernel import emit_kernel, emit_kernel_data
 from cartridge.johto.engine.macros import align
 from cartridge.johto.engine.mapdata import emit_map_data
@@ -13,7 +14,6 @@ from cartridge.johto.engine.scripts import emit_scripts
 from cartridge.johto.engine.text import emit_text, emit_text_data
 from cartridge.johto.gfx import people, tileset
 from cartridge.johto.layout import BATTLE_BANK, FIRST_MAP_BANK, GFX_BANK, WORLD_CODE_BANK
-from cartridge.johto.standin_battle import emit_battle, emit_battle_data, emit_battle_services
 from cartridge.rom import BANK_SIZE, Header
 from cartridge.sm83 import Assembler, Program
 from cartridge.worlds import get_world
@@ -38,10 +38,9 @@ def build_program() -> Program:
     asm.section(WORLD_CODE_BANK)
     emit_menus(asm)
     emit_menus_data(asm)
-    asm.section(BATTLE_BANK)  # the battle package's emit_battle / emit_battle_data once merged
+    asm.section(BATTLE_BANK)
     emit_battle(asm)
-    emit_battle_data(asm)
-    emit_battle_services(asm)
+    emit_battle_data(asm)  # ends in the battle's second bank (its pictures)
     asm.section(GFX_BANK)
     emit_kernel_data(asm)
     align(asm, 16)
