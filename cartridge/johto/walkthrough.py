@@ -5,14 +5,20 @@ Not a button list: encounters and battles come by chance, so the policy reads th
 ``ram.py``) and chooses each press: the story's next goal from the event flags (a starter, the EGG
 from MR.POKéMON, the EGG to ELM, the GYM); the way there by breadth-first search over the maps'
 steps (``world.py``: the same collision the game uses) and over the maps joined by warps and
-connections; people where their object structs say they stand; A through text, YES in a yes/no box,
-A in battle; and a visit to the nearest POKéMON CENTER when the party runs low. It catches nothing.
+connections; people where their object structs say they stand; A through text, YES in a yes/no box.
+In battle it plays the menus (``battle_choice.py``): the move with the best expected damage, a Potion
+when a trainer's battle is going badly, RUN from a wild battle it cannot win. Before a fight it heals
+at the nearest POKéMON CENTER the story has opened (below 40 % of the party's HP anywhere, below 70 %
+with an unbeaten trainer on the map, to full before FALKNER), and it trains in Route 31's grass until
+its starter reaches ``FALKNER_LEVEL``. It catches nothing.
 
-``Walkthrough().next_button(memory)`` returns one of ``"a" "b" "up" "down" "left" "right"``.
+``Walkthrough().next_button(memory)`` returns one of ``"a" "b" "up" "down" "left" "right"``;
+``MILESTONES`` are the chapter's steps, for reports of how far a run got and when.
 """
 
 from __future__ import annotations
 
+import functools
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -20,6 +26,7 @@ from typing import Protocol
 
 from cartridge.johto import ram as r
 from cartridge.johto import world as w
+from cartridge.johto.battle_choice import battle_button
 from cartridge.johto.data import constants as c
 from cartridge.johto.data.maps import MapDef
 from cartridge.johto.engine.overworld import OBJ_MAP_X, OBJ_MAP_Y, STRUCT, STRUCTS
@@ -30,12 +37,52 @@ MOVES: dict[str, tuple[int, int]] = {"down": (0, 1), "up": (0, -1), "left": (-1,
 FACINGS = {0x00: "down", 0x04: "up", 0x08: "left", 0x0C: "right"}
 LOW_HP = 0.4
 """Below this share of its most HP, the party goes to a CENTER first."""
+TRAINER_HP = 0.7
+"""With a trainer waiting on this map, below this share it heals first."""
+LEADER_HP = 1.0
+"""Before FALKNER, full HP."""
+FALKNER_LEVEL = 12
+"""Under this level the party trains in the grass before the leader: CYNDAQUIL learns EMBER at 12, and with
+TACKLE alone it loses to FALKNER most times."""
+NURSE = (4, 1)
+"""The nurse in either CENTER (talked to across the counter)."""
 YES_CURSOR = 0xC4A0 + 8 * 20 + 15
 """The yes/no box's cursor cell on YES (``text.YES_NO`` at (14, 7): the cursor column 15, row 8)."""
 
 
 class Memory(Protocol):
     def __getitem__(self, key: tuple[int, int]) -> int: ...
+
+
+@dataclass(frozen=True)
+class Milestone:
+    """A step of the chapter, read from RAM: an event flag set, a map entered, a badge."""
+
+    name: str
+    flag: int | None = None
+    map_key: str | None = None
+    badge: int | None = None
+
+    def reached(self, memory: Memory) -> bool:
+        if self.flag is not None:
+            return _flag(memory, self.flag)
+        if self.map_key is not None:
+            return _map_key(memory) == self.map_key
+        assert self.badge is not None
+        return bool(_u8(memory, "wJohtoBadges") >> self.badge & 1)
+
+
+MILESTONES: tuple[Milestone, ...] = (
+    Milestone("starter", flag=c.EVENT_GOT_A_POKEMON_FROM_ELM),
+    Milestone("egg", flag=c.EVENT_GOT_MYSTERY_EGG_FROM_MR_POKEMON),
+    Milestone("rival", flag=c.EVENT_BEAT_RIVAL_CHERRYGROVE),
+    Milestone("egg_to_elm", flag=c.EVENT_GAVE_MYSTERY_EGG_TO_ELM),
+    Milestone("violet_city", map_key="violet_city"),
+    Milestone("violet_gym", map_key="violet_gym"),
+    Milestone("falkner", flag=c.EVENT_BEAT_FALKNER),
+    Milestone("badge", badge=c.ZEPHYR_BADGE_BIT),
+)
+"""The chapter's milestones in story order (the rival may come after the EGG reaches ELM, after a whiteout)."""
 
 
 Cell = tuple[int, int]
@@ -52,6 +99,12 @@ class Goal:
     talk: bool = True
 
 
+POTION_BALL = Goal("route_29", 53, 3)
+"""The POTION on Route 29, picked up on the way west."""
+TRAINING = Goal("route_31", 11, 9, talk=False)
+"""Where the party trains: Route 31's grass next to VIOLET CITY (and its CENTER)."""
+
+
 def _flag(memory: Memory, flag: int) -> bool:
     return bool(memory[1, r.addr("wEventFlags") + (flag >> 3)] >> (flag & 7) & 1)
 
@@ -59,6 +112,37 @@ def _flag(memory: Memory, flag: int) -> bool:
 def _u8(memory: Memory, name: str) -> int:
     var = r.CRYSTAL[name]
     return memory[var.bank, var.addr] if var.bank else memory[0, var.addr]
+
+
+def _party(memory: Memory) -> Iterator[int]:
+    """Each party member's struct address."""
+    for i in range(min(_u8(memory, "wPartyCount"), 6)):
+        yield r.addr("wPartyMon1") + 0x30 * i
+
+
+def _u16(memory: Memory, address: int) -> int:
+    return memory[1, address] << 8 | memory[1, address + 1]
+
+
+def _hp_share(memory: Memory) -> float:
+    """The party's HP over its most HP (1.0 without a party)."""
+    hp = sum(_u16(memory, base + 0x22) for base in _party(memory))
+    most = sum(_u16(memory, base + 0x24) for base in _party(memory))
+    return hp / most if most else 1.0
+
+
+def _full(memory: Memory) -> bool:
+    return all(_u16(memory, base + 0x22) == _u16(memory, base + 0x24) for base in _party(memory))
+
+
+def _level(memory: Memory) -> int:
+    return max((memory[1, base + 0x1F] for base in _party(memory)), default=0)
+
+
+def _trainers_waiting(memory: Memory, key: str) -> bool:
+    """A trainer on map ``key`` has not been beaten yet."""
+    game_map = w.maps()[w.index_of(key)]
+    return any(p.trainer is not None and not _flag(memory, p.trainer[2]) for p in game_map.people)
 
 
 def _map_key(memory: Memory) -> str:
@@ -73,6 +157,11 @@ def _kind(game_map: MapDef, x: int, y: int) -> ts.StepKind | None:
     if 0 <= x < game_map.width and 0 <= y < game_map.height:
         return ts.KINDS[w.kind_at(game_map, x, y)]
     return None
+
+
+def _is_grass(game_map: MapDef, cell: Cell) -> bool:
+    kind = _kind(game_map, *cell)
+    return kind is not None and kind.collision == ts.COLL_TALL_GRASS
 
 
 @dataclass(frozen=True)
@@ -110,25 +199,34 @@ def _exits(game_map: MapDef) -> list[Exit]:
     return out
 
 
-def _next_map(start: str, goal: str) -> str | None:
-    """The neighbour of ``start`` on a shortest way (in maps) to ``goal``."""
-    if start == goal:
-        return None
+@functools.cache
+def _route(start: str, goal: str) -> tuple[str, ...]:
+    """The maps after ``start`` on a shortest way (in maps) to ``goal``; empty when there or out of reach."""
     came: dict[str, str] = {start: start}
     queue = deque([start])
     while queue:
         key = queue.popleft()
+        if key == goal:
+            out = []
+            while key != start:
+                out.append(key)
+                key = came[key]
+            return tuple(out[::-1])
         for ex in _exits(w.maps()[w.index_of(key)]):
-            if ex.to in came:
-                continue
-            came[ex.to] = key
-            if ex.to == goal:
-                step = goal
-                while came[step] != start:
-                    step = came[step]
-                return step
-            queue.append(ex.to)
-    return None
+            if ex.to not in came:
+                came[ex.to] = key
+                queue.append(ex.to)
+    return ()
+
+
+def _next_map(start: str, goal: str) -> str | None:
+    """The neighbour of ``start`` on a shortest way (in maps) to ``goal``."""
+    route = _route(start, goal)
+    return route[0] if route else None
+
+
+def _hops(start: str, goal: str) -> int:
+    return len(_route(start, goal))
 
 
 @dataclass
@@ -139,7 +237,9 @@ class Walkthrough:
     presses: int = 0
     blocked: set[tuple[str, Cell]] = field(default_factory=set)
     _last: tuple[str, Cell, str] | None = None
-    _healing: bool = False
+    _center: str | None = None
+    """The CENTER the party is on its way to, until it is healed."""
+    _grind: str = "left"
 
     def next_button(self, memory: Memory) -> str:
         self.presses += 1
@@ -151,7 +251,7 @@ class Walkthrough:
     # ------------------------------------------------------------------ the decision
     def _choose(self, memory: Memory) -> str:
         if _u8(memory, "wBattleMode"):
-            return "a"
+            return battle_button(memory)
         if _u8(memory, "wStateFlags") >> r.TEXT_BOX_BIT & 1 or _u8(memory, "wWindowStackSize"):
             if _u8(memory, "wWindowStackSize") and memory[0, YES_CURSOR] != 0xED:
                 return "up"  # a yes/no box with the cursor on NO: to YES
@@ -165,43 +265,45 @@ class Walkthrough:
         return self._toward(memory, key, here, facing, goal)
 
     def _goal(self, memory: Memory, key: str) -> Goal:
-        if self._low(memory) or self._healing:
-            self._healing = True
-            center = "violet_center" if _flag(memory, c.EVENT_GAVE_MYSTERY_EGG_TO_ELM) else "cherrygrove_center"
-            if key == center and self._healed(memory):
-                self._healing = False
+        goal = self._story_goal(memory, key)
+        if goal.key == "violet_gym" and _level(memory) < FALKNER_LEVEL:
+            goal = TRAINING
+        if self._center is None and _hp_share(memory) < self._needed(memory, key, goal):
+            self._center = self._nearest_center(memory, key)
+        if self._center is not None:
+            if key == self._center and _full(memory):
+                self._center = None
             else:
-                return Goal(center, 4, 1)
+                return Goal(self._center, *NURSE)
+        return goal
+
+    def _story_goal(self, memory: Memory, key: str) -> Goal:
         if not _flag(memory, c.EVENT_GOT_A_POKEMON_FROM_ELM):
             index = {"CYNDAQUIL": 5, "TOTODILE": 6, "CHIKORITA": 7}[self.starter]
             return Goal("elms_lab", index, 3)
         if not _flag(memory, c.EVENT_GOT_MYSTERY_EGG_FROM_MR_POKEMON):
+            if key == POTION_BALL.key and not _flag(memory, c.EVENT_ROUTE_29_POTION):
+                return POTION_BALL
             return Goal("mr_pokemons_house", 4, 3)
         if not _flag(memory, c.EVENT_GAVE_MYSTERY_EGG_TO_ELM):
             return Goal("elms_lab", 3, 3)
         return Goal("violet_gym", 4, 2)
 
-    def _low(self, memory: Memory) -> bool:
-        count = min(_u8(memory, "wPartyCount"), 6)
-        if not count:
-            return False
-        hp = most = 0
-        for i in range(count):
-            base = r.addr("wPartyMon1") + 0x30 * i
-            hp += memory[1, base + 0x22] << 8 | memory[1, base + 0x23]
-            most += memory[1, base + 0x24] << 8 | memory[1, base + 0x25]
-        return most > 0 and hp < LOW_HP * most
+    def _needed(self, memory: Memory, key: str, goal: Goal) -> float:
+        """The share of the party's HP to have before going on from here: more with a fight ahead."""
+        if goal.key == "violet_gym" and key in ("violet_city", "violet_gym"):
+            leader_next = _flag(memory, c.EVENT_BEAT_BIRD_KEEPER_ROD) and _flag(memory, c.EVENT_BEAT_BIRD_KEEPER_ABE)
+            return LEADER_HP if leader_next else TRAINER_HP
+        if _trainers_waiting(memory, key):
+            return TRAINER_HP
+        return LOW_HP
 
-    def _healed(self, memory: Memory) -> bool:
-        return not self._low(memory) and self._full(memory)
-
-    def _full(self, memory: Memory) -> bool:
-        for i in range(min(_u8(memory, "wPartyCount"), 6)):
-            base = r.addr("wPartyMon1") + 0x30 * i
-            hp = memory[1, base + 0x22] << 8 | memory[1, base + 0x23]
-            if hp != (memory[1, base + 0x24] << 8 | memory[1, base + 0x25]):
-                return False
-        return True
+    def _nearest_center(self, memory: Memory, key: str) -> str:
+        """The CENTER the fewest maps away among those the story has opened."""
+        open_centers = ["cherrygrove_center"]
+        if _flag(memory, c.EVENT_GAVE_MYSTERY_EGG_TO_ELM):
+            open_centers.append("violet_center")
+        return min(open_centers, key=lambda center: _hops(key, center))
 
     # ------------------------------------------------------------------ the way
     def _people(self, memory: Memory) -> set[Cell]:
@@ -214,6 +316,8 @@ class Walkthrough:
 
     def _toward(self, memory: Memory, key: str, here: Cell, facing: str, goal: Goal) -> str:
         game_map = w.maps()[w.index_of(key)]
+        if goal == TRAINING and key == goal.key and _is_grass(game_map, here):
+            return self._train(game_map, here)
         people = self._people(memory)
         if key == goal.key:
             targets = self._talk_cells(game_map, goal, people)
@@ -239,6 +343,15 @@ class Walkthrough:
             self.blocked.add((key, (here[0] + dx, here[1] + dy)))
         self._last = (key, here, button)
         return button
+
+    def _train(self, game_map: MapDef, here: Cell) -> str:
+        """Back and forth in the grass, a wild battle every few steps."""
+        for press in (self._grind, "right" if self._grind == "left" else "left"):
+            dx, dy = MOVES[press]
+            if _is_grass(game_map, (here[0] + dx, here[1] + dy)):
+                self._grind = press
+                return press
+        return self._grind
 
     def _talk_cells(self, game_map: MapDef, goal: Goal, people: set[Cell]) -> list[tuple[Cell, str]]:
         """Cells to stand on and the facing that reaches the goal (across a counter too)."""
