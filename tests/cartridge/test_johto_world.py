@@ -18,6 +18,7 @@ from pyboy import PyBoy
 from cartridge.build import ensure_built
 from cartridge.johto import ram as r
 from cartridge.johto import world as w
+from cartridge.johto.battle import ram as br
 from cartridge.johto.data import constants as c
 from cartridge.johto.gfx import tileset as ts
 from cartridge.johto.walkthrough import Walkthrough
@@ -131,7 +132,7 @@ def test_text_map_matches_the_worlds_data_along_the_walkthrough(game: PyBoy, joh
     policy = Walkthrough()
     compared = maps = 0
     seen = set()
-    for press in range(700):
+    for press in range(3000):  # the walkthrough's bound on the chapter
         state = read_state(game.memory)
         if state.johto_badges & 1:
             break
@@ -212,22 +213,30 @@ def test_the_rival_waits_in_cherrygrove_on_the_way_back(game: PyBoy) -> None:
     assert game.memory[1, r.addr("wOtherTrainerID")] == c.RIVAL_AGAINST[c.CYNDAQUIL]
 
 
-def test_a_loss_sends_the_player_home_with_half_the_money(game: PyBoy, johto_rom: Path) -> None:
-    from cartridge.johto.program import build_program
-
-    program = build_program()
-    after_battle = program.labels["run_battle.returned"]  # where the far call to battle_main returns
-
-    def lose(_: object) -> None:  # the battle side reports a loss (the stand-in always wins)
-        game.memory[1, r.addr("wBattleResult")] = r.RESULT_LOSE
-
-    game.hook_register(0, after_battle, lose, None)
+def test_a_loss_sends_the_player_to_the_last_center_with_half_the_money(game: PyBoy) -> None:
+    _play_until(game, lambda p: read_state(p.memory).map_name == "Cherrygrove City")
+    game.memory[1, r.addr("wPartyMon1") + 0x23] = 1  # 0x22-0x23: HP, so the policy heals and the CENTER is the spawn
+    _play_until(game, lambda p: read_state(p.memory).map_name == "Cherrygrove Pokecenter 1F")
     _play_until(game, lambda p: read_state(p.memory).battle.mode == r.BATTLE_WILD)
     money = read_state(game.memory).money
-    for _ in range(8):
+    assert money > 0
+    # a battle it cannot win: its creature at 1 HP against an enemy of 500, FIGHT and its first move every turn
+    hp = br.addr("wBattleMonHP")
+    for _ in range(300):
+        if read_state(game.memory).battle.mode == 0:
+            break
+        game.memory[hp], game.memory[hp + 1] = 0, min(1, game.memory[hp + 1])
+        for name in ("wEnemyMonHP", "wEnemyMonMaxHP"):
+            game.memory[1, br.addr(name)], game.memory[1, br.addr(name) + 1] = 500 >> 8, 500 & 0xFF
+        game.memory[1, br.addr("wBattleMenuCursorPosition")] = 1
         step(game, "a")
-    state = read_state(game.memory)
-    assert (state.map_name, state.money) == ("Players House 1F", money // 2)
+    assert game.memory[1, br.addr("wBattleResult")] == br.RESULT_LOSE
+    for _ in range(10):  # the overworld's words ("... whited out"), then the warp
+        state = read_state(game.memory)
+        if state.map_name != "Route 30" and not (state.text_open or state.script_running):
+            break
+        step(game, "a")
+    assert (state.map_name, state.money) == ("Cherrygrove Pokecenter 1F", money // 2)
     assert state.party[0].hp == state.party[0].max_hp
 
 
