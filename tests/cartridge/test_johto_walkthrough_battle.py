@@ -1,5 +1,5 @@
 """The walkthrough policy in a real battle of the Johto world: the move the matchup favours, RUN from what it cannot
-hurt, a Potion when a trainer's battle goes badly.
+hurt, a Potion when a trainer's battle goes badly; and the screen reader on the move list it chooses from.
 
 Each test plays the walkthrough to a battle, then sets the matchup in the battle's RAM (moves, PP, types, HP:
 the variables the policy reads) and lets the policy press on the real battle screens.
@@ -17,7 +17,7 @@ from pyboy import PyBoy
 from cartridge.build import ensure_built
 from cartridge.johto.battle import ram as br
 from cartridge.johto.battle_choice import best_move
-from cartridge.johto.pokedata import POTION, Type
+from cartridge.johto.pokedata import MOVES, POTION, TYPE_NAMES, Type
 from cartridge.johto.walkthrough import Walkthrough
 from shared.game.reader import read_state
 from shared.game.screen_text import read_screen_text
@@ -150,4 +150,16 @@ def test_the_policy_uses_a_potion_when_a_trainers_battle_goes_badly(game: PyBoy)
             break
         step(game, "a")
         seen.append(" ".join(read_screen_text(game.memory)))
-    assert any("HP rose by" in text for text in seen), seen
+    assert any("HP rose by" in text for text in seen), "|".join(seen)
+
+
+def test_the_screen_text_reads_the_move_list_under_the_type_box(game: PyBoy) -> None:
+    """The move list's top-left corner is covered by the box of the type and PP of the move under the cursor, as
+    in Crystal: the project's screen reader reads both boxes."""
+    _first_wild_menu(game)
+    step(game, "a")  # FIGHT
+    moves = [MOVES[_get(game, "wBattleMonMoves", i)] for i in range(4) if _get(game, "wBattleMonMoves", i)]
+    first = moves[0]
+    pp = _get(game, "wBattleMonPP") & 0x3F
+    names = ["▶" + moves[0].name, *(move.name for move in moves[1:])] + ["-"] * (4 - len(moves))
+    assert read_screen_text(game.memory) == ("TYPE/", TYPE_NAMES[first.type], f"{pp}/{first.pp}", *names)
