@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 from pyboy import PyBoy
 
-from cartridge.build import ensure_built
 from cartridge.johto import ram as r
 from cartridge.johto.walkthrough import MILESTONES, Walkthrough
 from shared.game.reader import read_state
@@ -24,11 +23,6 @@ MIN_PRESSES, MAX_PRESSES = 800, 3000
 SEEDS = range(1, 11)
 REPLAY_PRESSES = 1000
 """Enough for the rival's battle and a dozen wild ones: where two seeds differ and one seed must not."""
-
-
-@pytest.fixture(scope="module")
-def johto_rom(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return ensure_built(tmp_path_factory.mktemp("johto-walk"), world="johto")
 
 
 def _seeded(rom: Path, seed: int) -> PyBoy:

@@ -7,41 +7,25 @@ the variables the policy reads) and lets the policy press on the real battle scr
 
 from __future__ import annotations
 
-import io
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
 from pyboy import PyBoy
 
-from cartridge.build import ensure_built
 from cartridge.johto.battle import ram as br
 from cartridge.johto.battle_choice import best_move
 from cartridge.johto.pokedata import MOVES, POTION, TYPE_NAMES, Type
 from cartridge.johto.walkthrough import Walkthrough
 from shared.game.reader import read_state
 from shared.game.screen_text import read_screen_text
-from tests.cartridge.johto_helpers import booted_state, start, step
+from tests.cartridge.johto_helpers import step
 
 TACKLE, LEER, EMBER = 33, 43, 52
 
 
-@pytest.fixture(scope="module")
-def johto_rom(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return ensure_built(tmp_path_factory.mktemp("johto-choice"), world="johto")
-
-
-@pytest.fixture(scope="module")
-def booted(johto_rom: Path) -> bytes:
-    return booted_state(johto_rom)
-
-
 @pytest.fixture
-def game(johto_rom: Path, booted: bytes) -> Iterator[PyBoy]:
-    pyboy = start(johto_rom)
-    pyboy.load_state(io.BytesIO(booted))
-    yield pyboy
-    pyboy.stop(save=False)
+def game(johto_game: PyBoy) -> PyBoy:
+    return johto_game
 
 
 def _play_until(pyboy: PyBoy, policy: Walkthrough, done: Callable[[PyBoy], bool], limit: int = 3000) -> None:

@@ -8,14 +8,12 @@ with the world's own data (cartridge/johto/world.py).
 
 from __future__ import annotations
 
-import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from pyboy import PyBoy
 
-from cartridge.build import ensure_built
 from cartridge.johto import ram as r
 from cartridge.johto import world as w
 from cartridge.johto.battle import ram as br
@@ -25,27 +23,14 @@ from cartridge.johto.walkthrough import Walkthrough
 from shared.game.reader import read_state
 from shared.game.screen_text import read_screen_text
 from shared.game.textmap import VIEW_DOWN, VIEW_LEFT, VIEW_RIGHT, VIEW_UP, read_area_map
-from tests.cartridge.johto_helpers import booted_state, start, step
+from tests.cartridge.johto_helpers import step
 
 CHAR = {ts.COLL_FLOOR: ".", ts.COLL_TALL_GRASS: ",", ts.COLL_WATER: "~", ts.COLL_HOP_DOWN: "v"}
 
 
-@pytest.fixture(scope="module")
-def johto_rom(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return ensure_built(tmp_path_factory.mktemp("johto-build"), world="johto")
-
-
-@pytest.fixture(scope="module")
-def booted(johto_rom: Path) -> bytes:
-    return booted_state(johto_rom)
-
-
 @pytest.fixture
-def game(johto_rom: Path, booted: bytes) -> Iterator[PyBoy]:
-    pyboy = start(johto_rom)
-    pyboy.load_state(io.BytesIO(booted))
-    yield pyboy
-    pyboy.stop(save=False)
+def game(johto_game: PyBoy) -> PyBoy:
+    return johto_game
 
 
 def _play_until(pyboy: PyBoy, done: Callable[[PyBoy], bool], limit: int = 3000) -> int:
