@@ -2,8 +2,8 @@
 
 Services and tests call :func:`ensure_built` instead of shipping a ROM file: the ROM is a
 build product of this package, rebuilt only when the package's source changes (a hash of
-the source files is stored next to it), and written atomically so a concurrent reader
-never sees half a ROM.
+the source files, sub-packages included, is stored next to it), and written atomically so a
+concurrent reader never sees half a ROM. Each world (``worlds.py``) has its own ROM file and stamp.
 """
 
 from __future__ import annotations
@@ -15,12 +15,13 @@ import tempfile
 from pathlib import Path
 
 from cartridge.errors import RomError
+from cartridge.worlds import DEFAULT_WORLD, get_world
 
 logger = logging.getLogger(__name__)
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 REPO_ROOT = PACKAGE_DIR.parent
-ROM_NAME = "demo.gbc"
+ROM_NAME = get_world(DEFAULT_WORLD).rom_name
 STAMP_SUFFIX = ".sha256"
 BUILD_DIR_ENV = "CRL_BUILD_DIR"
 
@@ -44,12 +45,9 @@ def source_hash() -> str:
     return digest.hexdigest()
 
 
-def build_rom_bytes() -> bytes:
-    """Assemble the game and lay out the ROM image (no file I/O)."""
-    from cartridge.game import build_program
-    from cartridge.rom import build_rom
-
-    return build_rom(build_program())
+def build_rom_bytes(world: str = DEFAULT_WORLD) -> bytes:
+    """Assemble ``world``'s game and lay out its ROM image (no file I/O)."""
+    return get_world(world).build()
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
@@ -63,15 +61,17 @@ def _write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-def ensure_built(build_dir: Path | None = None, force: bool = False) -> Path:
-    """Return the path of ``demo.gbc``, building it first if missing, stale or ``force``d."""
+def ensure_built(build_dir: Path | None = None, force: bool = False, world: str = DEFAULT_WORLD) -> Path:
+    """Return the path of ``world``'s ROM (``demo.gbc`` for the tiny one), building it first if missing, stale or
+    ``force``d. An unknown world is a :class:`CartridgeError` naming the known ones."""
+    rom_name = get_world(world).rom_name
     directory = Path(build_dir) if build_dir is not None else default_build_dir()
     try:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise RomError(f"cannot create the build directory {directory}: {exc}") from exc
-    rom_path = directory / ROM_NAME
-    stamp_path = directory / (ROM_NAME + STAMP_SUFFIX)
+    rom_path = directory / rom_name
+    stamp_path = directory / (rom_name + STAMP_SUFFIX)
     wanted = source_hash()
     if (
         not force
@@ -80,7 +80,7 @@ def ensure_built(build_dir: Path | None = None, force: bool = False) -> Path:
         and stamp_path.read_text(encoding="ascii").strip() == wanted
     ):
         return rom_path
-    logger.info("building the demo cartridge into %s", rom_path)
-    _write_atomic(rom_path, build_rom_bytes())
+    logger.info("building the demo cartridge's %s world into %s", world, rom_path)
+    _write_atomic(rom_path, build_rom_bytes(world))
     _write_atomic(stamp_path, (wanted + "\n").encode("ascii"))
     return rom_path

@@ -13,7 +13,14 @@ Operand syntax (all lower case):
 * conditions ``"nz" "z" "nc" "c"`` as the first argument of ``jp/jr/call/ret``;
 * ``int`` for immediates; any other string is a label expression (``"loop"``,
   ``"table+3"``), resolved when :meth:`Assembler.assemble` runs, so forward references work;
-* :class:`Mem` for an absolute memory operand ``[nn]`` (``Mem(0xD000)``, ``Mem("label")``).
+* :class:`Mem` for an absolute memory operand ``[nn]`` (``Mem(0xD000)``, ``Mem("label")``);
+* :class:`Bank` for the ROM bank a label lies in, as an 8-bit immediate (``ld("a", Bank("label"))``,
+  ``db(Bank("label"))``).
+
+Banked sections: a program bigger than 32 KiB puts code and data into the MBC's switchable banks.
+:meth:`Assembler.section` starts bank ``n``: the image is padded to ROM offset ``n * 0x4000`` and
+addresses run from 0x4000 again, as the CPU sees that bank when it is mapped. Without a section
+call the image is one linear run from ``origin`` (a 32 KiB ROM), as before.
 """
 
 from __future__ import annotations
@@ -46,6 +53,18 @@ class Mem:
     target: Expr
 
 
+@dataclass(frozen=True)
+class Bank:
+    """The ROM bank of the label ``label`` as an 8-bit immediate, resolved with the labels (0 for the fixed bank)."""
+
+    label: str
+
+
+BANK_SIZE = 0x4000
+SWITCHABLE_START = 0x4000
+SWITCHABLE_END = 0x8000
+
+
 @dataclass
 class ListingEntry:
     """One emitted item, kept so tests can check the encoding against a disassembler.
@@ -70,15 +89,18 @@ class Program:
     image: bytes
     labels: dict[str, int]
     listing: list[ListingEntry]
+    label_banks: dict[str, int] = field(default_factory=dict)
+    """The ROM bank of every label (its image offset // 0x4000; 0 for the fixed bank)."""
 
 
 @dataclass
 class _Fixup:
     offset: int  # into the image
-    kind: str  # "u16", "u8", "rel"
+    kind: str  # "u16", "bank", "rel"
     expr: Expr
     instr_address: int
     mnemonic: str
+    bank: int = 0  # the section the instruction is in (0: the fixed bank or a linear image)
 
 
 @dataclass
@@ -99,12 +121,41 @@ class Assembler:
     _fixups: list[_Fixup] = field(default_factory=list)
     _listing: list[ListingEntry] = field(default_factory=list)
     _unique: int = 0
+    _bank: int = 0
+    _label_banks: dict[str, int] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ layout
     @property
     def pc(self) -> int:
-        """Address of the next byte to be emitted."""
+        """Address of the next byte to be emitted (as the CPU sees it: 0x4000.. inside a switchable bank)."""
+        if self._bank:
+            return SWITCHABLE_START + len(self._data) - self._bank * BANK_SIZE
         return self.origin + len(self._data)
+
+    @property
+    def bank(self) -> int:
+        """The section being emitted into (0: the fixed bank, or a linear image without sections)."""
+        return self._bank
+
+    def section(self, bank: int, fill: int = 0x00) -> None:
+        """Continue in ROM bank ``bank`` (mapped at 0x4000-0x7FFF): banks only go up, and each must fit in 16 KiB."""
+        if self.origin != 0:
+            raise AssemblerError(f"banked sections need an image assembled from address 0, not 0x{self.origin:04x}")
+        if bank < 1 or bank <= self._bank:
+            raise AssemblerError(f"section {bank}: banks are 1.. and only go up (now in bank {self._bank})")
+        self._check_bank_size()
+        start = bank * BANK_SIZE
+        if len(self._data) > start:
+            raise AssemblerError(
+                f"section {bank}: the image is already 0x{len(self._data):x} bytes, past bank {bank}'s start "
+                f"0x{start:x} (bank {self._bank} overflows by {len(self._data) - start} bytes)"
+            )
+        self._data.extend([fill] * (start - len(self._data)))
+        self._bank = bank
+
+    def _check_bank_size(self) -> None:
+        if self._bank and self.pc > SWITCHABLE_END:
+            raise AssemblerError(f"bank {self._bank} overflows by {self.pc - SWITCHABLE_END} bytes")
 
     def org(self, address: int, fill: int = 0x00) -> None:
         """Pad up to ``address`` (never backwards: that would overwrite emitted code)."""
@@ -119,6 +170,7 @@ class Assembler:
         if name in self._labels:
             raise AssemblerError(f"label {name!r} defined twice (first at 0x{self._labels[name]:04x})")
         self._labels[name] = self.pc
+        self._label_banks[name] = (self.origin + len(self._data)) // BANK_SIZE
         return name
 
     def unique(self, prefix: str) -> str:
@@ -127,17 +179,28 @@ class Assembler:
         return f"{prefix}.{self._unique}"
 
     # ------------------------------------------------------------------ data
-    def db(self, *values: int | bytes | Iterable[int]) -> None:
-        """Emit bytes; each argument is a byte value, a ``bytes`` object or an iterable of bytes."""
+    def db(self, *values: int | bytes | Iterable[int] | Bank) -> None:
+        """Emit bytes; each argument is a byte value, a ``bytes`` object, an iterable of bytes or a :class:`Bank`."""
         start = self.pc
-        out = bytearray()
+        size = 0
         for value in values:
+            if isinstance(value, Bank):
+                self._bank_fixup(value, "db", start)
+                size += 1
+                continue
+            out = bytearray()
             if isinstance(value, int):
                 out.append(self._check_u8(value, "db"))
             else:
                 out.extend(self._check_u8(v, "db") for v in value)
-        self._data.extend(out)
-        self._listing.append(ListingEntry(start, "db", len(out), "data"))
+            self._data.extend(out)
+            size += len(out)
+        self._listing.append(ListingEntry(start, "db", size, "data"))
+
+    def _bank_fixup(self, value: Bank, mnemonic: str, instr_address: int) -> None:
+        self._parse_expr(value.label)
+        self._fixups.append(_Fixup(len(self._data), "bank", value.label, instr_address, mnemonic, self._bank))
+        self._data.append(0)
 
     def dw(self, *values: Expr) -> None:
         """Emit little-endian 16-bit words (numbers or label expressions)."""
@@ -163,6 +226,11 @@ class Assembler:
             self._op("ld", (dst, src), 0x40 | REG8[dst] << 3 | REG8[src])
         elif dst in REG8 and isinstance(src, int):
             self._op("ld", (dst, _Value(src, "imm8")), 0x06 | REG8[dst] << 3, self._check_u8(src, "ld"))
+        elif dst in REG8 and isinstance(src, Bank):
+            address = self.pc
+            self._listing.append(ListingEntry(address, "ld", 2, "code", (dst, _Value(src.label, "bank"))))
+            self._data.append(0x06 | REG8[dst] << 3)
+            self._bank_fixup(src, "ld", address)
         elif dst in REG16 and isinstance(src, int | str) and src not in RESERVED:
             self._op16("ld", (dst, _Value(src, "imm16")), [0x01 | REG16[dst] << 4], src)
         elif (dst, src) in _LD_FIXED:
@@ -291,7 +359,7 @@ class Assembler:
         address = self.pc
         self._listing.append(ListingEntry(address, "jr", 2, "code", operands))
         self._data.append(opcode)
-        self._fixups.append(_Fixup(len(self._data), "rel", target, address, "jr"))
+        self._fixups.append(_Fixup(len(self._data), "rel", target, address, "jr", self._bank))
         self._data.append(0)
 
     def call(self, a: object, b: object = None) -> None:
@@ -432,9 +500,17 @@ class Assembler:
     # ------------------------------------------------------------------ resolve
     def assemble(self) -> Program:
         """Resolve every label reference and return the finished :class:`Program`."""
+        self._check_bank_size()
         data = bytearray(self._data)
         for fix in self._fixups:
+            if fix.kind == "bank":
+                name, _ = self._parse_expr(str(fix.expr))
+                if name not in self._label_banks:
+                    raise AssemblerError(f"{fix.mnemonic} at 0x{fix.instr_address:04x}: undefined label {name!r}")
+                data[fix.offset] = self._label_banks[name]
+                continue
             value = self._resolve(fix.expr, fix.mnemonic, fix.instr_address)
+            self._check_reach(fix)
             if fix.kind == "u16":
                 if not 0 <= value <= 0xFFFF:
                     raise AssemblerError(f"{fix.mnemonic} at 0x{fix.instr_address:04x}: 0x{value:x} is not 16-bit")
@@ -452,7 +528,20 @@ class Assembler:
                 raise AssemblerError(f"unknown fixup kind {fix.kind}")
         for entry in self._listing:
             entry.text = self._render(entry)
-        return Program(self.origin, bytes(data), dict(self._labels), list(self._listing))
+        return Program(self.origin, bytes(data), dict(self._labels), list(self._listing), dict(self._label_banks))
+
+    def _check_reach(self, fix: _Fixup) -> None:
+        """A jump or call from one switchable bank into another lands in whatever the other bank's address holds
+        in this one: refused (cross banks through a far call in the fixed bank)."""
+        if fix.mnemonic not in ("jp", "call", "jr") or not isinstance(fix.expr, str) or not fix.bank:
+            return
+        name, _ = self._parse_expr(fix.expr)
+        target = self._label_banks.get(name, 0)
+        if target and target != fix.bank:
+            raise AssemblerError(
+                f"{fix.mnemonic} at 0x{fix.instr_address:04x} in bank {fix.bank} to {fix.expr!r} in bank {target}: "
+                "another switchable bank is not mapped there; use a far call"
+            )
 
     # ------------------------------------------------------------------ helpers
     def _op(self, mnemonic: str, operands: tuple[object, ...], *encoded: int) -> None:
@@ -473,7 +562,7 @@ class Assembler:
             self._data.extend((expr & 0xFF, expr >> 8))
         else:
             self._parse_expr(expr)
-            self._fixups.append(_Fixup(len(self._data), "u16", expr, address, mnemonic))
+            self._fixups.append(_Fixup(len(self._data), "u16", expr, address, mnemonic, self._bank))
             self._data.extend((0, 0))
 
     def _target(self, value: object) -> Expr:
@@ -533,7 +622,9 @@ class Assembler:
     def _render(self, entry: ListingEntry) -> str:
         parts: list[str] = []
         for operand in entry.operands:
-            if isinstance(operand, _Value):
+            if isinstance(operand, _Value) and operand.fmt == "bank":
+                parts.append(f"0x{self._label_banks[self._parse_expr(str(operand.expr))[0]]:02x}")
+            elif isinstance(operand, _Value):
                 value = self._resolve(operand.expr, entry.mnemonic, entry.address)
                 parts.append(
                     {

@@ -11,6 +11,7 @@ from pyboy import PyBoy
 
 from cartridge.boot import boot
 from cartridge.build import ensure_built
+from tests.cartridge import johto_helpers
 
 
 @pytest.fixture(scope="session")
@@ -59,3 +60,24 @@ def game(new_pyboy: Callable[[], PyBoy], booted_state: bytes) -> PyBoy:
     pyboy = new_pyboy()
     pyboy.load_state(io.BytesIO(booted_state))
     return pyboy
+
+
+@pytest.fixture(scope="session")
+def johto_rom(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The Johto world's ROM, built once per session into a private directory."""
+    return ensure_built(tmp_path_factory.mktemp("johto-build"), world="johto")
+
+
+@pytest.fixture(scope="session")
+def johto_booted(johto_rom: Path) -> bytes:
+    """A save state of the Johto world just ready (the player at home)."""
+    return johto_helpers.booted_state(johto_rom)
+
+
+@pytest.fixture
+def johto_game(johto_rom: Path, johto_booted: bytes) -> Iterator[PyBoy]:
+    """The Johto world restored to its booted state, stopped after the test."""
+    pyboy = johto_helpers.start(johto_rom)
+    pyboy.load_state(io.BytesIO(johto_booted))
+    yield pyboy
+    pyboy.stop(save=False)

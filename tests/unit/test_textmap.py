@@ -232,3 +232,23 @@ def test_only_text_inside_a_frame_is_read_and_map_tiles_are_not() -> None:
     assert screen_lines(bytes(broken)) == ()
     with pytest.raises(ValueError, match="360"):
         screen_lines(b"\x00" * 10)
+
+
+def test_a_box_whose_corner_another_box_covers_is_read_and_so_is_the_box_over_it() -> None:
+    """Crystal's move list: the text box, the moves' box over its right part, the type and PP box over the moves'
+    box's top-left corner (drawn in that order)."""
+    tackle, leer = bytes((0x93, 0x80, 0x82, 0x8A, 0x8B, 0x84)), bytes((0x8B, 0x84, 0x84, 0x91))
+    cursor, dash, type_ = bytes((0xED,)), bytes((0xE3,)), bytes((0x93, 0x98, 0x8F, 0x84, 0xF3))  # ▶ - TYPE/
+    tiles = bytearray(_tiles((0, 12, 19, 17), (4, 12, 19, 17)))
+    for (x, y), codes in {(5, 13): cursor + tackle, (6, 14): leer, (6, 15): dash, (6, 16): dash}.items():
+        tiles[y * 20 + x : y * 20 + x + len(codes)] = codes
+    over = _tiles((0, 8, 10, 12), text={(1, 9): type_})
+    for y in range(8, 13):
+        tiles[y * 20 : y * 20 + 11] = over[y * 20 : y * 20 + 11]
+    assert tiles[12 * 20 + 4] == 0x7A  # the moves' box's corner is the type box's bottom edge now
+    assert screen_lines(bytes(tiles)) == ("TYPE/", "▶TACKLE", "LEER", "-", "-")
+    menu = _tiles((0, 12, 19, 17), (8, 12, 19, 17), text={(1, 14): tackle, (10, 14): leer})  # a menu over a text box
+    assert screen_lines(menu) == ("TACKLE", "LEER")  # the menu's words are its own, not the text box's too
+    prompt = bytearray(_tiles((0, 12, 19, 17), text={(1, 14): leer}))
+    prompt[17 * 20 + 18] = 0xEE  # a page waiting for A: ▼ on the bottom edge
+    assert screen_lines(bytes(prompt)) == ("LEER",)
