@@ -13,7 +13,8 @@ from pathlib import Path
 from cartridge.build import ensure_built
 from services.emulator.arbiter import Arbiter
 from services.llm_planner.plan import parse_plan
-from services.llm_planner.prompt import PromptBuilder, Templates, estimate_tokens
+from services.llm_planner.planner import prompts_for
+from services.llm_planner.prompt import estimate_tokens
 from services.llm_planner.settings import PlannerSettings
 from shared.buttons import BUTTONS
 from shared.game.settings import GameSettings
@@ -44,13 +45,7 @@ def main() -> None:
                 text_map=core.text_map(),
             )
             settings = PlannerSettings()
-            builder = PromptBuilder(
-                Templates.load(),
-                settings.max_plan_steps,
-                settings.max_ttl_steps,
-                settings.history_limit,
-                settings.prompt_budget_tokens,
-            )
+            builder = prompts_for(settings)
             messages = builder.messages(request)
             print(f"Prompt ({estimate_tokens(messages)} tokens by the planner's estimate):\n")
             for message in messages:

@@ -11,6 +11,7 @@ from pathlib import Path
 from string import Template
 from typing import Literal, NotRequired, TypedDict
 
+from services.llm_planner.plan import AnswerLimits
 from shared.buttons import Button
 from shared.errors import ConfigError
 from shared.game.names import move_name, species_name
@@ -24,24 +25,40 @@ log = logging.getLogger(__name__)
 
 BUNDLED_DIR = Path(__file__).with_name("prompts")
 TEMPLATE_NAMES = ("system", "user", "repair")
+LIMITS = frozenset({"max_steps", "min_ttl", "max_ttl", "goal_chars", "note_chars", "max_notes"})
+"""The answer's limits (`AnswerLimits`), which every template may name."""
 PLACEHOLDERS: dict[str, frozenset[str]] = {
-    "system": frozenset({"max_steps", "max_ttl", "legend"}),
-    "user": frozenset(
-        {
-            "reason",
-            "step",
-            "state",
-            "history",
-            "previous_plan",
-            "legal",
-            "max_steps",
-            "max_ttl",
-            "notes",
-            "screen_text",
-            "text_map",
-        }
+    "system": LIMITS | {"legend"},
+    "user": LIMITS
+    | {"reason", "step", "state", "history", "previous_plan", "legal", "notes", "screen_text", "text_map"},
+    "repair": LIMITS | {"error", "legal"},
+}
+
+
+@dataclass(frozen=True)
+class Profile:
+    """How much a prompt says and an answer may hold, for a kind of model.
+
+    `full` is for models of a few billion parameters and up. `small` is for models of a few hundred
+    million on a CPU (SmolLM2-135M, the embedded model host's): its system turn is short and the same
+    on every call (the server's prefix cache keeps it evaluated; only the user turn costs prompt time),
+    the user turn leaves out the history, and the answer is shorter (fewer tokens to write).
+    """
+
+    templates: Path
+    budget_tokens: int
+    """Most tokens a prompt may take by `estimate_tokens` (the history shown is cut to fit)."""
+    history_limit: int
+    goal_chars: int
+    note_chars: int
+    max_notes: int
+
+
+PROFILES: dict[str, Profile] = {
+    "full": Profile(BUNDLED_DIR, budget_tokens=2000, history_limit=16, goal_chars=160, note_chars=120, max_notes=5),
+    "small": Profile(
+        BUNDLED_DIR / "small", budget_tokens=700, history_limit=0, goal_chars=80, note_chars=60, max_notes=3
     ),
-    "repair": frozenset({"error", "legal", "max_steps", "max_ttl"}),
 }
 
 REASONS: dict[str, str] = {
@@ -237,24 +254,28 @@ def legal_list(legal: Sequence[Button]) -> str:
 
 
 class PromptBuilder:
-    """Builds the chat for a request and the repair turn, from the templates and the plan limits."""
+    """Builds the chat for a request and the repair turn, from the templates and the answer's limits."""
 
     def __init__(
         self,
         templates: Templates,
-        max_steps: int,
-        max_ttl: int,
+        limits: AnswerLimits,
         history_limit: int,
         budget_tokens: int = 2000,
         images: bool = False,
     ) -> None:
         self.templates = templates
-        self.max_steps = max_steps
-        self.max_ttl = max_ttl
+        self.limits = limits
         self.history_limit = history_limit
         self.budget_tokens = budget_tokens
         self.images = images
         """Send the request's screen with the user turn, when it carries one."""
+        self._values: dict[str, object] = {
+            "max_steps": limits.max_steps, "min_ttl": limits.min_ttl, "max_ttl": limits.max_ttl,
+            "goal_chars": limits.goal_chars, "note_chars": limits.note_chars, "max_notes": limits.max_notes,
+        }  # fmt: skip
+        self.system = self.templates.system.substitute(self._values, legend=describe_legend())
+        """The system turn: the same text on every call, so a server's prefix cache keeps it evaluated."""
 
     def messages(self, request: PlanRequest, notes: Notes | None = None) -> list[ChatMessage]:
         """The chat for `request`, with the env's notes from earlier answers, within the token budget:
@@ -267,9 +288,8 @@ class PromptBuilder:
             limit //= 2
 
     def _messages(self, request: PlanRequest, notes: Notes | None, history_limit: int) -> list[ChatMessage]:
-        limits: dict[str, object] = {"max_steps": self.max_steps, "max_ttl": self.max_ttl}
         user = self.templates.user.substitute(
-            limits,
+            self._values,
             reason=REASONS.get(request.reason, request.reason),
             step=request.step,
             state=describe_state(request.state),
@@ -283,13 +303,11 @@ class PromptBuilder:
         turn: ChatMessage = {"role": "user", "content": user}
         if self.images and request.screen_png:
             turn["images"] = (request.screen_png,)
-        return [{"role": "system", "content": self.templates.system.substitute(limits, legend=describe_legend())}, turn]
+        return [{"role": "system", "content": self.system}, turn]
 
     def repair(
         self, messages: list[ChatMessage], answer: str, error: str, legal: Sequence[Button]
     ) -> list[ChatMessage]:
         """The same chat, the unusable answer, and a turn saying what was wrong with it."""
-        turn = self.templates.repair.substitute(
-            error=error.rstrip("."), legal=legal_list(legal), max_steps=self.max_steps, max_ttl=self.max_ttl
-        )
+        turn = self.templates.repair.substitute(self._values, error=error.rstrip("."), legal=legal_list(legal))
         return [*messages, {"role": "assistant", "content": answer}, {"role": "user", "content": turn}]

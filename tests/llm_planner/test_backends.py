@@ -23,14 +23,14 @@ from services.llm_planner.backends import (
     OpenAIBackend,
     make_backend,
 )
-from services.llm_planner.plan import parse_plan, plan_schema
+from services.llm_planner.plan import AnswerLimits, parse_plan, plan_schema
 from services.llm_planner.prompt import ChatMessage
 from services.llm_planner.settings import PlannerSettings
 from shared.buttons import Button
 from tests.llm_planner.conftest import planner_settings
 
 LEGAL = (Button.A, Button.UP, Button.RIGHT)
-SCHEMA = plan_schema(LEGAL, max_steps=4, max_ttl=16)
+SCHEMA = plan_schema(LEGAL, AnswerLimits(max_steps=4, max_ttl=16))
 MESSAGES: list[ChatMessage] = [{"role": "system", "content": "plan"}, {"role": "user", "content": "state"}]
 
 
