@@ -67,9 +67,10 @@ async def test_two_planners_share_the_requests(
     spawn("planner-b")
     await asyncio.gather(wait_health(aredis, "planner-a"), wait_health(aredis, "planner-b"))
 
-    await publish(redis_url, *(make_request(step=s) for s in range(10, 20)))
-    got = await actions(aredis, "0", 10, timeout=20)
-    assert sorted(a.request_id or "" for a in got) == sorted(f"req-0-{s}" for s in range(10, 20))
+    # ten games' requests (of one game, only the newest would be planned)
+    await publish(redis_url, *(make_request(step=s, env=str(s)) for s in range(10, 20)))
+    got = [a for s in range(10, 20) for a in await actions(aredis, str(s), 1, timeout=20)]
+    assert sorted(a.request_id or "" for a in got) == sorted(f"req-{s}-{s}" for s in range(10, 20))
 
     async def handled() -> dict[str, int]:
         beats = [await health(aredis, i) for i in ("planner-a", "planner-b")]
@@ -83,7 +84,7 @@ async def test_two_planners_share_the_requests(
         counts = await handled()
     assert sum(counts.values()) == 10
     assert counts["planner-a"] >= 2 and counts["planner-b"] >= 2, counts
-    assert await aredis.xlen(KEYS.actions("0")) == 10 and await pending(aredis) == 0
+    assert sum([await aredis.xlen(KEYS.actions(str(s))) for s in range(10, 20)]) == 10 and await pending(aredis) == 0
 
 
 async def test_a_killed_planners_request_is_claimed_and_answered_by_another(
