@@ -42,14 +42,18 @@ def merged(heartbeats: Iterable[Mapping[str, int | float]]) -> dict[str, dict[st
     return out
 
 
-def describe(figures: Mapping[str, int | float]) -> str:
-    """One env's figures as the status and the progress report print them."""
+def rejected(figures: Mapping[str, int | float]) -> str:
+    """The rejected answers and their kinds: `3 (walk_to 2, ttl 1)`."""
     kinds = sorted((k.removeprefix("rejected."), int(v)) for k, v in figures.items() if k.startswith("rejected."))
-    rejected = f"{int(figures.get('rejected', 0))}" + (f" ({', '.join(f'{k} {v}' for k, v in kinds)})" if kinds else "")
+    return f"{int(figures.get('rejected', 0))}" + (f" ({', '.join(f'{k} {v}' for k, v in kinds)})" if kinds else "")
+
+
+def describe(figures: Mapping[str, int | float]) -> str:
+    """One env's figures as the progress report prints them."""
     p50, p99 = figures.get("model_p50_ms"), figures.get("model_p99_ms")
     latency = f"{p50 / 1000:.1f}/{p99 / 1000:.1f} s" if p50 is not None and p99 is not None else "-"
     return (
         f"{int(figures.get('requests', 0))} requests, {int(figures.get('served', 0))} served, "
-        f"{int(figures.get('superseded', 0))} superseded, {rejected} rejected, {int(figures.get('failed', 0))} failed,"
-        f" model p50/p99 {latency}"
+        f"{int(figures.get('superseded', 0))} superseded, {rejected(figures)} rejected, "
+        f"{int(figures.get('failed', 0))} failed, model p50/p99 {latency}"
     )
