@@ -17,7 +17,7 @@ from shared.errors import ConfigError
 from shared.game.names import move_name, species_name
 from shared.game.navigation import side_of
 from shared.game.state import GameState, PartyMon
-from shared.game.textmap import LEGEND, WALL, TextMap
+from shared.game.textmap import LEGEND, TextMap
 from shared.messages import HistoryItem, PlanOutcome, PlanRequest
 from shared.notes import Notes
 
@@ -52,16 +52,16 @@ class Profile:
     goal_chars: int
     note_chars: int
     max_notes: int
-    compact_map: bool = False
-    """The map's rows written without spaces between cells (rows of nothing but wall left out), its x range above
-    them: a third fewer tokens."""
+    map_grid: bool = True
+    """The map around the player drawn cell by cell (about 250 tokens); without it, only where the player is and
+    the exits, people and items with their coordinates (what a walk can go to)."""
 
 
 PROFILES: dict[str, Profile] = {
     "full": Profile(BUNDLED_DIR, budget_tokens=2000, history_limit=16, goal_chars=160, note_chars=120, max_notes=5),
     "small": Profile(
-        BUNDLED_DIR / "small", budget_tokens=700, history_limit=0, goal_chars=80, note_chars=60, max_notes=3,
-        compact_map=True,
+        BUNDLED_DIR / "small", budget_tokens=700, history_limit=0, goal_chars=32, note_chars=40, max_notes=2,
+        map_grid=False,
     ),
 }
 
@@ -215,17 +215,14 @@ def describe_screen_text(lines: Sequence[str]) -> str:
     return "\n" + "\n".join(f"  | {line}" for line in lines)
 
 
-def describe_text_map(text_map: TextMap | None, compact: bool = False) -> str:
+def describe_text_map(text_map: TextMap | None, grid: bool = True) -> str:
     """The window with its coordinates around it (x above, y on the left), then the exits, people and items.
-    `compact`: the rows as they are, the x range said once (a small model's prompt)."""
+    Without the `grid`, only the lines after it (a small model's prompt)."""
     if text_map is None or not text_map.rows:
         return "Map: not readable now (between maps)."
     xs = range(text_map.left, text_map.left + len(text_map.rows[0]))
     lines = [f"Map around you (you are @ at x={text_map.x}, y={text_map.y}, facing {text_map.facing}):"]
-    if compact:
-        lines.append(f"(columns x={xs[0]} to x={xs[-1]}, one character each)")
-        lines += [f"y={y}: {row}" for y, row in enumerate(text_map.rows, start=text_map.top) if set(row) != {WALL}]
-    else:
+    if grid:
         lines.append("    " + "".join(f"{x:>3}" for x in xs))
         for y, row in enumerate(text_map.rows, start=text_map.top):
             lines.append(f"{y:>4}" + "".join(f"{ch:>3}" for ch in row))
@@ -270,7 +267,7 @@ class PromptBuilder:
         history_limit: int,
         budget_tokens: int = 2000,
         images: bool = False,
-        compact_map: bool = False,
+        map_grid: bool = True,
     ) -> None:
         self.templates = templates
         self.limits = limits
@@ -278,7 +275,7 @@ class PromptBuilder:
         self.budget_tokens = budget_tokens
         self.images = images
         """Send the request's screen with the user turn, when it carries one."""
-        self.compact_map = compact_map
+        self.map_grid = map_grid
         self._values: dict[str, object] = {
             "max_steps": limits.max_steps, "min_ttl": limits.min_ttl, "max_ttl": limits.max_ttl,
             "goal_chars": limits.goal_chars, "note_chars": limits.note_chars, "max_notes": limits.max_notes,
@@ -307,7 +304,7 @@ class PromptBuilder:
             legal=legal_list(request.legal),
             notes=describe_notes(notes),
             screen_text=describe_screen_text(request.screen_text),
-            text_map=describe_text_map(request.text_map, self.compact_map),
+            text_map=describe_text_map(request.text_map, self.map_grid),
         )
         turn: ChatMessage = {"role": "user", "content": user}
         if self.images and request.screen_png:
