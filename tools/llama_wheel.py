@@ -12,8 +12,8 @@ between machines (a home directory, a CI cache) never hands a wheel to a CPU tha
 - anything else: the build for this CPU (`-DGGML_NATIVE=ON`), key `<arch>-native-<hash of the CPU's flags>`:
   used again only on a CPU with the same flags.
 
-Prints one line saying what it builds, why, and how long it took; exits 1 when the build fails (no C++
-compiler), with the reason on the line before.
+Prints the wheel's folder on stdout, and on stderr a line saying what it builds and why, then how long it took;
+exits 1 when the build fails (no C++ compiler), with the reason. `--find` only looks (the container test).
 """
 
 import hashlib
@@ -49,12 +49,14 @@ def build_for(flags: set[str], arch: str) -> tuple[str, str, str]:
     return f"{arch}-native-{digest}", "-DGGML_NATIVE=ON", "built for this CPU (no AVX2 generic build fits it)"
 
 
-def main(wheels: Path) -> int:
+def main(wheels: Path, find_only: bool = False) -> int:
     key, cmake_args, why = build_for(cpu_flags(), platform.machine())
     folder = wheels / f"llama-cpp-python-{VERSION}-{key}"
     if list(folder.glob(f"llama_cpp_python-{VERSION}-*.whl")):
         print(folder)
         return 0
+    if find_only:
+        return 1
     print(f"building llama-cpp-python {VERSION} once into {folder} ({why}; a few minutes on 2 cores) ...",
           file=sys.stderr, flush=True)  # fmt: skip
     started = time.monotonic()
@@ -75,4 +77,6 @@ def main(wheels: Path) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(Path(sys.argv[1])))
+    # usage: llama_wheel.py [--find] WHEELS_DIR   (prints the folder of this CPU's wheel; --find: never builds)
+    arguments = sys.argv[1:]
+    sys.exit(main(Path(arguments[-1]), find_only="--find" in arguments))
