@@ -21,11 +21,11 @@ from shared.game.settings import GameSettings
 from shared.messages import Action, ActionSource, PlanRequest
 
 SAMPLE_ANSWER = {
-    "goal": "Talk to the person at (4, 1): they may give me a Pokémon",
+    "goal": "Talk to the person at (4, 1): they may give me a Pokemon",
     "walk_to": "4, 1",
     "buttons": ["a", "a"],
     "ttl": 30,
-    "notes": ["Current goal: get a first Pokémon, then leave New Bark Town by the west exit"],
+    "notes": ["Current goal: get a first Pokemon, then leave New Bark Town by the west exit"],
 }
 
 
