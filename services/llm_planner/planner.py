@@ -62,7 +62,6 @@ def prompts_for(settings: PlannerSettings) -> PromptBuilder:
         profile.history_limit if settings.history_limit is None else settings.history_limit,
         settings.prompt_budget_tokens or profile.budget_tokens,
         images=settings.llm_image,
-        map_grid=profile.map_grid,
     )
 
 

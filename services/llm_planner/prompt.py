@@ -30,7 +30,8 @@ LIMITS = frozenset({"max_steps", "min_ttl", "max_ttl", "goal_chars", "note_chars
 PLACEHOLDERS: dict[str, frozenset[str]] = {
     "system": LIMITS | {"legend"},
     "user": LIMITS
-    | {"reason", "step", "state", "history", "previous_plan", "legal", "notes", "screen_text", "text_map"},
+    | {"reason", "step", "state", "history", "previous_plan", "legal", "notes", "screen_text", "text_map",
+       "standing", "situation", "places"},
     "repair": LIMITS | {"error", "legal"},
 }
 
@@ -42,7 +43,9 @@ class Profile:
     `full` is for models of a few billion parameters and up. `small` is for models of a few hundred
     million on a CPU (SmolLM2-135M, the embedded model host's): its system turn is short and the same
     on every call (the server's prefix cache keeps it evaluated; only the user turn costs prompt time),
-    the user turn leaves out the history, and the answer is shorter (fewer tokens to write).
+    the user turn leaves out the history and the map drawn cell by cell, and puts what changes seldom first (the
+    legal buttons, the party, the map's places: the server's prefix cache keeps them too), and the answer is
+    shorter (fewer tokens to write).
     """
 
     templates: Path
@@ -52,16 +55,12 @@ class Profile:
     goal_chars: int
     note_chars: int
     max_notes: int
-    map_grid: bool = True
-    """The map around the player drawn cell by cell (about 250 tokens); without it, only where the player is and
-    the exits, people and items with their coordinates (what a walk can go to)."""
 
 
 PROFILES: dict[str, Profile] = {
     "full": Profile(BUNDLED_DIR, budget_tokens=2000, history_limit=16, goal_chars=160, note_chars=120, max_notes=5),
     "small": Profile(
         BUNDLED_DIR / "small", budget_tokens=700, history_limit=0, goal_chars=32, note_chars=40, max_notes=2,
-        map_grid=False,
     ),
 }
 
@@ -119,9 +118,14 @@ class Templates:
 
 def describe_state(state: GameState) -> str:
     """The state as short lines a small model can read: where, who, what is on screen."""
-    place = state.map_name or f"unknown map (group {state.map_group}, number {state.map_number})"
+    where, battle, screen = describe_situation(state).split("\n")
+    return "\n".join([where, describe_standing(state), battle, screen])
+
+
+def describe_standing(state: GameState) -> str:
+    """Money, badges and the party: what changes seldom (a prompt that starts with it keeps a server's prefix
+    cache warm from one call to the next)."""
     lines = [
-        f"- Map: {place}; position x={state.x}, y={state.y}, facing {state.facing}",
         f"- Money: {state.money}; badges: {state.badge_count} "
         f"(Johto {state.johto_badges.bit_count()}, Kanto {state.kanto_badges.bit_count()})",
     ]
@@ -130,6 +134,13 @@ def describe_state(state: GameState) -> str:
         lines.append(f"- Party ({len(state.party)}): {mons}")
     else:
         lines.append("- Party: none yet (no Pokémon)")
+    return "\n".join(lines)
+
+
+def describe_situation(state: GameState) -> str:
+    """Where the player is, any battle, what the screen is doing: what changes every step."""
+    place = state.map_name or f"unknown map (group {state.map_group}, number {state.map_number})"
+    lines = [f"- Map: {place}; position x={state.x}, y={state.y}, facing {state.facing}"]
     if state.battle.active:
         kind = BATTLE_MODES.get(state.battle.mode, f"mode {state.battle.mode}")
         lines.append(
@@ -215,17 +226,25 @@ def describe_screen_text(lines: Sequence[str]) -> str:
     return "\n" + "\n".join(f"  | {line}" for line in lines)
 
 
-def describe_text_map(text_map: TextMap | None, grid: bool = True) -> str:
-    """The window with its coordinates around it (x above, y on the left), then the exits, people and items.
-    Without the `grid`, only the lines after it (a small model's prompt)."""
+def describe_text_map(text_map: TextMap | None) -> str:
+    """The window with its coordinates around it (x above, y on the left), then the exits, people and items."""
     if text_map is None or not text_map.rows:
         return "Map: not readable now (between maps)."
     xs = range(text_map.left, text_map.left + len(text_map.rows[0]))
-    lines = [f"Map around you (you are @ at x={text_map.x}, y={text_map.y}, facing {text_map.facing}):"]
-    if grid:
-        lines.append("    " + "".join(f"{x:>3}" for x in xs))
-        for y, row in enumerate(text_map.rows, start=text_map.top):
-            lines.append(f"{y:>4}" + "".join(f"{ch:>3}" for ch in row))
+    lines = [
+        f"Map around you (you are @ at x={text_map.x}, y={text_map.y}, facing {text_map.facing}):",
+        "    " + "".join(f"{x:>3}" for x in xs),
+    ]
+    for y, row in enumerate(text_map.rows, start=text_map.top):
+        lines.append(f"{y:>4}" + "".join(f"{ch:>3}" for ch in row))
+    return "\n".join([*lines, describe_places(text_map)])
+
+
+def describe_places(text_map: TextMap | None) -> str:
+    """The map's exits (with where they lead and which way), people and items, with their coordinates: the places
+    a walk can go to, the same from one step to the next on a map."""
+    if text_map is None or not text_map.rows:
+        return "Exits: not readable now (between maps)"
     exits = []
     for exit in text_map.exits[:MAX_EXITS_SHOWN]:
         if exit.edge is not None:
@@ -234,7 +253,7 @@ def describe_text_map(text_map: TextMap | None, grid: bool = True) -> str:
         assert exit.x is not None and exit.y is not None
         where = side_of(exit.x - text_map.x, exit.y - text_map.y)
         exits.append(f"({exit.x}, {exit.y}) -> {exit.to}, {'under you' if where is None else f'to the {where}'}")
-    lines.append("Exits: " + ("; ".join(exits) if exits else "none known"))
+    lines = ["Exits: " + ("; ".join(exits) if exits else "none known")]
     for label, cells in (("People", text_map.people), ("Items", text_map.items)):
         if cells:
             lines.append(f"{label}: " + ", ".join(f"({x}, {y})" for x, y in cells))
@@ -267,7 +286,6 @@ class PromptBuilder:
         history_limit: int,
         budget_tokens: int = 2000,
         images: bool = False,
-        map_grid: bool = True,
     ) -> None:
         self.templates = templates
         self.limits = limits
@@ -275,7 +293,6 @@ class PromptBuilder:
         self.budget_tokens = budget_tokens
         self.images = images
         """Send the request's screen with the user turn, when it carries one."""
-        self.map_grid = map_grid
         self._values: dict[str, object] = {
             "max_steps": limits.max_steps, "min_ttl": limits.min_ttl, "max_ttl": limits.max_ttl,
             "goal_chars": limits.goal_chars, "note_chars": limits.note_chars, "max_notes": limits.max_notes,
@@ -304,7 +321,10 @@ class PromptBuilder:
             legal=legal_list(request.legal),
             notes=describe_notes(notes),
             screen_text=describe_screen_text(request.screen_text),
-            text_map=describe_text_map(request.text_map, self.map_grid),
+            text_map=describe_text_map(request.text_map),
+            standing=describe_standing(request.state),
+            situation=describe_situation(request.state),
+            places=describe_places(request.text_map),
         )
         turn: ChatMessage = {"role": "user", "content": user}
         if self.images and request.screen_png:
