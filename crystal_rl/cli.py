@@ -153,7 +153,7 @@ def run(
     web_host: Annotated[str, typer.Option(help="Address the dashboard listens on.")] = "127.0.0.1",
     no_web: Annotated[bool, typer.Option("--no-web", help="Do not start the dashboard.")] = False,
     no_dqn: Annotated[bool, typer.Option("--no-dqn", help="Do not start the DQN learner.")] = False,
-    no_llm: Annotated[bool, typer.Option("--no-llm", help="Do not start the LLM planner.")] = False,
+    no_llm: Annotated[bool, typer.Option("--no-llm", help="Do not start the LLM planner (nor a model host).")] = False,
     own_redis: Annotated[
         bool,
         typer.Option("--own-redis", help="Start a local server for this run even when one answers at the default."),

@@ -50,7 +50,6 @@ class PlannerService:
         publisher: Publisher,
         stream_counters: StreamCounters,
         memory: MemoryStore,
-        requests: StreamReader[PlanRequest] | None = None,
     ) -> None:
         self.settings = settings
         self.memory = memory
@@ -65,8 +64,7 @@ class PlannerService:
         self.guarded = GuardedBackend(self.backend, self.breaker, settings.llm_retries, settings.retry_backoff)
         self.planner = Planner(self.guarded, prompts_for(settings))
         self.stale = StaleFilter(settings.max_request_age_s)
-        reader = requests or StreamReader(model=PlanRequest, client=memory.client)
-        self.newest = NewestRequests(reader, self.keys.plan_requests)
+        self.newest = NewestRequests(StreamReader(model=PlanRequest, client=memory.client), self.keys.plan_requests)
         """Which request of each env is the newest: only that one is planned."""
         self.heartbeat: Heartbeat | None = None
         """The planner's heartbeat, once the wiring has built it: its status says whether the back end answers."""
