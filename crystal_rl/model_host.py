@@ -9,10 +9,11 @@ name and the `small` prompt profile. The file is found without importing its pac
 module needs the `llm` package, which the project does not install).
 
 The server's settings were chosen by measurement on a 2-core machine with the game running (README,
-"The embedded model"): one thread (a second one took the emulator's core and gave the prompt
-nothing), a context of 4,096 tokens (the longest prompt and answer with a repair turn fit), batches
-of 512. The prefix of every prompt (the system turn, the same every call) stays evaluated in the
-server from one call to the next; that is what makes a call cost only its user turn.
+"The embedded model"): one thread (a second one took the emulator's core and gave the model
+nothing back), normal priority (at nice 10 the model starved on a loaded machine), a context of
+4,096 tokens (the longest prompt, a repair turn and the longest answer fit), llama.cpp's default
+batch of 512. The prefix of every prompt stays evaluated in the server from one call to the next:
+that is why the small profile's prompt puts what changes seldom first.
 """
 
 import asyncio
