@@ -302,7 +302,11 @@ async def _supervise(
         def heartbeat(counters: Callable[[], dict[str, int | float]]) -> Heartbeat:
             return Heartbeat(url, keys=keys, service="model_host", instance="0", counters=counters, settings=streams)
 
-        helpers.append(asyncio.create_task(watch_host(model_host, heartbeat, done), name="model-host-watch"))
+        def server_pid() -> int | None:
+            return next((c.pid for c in supervisor.children if c.spec.service == "model_host" and c.running), None)
+
+        watch = watch_host(model_host, heartbeat, done, server_pid)
+        helpers.append(asyncio.create_task(watch, name="model-host-watch"))
     try:
         while not task.done():
             await asyncio.wait([task], timeout=interval)

