@@ -46,7 +46,13 @@ def test_plans_of_the_real_smollm2_reach_actions_for_requests_from_the_cartridge
                 return got if len(got) == len(requests) else []
 
             actions = wait_for(plans, timeout=480, interval=0.5, what="a plan from SmolLM2 for each request")
-            beat = Health.model_validate_json(redis_client.get(KEYS.health("llm_planner", "smol")) or b"{}")
+
+            def heartbeat() -> Health | None:  # it trails the last plan by up to one interval
+                raw = redis_client.get(KEYS.health("llm_planner", "smol"))
+                beat = Health.model_validate_json(raw) if raw else None
+                return beat if beat is not None and beat.counters.get("answered") == len(requests) else None
+
+            beat = wait_for(heartbeat, timeout=10, what="the planner's heartbeat after the last plan")
     for action, request in zip(actions, requests, strict=True):
         assert action.source is ActionSource.LLM and action.request_id == request.request_id
         assert (action.step, action.map_group, action.map_number) == (
