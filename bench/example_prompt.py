@@ -13,7 +13,8 @@ from pathlib import Path
 from cartridge.build import ensure_built
 from services.emulator.arbiter import Arbiter
 from services.llm_planner.plan import parse_plan
-from services.llm_planner.prompt import PromptBuilder, Templates, estimate_tokens
+from services.llm_planner.planner import prompts_for
+from services.llm_planner.prompt import estimate_tokens
 from services.llm_planner.settings import PlannerSettings
 from shared.buttons import BUTTONS
 from shared.game.config import GameConfig
@@ -21,11 +22,11 @@ from shared.game.core import GameCore
 from shared.messages import Action, ActionSource, PlanRequest
 
 SAMPLE_ANSWER = {
-    "goal": "Talk to the person at (4, 1): they may give me a Pokémon",
+    "goal": "Talk to the person at (4, 1): they may give me a Pokemon",
     "walk_to": "4, 1",
     "buttons": ["a", "a"],
     "ttl": 30,
-    "notes": ["Current goal: get a first Pokémon, then leave New Bark Town by the west exit"],
+    "notes": ["Current goal: get a first Pokemon, then leave New Bark Town by the west exit"],
 }
 
 
@@ -45,13 +46,7 @@ def main() -> None:
                 text_map=core.text_map(),
             )
             settings = PlannerSettings()
-            builder = PromptBuilder(
-                Templates.load(),
-                settings.max_plan_steps,
-                settings.max_ttl_steps,
-                settings.history_limit,
-                settings.prompt_budget_tokens,
-            )
+            builder = prompts_for(settings)
             messages = builder.messages(request)
             print(f"Prompt ({estimate_tokens(messages)} tokens by the planner's estimate):\n")
             for message in messages:

@@ -10,6 +10,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from crystal_rl.model_host import EmbeddedHost
 from crystal_rl.supervisor import ChildSpec
 
 DASHBOARD_TOKEN_VAR = "CRL_DASHBOARD_TOKEN"
@@ -30,6 +31,8 @@ class RunOptions:
     llm_model: str | None = None
     llm_url: str | None = None
     llm_interval: int | None = None
+    model_host: EmbeddedHost | None = None
+    """The model host this run starts for the planner (when none was given and none answers), or None."""
     dqn: bool = True
     web: bool = True
     web_host: str = "127.0.0.1"
@@ -43,7 +46,7 @@ def module(name: str, *args: str) -> tuple[str, ...]:
 
 
 def child_specs(options: RunOptions) -> list[ChildSpec]:
-    """Emulators first (they own the game), then the learner, the planner and the dashboard.
+    """Emulators first (they own the game), then the learner, the model host and the planner, the dashboard.
 
     Consumers get a stable instance name per run slot (`host-0`), so a restarted consumer
     reuses its consumer name in the group instead of leaving a dead one behind each time.
@@ -70,10 +73,14 @@ def child_specs(options: RunOptions) -> list[ChildSpec]:
         specs.append(ChildSpec("dqn_learner", "0", module("services.dqn_learner", *args)))
     if options.llm:
         args = ["--instance", f"{host}-0", *common]
-        if options.llm_model is not None:
-            args += ["--llm-model", options.llm_model]
-        if options.llm_url is not None:
-            args += ["--llm-url", options.llm_url]
+        if options.model_host is not None:
+            specs.append(options.model_host.spec())
+            args += options.model_host.planner_flags()
+        else:
+            if options.llm_model is not None:
+                args += ["--llm-model", options.llm_model]
+            if options.llm_url is not None:
+                args += ["--llm-url", options.llm_url]
         specs.append(ChildSpec("llm_planner", "0", module("services.llm_planner", *args)))
     if options.web:
         args = ["--host", options.web_host, "--port", str(options.web_port), *common]

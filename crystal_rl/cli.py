@@ -13,6 +13,7 @@ import os
 import secrets
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -24,8 +25,10 @@ from rich.table import Table
 
 from crystal_rl.children import DASHBOARD_TOKEN_VAR, RunOptions, child_env, child_specs, dashboard_url
 from crystal_rl.eval_report import default_json_path, episode_line, report_table, write_report
+from crystal_rl.model_host import FIX, OLLAMA_DEFAULT, EmbeddedHost, answers, missing
+from crystal_rl.model_host import watch as watch_host
 from crystal_rl.progress import ProgressReporter
-from crystal_rl.redis_setup import connect_or_start
+from crystal_rl.redis_setup import RedisKeeper, connect_or_start
 from crystal_rl.status import (
     ServiceRow,
     client_for,
@@ -39,11 +42,13 @@ from crystal_rl.status import (
     which_server,
 )
 from crystal_rl.supervisor import Supervisor
+from shared import planner_counters
 from shared.errors import CrystalRLError, RedisUnavailableError
 from shared.game.symbols import load_symbols
+from shared.health import Heartbeat
 from shared.keys import DEFAULT_PREFIX, Keys
 from shared.logs import configure_logging
-from shared.redis_server import Reach, probe, refused_message
+from shared.redis_server import LocalRedis, Reach, probe, refused_message
 from shared.redis_url import redact, with_password
 from shared.rom import inspect_rom
 from shared.runtime import on_signals
@@ -136,13 +141,19 @@ def run(
     data_dir: DataDirOption = Path("data"),
     seed: Annotated[int, typer.Option(help="Seed for the rule-based policy and the learner.")] = 0,
     llm_model: Annotated[str | None, typer.Option(help="Model the planner asks (default: the planner's).")] = None,
-    llm_url: Annotated[str | None, typer.Option(help="Model host of the planner (default: local Ollama).")] = None,
+    llm_url: Annotated[
+        str | None,
+        typer.Option(
+            help="Model host of the planner. Default: CRL_LLM_URL, else Ollama on this machine when it answers, else"
+            " SmolLM2-135M on llama-cpp-python's server, started for this run."
+        ),
+    ] = None,
     llm_interval: Annotated[int | None, typer.Option(min=1, help="Ask the planner every this many steps.")] = None,
     web_port: Annotated[int, typer.Option(min=1, max=65535, help="Port of the dashboard.")] = 8080,
     web_host: Annotated[str, typer.Option(help="Address the dashboard listens on.")] = "127.0.0.1",
     no_web: Annotated[bool, typer.Option("--no-web", help="Do not start the dashboard.")] = False,
     no_dqn: Annotated[bool, typer.Option("--no-dqn", help="Do not start the DQN learner.")] = False,
-    no_llm: Annotated[bool, typer.Option("--no-llm", help="Do not start the LLM planner.")] = False,
+    no_llm: Annotated[bool, typer.Option("--no-llm", help="Do not start the LLM planner (nor a model host).")] = False,
     own_redis: Annotated[
         bool,
         typer.Option("--own-redis", help="Start a local server for this run even when one answers at the default."),
@@ -166,6 +177,9 @@ def run(
         raise fail(f"invalid settings: {exc.errors(include_url=False)[0]['msg']}") from None
     remember_url(data_dir, url)
     server = f"{local_redis.describe()}, started for this run" if local_redis else asyncio.run(_server_of(url))
+    model_host, host_line = (None, None) if no_llm else _model_host(llm_url)
+    if model_host is None and host_line is None:
+        no_llm = True
     token = os.environ.get(DASHBOARD_TOKEN_VAR) or secrets.token_urlsafe(24)
     options = RunOptions(
         redis_url=url,
@@ -179,6 +193,7 @@ def run(
         llm_model=llm_model,
         llm_url=llm_url,
         llm_interval=llm_interval,
+        model_host=model_host,
         dqn=not no_dqn,
         web=not no_web,
         web_host=web_host,
@@ -211,15 +226,39 @@ def run(
         f"Redis: {redact(url)} ({server}) · logs: {data_dir / 'logs'} · services: {', '.join(s.name for s in specs)}",
         highlight=False,
     )
+    if host_line is not None and any(s.service == "llm_planner" for s in specs):
+        console.print(f"Model host: {host_line}", highlight=False)
     if any(s.service == "dashboard" for s in specs):
         console.print(f"[bold]Dashboard:[/] {dashboard_url(options)}", highlight=False)
     try:
-        code = asyncio.run(_supervise(supervisor, url, keys, envs, expected, progress_interval, quiet))
+        code = asyncio.run(
+            _supervise(supervisor, url, keys, envs, expected, progress_interval, quiet, model_host, local_redis)
+        )
     finally:
         if local_redis is not None:
             local_redis.stop()
     if supervisor.failure:
         raise fail(supervisor.failure, code or 1)
+
+
+def _model_host(llm_url: str | None) -> tuple[EmbeddedHost | None, str | None]:
+    """The model host this run starts (when none was given and none answers at the default), and the line that
+    names the planner's host; (None, None) when there is none: the run plays without a planner, and says why."""
+    given = llm_url or os.environ.get("CRL_LLM_URL")
+    if given:
+        return None, f"{given} (given)"
+    if answers(OLLAMA_DEFAULT):
+        return None, f"{OLLAMA_DEFAULT} (Ollama on this machine)"
+    why = missing()
+    if why is not None:
+        errors.print(
+            f"[yellow]warning:[/] no model host: none answers at {OLLAMA_DEFAULT} and {why}; playing without a "
+            f"planner. Fix: {FIX}, or pass --llm-url",
+            highlight=False,
+        )
+        return None, None
+    host = EmbeddedHost.on_free_port()
+    return host, f"{host.url} ({host.describe()}, started for this run)"
 
 
 async def _server_of(url: str) -> str:
@@ -241,8 +280,11 @@ async def _supervise(
     expected: dict[str, int],
     interval: float,
     quiet: bool,
+    model_host: EmbeddedHost | None = None,
+    local_redis: LocalRedis | None = None,
 ) -> int:
-    """Run the supervisor until it ends or a signal arrives, with a progress report every `interval` s."""
+    """Run the supervisor until it ends or a signal arrives, with a progress report every `interval` s; the run's
+    own Redis kept alive, and the model host's heartbeat written, beside it."""
     give_back_signals = on_signals(lambda sig: _stopping(supervisor))
     client = client_for(url)
     reporter = ProgressReporter(client, keys, [str(i) for i in range(envs)], expected)
@@ -251,6 +293,22 @@ async def _supervise(
     except Exception as exc:  # Redis away for a moment: the reports then read whatever the streams hold
         console.print(f"[dim]progress starts without a mark in the frames: {exc}[/]", highlight=False)
     task = asyncio.create_task(supervisor.run(), name="supervisor")
+    done = asyncio.Event()
+    helpers = []
+    if local_redis is not None:
+        keeper = RedisKeeper(local_redis, url, keys, on_restart=lambda line: errors.print(f"[yellow]{line}[/]"))
+        helpers.append(asyncio.create_task(keeper.run(done), name="redis-keeper"))
+    if model_host is not None:
+        streams = StreamSettings()
+
+        def heartbeat(counters: Callable[[], dict[str, int | float]]) -> Heartbeat:
+            return Heartbeat(url, keys=keys, service="model_host", instance="0", counters=counters, settings=streams)
+
+        def server_pid() -> int | None:
+            return next((c.pid for c in supervisor.children if c.spec.service == "model_host" and c.running), None)
+
+        watch = watch_host(model_host, heartbeat, done, server_pid)
+        helpers.append(asyncio.create_task(watch, name="model-host-watch"))
     try:
         while not task.done():
             await asyncio.wait([task], timeout=interval)
@@ -259,6 +317,8 @@ async def _supervise(
         return task.result()
     finally:
         give_back_signals()
+        done.set()
+        await asyncio.gather(*helpers, return_exceptions=True)
         await client.aclose()
 
 
@@ -347,6 +407,9 @@ def status(
             status = f"{h.status}: {h.about}" if h.about else h.status
             table.add_row(h.service, h.instance, h.host, str(h.pid), status, age, shown)
         console.print(table)
+        plans = _plans_table(rows)
+        if plans is not None:
+            console.print(plans)
         console.print(_streams_table(streams, brief=True))
     if not as_json:
         console.print(("[green]healthy[/]: " if ok else "[red]unhealthy[/]: ") + why, highlight=False)
@@ -375,6 +438,22 @@ def streams(
     except UNREACHABLE as exc:
         raise unreachable(url, exc) from None
     console.print(_streams_table(infos, brief=False))
+
+
+def _plans_table(rows: list[ServiceRow]) -> Table | None:
+    """The planners' figures per env (all planners together), or None when no planner has any yet."""
+    per_env = planner_counters.merged(r.health.counters for r in rows if r.health.service == "llm_planner")
+    if not per_env:
+        return None
+    table = Table(title="plans per env")
+    for column in ("env", "requests", "served", "superseded", "rejected", "failed", "model p50", "model p99"):
+        table.add_column(column)
+    for env in sorted(per_env, key=lambda e: (len(e), e)):
+        f = per_env[env]
+        p50, p99 = (f"{f[k] / 1000:.2f} s" if k in f else "-" for k in ("model_p50_ms", "model_p99_ms"))
+        counts = (str(int(f.get(k, 0))) for k in ("requests", "served", "superseded"))
+        table.add_row(env, *counts, planner_counters.rejected(f), str(int(f.get("failed", 0))), p50, p99)
+    return table
 
 
 def _streams_table(infos: list[StreamInfo], brief: bool) -> Table:

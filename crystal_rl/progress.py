@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from redis.asyncio import Redis
 
+from shared import planner_counters
 from shared.health import Health, read_health
 from shared.keys import Keys
 from shared.messages import Episode, Frame
@@ -182,7 +183,7 @@ class ProgressReporter:
             progress = await self.env_progress(env, emulators.get(env), final)
             out.append(progress.line() if progress else f"env {env}: no frames yet")
         out.append(await self.episodes_line())
-        out.append(_llm_line(by_service.get("llm_planner", [])))
+        out += _llm_lines(by_service.get("llm_planner", []), by_service.get("model_host", []))
         out.append(_dqn_line(by_service.get("dqn_learner", [])))
         out.append(self._services_line(by_service))
         return out
@@ -202,15 +203,23 @@ def _env_order(env: str) -> tuple[int, str]:
     return (int(env), "") if env.isdigit() else (1 << 30, env)
 
 
-def _llm_line(planners: list[Health]) -> str:
+def _llm_lines(planners: list[Health], hosts: list[Health]) -> list[str]:
+    """The planner's line, the model host's state when this run started one, and a line per env: requests,
+    served, superseded, rejected (by kind), failed, the model's latency."""
     if not planners:
-        return "llm: no planner"
+        return ["llm: no planner"]
     decisions = sum(int(h.counters.get("published", 0)) for h in planners)
     failures = sum(int(h.counters.get("failures", 0)) for h in planners)
     latencies = [h.counters.get("latency_p50_ms") for h in planners]
     known = [float(v) for v in latencies if v is not None]
     latency = f"{max(known):,.0f} ms" if known else "-"
-    return f"llm: {decisions:,} decisions · latency p50 {latency} · failures {failures:,} · planners {len(planners)}"
+    host = "".join(f" · model host {h.status}" for h in hosts)
+    lines = [f"llm: {decisions:,} decisions · latency p50 {latency} · failures {failures:,} · planners "
+             f"{len(planners)}{host}"]  # fmt: skip
+    per_env = planner_counters.merged(h.counters for h in planners)
+    for env in sorted(per_env, key=_env_order):
+        lines.append(f"  plans env {env}: {planner_counters.describe(per_env[env])}")
+    return lines
 
 
 def _dqn_line(learners: list[Health]) -> str:

@@ -295,6 +295,9 @@ class PlanRequest(Message):
     screen_png: bytes = b""
     """The full screen (160x144) as PNG, for vision models: attached only when the emulator's `llm_image` is on
     (about 3 KB); empty otherwise."""
+    episode: int | None = None
+    """The env's episode at `step` (`Frame.episode`): the planner's notes start empty in a new one. None from an
+    emulator that does not say."""
     ts: float = Field(default_factory=time.time)
 
 
@@ -305,7 +308,8 @@ class Action(Message):
 
     env: str
     step: int = Field(ge=0)
-    """DQN: the exact step this action is for. LLM: the step of the request it answers."""
+    """DQN: the exact step this action is for. LLM: the step of the request it answers, the step the plan was made
+    for (with `map_group`/`map_number` and `episode`: what a stale plan is told apart by)."""
     source: Literal[ActionSource.LLM, ActionSource.DQN]
     buttons: tuple[Button, ...] = Field(default=(), max_length=32)
     """At least one, unless the plan walks (`walk_to`): then they are pressed once the walk is over."""
@@ -314,7 +318,14 @@ class Action(Message):
     goal: str | None = Field(default=None, max_length=500)
     request_id: str | None = None
     walk_to: WalkTo | None = None
-    """LLM: walk there first, a press a step along a searched path (the emulator expands it)."""
+    """LLM: walk there first, a press a step along a searched path (the emulator expands it). A cell is a place
+    on the plan's map (`map_group`, `map_number`), never on whatever map the player is on when it arrives."""
+    map_group: int | None = None
+    """LLM: the map the plan was made for (the request's state), with `map_number`: a plan that arrives after
+    the player left that map is stale (the emulator refuses it and counts it)."""
+    map_number: int | None = None
+    episode: int | None = None
+    """LLM: the episode of the request it answers (`PlanRequest.episode`), when the request said."""
     ts: float = Field(default_factory=time.time)
 
     @model_validator(mode="after")

@@ -12,4 +12,7 @@ class Notes(BaseModel):
     notes: tuple[str, ...] = Field(default=(), max_length=MAX_NOTES)
     step: int = 0
     """The step of the request whose answer wrote them."""
+    episode: int | None = None
+    """The episode they were written in (None: unknown, from a request that did not say): a new episode starts
+    with none."""
     ts: float = 0.0

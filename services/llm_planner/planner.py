@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from services.llm_planner.backends.base import BackendError
-from services.llm_planner.plan import Plan, PlanError, parse_plan, plan_schema
-from services.llm_planner.prompt import PromptBuilder, estimate_tokens
+from services.llm_planner.plan import Plan, PlanError, RejectKind, parse_plan, plan_schema, walk_targets
+from services.llm_planner.prompt import PromptBuilder, Templates, estimate_tokens
 from services.llm_planner.resilience import BackendDown, GuardedBackend
+from services.llm_planner.settings import PlannerSettings
 from shared.messages import PlanRequest
 from shared.notes import Notes
 
@@ -25,14 +26,23 @@ Status = Literal["planned", "repaired", "invalid", "backend_down", "backend_erro
 
 
 @dataclass(frozen=True)
+class Rejection:
+    """One answer the parser refused: what kind of mistake, the parser's words, the answer (cut short)."""
+
+    kind: RejectKind
+    reason: str
+    raw: str
+
+
+@dataclass(frozen=True)
 class PlanResult:
     """What came of one request: a plan (for `planned`/`repaired`) or why there is none."""
 
     status: Status
     plan: Plan | None = None
     error: str | None = None
-    raw: tuple[str, ...] = ()
-    """Each unusable answer, truncated to `RAW_PREVIEW` characters (first answer, then the repair's)."""
+    rejections: tuple[Rejection, ...] = ()
+    """Each unusable answer (first answer, then the repair's), the answer truncated to `RAW_PREVIEW` characters."""
     model_s: float = 0.0
     """Time spent waiting on the model host (all calls, retries and backoff included)."""
     prompt_tokens: int = 0
@@ -43,30 +53,41 @@ def truncate(text: str, limit: int = RAW_PREVIEW) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def prompts_for(settings: PlannerSettings) -> PromptBuilder:
+    """The prompt builder the settings describe: the profile's templates (or `prompts_dir`), limits and budget."""
+    profile = settings.profile()
+    return PromptBuilder(
+        Templates.load(settings.prompts_dir or profile.templates),
+        settings.answer_limits(),
+        profile.history_limit if settings.history_limit is None else settings.history_limit,
+        settings.prompt_budget_tokens or profile.budget_tokens,
+        images=settings.llm_image,
+    )
+
+
 class Planner:
     """Asks the model for a plan, and once more with the parse error if the first answer is unusable."""
 
-    def __init__(self, backend: GuardedBackend, prompts: PromptBuilder, max_steps: int, max_ttl: int) -> None:
+    def __init__(self, backend: GuardedBackend, prompts: PromptBuilder) -> None:
         self.backend = backend
         self.prompts = prompts
-        self.max_steps = max_steps
-        self.max_ttl = max_ttl
+        self.limits = prompts.limits
 
     async def plan(self, request: PlanRequest, notes: Notes | None = None) -> PlanResult:
         """A plan for `request`; `notes` (the env's notes from earlier answers) go into the prompt."""
         legal = request.legal
         if not legal:
             return PlanResult("invalid", error="the request has no legal buttons; there is nothing to plan")
-        schema = plan_schema(legal, self.max_steps, self.max_ttl)
+        schema = plan_schema(legal, self.limits, walk_targets(request.text_map))
         messages = self.prompts.messages(request, notes)
         tokens = estimate_tokens(messages)
-        raws: list[str] = []
+        rejections: list[Rejection] = []
         model_s = 0.0
         error = ""
 
         def result(status: Status, **outcome: Any) -> PlanResult:
             """The outcome with what every one carries: the unusable answers, the model's time, the prompt's size."""
-            return PlanResult(status, raw=tuple(raws), model_s=model_s, prompt_tokens=tokens, **outcome)
+            return PlanResult(status, rejections=tuple(rejections), model_s=model_s, prompt_tokens=tokens, **outcome)
 
         for attempt in range(2):
             started = time.perf_counter()
@@ -79,10 +100,10 @@ class Planner:
                 return result("backend_error", error=str(exc))
             model_s += time.perf_counter() - started
             try:
-                plan = parse_plan(text, legal, self.max_steps, self.max_ttl)
+                plan = parse_plan(text, legal, self.limits.max_steps, self.limits.max_ttl)
             except PlanError as exc:
                 error = str(exc)
-                raws.append(truncate(text))
+                rejections.append(Rejection(exc.kind, error, truncate(text)))
                 log.info("request %s: unusable answer (%s): %r", request.request_id, error, truncate(text, 200))
                 if attempt == 0:
                     messages = self.prompts.repair(messages, text, error, legal)
@@ -92,28 +113,17 @@ class Planner:
 
 
 class StaleFilter:
-    """Drops requests the game has left behind: too old by their timestamp, or far behind a newer request.
+    """Drops requests the game has left behind by their age (`max_request_age_s`) when they are taken up: a
+    backlog a restarted planner claims. (A request a newer one of its env superseded is `newest.py`'s.)
 
-    The step check only knows the requests this process has seen; with several planners each
-    sees part of the traffic, which is enough to drop the backlog a restarted planner claims.
     The age check trusts the emulator host's clock to be roughly in sync with this one.
     """
 
-    def __init__(self, max_age_s: float, max_step_lag: int) -> None:
+    def __init__(self, max_age_s: float) -> None:
         self.max_age_s = max_age_s
-        self.max_step_lag = max_step_lag
-        self.newest_step: dict[str, int] = {}
-
-    def seen(self, request: PlanRequest) -> None:
-        """Note a request as soon as it is read, so older ones in the same batch are judged against it."""
-        if request.step > self.newest_step.get(request.env, -1):
-            self.newest_step[request.env] = request.step
 
     def why_stale(self, request: PlanRequest, now: float | None = None) -> str | None:
         age = (time.time() if now is None else now) - request.ts
         if age > self.max_age_s:
             return f"{age:.1f} s old (limit {self.max_age_s:g} s)"
-        lag = self.newest_step.get(request.env, request.step) - request.step
-        if lag > self.max_step_lag:
-            return f"{lag} steps behind a newer request for env {request.env} (limit {self.max_step_lag})"
         return None

@@ -11,6 +11,7 @@ from pathlib import Path
 from string import Template
 from typing import Literal, NotRequired, TypedDict
 
+from services.llm_planner.plan import AnswerLimits
 from shared.buttons import Button
 from shared.errors import ConfigError
 from shared.game.names import move_name, species_name
@@ -24,24 +25,60 @@ log = logging.getLogger(__name__)
 
 BUNDLED_DIR = Path(__file__).with_name("prompts")
 TEMPLATE_NAMES = ("system", "user", "repair")
+LIMITS = frozenset({"max_steps", "min_ttl", "max_ttl", "goal_chars", "note_chars", "max_notes"})
+"""The answer's limits (`AnswerLimits`), which every template may name."""
 PLACEHOLDERS: dict[str, frozenset[str]] = {
-    "system": frozenset({"max_steps", "max_ttl", "legend"}),
-    "user": frozenset(
-        {
-            "reason",
-            "step",
-            "state",
-            "history",
-            "previous_plan",
-            "legal",
-            "max_steps",
-            "max_ttl",
-            "notes",
-            "screen_text",
-            "text_map",
-        }
+    "system": LIMITS | {"legend"},
+    "user": LIMITS
+    | {
+        "reason",
+        "step",
+        "state",
+        "history",
+        "previous_plan",
+        "legal",
+        "notes",
+        "screen_text",
+        "text_map",
+        "standing",
+        "situation",
+        "places",
+    },
+    "repair": LIMITS | {"error", "legal"},
+}
+
+
+@dataclass(frozen=True)
+class Profile:
+    """How much a prompt says and an answer may hold, for a kind of model.
+
+    `full` is for models of a few billion parameters and up. `small` is for models of a few hundred
+    million on a CPU (SmolLM2-135M, the embedded model host's): its system turn is short and the same
+    on every call (the server's prefix cache keeps it evaluated; only the user turn costs prompt time),
+    the user turn leaves out the history and the map drawn cell by cell, and puts what changes seldom first (the
+    legal buttons, the party, the map's places: the server's prefix cache keeps them too), and the answer is
+    shorter (fewer tokens to write).
+    """
+
+    templates: Path
+    budget_tokens: int
+    """Most tokens a prompt may take by `estimate_tokens` (the history shown is cut to fit)."""
+    history_limit: int
+    goal_chars: int
+    note_chars: int
+    max_notes: int
+
+
+PROFILES: dict[str, Profile] = {
+    "full": Profile(BUNDLED_DIR, budget_tokens=2000, history_limit=16, goal_chars=160, note_chars=120, max_notes=5),
+    "small": Profile(
+        BUNDLED_DIR / "small",
+        budget_tokens=700,
+        history_limit=0,
+        goal_chars=32,
+        note_chars=40,
+        max_notes=2,
     ),
-    "repair": frozenset({"error", "legal", "max_steps", "max_ttl"}),
 }
 
 REASONS: dict[str, str] = {
@@ -98,9 +135,14 @@ class Templates:
 
 def describe_state(state: GameState) -> str:
     """The state as short lines a small model can read: where, who, what is on screen."""
-    place = state.map_name or f"unknown map (group {state.map_group}, number {state.map_number})"
+    where, battle, screen = describe_situation(state).split("\n")
+    return "\n".join([where, describe_standing(state), battle, screen])
+
+
+def describe_standing(state: GameState) -> str:
+    """Money, badges and the party: what changes seldom (a prompt that starts with it keeps a server's prefix
+    cache warm from one call to the next)."""
     lines = [
-        f"- Map: {place}; position x={state.x}, y={state.y}, facing {state.facing}",
         f"- Money: {state.money}; badges: {state.badge_count} "
         f"(Johto {state.johto_badges.bit_count()}, Kanto {state.kanto_badges.bit_count()})",
     ]
@@ -109,6 +151,13 @@ def describe_state(state: GameState) -> str:
         lines.append(f"- Party ({len(state.party)}): {mons}")
     else:
         lines.append("- Party: none yet (no Pokémon)")
+    return "\n".join(lines)
+
+
+def describe_situation(state: GameState) -> str:
+    """Where the player is, any battle, what the screen is doing: what changes every step."""
+    place = state.map_name or f"unknown map (group {state.map_group}, number {state.map_number})"
+    lines = [f"- Map: {place}; position x={state.x}, y={state.y}, facing {state.facing}"]
     if state.battle.active:
         kind = BATTLE_MODES.get(state.battle.mode, f"mode {state.battle.mode}")
         lines.append(
@@ -205,6 +254,14 @@ def describe_text_map(text_map: TextMap | None) -> str:
     ]
     for y, row in enumerate(text_map.rows, start=text_map.top):
         lines.append(f"{y:>4}" + "".join(f"{ch:>3}" for ch in row))
+    return "\n".join([*lines, describe_places(text_map)])
+
+
+def describe_places(text_map: TextMap | None) -> str:
+    """The map's exits (with where they lead and which way), people and items, with their coordinates: the places
+    a walk can go to, the same from one step to the next on a map."""
+    if text_map is None or not text_map.rows:
+        return "Exits: not readable now (between maps)"
     exits = []
     for exit in text_map.exits[:MAX_EXITS_SHOWN]:
         if exit.edge is not None:
@@ -213,7 +270,7 @@ def describe_text_map(text_map: TextMap | None) -> str:
         assert exit.x is not None and exit.y is not None
         where = side_of(exit.x - text_map.x, exit.y - text_map.y)
         exits.append(f"({exit.x}, {exit.y}) -> {exit.to}, {'under you' if where is None else f'to the {where}'}")
-    lines.append("Exits: " + ("; ".join(exits) if exits else "none known"))
+    lines = ["Exits: " + ("; ".join(exits) if exits else "none known")]
     for label, cells in (("People", text_map.people), ("Items", text_map.items)):
         if cells:
             lines.append(f"{label}: " + ", ".join(f"({x}, {y})" for x, y in cells))
@@ -237,24 +294,28 @@ def legal_list(legal: Sequence[Button]) -> str:
 
 
 class PromptBuilder:
-    """Builds the chat for a request and the repair turn, from the templates and the plan limits."""
+    """Builds the chat for a request and the repair turn, from the templates and the answer's limits."""
 
     def __init__(
         self,
         templates: Templates,
-        max_steps: int,
-        max_ttl: int,
+        limits: AnswerLimits,
         history_limit: int,
         budget_tokens: int = 2000,
         images: bool = False,
     ) -> None:
         self.templates = templates
-        self.max_steps = max_steps
-        self.max_ttl = max_ttl
+        self.limits = limits
         self.history_limit = history_limit
         self.budget_tokens = budget_tokens
         self.images = images
         """Send the request's screen with the user turn, when it carries one."""
+        self._values: dict[str, object] = {
+            "max_steps": limits.max_steps, "min_ttl": limits.min_ttl, "max_ttl": limits.max_ttl,
+            "goal_chars": limits.goal_chars, "note_chars": limits.note_chars, "max_notes": limits.max_notes,
+        }  # fmt: skip
+        self.system = self.templates.system.substitute(self._values, legend=describe_legend())
+        """The system turn: the same text on every call, so a server's prefix cache keeps it evaluated."""
 
     def messages(self, request: PlanRequest, notes: Notes | None = None) -> list[ChatMessage]:
         """The chat for `request`, with the env's notes from earlier answers, within the token budget:
@@ -267,9 +328,8 @@ class PromptBuilder:
             limit //= 2
 
     def _messages(self, request: PlanRequest, notes: Notes | None, history_limit: int) -> list[ChatMessage]:
-        limits: dict[str, object] = {"max_steps": self.max_steps, "max_ttl": self.max_ttl}
         user = self.templates.user.substitute(
-            limits,
+            self._values,
             reason=REASONS.get(request.reason, request.reason),
             step=request.step,
             state=describe_state(request.state),
@@ -279,17 +339,18 @@ class PromptBuilder:
             notes=describe_notes(notes),
             screen_text=describe_screen_text(request.screen_text),
             text_map=describe_text_map(request.text_map),
+            standing=describe_standing(request.state),
+            situation=describe_situation(request.state),
+            places=describe_places(request.text_map),
         )
         turn: ChatMessage = {"role": "user", "content": user}
         if self.images and request.screen_png:
             turn["images"] = (request.screen_png,)
-        return [{"role": "system", "content": self.templates.system.substitute(limits, legend=describe_legend())}, turn]
+        return [{"role": "system", "content": self.system}, turn]
 
     def repair(
         self, messages: list[ChatMessage], answer: str, error: str, legal: Sequence[Button]
     ) -> list[ChatMessage]:
         """The same chat, the unusable answer, and a turn saying what was wrong with it."""
-        turn = self.templates.repair.substitute(
-            error=error.rstrip("."), legal=legal_list(legal), max_steps=self.max_steps, max_ttl=self.max_ttl
-        )
+        turn = self.templates.repair.substitute(self._values, error=error.rstrip("."), legal=legal_list(legal))
         return [*messages, {"role": "assistant", "content": answer}, {"role": "user", "content": turn}]

@@ -1,10 +1,16 @@
 """The planner's work on the stream: plan requests in (consumer group `planner`), plans out to `actions:{env}`.
 
 Every request is acknowledged once it has been dealt with, whatever came of it: a plan, an
-invalid answer, a dead back end or a stale request all end in an ack, because asking again
-later is worthless (the game has moved on). Only a request whose handling crashed stays
-pending, and so does one this process was killed in the middle of: another planner claims it
-(XAUTOCLAIM, after the streams' claim idle time) and answers it.
+invalid answer, a dead back end, a stale or a superseded request all end in an ack, because
+asking again later is worthless (the game has moved on). Only a request whose handling crashed
+stays pending, and so does one this process was killed in the middle of: another planner claims
+it (XAUTOCLAIM, after the streams' claim idle time) and answers it.
+
+Only the newest request of each env is planned (`newest.py`): one that a newer request of the
+same env superseded is dropped and counted. A request taken up gets its own time (each model call
+`llm_timeout_s`, all of them `request_budget_s`), however long it waited; only the host's own
+failures (unreachable, errors, its timeouts) count against the circuit breaker, not a budget that
+ran out over a slow repair.
 
 Each consumer reads one request at a time, so several planners (or `concurrency` consumers in
 one process) share the requests instead of one of them hoarding a batch.
@@ -18,14 +24,14 @@ from typing import Any, Literal
 
 from services.llm_planner.backends import ChatBackend
 from services.llm_planner.memory import MemoryStore
-from services.llm_planner.planner import Planner, PlanResult, StaleFilter
-from services.llm_planner.prompt import PromptBuilder, Templates
+from services.llm_planner.newest import NewestRequests
+from services.llm_planner.planner import Planner, PlanResult, StaleFilter, prompts_for
 from services.llm_planner.resilience import BreakerState, CircuitBreaker, GuardedBackend
 from services.llm_planner.settings import PlannerSettings
 from services.llm_planner.stats import PlannerStats
 from shared.health import Heartbeat
 from shared.messages import Action, ActionSource, Event, PlanRequest
-from shared.streams import Delivery, Publisher, StreamCounters
+from shared.streams import Delivery, Publisher, StreamCounters, StreamReader
 
 log = logging.getLogger(__name__)
 
@@ -56,16 +62,10 @@ class PlannerService:
         self.publisher = publisher
         self.breaker = CircuitBreaker(settings.breaker_failures, settings.breaker_reset_s, on_change=self._on_breaker)
         self.guarded = GuardedBackend(self.backend, self.breaker, settings.llm_retries, settings.retry_backoff)
-        prompts = PromptBuilder(
-            Templates.load(settings.prompts_dir),
-            settings.max_plan_steps,
-            settings.max_ttl_steps,
-            settings.history_limit,
-            settings.prompt_budget_tokens,
-            images=settings.llm_image,
-        )
-        self.planner = Planner(self.guarded, prompts, settings.max_plan_steps, settings.max_ttl_steps)
-        self.stale = StaleFilter(settings.max_request_age_s, settings.max_step_lag)
+        self.planner = Planner(self.guarded, prompts_for(settings))
+        self.stale = StaleFilter(settings.max_request_age_s)
+        self.newest = NewestRequests(StreamReader(model=PlanRequest, client=memory.client), self.keys.plan_requests)
+        """Which request of each env is the newest: only that one is planned."""
         self.heartbeat: Heartbeat | None = None
         """The planner's heartbeat, once the wiring has built it: its status says whether the back end answers."""
         self._background: set[asyncio.Task[Any]] = set()
@@ -81,40 +81,59 @@ class PlannerService:
         """Answer one request (or decide not to); returning means 'acknowledge it'."""
         request = delivery.message
         started = time.perf_counter()
-        self.stats.counts["requests"] += 1
+        where = f"request {request.request_id} (env {request.env}, step {request.step})"
+        self.stats.count(request.env, "requests")
         if delivery.redelivered:
             self.stats.counts["reclaimed"] += 1
-            log.info("request %s (env %s, step %d) claimed from another planner", request.request_id,
-                     request.env, request.step)  # fmt: skip
-        self.stale.seen(request)
+            log.info("%s claimed from another planner", where)
         why = self.stale.why_stale(request)
         if why is not None:
-            self.stats.counts["stale"] += 1
-            log.info("request %s (env %s, step %d) dropped as stale: %s", request.request_id, request.env,
-                     request.step, why)  # fmt: skip
+            self.stats.count(request.env, "stale")
+            log.info("%s dropped as stale: %s", where, why)
             return
-        age = time.time() - request.ts
-        budget = max(0.001, min(self.settings.request_budget_s, self.settings.max_request_age_s - age))
+        newer = await self.newest.newer_than(delivery)
+        if newer is not None:
+            self.stats.count(request.env, "superseded")
+            log.info("%s superseded by the request of step %d; not planned", where, newer.step)
+            return
+        budget = self.settings.request_budget_s
         try:
             async with asyncio.timeout(budget):
-                notes = await self.memory.get(request.env)
+                notes = await self.memory.for_episode(request.env, request.episode)
                 result = await self.planner.plan(request, notes)
         except TimeoutError:
+            # the request's own budget, spent over its calls (each bounded by llm_timeout_s): not the host failing
             error = f"no usable answer within the request's budget of {budget:.1f} s"
             self.breaker.abandon_trial(error)
-            self.breaker.record_failure(error)
             result = PlanResult("backend_error", error=error, model_s=time.perf_counter() - started)
         await self._answer(request, result, started)
 
     async def _answer(self, request: PlanRequest, result: PlanResult, started: float) -> None:
+        env = request.env
         self.stats.counts[result.status] += 1
         if result.prompt_tokens:
             self.stats.prompt_tokens.append(result.prompt_tokens)
-        where = f"request {request.request_id} (env {request.env}, step {request.step})"
+        if result.status != "backend_down":
+            self.stats.observe_model(env, result.model_s)
+        where = f"request {request.request_id} (env {env}, step {request.step})"
+        for attempt, rejection in enumerate(result.rejections):
+            self.stats.count(env, "rejected")
+            self.stats.env(env).counts[f"rejected.{rejection.kind}"] += 1
+            log.warning("%s: answer rejected (%s): %s; answer: %r", where, rejection.kind, rejection.reason,
+                        rejection.raw)  # fmt: skip
+            await self.emit(
+                "plan_rejected",
+                f"answer for step {request.step} rejected ({rejection.kind}): {rejection.reason}",
+                level="warning",
+                env=env,
+                data={"request_id": request.request_id, "step": request.step, "kind": rejection.kind,
+                      "reason": rejection.reason, "raw": rejection.raw, "attempt": attempt + 1,
+                      "repaired": result.plan is not None},
+            )  # fmt: skip
         if result.plan is not None:
             plan = result.plan
             action = Action(
-                env=request.env,
+                env=env,
                 step=request.step,
                 source=ActionSource.LLM,
                 buttons=plan.buttons,
@@ -122,34 +141,32 @@ class PlannerService:
                 goal=plan.goal,
                 request_id=request.request_id,
                 walk_to=plan.walk_to,
+                map_group=request.state.map_group,
+                map_number=request.state.map_number,
+                episode=request.episode,
             )
             if plan.notes is not None:  # before the plan goes out: the request it leads to must see them
-                await self.memory.put(request.env, plan.notes, request.step)
-            await self.publisher.publish(self.keys.actions(request.env), action)
+                await self.memory.put(env, plan.notes, request.step, request.episode)
+            await self.publisher.publish(self.keys.actions(env), action)
             self.stats.counts["answered"] += 1
+            self.stats.count(env, "served")
             total = time.perf_counter() - started
             self.stats.observe(total, result.model_s)
             walk = f"walk to {plan.walk_to.describe()}, then " if plan.walk_to else ""
             log.info("%s: %s %s%s, ttl %d (%s, %.0f ms, model %.0f ms)", where, plan.goal, walk,
                      [b.value for b in plan.buttons], plan.ttl_steps, result.status, total * 1000,
                      result.model_s * 1000)  # fmt: skip
-        elif result.status == "invalid":
-            log.warning("%s: no usable plan after one repair: %s; answers: %r", where, result.error, result.raw)
-            await self.emit(
-                "plan_invalid",
-                f"no usable plan for step {request.step}: {result.error}",
-                level="warning",
-                env=request.env,
-                data={"request_id": request.request_id, "step": request.step, "error": result.error,
-                      "raw": list(result.raw)},
-            )  # fmt: skip
+            return
+        self.stats.count(env, "failed")
+        if result.status == "invalid":
+            log.warning("%s: no usable plan after one repair: %s", where, result.error)
         elif result.status == "backend_error":
             log.warning("%s: answered with nothing: %s", where, result.error)
             await self.emit(
                 "plan_failed",
                 f"no plan for step {request.step}: {result.error}",
                 level="warning",
-                env=request.env,
+                env=env,
                 data={"request_id": request.request_id, "step": request.step, "error": result.error},
             )
         else:  # backend_down: said once, when the breaker opened

@@ -7,6 +7,8 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import CliSuppress
 
+from services.llm_planner.plan import AnswerLimits
+from services.llm_planner.prompt import PROFILES, Profile
 from shared.settings import CommonSettings
 from shared.streams import Backoff, StreamSettings
 
@@ -30,8 +32,9 @@ class PlannerSettings(CommonSettings):
     """Bearer token for hosted OpenAI-compatible endpoints; environment only (`CRL_LLM_API_KEY`), so it
     never shows in a process list. Local servers need none."""
 
-    llm_timeout_s: float = Field(default=30.0, gt=0)
-    """Longest wait for one model answer; a small model on a CPU takes seconds, a stuck host forever."""
+    llm_timeout_s: float = Field(default=15.0, gt=0)
+    """Longest wait for one model answer, each call its own (however long the request waited before): a small
+    model on a CPU takes seconds, a stuck host forever."""
 
     llm_connect_timeout_s: float = Field(default=2.0, gt=0)
     """Longest wait to connect: a host that is down should be known as down at once, not after the timeout."""
@@ -49,8 +52,15 @@ class PlannerSettings(CommonSettings):
     llm_temperature: float = Field(default=0.2, ge=0, le=2)
     """Sampling temperature: low, since a plan should follow from the state."""
 
-    llm_max_tokens: int = Field(default=256, ge=16, le=8192)
-    """Upper bound on the answer's length; a plan is a few dozen tokens."""
+    llm_max_tokens: int | None = Field(default=None, ge=16, le=8192)
+    """Upper bound on the answer's length in tokens. Unset: the longest answer the plan's schema allows
+    (`AnswerLimits.longest_answer_tokens`), so a grammar-bound answer is never cut off; a value below that
+    is refused at start."""
+
+    llm_profile: Literal["full", "small"] = "full"
+    """The prompt and answer profile (`prompt.PROFILES`): `full` for models of billions of parameters, `small`
+    (a short system turn, the same every call; no history; shorter answers) for a few hundred million on a
+    CPU, as the embedded SmolLM2-135M that `crystal-rl run` starts."""
 
     llm_json_mode: Literal["schema", "json_with_schema", "json", "none"] = "schema"
     """How the answer is constrained: the plan's JSON schema (Ollama `format`, OpenAI `response_format`
@@ -75,24 +85,24 @@ class PlannerSettings(CommonSettings):
     max_ttl_steps: int = Field(default=64, ge=1, le=1000)
     """Longest time-to-live a plan may ask for, in emulator steps."""
 
-    history_limit: int = Field(default=16, ge=0, le=256)
-    """Most recent history items shown in the prompt (runs of the same button are merged)."""
+    history_limit: int | None = Field(default=None, ge=0, le=256)
+    """Most recent history items shown in the prompt (runs of the same button are merged); unset: the
+    profile's (16 for `full`, none for `small`)."""
 
-    prompt_budget_tokens: int = Field(default=2000, ge=200)
+    prompt_budget_tokens: int | None = Field(default=None, ge=200)
     """Most tokens a prompt (system and user turn) may take, by a simple estimate (4 characters a token):
-    over it, the history shown is halved until it fits, so a small model's context is never filled."""
+    over it, the history shown is halved until it fits, so a small model's context is never filled. Unset:
+    the profile's (2,000 for `full`, 700 for `small`)."""
 
     max_request_age_s: float = Field(default=60.0, gt=0)
-    """A request older than this (by its own timestamp) is dropped: the game has moved on. It must exceed
-    the streams' claim idle time, or a request left by a killed planner is always stale when claimed."""
+    """A request older than this (by its own timestamp) when it is taken up is dropped: the game has moved
+    on. It must exceed the streams' claim idle time, or a request left by a killed planner is always stale
+    when claimed. It does not shorten the calls of a request taken up in time: each has `llm_timeout_s`."""
 
     request_budget_s: float = Field(default=20.0, gt=0)
     """Most time spent on one request, all model calls and the repair included; past it the request is
     answered with nothing. Shorter than the claim idle time, so no other planner claims a request that
     is still being worked on (and answers it twice)."""
-
-    max_step_lag: int = Field(default=200, ge=0)
-    """A request whose step is this far behind the newest request seen for its env is dropped."""
 
     concurrency: int = Field(default=1, ge=1, le=64)
     """Requests one process handles at once; more only helps hosts that batch (vLLM, Ollama with
@@ -111,6 +121,13 @@ class PlannerSettings(CommonSettings):
     @model_validator(mode="after")
     def _check_url(self) -> "PlannerSettings":
         self.backend_name()  # fails at start, with a message, on a URL no back end can use
+        longest = self.answer_limits().longest_answer_tokens()  # also checks max_ttl_steps against the steps
+        if self.llm_max_tokens is not None and self.llm_max_tokens < longest:
+            raise ValueError(
+                f"llm_max_tokens ({self.llm_max_tokens}) is below the longest answer the plan's schema allows "
+                f"({longest} tokens with the {self.llm_profile!r} profile): a grammar-bound answer would be cut "
+                "off and rejected. Leave it unset, raise it, or lower --max-plan-steps / --max-ttl-steps"
+            )
         if self.request_budget_s * 1000 >= self.streams.claim_min_idle_ms:
             raise ValueError(
                 f"request_budget_s ({self.request_budget_s:g} s) must be shorter than the claim idle time "
@@ -124,6 +141,18 @@ class PlannerSettings(CommonSettings):
                 " raise --llm-backoff-max-s or lower --llm-backoff-s"
             )
         return self
+
+    def profile(self) -> Profile:
+        return PROFILES[self.llm_profile]
+
+    def answer_limits(self) -> AnswerLimits:
+        """What an answer may hold: the plan limits here, the text lengths of the profile."""
+        p = self.profile()
+        return AnswerLimits(self.max_plan_steps, self.max_ttl_steps, p.goal_chars, p.note_chars, p.max_notes)
+
+    def max_tokens(self) -> int:
+        """The answer's token cap sent to the host: `llm_max_tokens`, else the longest answer the schema allows."""
+        return self.llm_max_tokens or self.answer_limits().longest_answer_tokens()
 
     def retry_backoff(self) -> Backoff:
         """Fresh delays for the retries of one model call (full jitter: anywhere up to the exponential delay)."""

@@ -19,7 +19,7 @@ from bench.learning_system import _Keeper
 from services.dqn_learner.checkpoints import save_checkpoint
 from services.dqn_learner.network import QNetwork
 from services.dqn_learner.settings import LearnerSettings
-from services.llm_planner.plan import plan_schema
+from services.llm_planner.plan import AnswerLimits, plan_schema
 from services.llm_planner.prompt import describe_state
 from shared.buttons import Button
 from shared.game.config import GameConfig
@@ -93,7 +93,7 @@ def test_the_demonstrator_leads_to_the_badge_from_wherever_the_player_stands() -
         assert core.state.badge_count == 1, f"no badge after {index + 1} steps"
     finally:
         core.close()
-    plan = json.loads(demonstrator.plan(plan_schema(list(Button), 8, 16), {"messages": []}))
+    plan = json.loads(demonstrator.plan(plan_schema(list(Button), AnswerLimits(8, 16)), {"messages": []}))
     assert plan["buttons"] == ["a"] and plan["ttl"] == 2  # no situation in the prompt: A, as through text
 
 

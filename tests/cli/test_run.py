@@ -37,9 +37,16 @@ def test_run_500_actions_ends_by_itself_with_the_frames_in_redis(
     assert rate(progress[-1]) > 0, progress[-1]
     assert "Traceback" not in result.stderr
     assert f"Dashboard: http://127.0.0.1:{port}/?token=" in result.stdout
-    assert "services: emulator/env0, dqn_learner/0, llm_planner/0, dashboard/0" in result.stdout
+    # no model host given and none at Ollama's address: the run starts its own (SmolLM2 on llama.cpp's server)
+    assert "services: emulator/env0, dqn_learner/0, model_host/0, llm_planner/0, dashboard/0" in result.stdout
+    (host,) = [line for line in result.stdout.splitlines() if line.startswith("Model host: ")]
+    assert "/v1 (llama_cpp.server, SmolLM2-135M-Instruct Q4_1" in host and "started for this run" in host
     logs = tmp_path / "data" / "logs"
-    assert {p.name for p in logs.iterdir()} >= {"emulator-env0.log", "dqn_learner-0.log", "llm_planner-0.log"}
+    assert {p.name for p in logs.iterdir()} >= {
+        "emulator-env0.log", "dqn_learner-0.log", "llm_planner-0.log", "model_host-0.log"
+    }  # fmt: skip
+    planner_log = (logs / "llm_planner-0.log").read_text()
+    assert "--llm-profile small" in planner_log and "SmolLM2-135M-Instruct" in planner_log
 
 
 def played(got: list[Frame]) -> int:

@@ -19,6 +19,8 @@ ROOT = Path(__file__).resolve().parents[2]
 BASE_IMAGE = "localhost/debian:bookworm"
 REDIS_IMAGE = "localhost/crystal-rl/redis:latest"
 HOST_CA = Path("/etc/ssl/certs/ca-certificates.crt")
+WHEELS = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "crystal-rl" / "wheels"
+"""Where `make setup` keeps llama-cpp-python's wheel (the Makefile's WHEELS)."""
 CONTAINERS_CONF = """[containers]
 default_ulimits = []
 [engine]
@@ -32,6 +34,16 @@ def podman_compose_binary() -> str | None:
     candidates = [os.environ.get("CRL_PODMAN_COMPOSE"), shutil.which("podman-compose"),
                   str(Path(sys.executable).with_name("podman-compose"))]  # fmt: skip
     return next((c for c in candidates if c and Path(c).is_file()), None)
+
+
+def llama_wheels() -> Path | None:
+    """The folder of llama-cpp-python's wheel that `make setup` built for this CPU (`tools/llama_wheel.py`), if any."""
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "llama_wheel.py"), "--find", str(WHEELS)],
+        capture_output=True, text=True, timeout=30, check=False,
+    )  # fmt: skip
+    folder = Path(result.stdout.strip()) if result.returncode == 0 and result.stdout.strip() else None
+    return folder if folder is not None and folder.is_dir() else None
 
 
 def debian_mirror() -> str:
@@ -119,6 +131,9 @@ class Podman:
         links = os.environ.get("PIP_FIND_LINKS", "")
         if links and Path(links).is_dir():
             args += ["-v", f"{links}:/opt/wheels:ro", "--build-arg", "PIP_FIND_LINKS=/opt/wheels"]
+        llama = llama_wheels()
+        if llama is not None:  # the model host's image installs the wheel `make setup` built instead of building it
+            args += ["-v", f"{llama}:/opt/llama-wheels:ro", "--build-arg", "LLAMA_FIND_LINKS=/opt/llama-wheels"]
         return args
 
     def build(self) -> None:

@@ -112,7 +112,6 @@ def test_compose_up_scale_restart_down_under_podman(tmp_path: Path, demo_rom: Pa
             "CRL_TEST_REDIS_PORT": str(redis_port),
             "CRL_ROM_DIR": str(roms),
             "CRL_ROM": "/roms/demo.gbc",  # the user's-ROM path: a read-only mount from the host
-            "CRL_TEST_STANDINS_DIR": str(ROOT / "tests" / "standins"),  # the stand-in model host: test code, no image
         },
     )
     client = redis.Redis(port=redis_port, password=REDIS_PASSWORD, socket_timeout=2, socket_connect_timeout=2)
@@ -128,8 +127,8 @@ def test_compose_up_scale_restart_down_under_podman(tmp_path: Path, demo_rom: Pa
         p.build()
         p.compose("up", "-d", "--no-build", what="up")
 
-        # Redis and the four services come up, and frames flow
-        services = ("redis", "standin", "emulator", "dqn_learner", "llm_planner", "dashboard")
+        # Redis, the model host and the four services come up, and frames flow
+        services = ("redis", "model_host", "emulator", "dqn_learner", "llm_planner", "dashboard")
         wait_for(lambda: all(p.running(s) for s in services), 120, 1, what=f"containers {services} running")
         wait_for(lambda: _ping(client), 60, 0.5, what="Redis answering")
         with pytest.raises(redis.AuthenticationError):  # published to the test, and still closed without it
@@ -137,8 +136,8 @@ def test_compose_up_scale_restart_down_under_podman(tmp_path: Path, demo_rom: Pa
         wait_for(lambda: all(health(client, s) for s in services[2:]), 180, 1, what="every service's heartbeat")
         first = wait_for(lambda: newest(client, "0"), 60, 0.5, what="a frame")
         wait_for(lambda: (f := newest(client, "0")) and f.step > first.step + 100, 60, 0.5, what="frames flowing")
-        wait_for(lambda: {ActionSource.DQN, ActionSource.LLM} <= sources(client, "0"), 180, 1,
-                 what="DQN actions and LLM plans played in the containers")  # fmt: skip
+        wait_for(lambda: {ActionSource.DQN, ActionSource.LLM} <= sources(client, "0"), 300, 1,
+                 what="DQN actions and SmolLM2's plans (the model host's container) played")  # fmt: skip
         numbers["up_to_playing_s"] = round(time.monotonic() - started, 1)
 
         # the dashboard answers on its published port, behind its token
@@ -148,8 +147,9 @@ def test_compose_up_scale_restart_down_under_podman(tmp_path: Path, demo_rom: Pa
         answer = wait_for(lambda: _get(url, TOKEN), 60, 1, what="the dashboard answering")
         assert {"emulator", "dqn_learner", "llm_planner"} <= {s["service"] for s in answer.json()}
         assert httpx.get(url, timeout=5).status_code == 401
-        # every image's health check passes (crystal-rl status --service X inside the container)
-        for service in services[2:]:
+        # every image's health check passes (crystal-rl status --service X inside the container; the model host's
+        # asks its server for its models)
+        for service in services[1:]:
             (container,) = p.running(service)
             wait_for(lambda c=container: p.healthy(c), 60, 2, what=f"{container} healthy")
 

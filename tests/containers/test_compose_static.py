@@ -21,6 +21,7 @@ import pytest
 import yaml
 from pydantic_settings import BaseSettings
 
+from crystal_rl.model_host import MODEL_FILE, EmbeddedHost
 from services.dashboard.settings import DashboardSettings
 from services.dqn_learner.evaluate import EvalSettings
 from services.dqn_learner.settings import LearnerSettings
@@ -203,6 +204,34 @@ def test_gpu_override_reserves_gpus_for_the_model_host_and_points_the_planner_at
     planner = merged(load(COMPOSE), load(GPU))["services"]["llm_planner"]
     assert interpolate(planner["environment"]["CRL_LLM_URL"]) == "http://ollama:11434"
     assert "ollama" in planner["depends_on"]
+
+
+def test_the_model_host_image_carries_the_model_and_the_planner_asks_it_as_crystal_rl_run_does() -> None:
+    """The model_host service runs what `crystal-rl run` starts on a machine with no model host (the same server
+    settings), on the GGUF the image carries; the planner is pointed at it with the same flags' values."""
+    services = load(COMPOSE)["services"]
+    command = services["model_host"]["command"]
+    stage = dockerfile_stages()["model_host"]
+    cmd = next(line for line in reversed(stage) if line.startswith("CMD "))
+    assert json.loads(cmd[4:]) == command and services["model_host"]["build"]["target"] == "model_host"
+    health = next(line for line in stage if line.startswith("HEALTHCHECK"))
+    assert "127.0.0.1:8000/v1/models" in health
+    flags = dict(zip(command[3::2], command[4::2], strict=True))
+    assert any(flags["--model"].rsplit("/", 1)[0] in line and MODEL_FILE in line for line in stage if "RUN" in line)
+    embedded = EmbeddedHost(Path(flags["--model"]), 8000).spec().argv
+    ours = dict(zip(embedded[3::2], embedded[4::2], strict=True))
+    for flag in ("--model_alias", "--n_ctx", "--n_threads", "--n_threads_batch", "--n_batch", "--verbose"):
+        assert flags[flag] == ours[flag], flag
+    planner = {k: interpolate(str(v)) for k, v in services["llm_planner"]["environment"].items()}
+    assert planner["CRL_LLM_URL"] == f"http://model_host:{flags['--port']}/v1" and flags["--host"] == "0.0.0.0"
+    told = EmbeddedHost(Path("m"), 1).planner_flags()
+    given = dict(zip(told[::2], told[1::2], strict=True))
+    assert planner["CRL_LLM_MODEL"] == given["--llm-model"] == flags["--model_alias"]
+    assert planner["CRL_LLM_PROFILE"] == given["--llm-profile"]
+    assert planner["CRL_LLM_JSON_MODE"] == given["--llm-json-mode"]
+    assert "model_host" in services["llm_planner"]["depends_on"]
+    gpu = merged(load(COMPOSE), load(GPU))["services"]["llm_planner"]["environment"]
+    assert interpolate(gpu["CRL_LLM_PROFILE"]) == "full" and interpolate(gpu["CRL_LLM_JSON_MODE"]) == "schema"
 
 
 def test_redis_requires_a_password_that_every_service_is_given_and_none_is_a_clear_error() -> None:

@@ -49,8 +49,11 @@ async def test_env_numbers_come_from_the_frames(
     assert [e["env"] for e in listed] == ["0"]
 
     assert (await http.get("/api/envs/0/notes")).json()["notes"] == []  # no planner has written any
-    redis_client.set(KEYS.memory("0"), Notes(notes=("reach Violet City",), step=30, ts=1.0).model_dump_json())
-    assert (await http.get("/api/envs/0/notes")).json() == {"notes": ["reach Violet City"], "step": 30, "ts": 1.0}
+    notes = Notes(notes=("reach Violet City",), step=30, ts=1.0, episode=2)
+    redis_client.set(KEYS.memory("0"), notes.model_dump_json())
+    assert (await http.get("/api/envs/0/notes")).json() == {
+        "notes": ["reach Violet City"], "step": 30, "ts": 1.0, "episode": 2
+    }  # fmt: skip
     redis_client.set(KEYS.memory("0"), b"not json")
     assert (await http.get("/api/envs/0/notes")).json()["notes"] == []
 

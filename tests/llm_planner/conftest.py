@@ -1,12 +1,16 @@
 """Fixtures for the planner tests: the stand-in model host, requests, settings pointing at both."""
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from cartridge.walkthrough import WALKTHROUGH
 from services.llm_planner.settings import PlannerSettings
-from shared.buttons import Button
+from shared.buttons import BUTTONS, Button
+from shared.game.core import GameCore
+from shared.game.machine import resolve_rom, start_machine
 from shared.game.state import GameState, PartyMon
 from shared.messages import HistoryItem, PlanOutcome, PlanRequest
 from tests.standins.model_host import StandinModelHost
@@ -81,3 +85,25 @@ def planner_settings(url: str, **overrides: Any) -> PlannerSettings:
     }
     fields.update(overrides)
     return PlannerSettings(**fields)
+
+
+def cartridge_requests(demo_rom: Path, every: int = 3, count: int = 20, env: str = "0") -> list[PlanRequest]:
+    """Plan requests made from the demo cartridge's real states along its walkthrough, the way the emulator makes
+    them (state, legal buttons, words on screen, text map): the house, the town, the starter's text, a route, a
+    battle. One every `every` presses, `count` of them (the walkthrough's last state repeats past its end)."""
+    core = GameCore(*start_machine(resolve_rom(demo_rom)))
+    requests: list[PlanRequest] = []
+    try:
+        for step in range(every * count):
+            if step % every == 0:
+                requests.append(
+                    PlanRequest(
+                        request_id=f"cart-{env}-{step}", env=env, step=step, reason="interval", state=core.state,
+                        legal=tuple(b for b, ok in zip(BUTTONS, core.legal(), strict=True) if ok),
+                        screen_text=core.screen_text(), text_map=core.text_map(), episode=core.episode,
+                    )
+                )  # fmt: skip
+            core.step(Button(WALKTHROUGH[step]) if step < len(WALKTHROUGH) else None)
+    finally:
+        core.close()
+    return requests

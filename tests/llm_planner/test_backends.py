@@ -22,7 +22,7 @@ from services.llm_planner.backends import (
     OpenAIBackend,
     make_backend,
 )
-from services.llm_planner.plan import parse_plan, plan_schema
+from services.llm_planner.plan import AnswerLimits, parse_plan, plan_schema
 from services.llm_planner.prompt import ChatMessage
 from services.llm_planner.settings import PlannerSettings
 from shared.buttons import Button
@@ -30,7 +30,7 @@ from tests.llm_planner.conftest import planner_settings
 from tests.standins.model_host import Reply, StandinModelHost
 
 LEGAL = (Button.A, Button.UP, Button.RIGHT)
-SCHEMA = plan_schema(LEGAL, max_steps=4, max_ttl=16)
+SCHEMA = plan_schema(LEGAL, AnswerLimits(max_steps=4, max_ttl=16))
 MESSAGES: list[ChatMessage] = [{"role": "system", "content": "plan"}, {"role": "user", "content": "state"}]
 
 
@@ -51,7 +51,8 @@ async def test_a_schema_constrained_chat_round_trip(standin: StandinModelHost, a
     assert request.body["stream"] is False
     if api == "ollama":
         assert request.body["format"] == SCHEMA
-        assert request.body["options"] == {"temperature": 0.2, "num_predict": 256}
+        # the cap is the longest answer the full profile's schema allows: none is cut off
+        assert request.body["options"] == {"temperature": 0.2, "num_predict": 960}
     else:
         assert request.body["response_format"] == {
             "type": "json_schema",

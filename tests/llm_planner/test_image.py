@@ -11,7 +11,7 @@ from PIL import Image
 
 from services.emulator.screens import PNG_SIGNATURE
 from services.llm_planner.backends import make_backend
-from services.llm_planner.plan import plan_schema
+from services.llm_planner.plan import AnswerLimits, plan_schema
 from services.llm_planner.prompt import PromptBuilder, Templates
 from shared.messages import PlanRequest
 from tests.llm_planner.conftest import make_request, planner_settings
@@ -60,11 +60,11 @@ async def test_each_back_end_sends_the_picture_in_its_apis_field(
     standin: StandinModelHost, api: str, images: bool
 ) -> None:
     request = make_request(screen_png=SCREEN)
-    messages = PromptBuilder(Templates.load(), 8, 64, 16, images=images).messages(request)
+    messages = PromptBuilder(Templates.load(), AnswerLimits(8, 64), 16, images=images).messages(request)
     url = standin.ollama_url if api == "ollama" else standin.openai_url
     backend = make_backend(planner_settings(url))
     try:
-        await backend.chat(messages, plan_schema(request.legal, 8, 64))
+        await backend.chat(messages, plan_schema(request.legal, AnswerLimits(8, 64)))
     finally:
         await backend.aclose()
     system, user = standin.requests[0].body["messages"]

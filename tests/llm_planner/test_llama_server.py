@@ -17,12 +17,11 @@ import pytest
 import redis
 
 from services.llm_planner.backends import OpenAIBackend, make_backend
-from services.llm_planner.planner import Planner
-from services.llm_planner.prompt import PromptBuilder, Templates
+from services.llm_planner.planner import Planner, prompts_for
 from services.llm_planner.resilience import CircuitBreaker, GuardedBackend
 from shared.messages import Action, ActionSource
 from shared.streams import Backoff
-from tests.llm_planner.conftest import make_request, planner_settings
+from tests.llm_planner.conftest import cartridge_requests, make_request, planner_settings
 from tests.llm_planner.llama_server import LlamaServer, llama_server
 from tests.procs import KEYS, events, frames, running, wait_for
 
@@ -43,8 +42,7 @@ async def planner(server: LlamaServer, request: pytest.FixtureRequest) -> AsyncI
     settings = planner_settings(server.openai_url, llm_model="tiny", llm_timeout_s=60.0, llm_json_mode=json_mode)
     breaker = CircuitBreaker(settings.breaker_failures, settings.breaker_reset_s)
     backend = GuardedBackend(make_backend(settings), breaker, 0, lambda: Backoff(0.01, 0.02, jitter=1.0))
-    prompts = PromptBuilder(Templates.load(), settings.max_plan_steps, settings.max_ttl_steps, 8)
-    yield Planner(backend, prompts, settings.max_plan_steps, settings.max_ttl_steps)
+    yield Planner(backend, prompts_for(settings))
     await backend.backend.aclose()
 
 
@@ -64,12 +62,22 @@ async def test_the_server_refuses_json_schema_once_and_its_grammar_makes_every_a
     assert len(steps) == 1 and STEP_DOWN in steps[0] and "HTTP 500" in steps[0], steps
 
 
+async def test_under_the_grammar_the_random_weight_model_answers_only_plans_the_parser_accepts(
+    planner: Planner, demo_rom: Path
+) -> None:
+    """20 requests from the demo cartridge's states (walks to its places, its legal buttons): 20 plans, no repair.
+    The model is noise; the grammar the schema becomes leaves it nothing to write but a valid plan."""
+    results = [await planner.plan(request) for request in cartridge_requests(demo_rom, every=3, count=20)]
+    assert [r.status for r in results] == ["planned"] * 20, [(r.status, r.rejections) for r in results]
+    assert not [r for r in results if r.rejections]
+
+
 @pytest.mark.parametrize("planner", ["none"], indirect=True)
 async def test_without_a_grammar_the_repair_turn_goes_to_the_server_and_is_answered(planner: Planner) -> None:
     """The model's text is no plan; the planner asks once more with it and the error, and takes the answer."""
     result = await planner.plan(make_request(step=10))
-    assert result.status == "invalid" and len(result.raw) == 2, result
-    assert all(raw for raw in result.raw) and result.error
+    assert result.status == "invalid" and len(result.rejections) == 2, result
+    assert all(r.raw for r in result.rejections) and result.error
     assert result.model_s > 0
 
 

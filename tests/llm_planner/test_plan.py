@@ -1,12 +1,18 @@
 """Plan parsing: what a model may answer, and every way an answer is refused with a reason."""
 
 import json
+import random
+import re
+from typing import Any
 
+import jsonschema
 import pytest
 
-from services.llm_planner.plan import Plan, PlanError, parse_plan, plan_schema
+from services.llm_planner.plan import AnswerLimits, Plan, PlanError, parse_plan, plan_schema, walk_targets
+from services.llm_planner.settings import PlannerSettings
 from shared.buttons import Button
 from shared.game.navigation import WalkTo
+from shared.game.textmap import MapExit, TextMap
 from shared.notes import MAX_NOTE_CHARS, MAX_NOTES
 
 LEGAL = (Button.A, Button.B, Button.UP, Button.DOWN, Button.LEFT, Button.RIGHT)
@@ -61,16 +67,104 @@ def test_unusable_answers_are_refused_with_the_reason(text: str, reason: str) ->
     assert reason in str(info.value)
 
 
-def test_schema_lists_only_legal_buttons_and_the_limits() -> None:
-    schema = plan_schema((Button.A, Button.UP), max_steps=3, max_ttl=9)
+def test_schema_lists_only_legal_buttons_the_places_of_the_map_and_the_limits() -> None:
+    limits = AnswerLimits(max_steps=3, max_ttl=9)
+    schema = plan_schema((Button.A, Button.UP), limits, ["", "exit west", "4, 1"])
     assert schema["properties"]["buttons"]["items"]["enum"] == ["a", "up"]
-    assert schema["properties"]["buttons"]["maxItems"] == 3
-    assert schema["properties"]["ttl"]["maximum"] == 9
+    assert schema["properties"]["buttons"]["maxItems"] == 3 and schema["properties"]["buttons"]["minItems"] == 1
+    assert schema["properties"]["ttl"]["enum"] == [4, 5, 6, 7, 8, 9]  # enough for 3 buttons and a walk
     assert schema["required"] == ["goal", "walk_to", "buttons", "ttl", "notes"]
-    assert schema["properties"]["buttons"]["minItems"] == 0  # a plan that only walks
-    assert schema["properties"]["walk_to"]["type"] == "string"
+    assert schema["properties"]["walk_to"]["enum"] == ["", "exit west", "4, 1"]
     assert schema["properties"]["notes"]["maxItems"] == MAX_NOTES
     assert schema["additionalProperties"] is False
+    with pytest.raises(ValueError, match="at least max_plan_steps"):
+        AnswerLimits(max_steps=8, max_ttl=8)
+
+
+def test_walk_targets_are_the_exits_and_the_cells_of_the_requests_map_not_walls_nor_the_player() -> None:
+    text_map = TextMap(
+        map_name="Route 29", left=4, top=1, rows=("#.P", "E@,"), x=5, y=2, facing="down",
+        exits=(MapExit(x=4, y=2, to="New Bark Town"), MapExit(edge="north", to="Route 46")),
+    )  # fmt: skip
+    assert walk_targets(text_map) == ["", "exit north", "exit west", "5, 1", "6, 1", "4, 2", "6, 2"]
+    assert walk_targets(None) == [""]
+
+
+def answers_from(schema: dict[str, Any], rng: random.Random) -> dict[str, Any]:
+    """An answer drawn from the plan schema: each field anywhere within what the schema allows, ends included."""
+    props = schema["properties"]
+
+    def text(pattern: str) -> str:
+        most = int(re.search(r"\{0,(\d+)\}", pattern).group(1))  # type: ignore[union-attr]
+        first = pattern.startswith("^[\\x21")
+        length = rng.choice([0, 1, most, rng.randint(0, most)]) + first
+        chars = [chr(c) for c in range(0x20, 0x7F) if chr(c) not in '"\\']
+        body = "".join(rng.choice(chars) for _ in range(length))
+        return body if not first else rng.choice([c for c in chars if c != " "]) + body[1:]
+
+    buttons = props["buttons"]
+    count = rng.randint(buttons["minItems"], buttons["maxItems"])
+    return {
+        "goal": text(props["goal"]["pattern"]),
+        "walk_to": rng.choice(props["walk_to"]["enum"]),
+        "buttons": [rng.choice(buttons["items"]["enum"]) for _ in range(count)],
+        "ttl": rng.choice(props["ttl"]["enum"]),
+        "notes": [text(props["notes"]["items"]["pattern"]) for _ in range(rng.randint(0, props["notes"]["maxItems"]))],
+    }
+
+
+@pytest.mark.parametrize("profile", ["full", "small"])
+def test_every_answer_the_schema_allows_is_a_plan_the_parser_accepts(profile: str) -> None:
+    """What a grammar-bound host can write, the parser takes: 900 answers drawn from the schema, ends included."""
+    settings = PlannerSettings(llm_profile=profile)
+    limits = settings.answer_limits()
+    rng = random.Random(7)
+    walks = ["", "exit north", "exit east", "-6, 0", "999, 999", "12, 5"]
+    for legal in (tuple(Button), LEGAL, (Button.A,)):
+        schema = plan_schema(legal, limits, walks)
+        for _ in range(300):
+            answer = answers_from(schema, rng)
+            jsonschema.validate(answer, schema)  # the draw is within the schema
+            for text in (json.dumps(answer), json.dumps(answer, separators=(",", ":"))):
+                plan = parse_plan(text, legal, limits.max_steps, limits.max_ttl)
+                assert plan.ttl_steps == answer["ttl"] and len(plan.buttons) == len(answer["buttons"])
+
+
+@pytest.mark.parametrize("profile", ["full", "small"])
+def test_the_longest_answer_the_schema_allows_fits_the_token_cap(profile: str) -> None:
+    settings = PlannerSettings(llm_profile=profile)
+    limits = settings.answer_limits()
+    walks = ["", "exit north", "-999, -999"]
+    schema = plan_schema(tuple(Button), limits, walks)
+    longest = {
+        "goal": "g" * limits.goal_chars, "walk_to": "exit north", "buttons": ["select"] * limits.max_steps,
+        "ttl": limits.max_ttl, "notes": ["n" * limits.note_chars] * limits.max_notes,
+    }  # fmt: skip
+    jsonschema.validate(longest, schema)
+    # one space after every token, as llama-cpp-python's grammar allows, and a byte is at most one token
+    spaced = json.dumps(longest, separators=(", ", ": ")).replace("[", "[ ").replace("{", "{ ") + " "
+    assert len(spaced.encode()) + 1 <= settings.max_tokens() == limits.longest_answer_tokens()
+    assert settings.max_tokens() <= len(spaced.encode()) + 2 * (len(longest) + 20)  # a bound, not a guess far off
+    with pytest.raises(ValueError, match="below the longest answer"):
+        PlannerSettings(llm_profile=profile, llm_max_tokens=256 if profile == "full" else 100)
+
+
+def test_rejections_name_their_kind() -> None:
+    kinds = {}
+    answers = (
+        "nope",
+        '{"goal": " ", "buttons": ["a"], "ttl": 2}',
+        '{"goal": "g", "buttons": ["jump"], "ttl": 2}',
+        '{"goal": "g", "buttons": ["a"], "ttl": 99}',
+        '{"goal": "g", "walk_to": "x, y", "buttons": ["a"], "ttl": 2}',
+        '{"goal": "g", "buttons": ["a"], "ttl": 2, "notes": "n"}',
+        '{"buttons": ["a"], "ttl": 2}',
+    )
+    for text in answers:
+        with pytest.raises(PlanError) as info:
+            parse(text)
+        kinds[info.value.kind] = text
+    assert set(kinds) == {"json", "goal", "buttons", "ttl", "walk_to", "notes", "shape"}
 
 
 def test_notes_are_the_models_memory_and_absent_notes_keep_the_old_ones() -> None:

@@ -67,9 +67,10 @@ async def test_two_planners_share_the_requests(
     spawn("planner-b")
     await asyncio.gather(wait_health(aredis, "planner-a"), wait_health(aredis, "planner-b"))
 
-    await publish(redis_url, *(make_request(step=s) for s in range(10, 20)))
-    got = await actions(aredis, "0", 10, timeout=20)
-    assert sorted(a.request_id or "" for a in got) == sorted(f"req-0-{s}" for s in range(10, 20))
+    # ten games' requests (of one game, only the newest would be planned)
+    await publish(redis_url, *(make_request(step=s, env=str(s)) for s in range(10, 20)))
+    got = [a for s in range(10, 20) for a in await actions(aredis, str(s), 1, timeout=20)]
+    assert sorted(a.request_id or "" for a in got) == sorted(f"req-{s}-{s}" for s in range(10, 20))
 
     async def handled() -> dict[str, int]:
         beats = [await health(aredis, i) for i in ("planner-a", "planner-b")]
@@ -83,7 +84,7 @@ async def test_two_planners_share_the_requests(
         counts = await handled()
     assert sum(counts.values()) == 10
     assert counts["planner-a"] >= 2 and counts["planner-b"] >= 2, counts
-    assert await aredis.xlen(KEYS.actions("0")) == 10 and await pending(aredis) == 0
+    assert sum([await aredis.xlen(KEYS.actions(str(s))) for s in range(10, 20)]) == 10 and await pending(aredis) == 0
 
 
 async def test_a_killed_planners_request_is_claimed_and_answered_by_another(
@@ -140,23 +141,23 @@ def test_bad_settings_fail_at_start_with_one_line(redis_url: str) -> None:
 async def test_the_models_notes_go_back_into_its_next_prompt_across_a_planner_kill(
     spawn: Spawn, standin: StandinModelHost, redis_url: str, aredis: Redis
 ) -> None:
-    """The notes of one answer are stored for the env; a planner started after the first was killed reads them
-    into the next prompt, and an answer without notes leaves them as they were."""
+    """The notes of one answer are stored for the env and its episode; a planner started after the first was killed
+    reads them into the next prompt of that episode, and an answer without notes leaves them as they were."""
     note = "current goal: reach Violet City"
     plan = {"goal": "walk north", "buttons": ["up"], "ttl": 2}
     standin.script.extend([Reply(text=json.dumps({**plan, "notes": [note]})), Reply(text=json.dumps(plan))])
     first = spawn("planner-a")
     await wait_health(aredis, "planner-a")
-    await publish(redis_url, make_request(step=10))
+    await publish(redis_url, make_request(step=10, episode=4))
     await actions(aredis, "0", 1)
     stored = Notes.model_validate_json(await aredis.get(KEYS.memory("0")))
-    assert stored.notes == (note,) and stored.step == 10
+    assert stored.notes == (note,) and stored.step == 10 and stored.episode == 4
     first.send_signal(signal.SIGKILL)
     first.wait(10)
 
     spawn("planner-b")
     await wait_health(aredis, "planner-b")
-    await publish(redis_url, make_request(step=40))
+    await publish(redis_url, make_request(step=40, episode=4))  # the same episode: the notes are kept
     await actions(aredis, "0", 2)
     prompt = standin.requests[-1].body["messages"][-1]["content"]
     assert f"- {note}\n(written at step 10)" in prompt

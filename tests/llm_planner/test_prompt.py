@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from services.llm_planner.plan import AnswerLimits
 from services.llm_planner.prompt import PromptBuilder, Templates, describe_history, estimate_tokens
 from shared.buttons import Button
 from shared.errors import ConfigError
@@ -15,7 +16,7 @@ from tests.llm_planner.conftest import make_request, make_state
 
 
 def builder() -> PromptBuilder:
-    return PromptBuilder(Templates.load(), max_steps=8, max_ttl=64, history_limit=16)
+    return PromptBuilder(Templates.load(), AnswerLimits(8, 64), history_limit=16)
 
 
 def test_user_prompt_carries_state_history_reason_legal_and_outcome() -> None:
@@ -77,7 +78,7 @@ def test_repair_turn_repeats_the_chat_and_names_the_error() -> None:
 def test_templates_come_from_a_directory_and_are_checked(tmp_path: Path) -> None:
     for name in ("system", "user", "repair"):
         (tmp_path / f"{name}.md").write_text(f"{name} $max_steps\n")
-    _, user = PromptBuilder(Templates.load(tmp_path), 5, 9, 4).messages(make_request())
+    _, user = PromptBuilder(Templates.load(tmp_path), AnswerLimits(5, 9), 4).messages(make_request())
     assert user["content"] == "user 5\n"
 
     (tmp_path / "user.md").write_text("hello $nickname")
@@ -97,8 +98,8 @@ def test_a_prompt_over_its_token_budget_shows_less_history_until_it_fits() -> No
         for i in range(200)
     )
     request = make_request(step=1200, history=history)
-    roomy = PromptBuilder(Templates.load(), max_steps=8, max_ttl=64, history_limit=128, budget_tokens=100_000)
-    tight = PromptBuilder(Templates.load(), max_steps=8, max_ttl=64, history_limit=128, budget_tokens=700)
+    roomy = PromptBuilder(Templates.load(), AnswerLimits(8, 64), history_limit=128, budget_tokens=100_000)
+    tight = PromptBuilder(Templates.load(), AnswerLimits(8, 64), history_limit=128, budget_tokens=700)
     full, cut = roomy.messages(request), tight.messages(request)
     assert estimate_tokens(full) > 700 >= estimate_tokens(cut)
     shown = [line for line in cut[1]["content"].splitlines() if line.startswith("- step ")]
@@ -138,6 +139,6 @@ def test_a_full_prompt_with_map_words_notes_and_history_stays_in_the_default_bud
     )
     request = make_request(step=1016, history=history, screen_text=("x" * 18,) * 8, text_map=_text_map())
     notes = Notes(notes=tuple("n" * MAX_NOTE_CHARS for _ in range(MAX_NOTES)), step=1000)
-    messages = PromptBuilder(Templates.load(), max_steps=8, max_ttl=64, history_limit=16).messages(request, notes)
+    messages = PromptBuilder(Templates.load(), AnswerLimits(8, 64), history_limit=16).messages(request, notes)
     assert estimate_tokens(messages) <= 2000
     assert "- step 1015:" in messages[1]["content"]  # nothing had to be cut to fit

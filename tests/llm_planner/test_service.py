@@ -91,22 +91,31 @@ async def test_a_request_is_answered_with_a_plan_in_actions(
     assert [e.kind for e in await events(aredis)] == ["planner_started"]
 
 
-async def test_malformed_answers_answer_nothing_and_are_reported_with_the_raw_text(
+async def test_malformed_answers_answer_nothing_and_each_is_a_plan_rejected_event_with_the_raw_text(
     start_planner: Start, standin: StandinModelHost, redis_url: str, aredis: Redis
 ) -> None:
     service = await start_planner()
     standin.push(Reply("Let me think... " + "x" * 2000), Reply('{"goal": "go", "buttons": ["jump"], "ttl": 2}'))
     await publish(redis_url, make_request(step=7))
 
-    event = await wait_event(aredis, "plan_invalid")
-    assert event.level == "warning" and event.env == "0" and event.service == "llm_planner"
-    assert "'jump' is not one of the legal buttons" in event.data["error"]
-    first, second = event.data["raw"]
-    assert first.startswith("Let me think") and len(first) == 600
-    assert second == '{"goal": "go", "buttons": ["jump"], "ttl": 2}'
-    assert event.data["request_id"] == "req-0-7"
+    first = await wait_event(aredis, "plan_rejected")
+    deadline = time.monotonic() + 5
+    while len(rejected := [e for e in await events(aredis) if e.kind == "plan_rejected"]) < 2:
+        assert time.monotonic() < deadline, rejected
+        await asyncio.sleep(0.05)
+    assert first.level == "warning" and first.env == "0" and first.service == "llm_planner"
+    assert [e.data["kind"] for e in rejected] == ["json", "buttons"]
+    assert [e.data["attempt"] for e in rejected] == [1, 2] and not any(e.data["repaired"] for e in rejected)
+    assert "'jump' is not one of the legal buttons" in rejected[1].data["reason"]
+    assert rejected[0].data["raw"].startswith("Let me think") and len(rejected[0].data["raw"]) == 600
+    assert rejected[1].data["raw"] == '{"goal": "go", "buttons": ["jump"], "ttl": 2}'
+    assert rejected[0].data["request_id"] == "req-0-7"
     assert await aredis.xlen(KEYS.actions("0")) == 0
     assert service.stats.counts["invalid"] == 1 and await pending(aredis) == 0
+    beat = await wait_health(aredis, "test-0", lambda b: b["counters"].get("env0.failed") == 1)
+    counters = beat["counters"]
+    assert counters["env0.rejected"] == 2 and counters["env0.rejected.json"] == 1
+    assert counters["env0.rejected.buttons"] == 1 and counters["env0.requests"] == 1
 
     # The next request is planned as usual.
     await publish(redis_url, make_request(step=8))
@@ -128,18 +137,65 @@ async def test_one_repair_is_enough(
 async def test_stale_requests_are_dropped_and_counted(
     start_planner: Start, standin: StandinModelHost, redis_url: str, aredis: Redis
 ) -> None:
-    service = await start_planner(max_request_age_s=5, max_step_lag=100)
-    await publish(
-        redis_url,
-        make_request(step=10, ts=time.time() - 60),  # too old
-        make_request(step=500),  # fresh
-        make_request(step=300),  # 200 steps behind the one before it
-    )
+    service = await start_planner(max_request_age_s=5)
+    await publish(redis_url, make_request(step=10, ts=time.time() - 60), make_request(step=500))  # too old, fresh
     (action,) = await actions(aredis, "0", 1)
     assert action.step == 500
-    await wait_health(aredis, "test-0", lambda b: b["counters"].get("stale") == 2)
-    assert len(standin.requests) == 1 and service.stats.counts["requests"] == 3
+    await wait_health(aredis, "test-0", lambda b: b["counters"].get("stale") == 1)
+    assert len(standin.requests) == 1 and service.stats.counts["requests"] == 2
     assert await pending(aredis) == 0
+
+
+async def test_only_the_newest_request_of_each_env_is_planned_the_older_ones_are_superseded(
+    start_planner: Start, standin: StandinModelHost, redis_url: str, aredis: Redis
+) -> None:
+    """A backlog (the emulator asked while a slow model answered): of each env only the newest is planned."""
+    await publish(
+        redis_url,
+        *(make_request(step=s, env="0") for s in (30, 60, 90)),
+        *(make_request(step=s, env="1") for s in (40, 70)),
+        make_request(step=120, env="0"),
+    )
+    service = await start_planner()
+    (zero,) = await actions(aredis, "0", 1)
+    (one,) = await actions(aredis, "1", 1)
+    assert zero.step == 120 and one.step == 70
+    beat = await wait_health(aredis, "test-0", lambda b: b["counters"].get("requests") == 6)
+    counters = beat["counters"]
+    assert counters["superseded"] == 4 and counters["env0.superseded"] == 3 and counters["env1.superseded"] == 1
+    assert counters["env0.served"] == 1 and counters["env1.served"] == 1
+    prompts = [r.body["messages"][-1]["content"] for r in standin.requests]
+    assert sorted(next(s for s in (70, 120) if f"at step {s}:" in p) for p in prompts) == [70, 120]
+    assert len(standin.requests) == 2 and service.stats.counts["answered"] == 2
+    assert await pending(aredis) == 0
+
+
+async def test_a_plan_names_the_step_map_and_episode_it_was_made_for(
+    start_planner: Start, standin: StandinModelHost, redis_url: str, aredis: Redis
+) -> None:
+    await start_planner()
+    standin.push(Reply('{"goal": "talk", "walk_to": "4, 1", "buttons": ["a"], "ttl": 9}'))
+    await publish(redis_url, make_request(step=77, episode=3))
+    (action,) = await actions(aredis, "0", 1)
+    assert (action.step, action.map_group, action.map_number, action.episode) == (77, 24, 4, 3)
+    assert action.walk_to is not None and (action.walk_to.x, action.walk_to.y) == (4, 1)
+
+
+async def test_notes_start_empty_in_a_new_episode_and_are_kept_within_one(
+    start_planner: Start, standin: StandinModelHost, redis_url: str, aredis: Redis
+) -> None:
+    await start_planner()
+    note = '{"goal": "g", "buttons": ["a"], "ttl": 9, "notes": ["reach Violet City"]}'
+    standin.push(Reply(note), Reply('{"goal": "g", "buttons": ["a"], "ttl": 9}'), Reply(None))
+    await publish(redis_url, make_request(step=10, episode=1))
+    await actions(aredis, "0", 1)
+    await publish(redis_url, make_request(step=20, episode=1))
+    await actions(aredis, "0", 2)
+    assert "reach Violet City" in standin.requests[1].body["messages"][-1]["content"]  # kept within the episode
+    await publish(redis_url, make_request(step=30, episode=2))
+    await actions(aredis, "0", 3)
+    assert "reach Violet City" not in standin.requests[2].body["messages"][-1]["content"]
+    assert await aredis.get(KEYS.memory("0")) is None  # cleared in Redis: a restarted planner finds none either
 
 
 async def test_a_slow_back_end_times_out_and_the_next_request_is_planned(
@@ -174,14 +230,14 @@ async def test_a_down_back_end_pauses_planning_and_it_resumes_when_back(
 ) -> None:
     service = await start_planner(breaker_failures=2, breaker_reset_s=0.5, llm_retries=1)
     standin.stop()
-    await publish(redis_url, *(make_request(step=s) for s in (1, 2, 3, 4)))
+    await publish(redis_url, *(make_request(step=s, env=str(s)) for s in (1, 2, 3, 4)))  # four games: none supersedes
 
     down = await wait_event(aredis, "backend_down")
     assert down.level == "error" and "ConnectError" in down.data["error"]
     beat = await wait_health(aredis, "test-0", lambda b: b["counters"].get("requests") == 4)
     assert beat["status"] == "running, model back end down" and beat["counters"]["backend_up"] == 0
     assert beat["counters"]["backend_down"] == 2 and beat["counters"]["backend_error"] == 2
-    assert await aredis.xlen(KEYS.actions("0")) == 0 and await pending(aredis) == 0
+    assert not [s for s in (1, 2, 3, 4) if await aredis.xlen(KEYS.actions(str(s)))] and await pending(aredis) == 0
     # Open breaker: the requests after the second failure were never sent (1 try + 1 retry each before).
     assert service.guarded.calls == 4
 
@@ -217,8 +273,8 @@ async def test_concurrency_handles_requests_side_by_side(
     await start_planner(concurrency=3)
     standin.default = Reply(delay_s=0.5)
     started = time.monotonic()
-    await publish(redis_url, *(make_request(step=s) for s in (1, 2, 3)))
-    got = await actions(aredis, "0", 3)
+    await publish(redis_url, *(make_request(step=s, env=str(s)) for s in (1, 2, 3)))  # three games
+    got = [a for s in (1, 2, 3) for a in await actions(aredis, str(s), 1)]
     assert sorted(a.step for a in got) == [1, 2, 3]
     assert time.monotonic() - started < 1.4  # one after the other would take 1.5 s
     assert (await health(aredis, "test-0")) is not None

@@ -248,15 +248,20 @@ function renderNumbers() {
   setText("n-maps", `tiles on ${s.maps_visited} map(s)`);
   $("paused-overlay").classList.toggle("hidden", !s.paused);
 
+  // the planners' figures for this env (shared/planner_counters.py: `env{N}.served`, ...), all planners together
   const planners = service("llm_planner");
-  const plans = planners.reduce((n, p) => n + (pick(p.counters, "answered", "plans") || 0), 0);
-  setText("n-plans", planners.length ? fmt(plans) : fmt(s.plan_requests ?? null));
+  const mine = (name) => planners.reduce((n, p) => n + (p.counters?.[`env${state.env}.${name}`] || 0), 0);
+  const worst = (name) => Math.max(-1, ...planners.map((p) => p.counters?.[`env${state.env}.${name}`] ?? -1));
+  setText("n-plans", planners.length ? fmt(mine("served")) : fmt(s.plan_requests ?? null));
   setText("n-plans-sub", planners.length
-    ? `${planners.length} planner(s) · every ${s.llm_interval ?? "?"} steps`
+    ? `of ${fmt(mine("requests"))} requests · ${fmt(mine("superseded"))} superseded · ${fmt(mine("rejected"))} rejected`
+      + ` · ${fmt(mine("failed"))} failed · every ${s.llm_interval ?? "?"} steps`
     : `requests · no planner up · every ${s.llm_interval ?? "?"}`);
-  const p0 = planners[0]?.counters;
-  setText("n-latency", p0 ? `${fmt(pick(p0, "latency_p50_ms"), 0)} ms` : "—");
-  setText("n-latency-sub", p0 ? `p99 ${fmt(pick(p0, "latency_p99_ms"), 0)} ms · failures ${fmt(pick(p0, "failures"))}` : "");
+  const host = service("model_host")[0];
+  const p50 = worst("model_p50_ms"), p99 = worst("model_p99_ms");
+  setText("n-latency", p50 >= 0 ? `${fmt(p50 / 1000, 1)} s` : "—");
+  setText("n-latency-sub", (p99 >= 0 ? `model p99 ${fmt(p99 / 1000, 1)} s` : "")
+    + (host ? ` · model host ${host.status}` : ""));
 
   const learner = service("dqn_learner")[0]?.counters;
   const loss = pick(learner, "loss", "losses/td_loss");

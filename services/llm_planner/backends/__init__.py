@@ -35,7 +35,7 @@ def make_backend(settings: PlannerSettings) -> ChatBackend:
     client = httpx.AsyncClient(timeout=timeout, limits=limits)
     common = {
         "temperature": settings.llm_temperature,
-        "max_tokens": settings.llm_max_tokens,
+        "max_tokens": settings.max_tokens(),
         "json_mode": settings.llm_json_mode,
     }
     base_url = settings.http_url()
