@@ -68,6 +68,7 @@ class GameCore:
         seed: int = 0,
         goal: Goal = Goal.NONE,
         episode_steps: int | None = None,
+        anti_stuck: bool = True,
     ) -> None:
         if episode_steps is not None and episode_steps < 1:
             raise ValueError(f"episode_steps must be at least 1 (got {episode_steps}), or None for no time limit")
@@ -76,7 +77,7 @@ class GameCore:
         """The state `reset()` returns to when given none."""
         self.scorer = Scorer(weights or RewardWeights())
         self.progress = Progress()
-        self.antistuck = AntiStuck(stuck_patience, seed)
+        self.antistuck = AntiStuck(stuck_patience, seed, anti_stuck)
         self.fallback = FallbackPolicy(seed)
         self.goal = goal
         self.episode_steps = episode_steps
@@ -89,12 +90,15 @@ class GameCore:
         self.progress.start(self.view.state)
 
     @classmethod
-    def start(cls, config: GameConfig, *, boot_cache: Path | None, rom: RomInfo | None = None) -> "GameCore":
+    def start(
+        cls, config: GameConfig, *, boot_cache: Path | None, rom: RomInfo | None = None, anti_stuck: bool = True
+    ) -> "GameCore":
         """The game `config` describes, at the start of play: the one way the game is built.
 
         The boot animation is run once per ROM and cached as a save state in `boot_cache` (None: boot every
         time). `rom`: the cartridge already inspected (default: `config.rom`, or the demo cartridge). The
         demo cartridge's episodes end at its badge or after 1,000 steps unless the config says otherwise.
+        `anti_stuck` False: the anti-stuck rule never steps in (greedy evaluation measures the policy alone).
         """
         rom = rom or resolve_rom(config.rom, config.symbols is not None)
         layout = Layout(load_symbols(config.symbols)) if config.symbols is not None else CRYSTAL
@@ -110,6 +114,7 @@ class GameCore:
                 seed=config.seed,
                 goal=config.goal_for(rom.demo),
                 episode_steps=config.episode_steps_for(rom.demo),
+                anti_stuck=anti_stuck,
             )
         except BaseException:
             machine.close()
@@ -117,7 +122,7 @@ class GameCore:
 
     def reseed(self, seed: int) -> None:
         """Seed the rules' random choices (the fallback's and the anti-stuck rule's) anew, from the next step on."""
-        self.antistuck = AntiStuck(self.antistuck.patience, seed)
+        self.antistuck = AntiStuck(self.antistuck.patience, seed, self.antistuck.enabled)
         self.fallback = FallbackPolicy(seed)
 
     @property
