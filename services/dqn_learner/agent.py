@@ -45,7 +45,7 @@ def random_legal_actions(legal: np.ndarray, rng: np.random.Generator) -> np.ndar
 
 
 def double_dqn_targets(
-    next_q_online: torch.Tensor,
+    next_q_online: torch.Tensor | None,
     next_q_target: torch.Tensor,
     rewards: torch.Tensor,
     discounts: torch.Tensor,
@@ -57,9 +57,10 @@ def double_dqn_targets(
     episode was terminated, so no value is bootstrapped past its end. The online network
     picks the next action and the target network values it (van Hasselt et al. 2016), which
     removes most of plain DQN's overestimation. The argmax is over the buttons legal in s',
-    since the emulator would never execute the others.
+    since the emulator would never execute the others. `next_q_online` None: plain DQN's
+    target, the target network picks and values (r + discount * max_a Q_target(s', a)).
     """
-    best = masked_argmax(next_q_online, next_legal)
+    best = masked_argmax(next_q_target if next_q_online is None else next_q_online, next_legal)
     next_value = next_q_target.gather(1, best.unsqueeze(1)).squeeze(1)
     return rewards + discounts * next_value
 
@@ -112,10 +113,17 @@ class DQNAgent:
         margin: float = 0.8,
         margin_weight: float = 1.0,
         l2_weight: float = 0.0,
+        double: bool = True,
+        legal_mask: bool = True,
     ) -> None:
         self.device = device
         self.playable = np.array([button in playable for button in BUTTONS])
         """(N_ACTIONS,) bool: the buttons this agent plays, whatever else the rules allow."""
+        self.double = double
+        """Double DQN's target (the online network picks, the target values); False: plain DQN's max."""
+        self.legal_mask = legal_mask
+        """Act, and take the targets' argmax, over the buttons the rules allow now; False: over every playable
+        button, as a learner without masks does (the rules then replace a forbidden one)."""
         self.gamma = gamma
         self.max_grad_norm = max_grad_norm
         self.n_step_weight = n_step_weight
@@ -163,7 +171,10 @@ class DQNAgent:
         return actions, masked.max(axis=1)
 
     def playing(self, legal: np.ndarray) -> np.ndarray:
-        """The legal buttons this agent plays; in a row where it plays none of them, the legal ones."""
+        """The legal buttons this agent plays; in a row where it plays none of them, the legal ones. Without
+        `legal_mask`, every button it plays, whatever the rules allow."""
+        if not self.legal_mask:
+            return np.broadcast_to(self.playable, legal.shape)
         both = legal & self.playable
         return np.where(both.any(axis=-1, keepdims=True), both, legal)
 
@@ -202,7 +213,7 @@ class DQNAgent:
             discounts.append(self._tensor(nstep.discounts))
 
         with torch.no_grad():
-            next_q_online = self.q_network(next_screens, next_features)
+            next_q_online = self.q_network(next_screens, next_features) if self.double else None
             next_q_target = self.target_network(next_screens, next_features)
             legal = self._tensor(self.playing(next_legal))
             td_targets = double_dqn_targets(
@@ -253,6 +264,7 @@ class DQNAgent:
             "updates": self.updates,
             "shape": self.q_network.shape_key,
             "playable": self.playable.tolist(),
+            "legal_mask": self.legal_mask,
         }
 
     def load_state_dict(self, state: dict[str, Any]) -> None:

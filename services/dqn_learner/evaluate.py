@@ -178,6 +178,7 @@ def _policy(path: Path) -> Policy:
             gamma=0.99,
             max_grad_norm=10,
             playable=playable,
+            legal_mask=bool(agent_state.get("legal_mask", True)),
         )
         agent.load_state_dict(agent_state)
         counters = state["counters"]

@@ -62,6 +62,8 @@ class Learner:
             margin=settings.demo_margin,
             margin_weight=settings.demo_loss_weight,
             l2_weight=settings.l2_weight,
+            double=settings.double_dqn,
+            legal_mask=settings.legal_mask,
         )
         self.buffer = ReplayBuffer(
             settings.buffer_capacity,

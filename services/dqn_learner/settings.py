@@ -61,6 +61,15 @@ class LearnerSettings(CommonSettings):
     n_step_weight: float = Field(default=1.0, ge=0)
     """Weight of the n-step loss beside the 1-step loss (DQfD's lambda_1)."""
 
+    double_dqn: bool = True
+    """Double DQN's targets: the online network picks the next button, the target network values it (van Hasselt
+    et al. 2016). False: plain DQN's max over the target network (what SB3's `DQN` does; an ablation)."""
+
+    legal_mask: bool = True
+    """Act, and take the targets' argmax, over the buttons the rules allow now (the frames' mask). False: over
+    every button the learner plays, the rules replacing a forbidden one (what SB3's `DQN`, which takes no mask,
+    does; an ablation)."""
+
     demo_sources: str = "llm"
     """Sources whose actions are demonstrations (comma-separated: `llm`, `rules`, `dashboard`; empty for
     none): the margin loss teaches the network to prefer them, and they also fill the reserved ring."""
