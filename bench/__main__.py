@@ -58,6 +58,18 @@ def main() -> None:
         default=0.25,
         help="learning: share of the budget the demonstrator plans for in the demo_dqfd and demo_td arms",
     )
+    parser.add_argument(
+        "--eval-anti-stuck",
+        action="store_true",
+        help="learning: the anti-stuck rule plays in greedy evaluations too (off by default: the policy alone; "
+        "every episode records the rule's presses either way)",
+    )
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="training: py-spy's samples of SB3's process and of the system's learner and emulator, summed in the "
+        "JSON (py-spy from PyPI; raw stacks beside the results)",
+    )
     args = parser.parse_args()
     console = Console()
     if args.only and "learning" in args.only:
@@ -71,6 +83,7 @@ def main() -> None:
             args.archive_share,
             args.demo_fraction,
             args.first_seed,
+            args.eval_anti_stuck,
         )
         if set(args.only) == {"learning"}:
             return

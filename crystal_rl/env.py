@@ -91,6 +91,7 @@ class CrystalEnv(gym.Env[Observation, np.int64]):
         episode_steps: int | None = None,
         reward_weights: Mapping[str, float] | RewardWeights | None = None,
         stuck_patience: int = 80,
+        anti_stuck: bool = True,
         hold_frames: int = HOLD_FRAMES,
         step_frames: int = STEP_FRAMES,
         boot_frames: int = BOOT_FRAMES,
@@ -115,6 +116,7 @@ class CrystalEnv(gym.Env[Observation, np.int64]):
                 cartridge, none on another ROM.
             reward_weights: reward components to weigh differently from the service's defaults.
             stuck_patience: steps without progress before the anti-stuck rule presses something else.
+            anti_stuck: False: the anti-stuck rule never steps in (the policy alone, as greedy evaluations play).
             hold_frames, step_frames: a button is held `hold_frames` of the step's `step_frames` frames.
             boot_frames: the most frames power-on may take before play starts.
             boot_cache_dir: where the state after boot is cached (default: a per-user cache
@@ -168,7 +170,7 @@ class CrystalEnv(gym.Env[Observation, np.int64]):
         if archive_size < 1:
             raise ConfigError(f"archive_size must be at least 1 (got {archive_size})")
         self.archive_share = archive_share
-        self._core = GameCore.start(self.config, boot_cache=usable_cache_dir(boot_cache_dir))
+        self._core = GameCore.start(self.config, boot_cache=usable_cache_dir(boot_cache_dir), anti_stuck=anti_stuck)
         self.rom = self._core.machine.rom
         self.archive: EnvArchive | None = None
         """The archive of milestone states, when `archive` asks for one (its counters: `added`, `drawn`, `errors`)."""
