@@ -35,6 +35,11 @@ class LearnerSettings(CommonSettings):
     training there, so starving it slows everything) and `idle` in `free` mode (the actors go first).
     See `trainer.py` for what SCHED_IDLE does next to a busy process."""
 
+    lookahead: bool = True
+    """Make the next batch and its TD targets on a thread of their own while the current update runs
+    (`lookahead.py`): on two cores most of the targets' forward passes leave the update's path. Its targets
+    pick with a copy of the online network one update behind. False: every update computes its own."""
+
     gil_switch_ms: float = Field(default=0.5, gt=0, le=100)
     """Python's GIL switch interval. The training thread holds the GIL between torch operations; with
     Python's default of 5 ms, an answer could wait that long for it once per step."""
