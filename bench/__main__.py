@@ -1,7 +1,8 @@
 """`python -m bench` (`make bench`): run every benchmark, print a table, write one JSON file per run.
 
 The learning benchmark trains agents for tens of minutes: it runs only when named
-(`--only learning`) and writes its own `learning-*.json` and `.png`.
+(`--only learning`) and writes its own `learning-*.json` and `.png`. The training suite (`--only training`)
+gives the system's training steps/s against SB3's DQN in one run, as a ratio (`training.ratio`).
 """
 
 import argparse
@@ -11,8 +12,8 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from bench import dashboard, emulator, learning, planner, redis_cost, streams_roundtrip, system
-from bench.harness import machine, write_result
+from bench import dashboard, emulator, learning, planner, redis_cost, streams_roundtrip, system, training
+from bench.harness import RESULTS, machine, write_result
 from cartridge.build import ensure_built
 
 
@@ -65,6 +66,12 @@ def main() -> None:
         "every episode records the rule's presses either way)",
     )
     parser.add_argument(
+        "--training-steps",
+        type=int,
+        default=training.STEPS,
+        help="training: env steps of each learner's run (SB3, the system with 1, 2 and 4 envs: per env)",
+    )
+    parser.add_argument(
         "--profile",
         action="store_true",
         help="training: py-spy's samples of SB3's process and of the system's learner and emulator, summed in the "
@@ -96,6 +103,11 @@ def main() -> None:
         "planner": lambda: planner.run(rom, args.steps),
         "dashboard": lambda: dashboard.run(rom),
         "system": lambda: system.run(rom, args.steps, args.soak),
+        "training": lambda: training.run(
+            args.training_steps,
+            console.print,
+            RESULTS / f"profiles-{time.strftime('%Y%m%d-%H%M%S')}" if args.profile else None,
+        ),
     }
     for name, suite in suites.items():
         if args.only and name not in args.only:
