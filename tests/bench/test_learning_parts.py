@@ -12,7 +12,7 @@ import torch
 from rich.console import Console
 from stable_baselines3.common.vec_env import DummyVecEnv
 
-from bench import harness, learning
+from bench import harness, learning, report
 from bench.learning_sb3 import PlayedDQN, ScreenStack, dqn_arguments, make_env, make_training_env
 from bench.learning_system import _Keeper
 from services.dqn_learner.checkpoints import save_checkpoint
@@ -154,3 +154,23 @@ def test_a_run_from_a_first_seed_plays_and_records_only_its_seeds(
     assert {(point["agent"], point["seed"]) for point in results["points"]} == {("untrained", 2), ("random", 2)}
     assert set(results["timings_s"]["untrained"]) == {"2"} and set(results["timings_s"]["random"]) == {"2"}
     assert written.with_suffix(".png").stat().st_size > 0
+    tables = report.render(written)
+    assert results["machine"]["commit"] in tables and "seeds 2–2" in tables
+    rows = [line.split(" | ")[:2] for line in tables.splitlines() if line.startswith(("| random", "| untrained"))]
+    assert sorted(rows) == [["| random", "0%"], ["| untrained", "0%"]]  # a point each; neither trains: no row per seed
+
+
+def test_the_report_gives_the_training_ratio_and_refuses_what_is_not_a_result(tmp_path: Path) -> None:
+    bench = tmp_path / "bench-1.json"
+    training = {"sb3": {"steps_per_s": 80.0}, "system": {"1": {"steps_per_s": 120.0, "samples_per_step": 8.0}},
+                "system_same_targets": {"steps_per_s": 130.0}, "ratio": 1.5, "ratio_same_targets": 1.625}  # fmt: skip
+    bench.write_text(json.dumps({"machine": {"commit": "abc1234"}, "figures": {"training": training, "x": {"y": 1}}}))
+    tables = report.render(bench)
+    assert "| the system, 1 env(s) | 120.0 | 8.0 | None |" in tables and "**1.5**" in tables and "| x.y | 1 |" in tables
+    other = tmp_path / "other.json"
+    other.write_text("{}")
+    with pytest.raises(SystemExit, match="neither a learning run"):
+        report.render(other)
+    other.write_text("not json")
+    with pytest.raises(SystemExit, match="not a readable JSON result"):
+        report.render(other)
