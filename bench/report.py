@@ -58,7 +58,7 @@ def learning_tables(results: dict[str, Any], name: str) -> list[str]:
         f"`{name}`: {settings['budget']:,} env steps a seed, seeds {settings['first_seed']}–"
         f"{settings['first_seed'] + results.get('seeds_done', settings['seeds']) - 1} "
         f"({results.get('seeds_done', settings['seeds'])} of {settings['seeds']} done), "
-        f"{settings['eval_episodes']} greedy episodes a point, world `{settings.get('world', 'demo')}`, "
+        f"{settings['eval_episodes']} greedy episodes a point, world `{settings.get('game', {}).get('world') or 'tiny'}`, "
         f"anti-stuck in evaluations: {'on' if settings.get('eval_anti_stuck') else 'off'}; "
         f"commit `{machine.get('commit', '?')}`, {machine.get('cpus', '?')} CPUs.",
         "",
