@@ -18,8 +18,9 @@ from cartridge.build import ensure_built
 
 
 def flatten(prefix: str, value: Any) -> list[tuple[str, Any]]:
-    if isinstance(value, dict):
-        return [row for key, sub in value.items() for row in flatten(f"{prefix}.{key}" if prefix else key, sub)]
+    if isinstance(value, dict):  # py-spy's summaries are for the JSON and `bench.report`, too long for the table
+        return [row for key, sub in value.items() if key != "profile"
+                for row in flatten(f"{prefix}.{key}" if prefix else key, sub)]  # fmt: skip
     return [(prefix, value)]
 
 

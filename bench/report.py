@@ -54,11 +54,12 @@ def learning_tables(results: dict[str, Any], name: str) -> list[str]:
     settings = results["settings"]
     points = [Point.model_validate(point) for point in results["points"]]
     machine = results.get("machine", {})
+    world = settings.get("game", {}).get("world") or "tiny"
     lines = [
         f"`{name}`: {settings['budget']:,} env steps a seed, seeds {settings['first_seed']}–"
         f"{settings['first_seed'] + results.get('seeds_done', settings['seeds']) - 1} "
         f"({results.get('seeds_done', settings['seeds'])} of {settings['seeds']} done), "
-        f"{settings['eval_episodes']} greedy episodes a point, world `{settings.get('game', {}).get('world') or 'tiny'}`, "
+        f"{settings['eval_episodes']} greedy episodes a point, world `{world}`, "
         f"anti-stuck in evaluations: {'on' if settings.get('eval_anti_stuck') else 'off'}; "
         f"commit `{machine.get('commit', '?')}`, {machine.get('cpus', '?')} CPUs.",
         "",
@@ -151,7 +152,8 @@ def bench_tables(results: dict[str, Any], name: str) -> list[str]:
 
 def _flat(prefix: str, value: Any) -> list[tuple[str, Any]]:
     if isinstance(value, dict):
-        return [row for key, sub in value.items() for row in _flat(f"{prefix}.{key}" if prefix else key, sub)]
+        return [row for key, sub in value.items() if key != "profile"
+                for row in _flat(f"{prefix}.{key}" if prefix else key, sub)]  # fmt: skip
     return [(prefix, value)]
 
 

@@ -35,10 +35,12 @@ class LearnerSettings(CommonSettings):
     training there, so starving it slows everything) and `idle` in `free` mode (the actors go first).
     See `trainer.py` for what SCHED_IDLE does next to a busy process."""
 
-    lookahead: bool = True
+    lookahead: bool = False
     """Make the next batch and its TD targets on a thread of their own while the current update runs
-    (`lookahead.py`): on two cores most of the targets' forward passes leave the update's path. Its targets
-    pick with a copy of the online network one update behind. False: every update computes its own."""
+    (`lookahead.py`), its targets picking with a copy of the online network one update behind. Off by default:
+    on this 2-core machine, shared and with the emulator on the other core, it measured no gain (56 against 59
+    env steps/s with one env, two rounds each, 2026-12-06): there is no idle core for it. For a learner with
+    cores to spare."""
 
     gil_switch_ms: float = Field(default=0.5, gt=0, le=100)
     """Python's GIL switch interval. The training thread holds the GIL between torch operations; with

@@ -94,3 +94,22 @@ def test_the_look_ahead_prepares_one_batch_ahead_and_raises_its_failures_where_i
     finally:
         ahead.stop()
     assert ahead._thread is None
+
+
+def test_a_learner_with_the_look_ahead_trains_on_its_batches_and_stops_it() -> None:
+    from services.dqn_learner.learner import Learner
+    from services.dqn_learner.settings import LearnerSettings
+    from shared.buttons import Button
+    from tests.dqn_learner.helpers import make_frame
+
+    settings = LearnerSettings(lookahead=True, learning_starts=40, batch_size=8, buffer_capacity=200,
+                               tensorboard=False, frame_stack=2, n_step=3)  # fmt: skip
+    learner = Learner(settings, torch.device("cpu"))
+    assert learner.lookahead is not None
+    for step in range(80):
+        learner.observe(make_frame(step, action=Button.LEFT, reward=float(step % 3 == 0)))
+    losses = [learner.train_step().loss for _ in range(5)]
+    assert learner.agent.updates == 5 and all(np.isfinite(losses))
+    assert learner.lookahead._thread is not None and learner.agent.lagged is not None
+    learner.lookahead.stop()
+    assert learner.lookahead._thread is None
