@@ -128,7 +128,7 @@ def parts(
         coalesce_s=settings.send_coalesce_ms / 1000,
     )
     planning = Planning(settings, core, arbiter, peers)
-    episodes = Episodes(settings.env, core, resets, arbiter, planning)
+    episodes = Episodes(settings.env, core, resets, arbiter, planning, run_seed=settings.seed)
     persistence = Persistence(
         core, store, resets, episodes, run, outbox, env=settings.env, autosave_every=settings.autosave_every
     )
