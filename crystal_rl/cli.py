@@ -43,14 +43,15 @@ from crystal_rl.status import (
 )
 from crystal_rl.supervisor import Supervisor
 from shared import planner_counters
-from shared.errors import CrystalRLError, RedisUnavailableError
+from shared.errors import ConfigError, CrystalRLError, RedisUnavailableError
+from shared.game.config import GameConfig
+from shared.game.machine import resolve_rom
 from shared.game.symbols import load_symbols
 from shared.health import Heartbeat
 from shared.keys import DEFAULT_PREFIX, Keys
 from shared.logs import configure_logging
 from shared.redis_server import LocalRedis, Reach, probe, refused_message
 from shared.redis_url import redact, with_password
-from shared.rom import inspect_rom
 from shared.runtime import on_signals
 from shared.settings import CommonSettings, GameSettings, settings_from_cli
 from shared.streams import StreamInfo, StreamSettings
@@ -118,11 +119,36 @@ def main() -> None:
     """crystal-rl: LLM planner, DQN learner and rules playing a Game Boy game over Redis streams."""
 
 
+WorldOption = Annotated[
+    str | None,
+    typer.Option(
+        help="The demo cartridge's world to play when no --rom is given: johto (Johto's first chapter at Crystal's"
+        " scale) or tiny (four screens). Default: CRL_WORLD, else johto. Not together with --rom."
+    ),
+]
+
+
+def checked_world(world: str | None, rom: Path | None) -> str | None:
+    """`--world` as the game config takes it; an unknown world, or one named beside `--rom`, is one clear error."""
+    if world is None:
+        return None
+    if rom is not None:
+        raise fail(
+            f"give --rom or --world, not both (--rom {rom}, --world {world}): a world names which demo cartridge to"
+            " play when there is no ROM"
+        )
+    try:
+        return GameConfig.checked(world=world).world
+    except ConfigError as exc:
+        raise fail(str(exc).removeprefix("bad game option: ")) from None
+
+
 @app.command()
 def run(
     rom: Annotated[
-        Path | None, typer.Option(help="Game Boy Color ROM to play (default: the bundled demo cartridge).")
+        Path | None, typer.Option(help="Game Boy Color ROM to play (default: a world of the bundled demo cartridge).")
     ] = None,
+    world: WorldOption = None,
     actions: Annotated[
         int | None, typer.Option(min=1, help="Stop after this many actions per env (default: run until Ctrl-C).")
     ] = None,
@@ -164,12 +190,13 @@ def run(
     """Run the system: Redis (started when none answers), the services supervised, a progress report every 30 s."""
     configure_logging("WARNING" if quiet else "INFO")
     explicit = redis_url is not None or "CRL_REDIS_URL" in os.environ
+    world = checked_world(world, rom)
     try:
         url = env_password(redis_url) if redis_url else CommonSettings().redis_url
         if symbols is not None:
             load_symbols(symbols)  # a file that will not do stops the run here, not in every child
-        if rom is not None:
-            inspect_rom(rom, symbols is not None)
+        # the ROM checked, or the demo's world built, once here rather than in every child
+        game = resolve_rom(rom, symbols is not None, world or GameSettings().world)
         url, local_redis = connect_or_start(url, explicit, data_dir, own=own_redis)
     except CrystalRLError as exc:
         raise fail(str(exc)) from None
@@ -186,6 +213,7 @@ def run(
         data_dir=data_dir,
         envs=envs,
         rom=rom,
+        world=world,
         symbols=symbols,
         actions=actions,
         seed=seed,
@@ -226,6 +254,7 @@ def run(
         f"Redis: {redact(url)} ({server}) · logs: {data_dir / 'logs'} · services: {', '.join(s.name for s in specs)}",
         highlight=False,
     )
+    console.print(f"Game: {game.describe()}", highlight=False)
     if host_line is not None and any(s.service == "llm_planner" for s in specs):
         console.print(f"Model host: {host_line}", highlight=False)
     if any(s.service == "dashboard" for s in specs):
@@ -503,8 +532,15 @@ def evaluate_checkpoint(
         Path | None, typer.Option(help="Checkpoint to evaluate (default: the newest usable one the learner wrote).")
     ] = None,
     rom: Annotated[
-        Path | None, typer.Option(help="Game Boy Color ROM to play (default: the bundled demo cartridge).")
+        Path | None, typer.Option(help="Game Boy Color ROM to play (default: a world of the bundled demo cartridge).")
     ] = None,
+    world: WorldOption = None,
+    first_seed: Annotated[
+        int,
+        typer.Option(
+            min=0, help="Episode i's start is seeded with FIRST_SEED + i: N episodes are N games, recorded in the JSON."
+        ),
+    ] = 0,
     json_path: Annotated[
         Path | None, typer.Option("--json", help="Write the report here (default: DATA_DIR/eval/eval-<time>.json).")
     ] = None,
@@ -518,9 +554,12 @@ def evaluate_checkpoint(
     the game the agent trained on.
     """
     configure_logging("WARNING")
+    world = checked_world(world, rom)
     game_args = [*ctx.args, "--data-dir", str(data_dir)]
     if rom is not None:
         game_args += ["--rom", str(rom)]
+    if world is not None:
+        game_args += ["--world", world]
     try:
         game = settings_from_cli(GameSettings, game_args, prog="crystal-rl eval")
     except SystemExit as exc:
@@ -533,7 +572,8 @@ def evaluate_checkpoint(
         raise fail(f"crystal-rl eval needs the learner's packages ({exc}): pip install 'crystal-rl[learner]'") from None
     torch.set_num_threads(1)  # one observation at a time: more threads only wait for each other
     where = checkpoint or default_checkpoint_dir(data_dir)
-    console.print(f"evaluating {where}: {episodes} greedy episodes", highlight=False)
+    seeds = f"seed {first_seed}" if episodes == 1 else f"seeds {first_seed}-{first_seed + episodes - 1}"
+    console.print(f"evaluating {where}: {episodes} greedy episodes ({seeds})", highlight=False)
     try:
         report = evaluate(
             game,
@@ -541,6 +581,7 @@ def evaluate_checkpoint(
             checkpoint,
             video_dir=video,
             seed=game.seed,
+            first_seed=first_seed,
             progress=lambda episode: console.print(episode_line(episode), highlight=False),
         )
     except CrystalRLError as exc:
