@@ -23,10 +23,12 @@ from redis.exceptions import AuthenticationError, RedisError
 from rich.console import Console
 from rich.table import Table
 
+from cartridge.worlds import DEFAULT_WORLD
 from crystal_rl.children import DASHBOARD_TOKEN_VAR, RunOptions, child_env, child_specs, dashboard_url
 from crystal_rl.eval_report import default_json_path, episode_line, report_table, write_report
 from crystal_rl.model_host import FIX, OLLAMA_DEFAULT, EmbeddedHost, answers, missing
 from crystal_rl.model_host import watch as watch_host
+from crystal_rl.playthrough import CHAPTERS
 from crystal_rl.progress import ProgressReporter
 from crystal_rl.redis_setup import RedisKeeper, connect_or_start
 from crystal_rl.status import (
@@ -42,6 +44,9 @@ from crystal_rl.status import (
     which_server,
 )
 from crystal_rl.supervisor import Supervisor
+from crystal_rl.walkthrough import report_table as walkthrough_table
+from crystal_rl.walkthrough import seed_line, walk
+from crystal_rl.walkthrough import write_report as write_walkthrough
 from shared import planner_counters
 from shared.errors import ConfigError, CrystalRLError, RedisUnavailableError
 from shared.game.config import GameConfig
@@ -589,6 +594,56 @@ def evaluate_checkpoint(
     console.print(report_table(report))
     path = write_report(report, json_path or default_json_path(data_dir))
     console.print(f"report: {path}" + (f" · videos: {video}" if video else ""), highlight=False)
+
+
+@app.command(name="walkthrough")
+def walkthrough_command(
+    world: Annotated[
+        str, typer.Option(help=f"The demo cartridge's world whose walkthrough to play: {', '.join(CHAPTERS)}.")
+    ] = DEFAULT_WORLD,
+    seeds: Annotated[int, typer.Option(min=1, help="Games to play, one a seed.")] = 10,
+    first_seed: Annotated[int, typer.Option(min=0, help="The first seed; the others follow it.")] = 1,
+    max_presses: Annotated[
+        int | None, typer.Option(min=1, help="Presses a seed gets to earn the badge (default: the world's episode).")
+    ] = None,
+    video: Annotated[Path | None, typer.Option(help="Write the first seed's game here as a GIF (FILE.gif).")] = None,
+    json_path: Annotated[Path | None, typer.Option("--json", help="Write every seed's game here as JSON.")] = None,
+    rom: Annotated[Path | None, typer.Option(help="Refused: a walkthrough exists for the demo's worlds only.")] = None,
+    data_dir: DataDirOption = Path("data"),
+) -> None:
+    """Play a demo world's walkthrough policy headless through the game core, seed by seed: the presses to each
+    milestone and to the badge, then least/median/most; exit 1 if a seed did not earn the badge."""
+    configure_logging("WARNING")
+    if rom is not None:
+        raise fail(
+            f"no walkthrough for {rom}: the walkthrough policies play the demo cartridge's own worlds (they read the"
+            f" world's maps); name one with --world ({', '.join(CHAPTERS)})"
+        )
+    world = world.strip().lower()
+    if world not in CHAPTERS:
+        raise fail(f"no walkthrough for a world called {world!r}: the worlds with one are {', '.join(CHAPTERS)}")
+    if video is not None and video.suffix.lower() != ".gif":
+        raise fail(f"--video {video}: the game is written as a GIF, name the file FILE.gif")
+    names = list(CHAPTERS[world]().names)
+    console.print(f"walkthrough on the {world} world: seeds {first_seed}-{first_seed + seeds - 1}", highlight=False)
+    try:
+        report = walk(
+            world,
+            list(range(first_seed, first_seed + seeds)),
+            limit=max_presses,
+            boot_cache=data_dir / "boot",
+            video=video,
+            progress=lambda game: console.print(seed_line(game, names), highlight=False),
+        )
+    except CrystalRLError as exc:
+        raise fail(str(exc)) from None
+    console.print(walkthrough_table(report))
+    if json_path is not None:
+        console.print(f"report: {write_walkthrough(report, json_path)}", highlight=False)
+    if video is not None:
+        console.print(f"video: {video} (seed {first_seed})", highlight=False)
+    if report.failed:
+        raise fail(f"no badge within {report.limit:,} presses from seed(s) {', '.join(map(str, report.failed))}", 1)
 
 
 def _control(

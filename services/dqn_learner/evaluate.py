@@ -28,7 +28,6 @@ from services.dqn_learner.agent import DQNAgent
 from services.dqn_learner.checkpoints import list_checkpoints, read_checkpoint
 from services.dqn_learner.network import QNetwork
 from services.dqn_learner.observation import FrameStacker
-from services.dqn_learner.video import EpisodeVideo
 from shared.buttons import BUTTONS
 from shared.errors import CheckpointError, ConfigError
 from shared.game.core import GameCore
@@ -37,6 +36,7 @@ from shared.messages import ActionSource, Episode, Frame
 from shared.runtime import run_service
 from shared.settings import GameSettings
 from shared.streams import Publisher, StreamSettings
+from shared.video import EpisodeVideo
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,6 @@ from PIL import Image
 
 from services.dqn_learner.evaluate import EvalReport, default_checkpoint_dir, evaluate, load_policy
 from services.dqn_learner.observation import N_ACTIONS, SCREEN_SHAPE
-from services.dqn_learner.video import FRAME_MS
 from shared.buttons import BUTTONS, Button
 from shared.errors import CheckpointError, ConfigError
 from shared.game.config import Goal
@@ -17,6 +16,7 @@ from shared.game.episode import MILESTONES
 from shared.game.features import N_FEATURES
 from shared.messages import Episode
 from shared.settings import GameSettings
+from shared.video import FRAME_MS
 from tests.dqn_learner.checkpoint_help import write_checkpoint
 
 pytestmark = pytest.mark.timeout(180)
