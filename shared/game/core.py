@@ -214,10 +214,10 @@ class GameCore:
     def _apply_rules(self, state: GameState, chosen: Button | None) -> tuple[Button, bool, bool, bool]:
         legal = allowed_buttons(state)
         by_rules = chosen is None
-        button = self.fallback.choose(state) if chosen is None else chosen
+        button = self.fallback.choose(state, self.screen_text) if chosen is None else chosen
         forbidden = not legal[BUTTON_INDEX[button]]
         if forbidden:
-            button, by_rules = self.fallback.choose(state), True
+            button, by_rules = self.fallback.choose(state, self.screen_text), True
             if not legal[BUTTON_INDEX[button]]:
                 button = Button.A
         intervention = self.antistuck.stuck
