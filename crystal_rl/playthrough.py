@@ -9,6 +9,7 @@ met and the anti-stuck rule's interventions: what `crystal-rl walkthrough` print
 Johto figures (`bench/world_play.py`) are made of.
 """
 
+import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -89,9 +90,13 @@ class Played(BaseModel):
     """The step the badge came at, None without one."""
     wild_battles: int = 0
     trainer_battles: int = 0
+    encounters: list[tuple[int, int, int]] = Field(default_factory=list)
+    """The wild creatures met: (step, species, level), in order; where chance shows first."""
     interventions: int = 0
     """Steps the anti-stuck rule chose instead of the player."""
     wall_s: float = 0.0
+    digest: str = ""
+    """SHA-1 over every step's small screen and state: one seed played twice gives the same, frame for frame."""
 
     def furthest_of(self, chapter: Chapter) -> str | None:
         """The furthest of `chapter`'s milestones reached so far."""
@@ -113,18 +118,26 @@ def play(
     started = time.monotonic()
     core.reset(seed=seed)
     done = Played(seed=seed, steps=0)
-    in_battle = core.state.battle.active
+    digest = hashlib.sha1()
+    in_battle, meeting = core.state.battle.active, False
     pending = list(chapter.milestones)
     for number in range(1, steps + 1):
         step = core.step(choose(core), full_screen=video is not None)
         done.steps = number
         done.interventions += step.facts.intervention
-        battle = step.view.state.battle
+        state = step.view.state
+        digest.update(step.view.screen)
+        digest.update(state.model_dump_json().encode())
+        battle = state.battle
         if battle.active and not in_battle:
             if battle.mode == 2:
                 done.trainer_battles += 1
             else:
                 done.wild_battles += 1
+                meeting = True
+        if meeting and battle.enemy_species:  # the enemy is in RAM a few frames after the battle begins
+            done.encounters.append((number, battle.enemy_species, battle.enemy_level))
+            meeting = False
         in_battle = battle.active
         for milestone in [m for m in pending if m[1](core)]:
             pending.remove(milestone)
@@ -135,5 +148,6 @@ def play(
             break
     done.furthest = done.furthest_of(chapter)
     done.badge = done.milestones.get("badge")
+    done.digest = digest.hexdigest()
     done.wall_s = round(time.monotonic() - started, 2)
     return done
