@@ -233,7 +233,7 @@ class GameCore:
         """The map around the player now, from RAM and the cartridge's ROM (read when asked, not every step)."""
         if self._rom_bytes is None:
             self._rom_bytes = self.machine.rom.path.read_bytes()
-        return read_area_map(self.machine.pyboy.memory, self._rom_bytes, self.view.state, self.machine.layout.on_demand)
+        return read_area_map(self.machine.pyboy.memory, self._rom_bytes, self.view.state, self.machine.layout.variables)
 
     def text_map(self) -> TextMap | None:
         """The screen-sized text map around the player for a planner; None while RAM describes no map (mid-warp)."""
