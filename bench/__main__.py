@@ -1,31 +1,45 @@
 """`python -m bench` (`make bench`): run every benchmark, print a table, write one JSON file per run.
 
-The learning benchmark trains agents for tens of minutes: it runs only when named
-(`--only learning`) and writes its own `learning-*.json` and `.png`. The training suite (`--only training`)
-gives the system's training steps/s against SB3's DQN in one run, as a ratio (`training.ratio`).
+`--world` (default johto) is the demo cartridge's world every suite that plays a game plays: it goes
+into `CRL_WORLD`, which the suites' game settings and the services they start read. The emulator suite
+measures the bare loop on both worlds besides. The learning benchmark trains agents for tens of
+minutes and `world_play` plays 100,000 steps without learning: they run only when named (`--only
+learning`, `--only world_play`); the learning benchmark writes its own `learning-*.json` and `.png`. The
+training suite (`--only training`) gives the system's training steps/s against SB3's DQN in one run, as a
+ratio (`training.ratio`).
 """
 
 import argparse
+import os
 import time
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
-from bench import dashboard, emulator, learning, planner, redis_cost, streams_roundtrip, system, training
+from bench import dashboard, emulator, learning, planner, redis_cost, streams_roundtrip, system, training, world_play
 from bench.harness import RESULTS, machine, write_result
 from cartridge.build import ensure_built
+from cartridge.worlds import DEFAULT_WORLD, WORLDS
 
 
 def flatten(prefix: str, value: Any) -> list[tuple[str, Any]]:
-    if isinstance(value, dict):  # py-spy's summaries are for the JSON and `bench.report`, too long for the table
+    """The figures as rows; lists (a suite's episodes, one by one) and py-spy's summaries are left to the JSON
+    (`bench.report` shows the summaries)."""
+    if isinstance(value, dict):
         return [row for key, sub in value.items() if key != "profile"
                 for row in flatten(f"{prefix}.{key}" if prefix else key, sub)]  # fmt: skip
-    return [(prefix, value)]
+    return [] if isinstance(value, list) else [(prefix, value)]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="make bench", description=__doc__)
+    parser.add_argument(
+        "--world",
+        choices=list(WORLDS),
+        default=DEFAULT_WORLD,
+        help=f"the demo cartridge's world the suites play (default {DEFAULT_WORLD})",
+    )
     parser.add_argument("--steps", type=int, default=3000, help="steps per emulator measurement")
     parser.add_argument(
         "--soak", type=float, default=120.0, help="seconds of play for the memory figures (600 for the 10-minute soak)"
@@ -79,6 +93,7 @@ def main() -> None:
         "JSON (py-spy from PyPI; raw stacks beside the results)",
     )
     args = parser.parse_args()
+    os.environ["CRL_WORLD"] = args.world  # every suite's game settings, and every service it starts, play it
     console = Console()
     if args.only and "learning" in args.only:
         console.print("[bold]learning[/] ...")
@@ -95,8 +110,9 @@ def main() -> None:
         )
         if set(args.only) == {"learning"}:
             return
-    rom = ensure_built()
+    rom = ensure_built(world=args.world)
     results: dict[str, Any] = {"started": time.time(), "machine": machine(), "settings": vars(args), "figures": {}}
+    named_only = {"world_play"}
     suites = {
         "emulator": lambda: emulator.run(rom, args.steps),
         "streams_roundtrip_ms": streams_roundtrip.measure,
@@ -109,9 +125,12 @@ def main() -> None:
             console.print,
             RESULTS / f"profiles-{time.strftime('%Y%m%d-%H%M%S')}" if args.profile else None,
         ),
+        "world_play": lambda: world_play.run(
+            args.world, progress=lambda line: console.print(f"[dim]{line}[/]", highlight=False)
+        ),
     }
     for name, suite in suites.items():
-        if args.only and name not in args.only:
+        if (args.only and name not in args.only) or (not args.only and name in named_only):
             continue
         console.print(f"[bold]{name}[/] ...")
         results["figures"][name] = suite()

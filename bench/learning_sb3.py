@@ -156,14 +156,15 @@ def make_env(
     with the learner's buttons as its action space; `archive_share` of its resets from its archive of
     milestone states (None: no archive, every episode from the start, as greedy evaluations play); the
     anti-stuck rule on as in training, or off (`anti_stuck`) as greedy evaluations play by default."""
-    demo = resolve_rom(game.rom).demo  # the game settings' own rule: the demo is known by its header
+    rom = resolve_rom(game.rom, world=game.world)  # the game settings' own rule: the demo is known by its header
     archive = {} if archive_share is None else {"archive": True, "archive_share": archive_share}
     return gym.make(
         ENV_ID,
         rom=game.rom,
+        world=game.world_name if game.rom is None else None,
         buttons=buttons,
-        goal=game.goal_for(demo),
-        episode_steps=game.episode_steps_for(demo),
+        goal=game.goal_for(rom),
+        episode_steps=game.episode_steps_for(rom),
         reward_weights=game.rewards,
         stuck_patience=game.stuck_patience,
         hold_frames=game.hold_frames,

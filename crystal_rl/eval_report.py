@@ -23,8 +23,9 @@ def episode_line(episode: Episode) -> str:
     reached = ", ".join(f"{name} @{step}" for name, step in episode.milestones.items()) or "no milestone"
     helped = f", anti-stuck presses {episode.anti_stuck}" if episode.anti_stuck else ""
     return (
-        f"episode {episode.episode}: {episode.steps} steps ({end}), return {episode.total_reward:.2f},"
-        f" {reached}{helped} [dim]({episode.wall_s:.1f} s, trajectory {episode.fingerprint})[/]"
+        f"episode {episode.episode} (seed {episode.seed}): {episode.steps} steps ({end}),"
+        f" return {episode.total_reward:.2f}, {reached}{helped} [dim]({episode.wall_s:.1f} s,"
+        f" trajectory {episode.fingerprint})[/]"
     )
 
 

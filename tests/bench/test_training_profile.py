@@ -5,6 +5,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from bench.profiles import sampled, summary
 
 BUSY = """
@@ -36,11 +38,14 @@ def test_a_busy_process_is_sampled_and_its_busy_function_leads(tmp_path: Path) -
     assert abs(sum(got["threads"].values()) - 1.0) < 0.01
 
 
-def test_the_training_suite_gives_both_rates_and_their_ratio_at_the_held_replay_ratio() -> None:
+def test_the_training_suite_gives_both_rates_and_their_ratio_at_the_held_replay_ratio(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """A short run: SB3 in-process, the system with one env and with SB3's targets; the system's replay ratio
     (batch 32 every 4 steps: 8 samples a step) holds while it is measured."""
     from bench import training
 
+    monkeypatch.setenv("CRL_WORLD", "tiny")  # the world `make bench --world tiny` gives every suite
     got = training.run(2_000, lambda line: None, envs=(1,), learning_starts=500)
     sb3, system = got["sb3"]["steps_per_s"], got["system"]["1"]["steps_per_s"]
     assert sb3 > 0 and system > 0 and got["system_same_targets"]["steps_per_s"] > 0
