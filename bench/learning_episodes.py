@@ -46,8 +46,8 @@ class EpisodeLog:
     record: EpisodeRecord = field(default_factory=EpisodeRecord)
     started: float = field(default_factory=time.perf_counter)
 
-    def begin(self, state: GameState, start_state: str = "start") -> None:
-        self.record = EpisodeRecord(start_state=start_state)
+    def begin(self, state: GameState, start_state: str = "start", seed: int | None = None) -> None:
+        self.record = EpisodeRecord(start_state=start_state, seed=seed)
         self.record.begin(state)
         self.started = time.perf_counter()
 

@@ -107,6 +107,20 @@ class ScreenStack(gym.Wrapper):
         return {"screen": self._stack.copy(), "features": obs["features"]}
 
 
+class SeededResets(gym.Wrapper):
+    """Episode i starts from seed `first_seed + i`, as the system's greedy evaluations start theirs (`evaluate`):
+    the two learners are evaluated on the same games. SB3's vector env resets without a seed after the first."""
+
+    def __init__(self, env: gym.Env, first_seed: int = 0) -> None:
+        super().__init__(env)
+        self.next_seed = first_seed
+
+    def reset(self, **kwargs: Any) -> tuple[Any, dict[str, Any]]:
+        kwargs["seed"] = self.next_seed
+        self.next_seed += 1
+        return self.env.reset(**kwargs)
+
+
 class PlayedDQN(DQN):
     """SB3's `DQN`, storing the button the game played: the rules may replace the chosen one (a forbidden button,
     the anti-stuck rule), and the transition is what happened, as the system's frames say. A button outside the
@@ -264,7 +278,7 @@ class EpisodeRecorder(gym.Wrapper):
 
     def reset(self, **kwargs: Any) -> tuple[Any, dict[str, Any]]:
         obs, info = self.env.reset(**kwargs)
-        self.log.begin(self.env.unwrapped.core.state, info.get("start_state", "start"))
+        self.log.begin(self.env.unwrapped.core.state, info.get("start_state", "start"), info.get("seed"))
         return obs, info
 
     def step(self, action: Any) -> tuple[Any, float, bool, bool, dict[str, Any]]:
@@ -326,16 +340,15 @@ def evaluate(
     anti_stuck: bool = False,
 ) -> Point:
     """`episodes` greedy episodes (deterministic=True) of the snapshot's weights, on an env of its own, with no
-    anti-stuck rule unless `anti_stuck` (as the system's evaluations)."""
+    anti-stuck rule unless `anti_stuck`, episode i from seed i (as the system's evaluations)."""
     model.policy.load_state_dict(snapshot.weights)
     log = EpisodeLog(env=AGENT, source="sb3", eval=True, env_steps=snapshot.env_steps)
 
     def build() -> gym.Env:
         env = make_env(game, boot_cache, hyper.playable, anti_stuck=anti_stuck)
-        return EpisodeRecorder(ScreenStack(env, hyper.frame_stack), log)
+        return EpisodeRecorder(ScreenStack(SeededResets(env), hyper.frame_stack), log)
 
     env = DummyVecEnv([build])
-    env.seed(seed)
     try:
         obs = env.reset()
         while len(log.episodes) < episodes:

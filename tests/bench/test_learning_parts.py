@@ -13,7 +13,7 @@ from rich.console import Console
 from stable_baselines3.common.vec_env import DummyVecEnv
 
 from bench import harness, learning, report
-from bench.learning_sb3 import PlayedDQN, ScreenStack, dqn_arguments, make_env, make_training_env
+from bench.learning_sb3 import PlayedDQN, ScreenStack, SeededResets, dqn_arguments, make_env, make_training_env
 from bench.learning_system import _Keeper
 from services.dqn_learner.checkpoints import save_checkpoint
 from services.dqn_learner.network import QNetwork
@@ -175,3 +175,13 @@ def test_the_report_gives_the_training_ratio_and_refuses_what_is_not_a_result(tm
     other.write_text("not json")
     with pytest.raises(SystemExit, match="not a readable JSON result"):
         report.render(other)
+
+
+def test_sb3s_greedy_episodes_start_from_the_seeds_the_systems_do(tmp_path: Path) -> None:
+    """Episode i from seed i, as `evaluate` plays the system's: SB3's vector env resets unseeded after the first."""
+    hyper = LearnerSettings()
+    env = SeededResets(make_env(GameSettings(data_dir=tmp_path, world="tiny"), tmp_path / "boot", hyper.playable))
+    try:
+        assert [env.reset()[1]["seed"] for _ in range(3)] == [0, 1, 2]
+    finally:
+        env.close()
