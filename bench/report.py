@@ -96,8 +96,8 @@ def learning_tables(results: dict[str, Any], name: str) -> list[str]:
                  "—" if summary is None else _rate(summary.milestones["badge"].reached, summary.episodes),
                  _maps(last), timings.get("train_s", timings.get("play_s", "—"))]
             )  # fmt: skip
-    lines += _table(["arm", "seed", "first greedy badge (≥3/5), env steps", "badge at the last point",
-                     "furthest map at the last point", "train s"], rows)  # fmt: skip
+    lines += _table(["arm", "seed", "first greedy badge (≥ 60 % of a point's episodes), env steps",
+                     "badge at the last point", "furthest map at the last point", "train s"], rows)  # fmt: skip
     lines.append("")
 
     sources = results.get("sources", {})
