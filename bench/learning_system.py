@@ -169,7 +169,8 @@ class _Keeper:
                 self.kept.append(Kept(fraction, copy, counters["frames_seen"], counters["updates"], wall_s))
 
 
-def _newest_step(url: str) -> int:
+def newest_step(url: str) -> int:
+    """The step of env 0's newest frame (0 before the first)."""
     client = redis.Redis.from_url(url)
     try:
         rows = client.xrevrange(KEYS.frames("0"), count=1)
@@ -219,13 +220,13 @@ def train(
                 while emulator.poll() is None:
                     time.sleep(0.5)
                     keeper.poll()
-                    if planner is not None and _newest_step(url) >= demo_fraction * budget:
+                    if planner is not None and newest_step(url) >= demo_fraction * budget:
                         planner.terminate()  # the stand-in host stays: nothing asks it any more
                         planner = None
-                        progress(f"{label}: the demonstrator stops at {_newest_step(url):,} steps")
+                        progress(f"{label}: the demonstrator stops at {newest_step(url):,} steps")
                     if time.monotonic() - last_report >= PROGRESS_EVERY_S:
                         last_report = time.monotonic()
-                        progress(f"{label}: {_newest_step(url):,} steps, {time.time() - started:.0f} s")
+                        progress(f"{label}: {newest_step(url):,} steps, {time.time() - started:.0f} s")
                 if emulator.returncode != 0:
                     raise RuntimeError(f"the emulator exited with code {emulator.returncode}")
             deadline = time.monotonic() + CATCH_UP_S

@@ -29,7 +29,7 @@ from stable_baselines3.common.callbacks import BaseCallback
 
 from bench.harness import KEYS, background, health, wait_health
 from bench.learning_sb3 import PlayedDQN, dqn_arguments, make_training_env
-from bench.learning_system import emulator_flags, learner_flags
+from bench.learning_system import emulator_flags, learner_flags, newest_step
 from bench.profiles import sampled, summary
 from services.dqn_learner.service import SERVICE
 from services.dqn_learner.settings import LearnerSettings
@@ -63,15 +63,6 @@ def _window_rate(times: list[float], skip: int) -> float:
     return (len(window) - 1) / (window[-1] - window[0]) if len(window) > 1 else 0.0
 
 
-def _newest_step(url: str) -> int:
-    client = redis.Redis.from_url(url)
-    try:
-        rows = client.xrevrange(KEYS.frames("0"), count=1)
-        return Frame.from_fields(rows[0][1]).step if rows else 0  # type: ignore[index]
-    finally:
-        client.close()
-
-
 def system_rate(
     game: GameSettings,
     hyper: LearnerSettings,
@@ -101,7 +92,7 @@ def system_rate(
         with ExitStack() as sampling:
             while any(process.poll() is None for process in processes):
                 time.sleep(0.2)
-                if profile is not None and not profiles and _newest_step(url) >= warm // envs:
+                if profile is not None and not profiles and newest_step(url) >= warm // envs:
                     for name, pid in (("learner", learner.pid), ("emulator", processes[0].pid)):
                         profiles[name] = profile / f"system-{envs}-{name}.txt"
                         sampling.enter_context(sampled(pid, profiles[name]))
