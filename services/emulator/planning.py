@@ -168,9 +168,11 @@ class Planning:
         return request
 
     def _ram(self) -> bytes:
-        """WRAM banks 0 and 1 (0xC000-0xDFFF), as `PlanRequest.ram` holds them (about 0.1 ms, a request only)."""
+        """WRAM banks 0 and 1 (0xC000-0xDFFF), as `PlanRequest.ram` holds them (a request only). PyBoy's banked
+        slice refuses an end of 0xE000 (it checks the end as an address), so bank 1's last byte is read alone."""
         memory = self.core.machine.pyboy.memory
-        return bytes(memory[RAM_START:0xD000]) + bytes(memory[1, 0xD000:RAM_END])
+        last = RAM_END - 1
+        return bytes(memory[RAM_START:0xD000]) + bytes(memory[1, 0xD000:last]) + bytes([memory[1, last]])
 
     def _reason(self, facts: StepFacts | None, step: int) -> PlanReason | None:
         """Why a plan is asked for at `step`: the last step's most pressing fact, else the interval (counted from
