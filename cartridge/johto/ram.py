@@ -3,7 +3,7 @@
 Every variable Crystal has is kept at its address (``pokecrystal.sym``; 1.0 and 1.1 agree for
 WRAM) with Crystal's layout, so the project's readers need nothing of their own for this world.
 ``CRYSTAL`` lists the ones this program uses; ``tests/cartridge/test_johto_ram.py`` checks each
-against an excerpt of the symbol file (``tests/cartridge/data/crystal-world.sym``).
+against an excerpt of the symbol file (``tests/cartridge/data/crystal.sym``).
 
 What Crystal does not have -- the engine's scratch -- lives only in ``OWN_REGIONS``: places where
 Crystal keeps nothing the project reads (its audio engine's WRAM0, unused high RAM, WRAM banks the
@@ -59,6 +59,11 @@ class Var:
     bank: int
     addr: int
     size: int = 1
+
+    @property
+    def end(self) -> int:
+        """The address after its last byte."""
+        return self.addr + self.size
 
 
 _VARS = (
@@ -161,10 +166,70 @@ _VARS = (
     Var("wBGPals2", 5, 0xD080, 0x40),
     Var("wOBPals2", 5, 0xD0C0, 0x40),
     Var("wWindowStack", 7, 0xD000, 0x1000),
+    # the battle's (cartridge/johto/battle/)
+    Var("wEnemyMoveStruct", 0, 0xC608, 7),
+    Var("wPlayerMoveStruct", 0, 0xC60F, 7),
+    Var("wEnemyMonNickname", 0, 0xC616, 11),
+    Var("wBattleMonNickname", 0, 0xC621, 11),
+    Var("wBattleMon", 0, 0xC62C, 0x20),
+    Var("wBattleMonSpecies", 0, 0xC62C),
+    Var("wBattleMonMoves", 0, 0xC62E, 4),
+    Var("wBattleMonDVs", 0, 0xC632, 2),
+    Var("wBattleMonPP", 0, 0xC634, 4),
+    Var("wBattleMonLevel", 0, 0xC639),
+    Var("wBattleMonStatus", 0, 0xC63A),
+    Var("wBattleMonHP", 0, 0xC63C, 2),
+    Var("wBattleMonMaxHP", 0, 0xC63E, 2),
+    Var("wBattleMonAttack", 0, 0xC640, 2),
+    Var("wBattleMonSpeed", 0, 0xC644, 2),
+    Var("wBattleMonType", 0, 0xC64A, 2),
+    Var("wCurOTMon", 0, 0xC663),
+    Var("wBattleParticipantsNotFainted", 0, 0xC664),
+    Var("wTypeModifier", 0, 0xC665),
+    Var("wCriticalHit", 0, 0xC666),
+    Var("wAttackMissed", 0, 0xC667),
+    Var("wPlayerSubStatus1", 0, 0xC668, 5),
+    Var("wEnemySubStatus1", 0, 0xC66D, 5),
+    Var("wPlayerStats", 0, 0xC6B6, 10),
+    Var("wEnemyStats", 0, 0xC6C1, 10),
+    Var("wPlayerStatLevels", 0, 0xC6CC, 8),
+    Var("wEnemyStatLevels", 0, 0xC6D4, 8),
+    Var("wCurPlayerMove", 0, 0xC6E3),
+    Var("wCurEnemyMove", 0, 0xC6E4),
+    Var("wStringBuffer1", 1, 0xD073, 0x13),
+    Var("wBattleMenuCursorPosition", 1, 0xD0D2),
+    Var("wCurBattleMon", 1, 0xD0D4),
+    Var("wCurMoveNum", 1, 0xD0D5),
+    Var("wPartyMenuCursor", 1, 0xD0D8),
+    Var("wCurItem", 1, 0xD106),
+    Var("wCurPartySpecies", 1, 0xD108),
+    Var("wCurPartyMon", 1, 0xD109),
+    Var("wEnemyMon", 1, 0xD206, 0x20),
+    Var("wEnemyMonSpecies", 1, 0xD206),
+    Var("wEnemyMonMoves", 1, 0xD208, 4),
+    Var("wEnemyMonDVs", 1, 0xD20C, 2),
+    Var("wEnemyMonPP", 1, 0xD20E, 4),
+    Var("wEnemyMonLevel", 1, 0xD213),
+    Var("wEnemyMonStatus", 1, 0xD214),
+    Var("wEnemyMonHP", 1, 0xD216, 2),
+    Var("wEnemyMonMaxHP", 1, 0xD218, 2),
+    Var("wEnemyMonType", 1, 0xD224, 2),
+    Var("wEnemyMonBaseStats", 1, 0xD226, 5),
+    Var("wEnemyMonCatchRate", 1, 0xD22B),
+    Var("wEnemyMonBaseExp", 1, 0xD22C),
+    Var("wTrainerClass", 1, 0xD233),
+    Var("wCurDamage", 1, 0xD256, 2),
+    Var("wNumFleeAttempts", 1, 0xD267),
+    Var("wOTPlayerName", 1, 0xD26B, 11),
+    Var("wOTPartyCount", 1, 0xD280),
+    Var("wOTPartySpecies", 1, 0xD281, 7),
+    Var("wOTPartyMons", 1, 0xD288, 0x120),
+    Var("wOTPartyMonNicknames", 1, 0xD3EA, 0x42),
+    Var("wPartyMons", 1, 0xDCDF, 0x120),
 )
 
 CRYSTAL: dict[str, Var] = {v.name: v for v in _VARS}
-"""Crystal's variables this program uses, by name."""
+"""Crystal's variables this program uses (the engine's and the battle's), by name: one table, checked once."""
 
 
 def addr(name: str) -> int:

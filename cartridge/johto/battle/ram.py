@@ -1,9 +1,8 @@
 """The battle's RAM: Crystal's variables at Crystal's addresses, and the battle's own scratch in C100-C1FF.
 
-Every variable Crystal has keeps its address and layout (`pokecrystal.sym`; 1.0 and 1.1 agree for
-WRAM), so a reader built for Crystal reads a battle of this world as it reads the game's:
-`tests/cartridge/test_johto_battle_ram.py` checks each entry of `CRYSTAL` against an excerpt of the
-symbol file (`tests/cartridge/data/crystal-battle.sym`). What Crystal does not have lives in `SCRATCH`,
+Every variable Crystal has keeps its address and layout, in the world's one table
+(`cartridge/johto/ram.py`'s `CRYSTAL`, checked against the symbol file there), so a reader built for
+Crystal reads a battle of this world as it reads the game's. What Crystal does not have lives in `SCRATCH`,
 inside the region the world reserves for the battle (WRAM0 C100-C1FF, Crystal's audio RAM), and nowhere else.
 
 D000-DFFF is WRAM bank 1 while the battle runs its logic (the kernel's `delay_frame` maps it back).
@@ -11,132 +10,23 @@ D000-DFFF is WRAM bank 1 while the battle runs its logic (the kernel's `delay_fr
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from cartridge.johto.ram import (  # one table of Crystal's variables for the whole world; re-exported here
+    BATTLE_SCRATCH,
+    CRYSTAL,
+    RESULT_CAUGHT_BIT,
+    RESULT_DRAW,
+    RESULT_LOSE,
+    RESULT_WIN,
+    Var,
+)
 
-
-@dataclass(frozen=True)
-class Var:
-    """One variable: its WRAM bank (0 for WRAM0 and HRAM), address and size in bytes."""
-
-    name: str
-    bank: int
-    addr: int
-    size: int = 1
-
-    @property
-    def end(self) -> int:
-        """The address after its last byte."""
-        return self.addr + self.size
+__all__ = ["CRYSTAL", "RESULT_CAUGHT_BIT", "RESULT_DRAW", "RESULT_LOSE", "RESULT_WIN", "SCRATCH", "Var", "addr"]
 
 
 BATTLE_STRUCT_LENGTH = 0x20
 PARTYMON_STRUCT_LENGTH = 0x30
 NAME_LENGTH = 11
 PARTY_LENGTH = 6
-
-_CRYSTAL = (
-    # WRAM0
-    Var("wShadowOAM", 0, 0xC400, 0xA0),
-    Var("wTilemap", 0, 0xC4A0, 20 * 18),
-    Var("wEnemyMoveStruct", 0, 0xC608, 7),
-    Var("wPlayerMoveStruct", 0, 0xC60F, 7),
-    Var("wEnemyMonNickname", 0, 0xC616, NAME_LENGTH),
-    Var("wBattleMonNickname", 0, 0xC621, NAME_LENGTH),
-    Var("wBattleMon", 0, 0xC62C, BATTLE_STRUCT_LENGTH),
-    Var("wBattleMonSpecies", 0, 0xC62C),
-    Var("wBattleMonMoves", 0, 0xC62E, 4),
-    Var("wBattleMonDVs", 0, 0xC632, 2),
-    Var("wBattleMonPP", 0, 0xC634, 4),
-    Var("wBattleMonLevel", 0, 0xC639),
-    Var("wBattleMonStatus", 0, 0xC63A),
-    Var("wBattleMonHP", 0, 0xC63C, 2),
-    Var("wBattleMonMaxHP", 0, 0xC63E, 2),
-    Var("wBattleMonAttack", 0, 0xC640, 2),
-    Var("wBattleMonSpeed", 0, 0xC644, 2),
-    Var("wBattleMonType", 0, 0xC64A, 2),
-    Var("wCurOTMon", 0, 0xC663),
-    Var("wBattleParticipantsNotFainted", 0, 0xC664),
-    Var("wTypeModifier", 0, 0xC665),
-    Var("wCriticalHit", 0, 0xC666),
-    Var("wAttackMissed", 0, 0xC667),
-    Var("wPlayerSubStatus1", 0, 0xC668, 5),
-    Var("wEnemySubStatus1", 0, 0xC66D, 5),
-    Var("wPlayerStats", 0, 0xC6B6, 10),
-    Var("wEnemyStats", 0, 0xC6C1, 10),
-    Var("wPlayerStatLevels", 0, 0xC6CC, 8),
-    Var("wEnemyStatLevels", 0, 0xC6D4, 8),
-    Var("wCurPlayerMove", 0, 0xC6E3),
-    Var("wCurEnemyMove", 0, 0xC6E4),
-    Var("wAttrmap", 0, 0xCDD9, 20 * 18),
-    Var("wMenuCursorY", 0, 0xCFA9),
-    # WRAM bank 1
-    Var("wStringBuffer1", 1, 0xD073, 19),
-    Var("wBattleMenuCursorPosition", 1, 0xD0D2),
-    Var("wCurBattleMon", 1, 0xD0D4),
-    Var("wCurMoveNum", 1, 0xD0D5),
-    Var("wPartyMenuCursor", 1, 0xD0D8),
-    Var("wBattleResult", 1, 0xD0EE),
-    Var("wCurItem", 1, 0xD106),
-    Var("wCurPartySpecies", 1, 0xD108),
-    Var("wCurPartyMon", 1, 0xD109),
-    Var("wCurPartyLevel", 1, 0xD143),
-    Var("wEnemyMon", 1, 0xD206, BATTLE_STRUCT_LENGTH),
-    Var("wEnemyMonSpecies", 1, 0xD206),
-    Var("wEnemyMonMoves", 1, 0xD208, 4),
-    Var("wEnemyMonDVs", 1, 0xD20C, 2),
-    Var("wEnemyMonPP", 1, 0xD20E, 4),
-    Var("wEnemyMonLevel", 1, 0xD213),
-    Var("wEnemyMonStatus", 1, 0xD214),
-    Var("wEnemyMonHP", 1, 0xD216, 2),
-    Var("wEnemyMonMaxHP", 1, 0xD218, 2),
-    Var("wEnemyMonType", 1, 0xD224, 2),
-    Var("wEnemyMonBaseStats", 1, 0xD226, 5),
-    Var("wEnemyMonCatchRate", 1, 0xD22B),
-    Var("wEnemyMonBaseExp", 1, 0xD22C),
-    Var("wBattleMode", 1, 0xD22D),
-    Var("wTempWildMonSpecies", 1, 0xD22E),
-    Var("wOtherTrainerClass", 1, 0xD22F),
-    Var("wBattleType", 1, 0xD230),
-    Var("wOtherTrainerID", 1, 0xD231),
-    Var("wTrainerClass", 1, 0xD233),
-    Var("wCurDamage", 1, 0xD256, 2),
-    Var("wNumFleeAttempts", 1, 0xD267),
-    Var("wTimeOfDay", 1, 0xD269),
-    Var("wOTPlayerName", 1, 0xD26B, NAME_LENGTH),
-    Var("wOTPartyCount", 1, 0xD280),
-    Var("wOTPartySpecies", 1, 0xD281, PARTY_LENGTH + 1),
-    Var("wOTPartyMons", 1, 0xD288, PARTY_LENGTH * PARTYMON_STRUCT_LENGTH),
-    Var("wOTPartyMonNicknames", 1, 0xD3EA, PARTY_LENGTH * NAME_LENGTH),
-    Var("wPlayerID", 1, 0xD47B, 2),
-    Var("wPlayerName", 1, 0xD47D, NAME_LENGTH),
-    Var("wMoney", 1, 0xD84E, 3),
-    Var("wNumItems", 1, 0xD892),
-    Var("wItems", 1, 0xD893, 41),
-    Var("wNumBalls", 1, 0xD8D7),
-    Var("wBalls", 1, 0xD8D8, 25),
-    Var("wMapGroup", 1, 0xDCB5),
-    Var("wMapNumber", 1, 0xDCB6),
-    Var("wPartyCount", 1, 0xDCD7),
-    Var("wPartySpecies", 1, 0xDCD8, PARTY_LENGTH + 1),
-    Var("wPartyMons", 1, 0xDCDF, PARTY_LENGTH * PARTYMON_STRUCT_LENGTH),
-    Var("wPartyMonOTs", 1, 0xDDFF, PARTY_LENGTH * NAME_LENGTH),
-    Var("wPartyMonNicknames", 1, 0xDE41, PARTY_LENGTH * NAME_LENGTH),
-    Var("wPokedexCaught", 1, 0xDE99, 32),
-    Var("wPokedexSeen", 1, 0xDEB9, 32),
-    # HRAM
-    Var("hJoyPressed", 0, 0xFFA7),
-    Var("hJoyDown", 0, 0xFFA8),
-    Var("hRandomAdd", 0, 0xFFE1),
-    Var("hRandomSub", 0, 0xFFE2),
-    Var("hSCX", 0, 0xFFCF),
-    Var("hSCY", 0, 0xFFD0),
-    Var("hWY", 0, 0xFFD2),
-    Var("hCGBPalUpdate", 0, 0xFFE5),
-    # WRAM bank 5
-    Var("wBGPals2", 5, 0xD080, 0x40),
-)
-CRYSTAL: dict[str, Var] = {v.name: v for v in _CRYSTAL}
-"""Crystal's variables the battle uses, by name."""
 
 
 def addr(name: str) -> int:
@@ -156,10 +46,8 @@ MOVE_ANIM, MOVE_EFFECT, MOVE_POWER, MOVE_TYPE, MOVE_ACC, MOVE_PP, MOVE_CHANCE = 
 SLP_MASK, PSN, BRN, FRZ, PAR = 0x07, 3, 4, 5, 6
 
 BATTLE_WILD, BATTLE_TRAINER = 1, 2
-RESULT_WIN, RESULT_LOSE, RESULT_DRAW = 0, 1, 2
-RESULT_CAUGHT_BIT = 6
 
-SCRATCH_START, SCRATCH_END = 0xC100, 0xC200
+SCRATCH_START, SCRATCH_END = BATTLE_SCRATCH.start, BATTLE_SCRATCH.end
 
 
 def _scratch(*fields: tuple[str, int]) -> dict[str, Var]:

@@ -1,4 +1,5 @@
-"""Crystal's numbers the Johto world uses: event flags, items, species, sprites, trainer classes, map ids.
+"""Crystal's numbers the Johto world uses: event flags, key items, sprites, map ids (species, items a battle uses and
+trainer classes are the creatures' data, `pokedata`, imported here for the maps and scripts).
 
 Public facts from the disassembly (``constants/event_flags.asm``, ``item_constants.asm``,
 ``pokemon_constants.asm``, ``sprite_constants.asm``, ``trainer_constants.asm``,
@@ -7,6 +8,22 @@ Public facts from the disassembly (``constants/event_flags.asm``, ``item_constan
 """
 
 from __future__ import annotations
+
+from cartridge.johto.pokedata.items import POKE_BALL as POKE_BALL
+from cartridge.johto.pokedata.items import POTION as POTION
+from cartridge.johto.pokedata.trainers import (  # the creatures' facts have one home: pokedata
+    BIRD_KEEPER as BIRD_KEEPER,
+    BUG_CATCHER as BUG_CATCHER,
+    CHIKORITA as CHIKORITA,
+    CYNDAQUIL as CYNDAQUIL,
+    FALKNER as FALKNER,
+    PIDGEY as PIDGEY,
+    RIVAL1 as RIVAL1,
+    RIVAL_AGAINST as RIVAL_AGAINST,
+    TOTODILE as TOTODILE,
+    YOUNGSTER as YOUNGSTER,
+)
+
 
 # event flags (wEventFlags bit numbers)
 EVENT_GOT_A_POKEMON_FROM_ELM = 26
@@ -33,16 +50,12 @@ EVENT_GOT_POKE_BALLS_FROM_ELM = OWN_FLAGS + 1
 EVENT_TALKED_TO_MOM = OWN_FLAGS + 2
 
 # items
-POKE_BALL = 0x05
-POTION = 0x12
 MYSTERY_EGG = 0x45
 KEY_ITEMS = frozenset({MYSTERY_EGG})
 BALLS = frozenset({POKE_BALL})
 ITEM_NAMES = {POKE_BALL: "POKé BALL", POTION: "POTION", MYSTERY_EGG: "MYSTERY EGG"}
 
-# species
-PIDGEY = 16
-CHIKORITA, CYNDAQUIL, TOTODILE = 152, 155, 158
+# the starters' level
 STARTER_LEVEL = 5
 
 # sprites (wMapObjects' sprite byte)
@@ -62,9 +75,5 @@ SPRITE_POKE_BALL = 0x54
 # object types (wMapObjects' type nibble)
 OBJECTTYPE_SCRIPT, OBJECTTYPE_ITEMBALL, OBJECTTYPE_TRAINER = 0, 1, 2
 
-# trainer classes and ids (trainer_constants.asm; the battle's pokedata has their parties)
-FALKNER, RIVAL1, YOUNGSTER, BIRD_KEEPER, BUG_CATCHER = 1, 9, 16, 18, 24
-RIVAL_AGAINST = {TOTODILE: 1, CHIKORITA: 2, CYNDAQUIL: 3}
-"""The player's starter -> the rival's trainer id (his starter strong against it)."""
 
 ZEPHYR_BADGE_BIT = 0
