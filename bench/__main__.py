@@ -19,6 +19,8 @@ from cartridge.build import ensure_built
 def flatten(prefix: str, value: Any) -> list[tuple[str, Any]]:
     if isinstance(value, dict):
         return [row for key, sub in value.items() for row in flatten(f"{prefix}.{key}" if prefix else key, sub)]
+    if isinstance(value, list) and value and isinstance(value[0], dict):
+        return [(prefix, f"{len(value)} rows (in the JSON)")]
     return [(prefix, value)]
 
 
@@ -58,6 +60,25 @@ def main() -> None:
         default=0.25,
         help="learning: share of the budget the demonstrator plans for in the demo_dqfd and demo_td arms",
     )
+    parser.add_argument(
+        "--world",
+        choices=("tiny", "johto"),
+        default="tiny",
+        help="planner: the demo cartridge's world its episodes play (default: tiny)",
+    )
+    parser.add_argument("--planner-episodes", type=int, default=1, help="planner: 1,000-step episodes per agent")
+    parser.add_argument(
+        "--planner-calls",
+        type=int,
+        default=4,
+        help="planner: requests each server setting answers in the study of what a call costs (0: no study)",
+    )
+    parser.add_argument(
+        "--llm-wait-ms",
+        type=int,
+        default=None,
+        help="planner: the wait of the runs with --llm-wait (default: the emulator's default)",
+    )
     args = parser.parse_args()
     console = Console()
     if args.only and "learning" in args.only:
@@ -80,7 +101,9 @@ def main() -> None:
         "emulator": lambda: emulator.run(rom, args.steps),
         "streams_roundtrip_ms": streams_roundtrip.measure,
         "redis": lambda: redis_cost.run(rom),
-        "planner": lambda: planner.run(rom, args.steps),
+        "planner": lambda: planner.run(
+            rom, args.steps, args.world, args.planner_episodes, args.llm_wait_ms, args.planner_calls, console.print
+        ),
         "dashboard": lambda: dashboard.run(rom),
         "system": lambda: system.run(rom, args.steps, args.soak),
     }
