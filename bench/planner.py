@@ -20,6 +20,7 @@ planner's heartbeat, never from the bench's own counting of what it sent. `pytho
 
 import base64
 import json
+import math
 import statistics
 import subprocess
 import sys
@@ -247,7 +248,7 @@ def _answer_latency(requests: list[PlanRequest], answered: list[tuple[bytes, Any
     waits = sorted(at[r.request_id] - r.ts * 1000 for r in requests if r.request_id in at)
     if not waits:
         return None
-    return round(waits[min(len(waits) - 1, max(0, round(q / 100 * len(waits) + 0.5) - 1))], 1)
+    return round(waits[min(len(waits) - 1, max(0, math.ceil(q / 100 * len(waits)) - 1))], 1)  # nearest rank
 
 
 def summarise(episodes: list[Episode]) -> dict[str, Any]:
