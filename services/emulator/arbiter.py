@@ -110,7 +110,7 @@ class Arbiter:
     """The step of the current episode's first frame."""
     terrain: Terrain | None = None
     """The game, for walks; without it a plan's walk is skipped (its buttons still play)."""
-    plan_max_age: int = 1000
+    plan_max_age: int = 3000
     """Steps after its request's step past which an arriving plan is stale (the emulator's `llm_plan_max_age`)."""
 
     def press(self, button: Button) -> None:

@@ -32,9 +32,12 @@ class EmulatorSettings(GameSettings):
     next planning point may ask again: one request is open per env at most. Longer than the planner's own
     `request_budget_s` (20 s), so only an answer lost with a planner that died is given up."""
 
-    llm_plan_max_age: int = Field(default=300, ge=1, le=100_000)
+    llm_plan_max_age: int = Field(default=3000, ge=1, le=100_000)
     """A plan that arrives more than this many steps after the step it was made for is stale: refused and
-    counted (as is one made for another map or another episode)."""
+    counted (as is one made for another map or another episode). 3,000: about 10 s of the game at full speed
+    on a 2-core machine, so the embedded SmolLM2's plans (4 to 10 s a call there, 20 s at worst) still play on
+    the map they were made for; at 300 a run of `crystal-rl run` played none of them (of 35 requests, 33 refused
+    as stale: 14 for age, 18 for the map, 1 for the episode)."""
 
     llm_ram: bool = False
     """Attach the work RAM (0xC000-0xDFFF, 8 KB) to each plan request, for a demonstrator that plays a world's
