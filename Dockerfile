@@ -52,9 +52,9 @@ COPY services /app/services
 COPY cartridge /app/cartridge
 COPY crystal_rl /app/crystal_rl
 COPY pyproject.toml README.md /app/
-# the demo cartridge, built once here (the image's code never changes, so it is never rebuilt at run time);
-# `crystal-rl` as a command without installing the package (the code is used where it is, from /app)
-RUN python -m cartridge && chmod -R a+rX /opt/crl/build \
+# the demo cartridge's two worlds, built once here (the image's code never changes, so they are never rebuilt at run
+# time); `crystal-rl` as a command without installing the package (the code is used where it is, from /app)
+RUN python -m cartridge --world johto && python -m cartridge --world tiny && chmod -R a+rX /opt/crl/build \
     && printf '#!/bin/sh\nexec python -m crystal_rl.cli "$@"\n' > /opt/venv/bin/crystal-rl \
     && chmod 755 /opt/venv/bin/crystal-rl \
     && python -m compileall -q /app

@@ -1,31 +1,41 @@
 """`python -m bench` (`make bench`): run every benchmark, print a table, write one JSON file per run.
 
-The learning benchmark trains agents for tens of minutes: it runs only when named
-(`--only learning`) and writes its own `learning-*.json` and `.png`.
+`--world` (default johto) is the demo cartridge's world every suite that plays a game plays: it goes
+into `CRL_WORLD`, which the suites' game settings and the services they start read. The emulator suite
+measures the bare loop on both worlds besides. The learning benchmark trains agents for tens of
+minutes and `world_play` plays 100,000 steps without learning: they run only when named (`--only
+learning`, `--only world_play`); the learning benchmark writes its own `learning-*.json` and `.png`.
 """
 
 import argparse
+import os
 import time
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
-from bench import dashboard, emulator, learning, planner, redis_cost, streams_roundtrip, system
+from bench import dashboard, emulator, learning, planner, redis_cost, streams_roundtrip, system, world_play
 from bench.harness import machine, write_result
 from cartridge.build import ensure_built
+from cartridge.worlds import DEFAULT_WORLD, WORLDS
 
 
 def flatten(prefix: str, value: Any) -> list[tuple[str, Any]]:
+    """The figures as rows; lists (a suite's episodes, one by one) are left to the JSON."""
     if isinstance(value, dict):
         return [row for key, sub in value.items() for row in flatten(f"{prefix}.{key}" if prefix else key, sub)]
-    if isinstance(value, list) and value and isinstance(value[0], dict):
-        return [(prefix, f"{len(value)} rows (in the JSON)")]
-    return [(prefix, value)]
+    return [] if isinstance(value, list) else [(prefix, value)]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="make bench", description=__doc__)
+    parser.add_argument(
+        "--world",
+        choices=list(WORLDS),
+        default=DEFAULT_WORLD,
+        help=f"the demo cartridge's world the suites play (default {DEFAULT_WORLD})",
+    )
     parser.add_argument("--steps", type=int, default=3000, help="steps per emulator measurement")
     parser.add_argument(
         "--soak", type=float, default=120.0, help="seconds of play for the memory figures (600 for the 10-minute soak)"
@@ -60,12 +70,6 @@ def main() -> None:
         default=0.25,
         help="learning: share of the budget the demonstrator plans for in the demo_dqfd and demo_td arms",
     )
-    parser.add_argument(
-        "--world",
-        choices=("tiny", "johto"),
-        default="tiny",
-        help="planner: the demo cartridge's world its episodes play (default: tiny)",
-    )
     parser.add_argument("--planner-episodes", type=int, default=1, help="planner: 1,000-step episodes per agent")
     parser.add_argument(
         "--planner-calls",
@@ -80,6 +84,7 @@ def main() -> None:
         help="planner: the wait of the runs with --llm-wait (default: the emulator's default)",
     )
     args = parser.parse_args()
+    os.environ["CRL_WORLD"] = args.world  # every suite's game settings, and every service it starts, play it
     console = Console()
     if args.only and "learning" in args.only:
         console.print("[bold]learning[/] ...")
@@ -95,8 +100,9 @@ def main() -> None:
         )
         if set(args.only) == {"learning"}:
             return
-    rom = ensure_built()
+    rom = ensure_built(world=args.world)
     results: dict[str, Any] = {"started": time.time(), "machine": machine(), "settings": vars(args), "figures": {}}
+    named_only = {"world_play"}
     suites = {
         "emulator": lambda: emulator.run(rom, args.steps),
         "streams_roundtrip_ms": streams_roundtrip.measure,
@@ -106,9 +112,12 @@ def main() -> None:
         ),
         "dashboard": lambda: dashboard.run(rom),
         "system": lambda: system.run(rom, args.steps, args.soak),
+        "world_play": lambda: world_play.run(
+            args.world, progress=lambda line: console.print(f"[dim]{line}[/]", highlight=False)
+        ),
     }
     for name, suite in suites.items():
-        if args.only and name not in args.only:
+        if (args.only and name not in args.only) or (not args.only and name in named_only):
             continue
         console.print(f"[bold]{name}[/] ...")
         results["figures"][name] = suite()

@@ -1,5 +1,6 @@
 """The emulator's figures: the bare PyBoy loop (the limit), the state read, the service with Redis, and the
-Gymnasium env (the same game core without the service).
+Gymnasium env (the same game core without the service); and the bare loop on each of the demo cartridge's
+worlds, alternating, so the Johto world's frames are shown to cost what the tiny one's do.
 
 Every service figure is a ratio to the bare loop measured in the same run, because absolute
 speeds drift on shared machines.
@@ -17,6 +18,8 @@ from typing import Any
 
 from bench import gym_env
 from bench.harness import play, steps_per_s
+from cartridge.build import ensure_built
+from cartridge.worlds import WORLDS
 from shared.buttons import BUTTONS, Button
 from shared.game.machine import Machine
 from shared.messages import ActionSource
@@ -100,6 +103,7 @@ def run(rom: Path, steps: int = 3000, rounds: int = 5) -> dict[str, Any]:
     The figures are the medians over the rounds, with the lowest and highest ratio beside them.
     """
     read = state_read(rom)
+    by_world = bare_by_world(steps)
     kinds: dict[str, Measurement] = {
         "service_alone": functools.partial(_service_run, rom, steps, False),
         "service_lockstep_standin": functools.partial(_service_run, rom, steps, True),
@@ -110,8 +114,33 @@ def run(rom: Path, steps: int = 3000, rounds: int = 5) -> dict[str, Any]:
     return {
         "rounds": rounds,
         "bare": base,
+        "bare_by_world": by_world,
         "state_read": {**read, "ratio_to_step": read["read_us_p50"] / 1000 / base["step_ms"]},
         **{name: against_bare(pairs[i :: len(kinds)]) for i, name in enumerate(kinds)},
+    }
+
+
+WORLD_RATIO_RANGE = (0.8, 1.25)
+"""The Johto world's bare steps/s over the tiny one's must lie here: its frames as busy as a real game's, not idle."""
+
+
+def bare_by_world(steps: int = 3000, rounds: int = 6) -> dict[str, Any]:
+    """The bare loop on each world, in turn for `rounds` rounds (a shared machine's drift falls on both alike): the
+    median steps/s of each, and of each round's johto/tiny ratio."""
+    roms = {name: ensure_built(world=name) for name in WORLDS}
+    runs: dict[str, list[float]] = {name: [] for name in roms}
+    for _ in range(rounds):
+        for name, world_rom in roms.items():
+            runs[name].append(bare(world_rom, steps)["steps_per_s"])
+    ratios = sorted(j / t for j, t in zip(runs["johto"], runs["tiny"], strict=True))
+    ratio = statistics.median(ratios)
+    return {
+        "rounds": rounds,
+        **{f"{name}_steps_per_s": statistics.median(values) for name, values in runs.items()},
+        "johto_over_tiny": ratio,
+        "johto_over_tiny_lowest": ratios[0],
+        "johto_over_tiny_highest": ratios[-1],
+        "within_range": WORLD_RATIO_RANGE[0] <= ratio <= WORLD_RATIO_RANGE[1],
     }
 
 

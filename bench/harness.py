@@ -50,7 +50,10 @@ def write_result(kind: str, results: dict[str, Any], out: Path | None = None) ->
 
 
 def service_env(url: str, data_dir: Path, **extra: str) -> dict[str, str]:
-    return {"CRL_REDIS_URL": url, "CRL_DATA_DIR": str(data_dir), "PATH": "/usr/bin:/bin", **extra}
+    """A measured service's environment: Redis, its data directory, and the bench's world (`--world`, which
+    `bench/__main__.py` puts in `CRL_WORLD` for every suite's game settings and services alike)."""
+    world = {"CRL_WORLD": os.environ["CRL_WORLD"]} if "CRL_WORLD" in os.environ else {}
+    return {"CRL_REDIS_URL": url, "CRL_DATA_DIR": str(data_dir), "PATH": "/usr/bin:/bin", **world, **extra}
 
 
 def play(url: str, data_dir: Path, rom: Path, steps: int, *args: str) -> list[Frame]:

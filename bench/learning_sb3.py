@@ -70,13 +70,14 @@ class QNetworkExtractor(BaseFeaturesExtractor):
 def make_env(game: GameSettings, boot_cache: Path, buttons: tuple[Button, ...]) -> gym.Env:
     """The Gymnasium env playing the system's game (its goal, episode length, weights, patience and step)
     with the learner's buttons as its action space."""
-    demo = resolve_rom(game.rom).demo  # the game settings' own rule: the demo is known by its header
+    rom = resolve_rom(game.rom, world=game.world)  # the game settings' own rule: the demo is known by its header
     return gym.make(
         ENV_ID,
         rom=game.rom,
+        world=game.world_name if game.rom is None else None,
         buttons=buttons,
-        goal=game.goal_for(demo),
-        episode_steps=game.episode_steps_for(demo),
+        goal=game.goal_for(rom),
+        episode_steps=game.episode_steps_for(rom),
         reward_weights=game.rewards,
         stuck_patience=game.stuck_patience,
         hold_frames=game.hold_frames,

@@ -75,9 +75,9 @@ def emulator_flags(
 ) -> list[str]:
     """The game as `game` says (the SB3 env is made from the same settings), `budget` steps, no screens;
     `archive_share` of the resets from the archive of milestone states (None: the emulator's default)."""
-    demo = resolve_rom(game.rom).demo  # the game settings' own rule: the demo is known by its header
-    limit = game.episode_steps_for(demo) or 0
-    flags = [] if demo else [f"--rom={game.rom}"]
+    rom = resolve_rom(game.rom, world=game.world)  # the game settings' own rule: the demo is known by its header
+    limit = game.episode_steps_for(rom) or 0
+    flags = [f"--rom={game.rom}"] if game.rom is not None else [f"--world={game.world_name}"]
     flags += [f"--{name.replace('_', '-')}={getattr(game, name)}"
               for name in ("hold_frames", "step_frames", "boot_frames", "stuck_patience")]  # fmt: skip
     flags += [f"--rewards.{name.replace('_', '-')}={value}" for name, value in game.rewards.model_dump().items()]
@@ -85,7 +85,7 @@ def emulator_flags(
         flags.append(f"--archive-share={archive_share}")
     if llm_interval is not None:
         flags.append(f"--llm-interval={llm_interval}")
-    return [*flags, f"--goal={game.goal_for(demo)}", f"--episode-steps={limit}", f"--max-steps={budget}",
+    return [*flags, f"--goal={game.goal_for(rom)}", f"--episode-steps={limit}", f"--max-steps={budget}",
             f"--seed={seed}", "--screen-fps=0", "--peer-check-interval=0.1", "--progress-interval=3600"]  # fmt: skip
 
 

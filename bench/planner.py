@@ -38,7 +38,6 @@ import redis
 
 from bench.harness import background, health, play, service_env, steps_per_s, stop, wait_health
 from crystal_rl.model_host import EmbeddedHost, ServerOptions, answers, missing
-from shared.game.config import GameConfig
 from shared.keys import Keys
 from shared.messages import Action, ActionSource, Episode, Event, Frame, NoPlan, PlanRequest
 from shared.redis_server import LocalRedis, free_port
@@ -151,18 +150,15 @@ class Agent:
 
 @dataclass(frozen=True)
 class World:
-    """The cartridge the suite plays and the emulator's flags for its 1,000-step episodes."""
+    """The world the suite plays (`make bench --world`), its ROM and the emulator's flags for 1,000-step episodes
+    (the goal is the world's badge, known from the ROM)."""
 
     name: str
     rom: Path
     episode_steps: int = 1000
 
     def emulator_args(self) -> list[str]:
-        args = ["--rom", str(self.rom), "--archive-share", "0", "--episode-steps", str(self.episode_steps)]
-        return args if self.name == "tiny" else [*args, "--goal", "badge"]
-
-    def game(self) -> GameConfig:
-        return GameConfig(rom=self.rom, episode_steps=self.episode_steps, goal=None if self.name == "tiny" else "badge")
+        return ["--rom", str(self.rom), "--archive-share", "0", "--episode-steps", str(self.episode_steps)]
 
 
 def play_agent(world: World, agent: Agent, steps: int, seed: int, model_url: tuple[str, ...]) -> dict[str, Any]:
@@ -277,7 +273,7 @@ def random_episodes(world: World, episodes: int, seed: int) -> dict[str, Any]:
     from shared.settings import GameSettings
 
     with tempfile.TemporaryDirectory() as tmp:
-        game = GameSettings(rom=world.rom, episode_steps=world.episode_steps, goal=world.game().goal, data_dir=tmp)
+        game = GameSettings(rom=world.rom, episode_steps=world.episode_steps, data_dir=tmp)
         point = core_play(game, "random", episodes, seed, lambda line: None)
     return {"steps": sum(e.steps for e in point.episodes), "episodes": summarise(list(point.episodes)),
             "settings": {"seed": seed, "through": "the game core, no services"}}  # fmt: skip
@@ -392,17 +388,16 @@ def _variant(variant: Variant, requests: list[PlanRequest]) -> dict[str, Any]:
 def run(
     rom: Path,
     steps: int = 3000,
-    world: str = "tiny",
+    world: str = "johto",
     episodes: int = 1,
     wait_ms: int | None = None,
     latency_calls: int = 4,
     progress: Progress = print,
 ) -> dict[str, Any]:
-    """The whole suite on `world` (`rom` is the tiny world's; johto is built here)."""
-    from cartridge.build import ensure_built
+    """The whole suite on `world`, whose ROM `rom` is (`make bench --world`, johto by default)."""
     from services.emulator.settings import EmulatorSettings
 
-    the_world = World(world, rom if world == "tiny" else ensure_built(world=world))
+    the_world = World(world, rom)
     wait = EmulatorSettings.model_fields["llm_wait_ms"].default if wait_ms is None else wait_ms
     wait = int(wait) or 3000  # the runs with the wait need one, whatever the default
     span = episodes * the_world.episode_steps

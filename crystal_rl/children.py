@@ -24,6 +24,8 @@ class RunOptions:
     data_dir: Path
     envs: int = 1
     rom: Path | None = None
+    world: str | None = None
+    """The demo cartridge's world when no ROM is given (None: the default world)."""
     symbols: Path | None = None
     actions: int | None = None
     seed: int = 0
@@ -101,9 +103,9 @@ def child_specs(options: RunOptions) -> list[ChildSpec]:
 def child_env(options: RunOptions) -> dict[str, str]:
     """Variables every child gets on top of the supervisor's own environment.
 
-    The game settings (`shared.settings.GameSettings`: the ROM and its symbol file here,
-    and any `CRL_GOAL`, `CRL_EPISODE_STEPS`, `CRL_REWARDS__*` of the user's environment, passed
-    on as they are) go to every child, not as one service's flags: the learner's evaluations
+    The game settings (`shared.settings.GameSettings`: the ROM or the demo's world and the symbol
+    file here, and any `CRL_GOAL`, `CRL_EPISODE_STEPS`, `CRL_REWARDS__*` of the user's environment,
+    passed on as they are) go to every child, not as one service's flags: the learner's evaluations
     must play the game the emulators play.
     """
     env = {
@@ -113,6 +115,8 @@ def child_env(options: RunOptions) -> dict[str, str]:
     }
     if options.rom is not None:
         env["CRL_ROM"] = str(options.rom.resolve())
+    if options.world is not None:
+        env["CRL_WORLD"] = options.world
     if options.symbols is not None:
         env["CRL_SYMBOLS"] = str(options.symbols.resolve())
     return env

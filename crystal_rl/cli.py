@@ -23,10 +23,12 @@ from redis.exceptions import AuthenticationError, RedisError
 from rich.console import Console
 from rich.table import Table
 
+from cartridge.worlds import DEFAULT_WORLD
 from crystal_rl.children import DASHBOARD_TOKEN_VAR, RunOptions, child_env, child_specs, dashboard_url
 from crystal_rl.eval_report import default_json_path, episode_line, report_table, write_report
 from crystal_rl.model_host import FIX, OLLAMA_DEFAULT, EmbeddedHost, answers, missing
 from crystal_rl.model_host import watch as watch_host
+from crystal_rl.playthrough import CHAPTERS
 from crystal_rl.progress import ProgressReporter
 from crystal_rl.redis_setup import RedisKeeper, connect_or_start
 from crystal_rl.status import (
@@ -42,15 +44,19 @@ from crystal_rl.status import (
     which_server,
 )
 from crystal_rl.supervisor import Supervisor
+from crystal_rl.walkthrough import report_table as walkthrough_table
+from crystal_rl.walkthrough import seed_line, walk
+from crystal_rl.walkthrough import write_report as write_walkthrough
 from shared import planner_counters
-from shared.errors import CrystalRLError, RedisUnavailableError
+from shared.errors import ConfigError, CrystalRLError, RedisUnavailableError
+from shared.game.config import GameConfig
+from shared.game.machine import resolve_rom
 from shared.game.symbols import load_symbols
 from shared.health import Heartbeat
 from shared.keys import DEFAULT_PREFIX, Keys
 from shared.logs import configure_logging
 from shared.redis_server import LocalRedis, Reach, probe, refused_message
 from shared.redis_url import redact, with_password
-from shared.rom import inspect_rom
 from shared.runtime import on_signals
 from shared.settings import CommonSettings, GameSettings, settings_from_cli
 from shared.streams import StreamInfo, StreamSettings
@@ -118,11 +124,36 @@ def main() -> None:
     """crystal-rl: LLM planner, DQN learner and rules playing a Game Boy game over Redis streams."""
 
 
+WorldOption = Annotated[
+    str | None,
+    typer.Option(
+        help="The demo cartridge's world to play when no --rom is given: johto (Johto's first chapter at Crystal's"
+        " scale) or tiny (four screens). Default: CRL_WORLD, else johto. Not together with --rom."
+    ),
+]
+
+
+def checked_world(world: str | None, rom: Path | None) -> str | None:
+    """`--world` as the game config takes it; an unknown world, or one named beside `--rom`, is one clear error."""
+    if world is None:
+        return None
+    if rom is not None:
+        raise fail(
+            f"give --rom or --world, not both (--rom {rom}, --world {world}): a world names which demo cartridge to"
+            " play when there is no ROM"
+        )
+    try:
+        return GameConfig.checked(world=world).world
+    except ConfigError as exc:
+        raise fail(str(exc).removeprefix("bad game option: ")) from None
+
+
 @app.command()
 def run(
     rom: Annotated[
-        Path | None, typer.Option(help="Game Boy Color ROM to play (default: the bundled demo cartridge).")
+        Path | None, typer.Option(help="Game Boy Color ROM to play (default: a world of the bundled demo cartridge).")
     ] = None,
+    world: WorldOption = None,
     actions: Annotated[
         int | None, typer.Option(min=1, help="Stop after this many actions per env (default: run until Ctrl-C).")
     ] = None,
@@ -174,12 +205,13 @@ def run(
     """Run the system: Redis (started when none answers), the services supervised, a progress report every 30 s."""
     configure_logging("WARNING" if quiet else "INFO")
     explicit = redis_url is not None or "CRL_REDIS_URL" in os.environ
+    world = checked_world(world, rom)
     try:
         url = env_password(redis_url) if redis_url else CommonSettings().redis_url
         if symbols is not None:
             load_symbols(symbols)  # a file that will not do stops the run here, not in every child
-        if rom is not None:
-            inspect_rom(rom, symbols is not None)
+        # the ROM checked, or the demo's world built, once here rather than in every child
+        game = resolve_rom(rom, symbols is not None, world or GameSettings().world)
         url, local_redis = connect_or_start(url, explicit, data_dir, own=own_redis)
     except CrystalRLError as exc:
         raise fail(str(exc)) from None
@@ -196,6 +228,7 @@ def run(
         data_dir=data_dir,
         envs=envs,
         rom=rom,
+        world=world,
         symbols=symbols,
         actions=actions,
         seed=seed,
@@ -237,6 +270,7 @@ def run(
         f"Redis: {redact(url)} ({server}) · logs: {data_dir / 'logs'} · services: {', '.join(s.name for s in specs)}",
         highlight=False,
     )
+    console.print(f"Game: {game.describe()}", highlight=False)
     if host_line is not None and any(s.service == "llm_planner" for s in specs):
         console.print(f"Model host: {host_line}", highlight=False)
     if any(s.service == "dashboard" for s in specs):
@@ -526,8 +560,15 @@ def evaluate_checkpoint(
         Path | None, typer.Option(help="Checkpoint to evaluate (default: the newest usable one the learner wrote).")
     ] = None,
     rom: Annotated[
-        Path | None, typer.Option(help="Game Boy Color ROM to play (default: the bundled demo cartridge).")
+        Path | None, typer.Option(help="Game Boy Color ROM to play (default: a world of the bundled demo cartridge).")
     ] = None,
+    world: WorldOption = None,
+    first_seed: Annotated[
+        int,
+        typer.Option(
+            min=0, help="Episode i's start is seeded with FIRST_SEED + i: N episodes are N games, recorded in the JSON."
+        ),
+    ] = 0,
     json_path: Annotated[
         Path | None, typer.Option("--json", help="Write the report here (default: DATA_DIR/eval/eval-<time>.json).")
     ] = None,
@@ -541,9 +582,12 @@ def evaluate_checkpoint(
     the game the agent trained on.
     """
     configure_logging("WARNING")
+    world = checked_world(world, rom)
     game_args = [*ctx.args, "--data-dir", str(data_dir)]
     if rom is not None:
         game_args += ["--rom", str(rom)]
+    if world is not None:
+        game_args += ["--world", world]
     try:
         game = settings_from_cli(GameSettings, game_args, prog="crystal-rl eval")
     except SystemExit as exc:
@@ -556,7 +600,8 @@ def evaluate_checkpoint(
         raise fail(f"crystal-rl eval needs the learner's packages ({exc}): pip install 'crystal-rl[learner]'") from None
     torch.set_num_threads(1)  # one observation at a time: more threads only wait for each other
     where = checkpoint or default_checkpoint_dir(data_dir)
-    console.print(f"evaluating {where}: {episodes} greedy episodes", highlight=False)
+    seeds = f"seed {first_seed}" if episodes == 1 else f"seeds {first_seed}-{first_seed + episodes - 1}"
+    console.print(f"evaluating {where}: {episodes} greedy episodes ({seeds})", highlight=False)
     try:
         report = evaluate(
             game,
@@ -564,6 +609,7 @@ def evaluate_checkpoint(
             checkpoint,
             video_dir=video,
             seed=game.seed,
+            first_seed=first_seed,
             progress=lambda episode: console.print(episode_line(episode), highlight=False),
         )
     except CrystalRLError as exc:
@@ -571,6 +617,56 @@ def evaluate_checkpoint(
     console.print(report_table(report))
     path = write_report(report, json_path or default_json_path(data_dir))
     console.print(f"report: {path}" + (f" · videos: {video}" if video else ""), highlight=False)
+
+
+@app.command(name="walkthrough")
+def walkthrough_command(
+    world: Annotated[
+        str, typer.Option(help=f"The demo cartridge's world whose walkthrough to play: {', '.join(CHAPTERS)}.")
+    ] = DEFAULT_WORLD,
+    seeds: Annotated[int, typer.Option(min=1, help="Games to play, one a seed.")] = 10,
+    first_seed: Annotated[int, typer.Option(min=0, help="The first seed; the others follow it.")] = 1,
+    max_presses: Annotated[
+        int | None, typer.Option(min=1, help="Presses a seed gets to earn the badge (default: the world's episode).")
+    ] = None,
+    video: Annotated[Path | None, typer.Option(help="Write the first seed's game here as a GIF (FILE.gif).")] = None,
+    json_path: Annotated[Path | None, typer.Option("--json", help="Write every seed's game here as JSON.")] = None,
+    rom: Annotated[Path | None, typer.Option(help="Refused: a walkthrough exists for the demo's worlds only.")] = None,
+    data_dir: DataDirOption = Path("data"),
+) -> None:
+    """Play a demo world's walkthrough policy headless through the game core, seed by seed: the presses to each
+    milestone and to the badge, then least/median/most; exit 1 if a seed did not earn the badge."""
+    configure_logging("WARNING")
+    if rom is not None:
+        raise fail(
+            f"no walkthrough for {rom}: the walkthrough policies play the demo cartridge's own worlds (they read the"
+            f" world's maps); name one with --world ({', '.join(CHAPTERS)})"
+        )
+    world = world.strip().lower()
+    if world not in CHAPTERS:
+        raise fail(f"no walkthrough for a world called {world!r}: the worlds with one are {', '.join(CHAPTERS)}")
+    if video is not None and video.suffix.lower() != ".gif":
+        raise fail(f"--video {video}: the game is written as a GIF, name the file FILE.gif")
+    names = list(CHAPTERS[world]().names)
+    console.print(f"walkthrough on the {world} world: seeds {first_seed}-{first_seed + seeds - 1}", highlight=False)
+    try:
+        report = walk(
+            world,
+            list(range(first_seed, first_seed + seeds)),
+            limit=max_presses,
+            boot_cache=data_dir / "boot",
+            video=video,
+            progress=lambda game: console.print(seed_line(game, names), highlight=False),
+        )
+    except CrystalRLError as exc:
+        raise fail(str(exc)) from None
+    console.print(walkthrough_table(report))
+    if json_path is not None:
+        console.print(f"report: {write_walkthrough(report, json_path)}", highlight=False)
+    if video is not None:
+        console.print(f"video: {video} (seed {first_seed})", highlight=False)
+    if report.failed:
+        raise fail(f"no badge within {report.limit:,} presses from seed(s) {', '.join(map(str, report.failed))}", 1)
 
 
 def _control(

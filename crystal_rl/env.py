@@ -81,6 +81,7 @@ class CrystalEnv(gym.Env[Observation, np.int64]):
         self,
         rom: Path | str | None = None,
         *,
+        world: str | None = None,
         buttons: str | Sequence[str | Button] = "all",
         goal: str | Goal | None = None,
         episode_steps: int | None = None,
@@ -96,14 +97,16 @@ class CrystalEnv(gym.Env[Observation, np.int64]):
     ) -> None:
         """
         Args:
-            rom: a Game Boy (Color) ROM; None plays the project's demo cartridge (built on first use).
+            rom: a Game Boy (Color) ROM; None plays a world of the project's demo cartridge (built on first use).
+            world: the demo cartridge's world when no `rom` is given: `johto` (Johto's first chapter at Crystal's
+                scale, the default) or `tiny` (four screens, for fast tests). Naming a `rom` too is an error.
             buttons: the action space, as button names in index order, or a preset: `"all"` (the
                 eight buttons), `"no_select"` (the seven the project's agents use).
             goal: the fact that terminates an episode: `badge`, `first_pokemon`, `battle_won`,
                 `new_map`, or `none` (only time limits end one). None: the badge on the demo
                 cartridge, none on another ROM (as the emulator service plays it).
-            episode_steps: the core's own time limit in steps, 0 for none. None: 1,000 on the demo
-                cartridge, none on another ROM.
+            episode_steps: the core's own time limit in steps, 0 for none. None: the demo world's own
+                (johto 5,000, tiny 1,000), none on another ROM.
             reward_weights: reward components to weigh differently from the service's defaults.
             stuck_patience: steps without progress before the anti-stuck rule presses something else.
             hold_frames, step_frames: a button is held `hold_frames` of the step's `step_frames` frames.
@@ -118,10 +121,16 @@ class CrystalEnv(gym.Env[Observation, np.int64]):
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
             raise ConfigError(f"unknown render_mode {render_mode!r}: one of {self.metadata['render_modes']} or None")
         self.render_mode = render_mode
+        if rom is not None and world is not None:
+            raise ConfigError(
+                f"give a rom or a world, not both (rom={str(rom)!r}, world={world!r}): a world names which demo "
+                "cartridge to play when there is no ROM"
+            )
         self.buttons = parse_buttons(buttons)
         """The button each action index presses."""
         self.config = GameConfig.checked(
             rom=rom,
+            world=world,
             symbols=symbols,
             hold_frames=hold_frames,
             step_frames=step_frames,
@@ -153,11 +162,16 @@ class CrystalEnv(gym.Env[Observation, np.int64]):
     ) -> tuple[Observation, dict[str, Any]]:
         """A new episode from the state after boot, or from `options["state"]` (a save state's bytes or file).
 
-        `seed` seeds the rules' randomness (the fallback's choices when a forbidden button is
-        replaced, the anti-stuck rule's), as the service's `--seed` does: the emulator itself is
-        deterministic, so the same seed and actions give the same episode. `options["return_state"]`
-        puts the start's save state in `info["state"]`. A state that cannot be loaded (another
-        cartridge's, corrupt) raises `SaveStateError`; the env stays usable.
+        Each episode is its own game: a start is seeded, and begins the seed's idle frames after the state
+        (`shared.game.core.idle_frames`, up to 1,023 frames with nothing pressed), so the game's random
+        number generator, which advances every frame, gives it its own encounters and battles. `seed` is
+        that seed, and seeds the rules' randomness too (the fallback's choices when a forbidden button is
+        replaced, the anti-stuck rule's): one seed and the same actions give the same episode frame for
+        frame. Without one, each reset's seed is drawn from the env's generator (Gymnasium's `np_random`,
+        seeded by the last `seed` given), so a run seeded once is reproducible; a save state given without
+        a seed is played as it is. `info["seed"]` says which seed the episode has (None: unseeded).
+        `options["return_state"]` puts the start's save state in `info["state"]`. A state that cannot be
+        loaded (another cartridge's, corrupt) raises `SaveStateError`; the env stays usable.
         """
         super().reset(seed=seed)
         options = dict(options or {})
@@ -166,12 +180,15 @@ class CrystalEnv(gym.Env[Observation, np.int64]):
         if options:
             unknown = ", ".join(map(repr, options))
             raise ConfigError(f"unknown reset option(s) {unknown}: known are 'state', 'return_state'")
-        if seed is not None or not self._rules_seeded:
-            self._core.reseed(seed if seed is not None else int(self.np_random.integers(2**63)))
-            self._rules_seeded = True
-        view = self._core.reset(state, origin)
+        if seed is None and state is None:
+            seed = int(self.np_random.integers(2**31))
+        if seed is None and not self._rules_seeded:
+            self._core.reseed(int(self.np_random.integers(2**63)))
+        self._rules_seeded = True
+        view = self._core.reset(state, origin, seed=seed)
         info = self._info(view.state)
         info["breakdown"], info["facts"] = {}, _facts(_NO_FACTS)
+        info["seed"] = self._core.seed
         if return_state and "state" not in info:
             info["state"] = self._core.save_state()
         return self._observation(view), info

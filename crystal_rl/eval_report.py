@@ -22,8 +22,8 @@ def episode_line(episode: Episode) -> str:
     end = "[green]goal[/]" if episode.terminated else "time limit"
     reached = ", ".join(f"{name} @{step}" for name, step in episode.milestones.items()) or "no milestone"
     return (
-        f"episode {episode.episode}: {episode.steps} steps ({end}), return {episode.total_reward:.2f},"
-        f" {reached} [dim]({episode.wall_s:.1f} s)[/]"
+        f"episode {episode.episode} (seed {episode.seed}): {episode.steps} steps ({end}),"
+        f" return {episode.total_reward:.2f}, {reached} [dim]({episode.wall_s:.1f} s)[/]"
     )
 
 

@@ -209,6 +209,9 @@ class Episode(Message):
     """A greedy evaluation (epsilon 0, no planner, no fallback beyond the always-win rules), not training."""
     start_state: str = "start"
     """`start`, `archive:{cell}` or a save state's name."""
+    seed: int | None = None
+    """The seed of the episode's start (`shared.game.core.idle_frames`), which replays it; None: the start as
+    given, unseeded."""
     steps: int = Field(ge=0)
     env_steps: int = Field(default=0, ge=0)
     """The env's step counter when the episode ended (training); for eval, the training steps of the
@@ -249,6 +252,7 @@ class Episode(Message):
             episode=episode,
             eval=eval,
             start_state=record.start_state,
+            seed=record.seed,
             steps=record.steps,
             env_steps=env_steps,
             updates=updates,

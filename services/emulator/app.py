@@ -65,7 +65,7 @@ def begin_at_start(core: GameCore, settings: EmulatorSettings, store: SaveStateS
 
 
 async def _serve(settings: EmulatorSettings, claim_owner: str | None = None) -> None:
-    rom = resolve_rom(settings.rom, settings.symbols is not None)
+    rom = resolve_rom(settings.rom, settings.symbols is not None, settings.world)
     core = await asyncio.to_thread(lambda: GameCore.start(settings.game, boot_cache=settings.boot_cache, rom=rom))
     store = SaveStateStore(settings.data_dir / "states" / f"env{settings.env}", rom.sha256, settings.keep_states)
     try:
@@ -128,7 +128,7 @@ def parts(
         coalesce_s=settings.send_coalesce_ms / 1000,
     )
     planning = Planning(settings, core, arbiter, peers)
-    episodes = Episodes(settings.env, core, resets, arbiter, planning)
+    episodes = Episodes(settings.env, core, resets, arbiter, planning, run_seed=settings.seed)
     persistence = Persistence(
         core, store, resets, episodes, run, outbox, env=settings.env, autosave_every=settings.autosave_every
     )

@@ -6,8 +6,10 @@ its steps run out) is followed by the episode's last frame, with `terminated`/`t
 nobody is waited on or asked about it (nothing answers a last frame). Then the game is reset to
 the next start state (`Resets`: the start state, or a milestone state drawn from the shared
 archive ahead of time, so a reset never waits on Redis), exploration is forgotten (the core), the
-arbiter drops the old episode's plan and answers, and the planner's history is cleared. The step
-counter goes on across episodes, one number a frame.
+arbiter drops the old episode's plan and answers, and the planner's history is cleared. Each
+episode's start is seeded (`shared.game.core.episode_seed`: the run's seed, the env and the episode's
+number), so episodes are different games and a run is reproducible. The step counter goes on across
+episodes, one number a frame.
 
 A save state keeps the episode in progress (`stats`, `restore`), so a restarted emulator goes on
 with it: its steps, return, milestones and sources, not a fresh count from the restart.
@@ -22,7 +24,7 @@ from services.emulator.planning import Planning
 from services.emulator.resets import Resets
 from shared.counters import Counters
 from shared.errors import SaveStateError
-from shared.game.core import GameCore, Step
+from shared.game.core import GameCore, Step, episode_seed
 from shared.game.episode import EpisodeRecord
 from shared.messages import ActionSource, Episode
 
@@ -30,8 +32,12 @@ log = logging.getLogger(__name__)
 
 
 class Episodes:
-    def __init__(self, env: str, core: GameCore, resets: Resets, arbiter: Arbiter, planning: Planning) -> None:
+    def __init__(
+        self, env: str, core: GameCore, resets: Resets, arbiter: Arbiter, planning: Planning, run_seed: int = 0
+    ) -> None:
         self.env = env
+        self.run_seed = run_seed
+        """The run's seed (`--seed`), which each episode's seed is drawn from with the env and its number."""
         self.core = core
         self.resets = resets
         self.arbiter = arbiter
@@ -42,8 +48,13 @@ class Episodes:
         self.counters = Counters("episodes_finished episodes_terminated episodes_truncated")
 
     def begin(self) -> None:
-        """The first episode's record begins where the game is: the start state (the app loaded it)."""
+        """The run's first episode begins at the start state (the app loaded it) and its seed's idle frames."""
+        self.core.begin(self.seed_of(self.core.episode))
+        self.record.seed = self.core.seed
         self.record.begin(self.core.state)
+
+    def seed_of(self, episode: int) -> int:
+        return episode_seed(self.run_seed, self.env, episode)
 
     def add(self, step: Step, source: ActionSource) -> None:
         self.record.add(step, source.value)
@@ -62,15 +73,16 @@ class Episodes:
         """A new episode whose first frame is `first_step`, at the next start state. Never waits on Redis: an
         archive state was drawn ahead of time, or the start state is used."""
         start = self.resets.take()
+        seed = self.seed_of(self.core.episode + 1)
         try:
-            self.core.reset(start.state, start.name)
+            self.core.reset(start.state, start.name, seed=seed)
         except SaveStateError as exc:  # an archive entry of another cartridge, or corrupt: the game goes on
             self.resets.fallbacks += 1
             log.warning("%s; this episode begins at the start state instead", exc)
             start = self.resets.start
-            self.core.reset(start.state, start.name)
+            self.core.reset(start.state, start.name, seed=seed)
         self.resets.chosen(start)
-        self.record = EpisodeRecord(start_state=start.name)
+        self.record = EpisodeRecord(start_state=start.name, seed=seed)
         self.record.begin(self.core.state)
         self.began = time.monotonic()
         self.planning.new_episode()
@@ -84,6 +96,7 @@ class Episodes:
             "episode_step": self.core.episode_step,
             "episode": {
                 "start_state": record.start_state,
+                "seed": record.seed,
                 "steps": record.steps,
                 "total_reward": record.total_reward,
                 "components": dict(record.components),
@@ -103,7 +116,11 @@ class Episodes:
         self.core.episode_step = int(stats.get("episode_step", 0))
         self.arbiter.episode_start = step
         saved = stats.get("episode", {})
-        record = EpisodeRecord(start_state=str(saved.get("start_state", self.resets.start.name)))
+        seed = saved.get("seed")
+        record = EpisodeRecord(
+            start_state=str(saved.get("start_state", self.resets.start.name)), seed=None if seed is None else int(seed)
+        )
+        self.core.seed = record.seed
         record.steps = int(saved.get("steps", 0))
         record.total_reward = float(saved.get("total_reward", 0.0))
         record.components.update({str(k): float(v) for k, v in saved.get("components", {}).items()})

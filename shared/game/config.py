@@ -1,10 +1,11 @@
 """`GameConfig`: how the game is played, the one thing the game core is built from (`GameCore.start`).
 
-The cartridge, the step, the reward, the rules' patience and seed, the goal and the episode's
-length: no Redis, no service, no file of a run. The emulator and an evaluation read it from
-`CRL_*` variables and flags (their settings carry these fields, `shared.settings.GameSettings`),
-the Gymnasium env from its keyword arguments (`GameConfig.checked`); all three build the core the
-same way, so a greedy evaluation or an SB3 agent plays exactly the game the service plays.
+The cartridge (a ROM, or a world of the project's demo cartridge), the step, the reward, the rules'
+patience and seed, the goal and the episode's length: no Redis, no service, no file of a run. The
+emulator and an evaluation read it from `CRL_*` variables and flags (their settings carry these
+fields, `shared.settings.GameSettings`), the Gymnasium env from its keyword arguments
+(`GameConfig.checked`); all three build the core the same way, so a greedy evaluation or an SB3
+agent plays exactly the game the service plays.
 """
 
 from enum import StrEnum
@@ -13,9 +14,11 @@ from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from cartridge.worlds import DEFAULT_WORLD, WORLDS, get_world
 from shared.errors import ConfigError
 from shared.game.progress import StepFacts
 from shared.game.rewards import RewardWeights
+from shared.rom import RomInfo
 
 
 class Goal(StrEnum):
@@ -41,19 +44,18 @@ class Goal(StrEnum):
                 return facts.badges > 0
 
 
-DEMO_GOAL = Goal.BADGE
-"""The demo cartridge's episodes end at its one badge; a user's ROM has no goal unless one is set."""
-DEMO_EPISODE_STEPS = 1_000
-"""The demo's walkthrough takes about 50 steps and random play a few thousand: 1,000 leaves room to learn."""
-
-
 class GameConfig(BaseModel):
     """The cartridge, the step, the reward and the episode."""
 
     model_config = ConfigDict(use_attribute_docstrings=True)
 
     rom: Path | None = None
-    """The cartridge to play. None plays the project's own demo cartridge (built on first use)."""
+    """The cartridge to play. None plays a world of the project's own demo cartridge (built on first use)."""
+
+    world: str | None = None
+    """Which world of the demo cartridge to play when no `rom` is given: `johto` (Johto's first chapter at
+    Crystal's scale) or `tiny` (four screens, for fast tests). None: johto. A `rom` wins over it: the world
+    only says which demo cartridge is built and played when there is no ROM."""
 
     symbols: Path | None = None
     """A pokecrystal-style symbol file (`.sym`) of the ROM: its addresses replace Crystal's by name, so a ROM hack
@@ -78,12 +80,12 @@ class GameConfig(BaseModel):
     """Seed of the rule-based fallback policy's choices, so runs are reproducible."""
 
     goal: Goal | None = None
-    """The fact that ends an episode as reached (terminated). None: the first badge on the demo cartridge,
-    no goal on another ROM."""
+    """The fact that ends an episode as reached (terminated). None: the badge on the demo cartridge (either
+    world), no goal on another ROM."""
 
     episode_steps: int | None = Field(default=None, ge=0)
-    """Steps after which an episode is cut (truncated); 0 for no limit. None: 1,000 on the demo cartridge,
-    no limit on another ROM."""
+    """Steps after which an episode is cut (truncated); 0 for no limit. None: the demo world's own length
+    (tiny 1,000, johto 5,000), no limit on another ROM."""
 
     @field_validator("goal", mode="before")
     @classmethod
@@ -91,6 +93,15 @@ class GameConfig(BaseModel):
         if isinstance(value, str) and value.lower() not in set(Goal):
             raise ValueError(f"unknown goal {value!r}: one of {', '.join(Goal)}")
         return value.lower() if isinstance(value, str) else value
+
+    @field_validator("world", mode="before")
+    @classmethod
+    def _known_world(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = value.strip().lower()
+            if value not in WORLDS:
+                raise ValueError(f"unknown world {value!r}: one of {', '.join(WORLDS)}")
+        return value
 
     @field_validator("rewards", mode="before")
     @classmethod
@@ -127,13 +138,20 @@ class GameConfig(BaseModel):
                 problems.append(f"{where}: {message}" if where else message)
             raise ConfigError(f"bad game option: {'; '.join(problems)}") from None
 
-    def goal_for(self, demo: bool) -> Goal:
+    @property
+    def world_name(self) -> str:
+        """The demo cartridge's world that is played when no ROM is given."""
+        return self.world or DEFAULT_WORLD
+
+    def goal_for(self, rom: RomInfo) -> Goal:
+        """The goal set, else the demo world's (its badge: `cartridge/worlds.py`), else none (a user's ROM)."""
         if self.goal is not None:
             return self.goal
-        return DEMO_GOAL if demo else Goal.NONE
+        return Goal.BADGE if rom.world is not None else Goal.NONE
 
-    def episode_steps_for(self, demo: bool) -> int | None:
-        """The time limit in steps, or None for none."""
+    def episode_steps_for(self, rom: RomInfo) -> int | None:
+        """The time limit in steps, or None for none: the one set (0: none), else the demo world's own
+        (`cartridge/worlds.py`: tiny 1,000, johto 5,000), else none (a user's ROM)."""
         if self.episode_steps is not None:
             return self.episode_steps or None
-        return DEMO_EPISODE_STEPS if demo else None
+        return get_world(rom.world).episode_steps if rom.world is not None else None

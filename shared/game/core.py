@@ -16,8 +16,15 @@ No Redis, no asyncio: a step is a plain call, so it runs as fast as PyBoy allows
 
 `GameCore.start(config)` is the one way the game is built, from a `GameConfig`: the emulator
 service, the Gymnasium env and evaluations all start it so.
+
+Chance: the emulator is deterministic, and the game's random number generator advances every frame
+(Crystal's from the divider), so the same buttons from the same state give the same game. A reset
+with a seed begins `idle_frames(seed)` frames after its start state, nothing pressed: episodes of
+different seeds meet different encounters and battles, one seed gives the same game frame for frame.
+The boot state is cached; a seeded start is that state and a few hundred frames (tens of ms).
 """
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,6 +41,22 @@ from shared.game.state import GameState
 from shared.game.symbols import load_symbols
 from shared.game.textmap import AreaMap, TextMap, read_area_map
 from shared.rom import RomInfo
+
+SEED_FRAMES = 1024
+"""How many different starts seeds give: seed `s` begins `s mod 1024` frames (up to 17 s of game time) after the
+start state, so any 1,024 consecutive seeds are 1,024 different games and seed 0 is the start state itself."""
+
+
+def idle_frames(seed: int) -> int:
+    """The frames a start seeded with `seed` waits, nothing pressed, before its first step."""
+    return seed % SEED_FRAMES
+
+
+def episode_seed(run_seed: int, env: str, episode: int) -> int:
+    """The seed of an emulator's episode, from the run's seed, the env and the episode's number: reproducible,
+    and different for each env and episode (a stable hash, not Python's salted one)."""
+    digest = hashlib.sha256(f"{run_seed}:{env}:{episode}".encode()).digest()
+    return int.from_bytes(digest[:4], "big") >> 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,37 +106,46 @@ class GameCore:
         self.episode = 0
         self.episode_step = 0
         """Steps played in the current episode."""
+        self.seed: int | None = None
+        """The seed the current episode's start was seeded with (its idle frames), or None: the start as given."""
         self._rom_bytes: bytes | None = None
         """The cartridge's ROM, read once when a map is first wanted (the collision table and warps are there)."""
         self.view = self.load(start_state, "start state")
         self.progress.start(self.view.state)
 
     @classmethod
-    def start(cls, config: GameConfig, *, boot_cache: Path | None, rom: RomInfo | None = None) -> "GameCore":
+    def start(
+        cls, config: GameConfig, *, boot_cache: Path | None, rom: RomInfo | None = None, seed: int | None = None
+    ) -> "GameCore":
         """The game `config` describes, at the start of play: the one way the game is built.
 
         The boot animation is run once per ROM and cached as a save state in `boot_cache` (None: boot every
-        time). `rom`: the cartridge already inspected (default: `config.rom`, or the demo cartridge). The
-        demo cartridge's episodes end at its badge or after 1,000 steps unless the config says otherwise.
+        time). `rom`: the cartridge already inspected (default: `config.rom`, or the demo cartridge's
+        `config.world`). The demo cartridge's episodes end at its badge or after its world's length
+        (`cartridge/worlds.py`) unless the config says otherwise. `seed`: the first episode begins at the
+        start state plus the seed's idle frames (None: at the start state).
         """
-        rom = rom or resolve_rom(config.rom, config.symbols is not None)
+        rom = rom or resolve_rom(config.rom, config.symbols is not None, config.world)
         layout = Layout(load_symbols(config.symbols)) if config.symbols is not None else CRYSTAL
         machine, start_state = start_machine(
             rom, config.hold_frames, config.step_frames, config.boot_frames, cache_dir=boot_cache, layout=layout
         )
         try:
-            return cls(
+            core = cls(
                 machine,
                 start_state,
                 weights=config.rewards,
                 stuck_patience=config.stuck_patience,
                 seed=config.seed,
-                goal=config.goal_for(rom.demo),
-                episode_steps=config.episode_steps_for(rom.demo),
+                goal=config.goal_for(rom),
+                episode_steps=config.episode_steps_for(rom),
             )
         except BaseException:
             machine.close()
             raise
+        if seed is not None:
+            core.begin(seed)
+        return core
 
     def reseed(self, seed: int) -> None:
         """Seed the rules' random choices (the fallback's and the anti-stuck rule's) anew, from the next step on."""
@@ -128,18 +160,31 @@ class GameCore:
         """Which buttons the rules allow now (the rest would be replaced)."""
         return allowed_buttons(self.view.state)
 
-    def reset(self, state: bytes | None = None, origin: Path | str = "start state") -> View:
-        """A new episode from `state` (default: the start state): the machine loaded, exploration forgotten.
+    def reset(self, state: bytes | None = None, origin: Path | str = "start state", seed: int | None = None) -> View:
+        """A new episode from `state` (default: the start state): the machine loaded, `seed`'s idle frames played
+        (None: none, the state as it is), exploration forgotten.
 
         Raises `SaveStateError` when the state cannot be loaded (corrupt, or of another cartridge);
         the game is then where it was.
         """
         self.load(self.start_state if state is None else state, origin)
         self.episode += 1
-        self.episode_step = 0
-        self.progress.start(self.view.state)
         self.antistuck.reset()
         self.fallback.new_episode()
+        return self.begin(seed)
+
+    def begin(self, seed: int | None) -> View:
+        """The episode about to be played begins here, after `seed`'s idle frames (None: none): its step count,
+        its seed and what it explored start afresh. A seed also seeds the rules' random choices (`reseed`), so
+        one seed and the same buttons give the same episode frame for frame. `reset` ends in it; the emulator
+        calls it for a run's first episode, which begins where the core was started."""
+        if seed is not None:
+            self.reseed(seed)
+            self.machine.idle(idle_frames(seed))
+            self.view = self.machine.view()
+        self.seed = seed
+        self.episode_step = 0
+        self.progress.start(self.view.state)
         return self.view
 
     def load(self, state: bytes, origin: Path | str = "state") -> View:
@@ -169,10 +214,10 @@ class GameCore:
     def _apply_rules(self, state: GameState, chosen: Button | None) -> tuple[Button, bool, bool, bool]:
         legal = allowed_buttons(state)
         by_rules = chosen is None
-        button = self.fallback.choose(state) if chosen is None else chosen
+        button = self.fallback.choose(state, self.screen_text) if chosen is None else chosen
         forbidden = not legal[BUTTON_INDEX[button]]
         if forbidden:
-            button, by_rules = self.fallback.choose(state), True
+            button, by_rules = self.fallback.choose(state, self.screen_text), True
             if not legal[BUTTON_INDEX[button]]:
                 button = Button.A
         intervention = self.antistuck.stuck
@@ -188,7 +233,7 @@ class GameCore:
         """The map around the player now, from RAM and the cartridge's ROM (read when asked, not every step)."""
         if self._rom_bytes is None:
             self._rom_bytes = self.machine.rom.path.read_bytes()
-        return read_area_map(self.machine.pyboy.memory, self._rom_bytes, self.view.state, self.machine.layout.on_demand)
+        return read_area_map(self.machine.pyboy.memory, self._rom_bytes, self.view.state, self.machine.layout.variables)
 
     def text_map(self) -> TextMap | None:
         """The screen-sized text map around the player for a planner; None while RAM describes no map (mid-warp)."""

@@ -25,6 +25,8 @@ class EpisodeRecord:
 
     start_state: str = "start"
     """Where the episode began: `start`, `archive:{cell}` or a save state's name."""
+    seed: int | None = None
+    """The seed its start was seeded with (the core's `seed`), None for a start as given."""
     steps: int = 0
     total_reward: float = 0.0
     components: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))

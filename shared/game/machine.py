@@ -70,13 +70,15 @@ def _pyboy_prints_logged() -> Iterator[None]:
             log.info("PyBoy: %s", " ".join(line.split()))
 
 
-def resolve_rom(rom: Path | str | None, symbols: bool = False) -> RomInfo:
-    """The given ROM, checked; or the project's demo cartridge, built when missing or out of date. `symbols`: it is
-    read through a symbol file's addresses (no warning that Crystal's may not apply)."""
+def resolve_rom(rom: Path | str | None, symbols: bool = False, world: str | None = None) -> RomInfo:
+    """The given ROM, checked; or the demo cartridge's `world` (None: the default world), built when missing or out
+    of date. A ROM wins over a world. `symbols`: it is read through a symbol file's addresses (no warning that
+    Crystal's may not apply)."""
     if rom is None:
         from cartridge.build import ensure_built
+        from cartridge.worlds import DEFAULT_WORLD
 
-        rom = ensure_built()
+        rom = ensure_built(world=world or DEFAULT_WORLD)
     return inspect_rom(Path(rom), symbols)
 
 
@@ -131,6 +133,13 @@ class Machine:
         pyboy.tick(self.step_frames - self.hold_frames - 1, False)
         pyboy.tick(1, True)
         self.frames += self.step_frames
+
+    def idle(self, frames: int) -> None:
+        """Run `frames` frames with nothing pressed, rendering the last (a seeded start's wait; 0: none)."""
+        if frames > 0:
+            self.pyboy.tick(frames - 1, False)
+            self.pyboy.tick(1, True)
+            self.frames += frames
 
     def refresh_screen(self) -> None:
         """Run one rendered frame: after a boot or a loaded state the screen buffer is stale."""

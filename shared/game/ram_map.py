@@ -50,6 +50,8 @@ _WRAM0, _WRAM1 = 0, 1
 
 RAM: tuple[RamVar, ...] = (
     _V("wStateFlags", _WRAM1, 0xD0ED, 1, Fmt.U8),
+    _V("wMapHeight", _WRAM1, 0xD19E, 1, Fmt.U8),
+    _V("wMapWidth", _WRAM1, 0xD19F, 1, Fmt.U8),
     _V("wEnemyMonSpecies", _WRAM1, 0xD206, 1, Fmt.U8),
     _V("wEnemyMonLevel", _WRAM1, 0xD213, 1, Fmt.U8),
     _V("wEnemyMonHP", _WRAM1, 0xD216, 2, Fmt.U16BE),
@@ -91,8 +93,6 @@ ON_DEMAND: tuple[RamVar, ...] = (
     _V("wTilemap", _WRAM0, 0xC4A0, 20 * 18, Fmt.BYTES),
     _V("wOverworldMapBlocks", _WRAM0, 0xC800, 1300, Fmt.BYTES),
     _V("wMapBorderBlock", _WRAM1, 0xD19D, 1, Fmt.U8),
-    _V("wMapHeight", _WRAM1, 0xD19E, 1, Fmt.U8),
-    _V("wMapWidth", _WRAM1, 0xD19F, 1, Fmt.U8),
     _V("wMapScriptsBank", _WRAM1, 0xD1A3, 1, Fmt.U8),
     _V("wMapConnections", _WRAM1, 0xD1A8, 1, Fmt.BITS),
     _V("wNorthMapConnection", _WRAM1, 0xD1A9, 12, Fmt.BYTES),

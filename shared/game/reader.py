@@ -60,6 +60,8 @@ class Layout:
         self.numbers, names = self._numbers()
         self.numbers_type = namedtuple("Numbers", names)  # type: ignore[misc]
         self.party_mons = self.by_name["wPartyMons"].addr
+        self.variables: dict[str, RamVar] = self.on_demand | self.by_name
+        """Every variable by name, read each step or on demand: what the text map reads the map's bytes through."""
 
     def _offsets(self) -> dict[str, tuple[int, int]]:
         """Variable name → [start, end) in the spans' bytes laid end to end."""
@@ -194,6 +196,8 @@ def decode_state(ram: RamView) -> GameState:
         map_group=n.wMapGroup,
         map_number=n.wMapNumber,
         map_name=map_name(n.wMapGroup, n.wMapNumber),
+        map_width=n.wMapWidth * 2,
+        map_height=n.wMapHeight * 2,
         x=n.wXCoord,
         y=n.wYCoord,
         facing=FACING[n.wPlayerDirection & 0x0C],

@@ -56,6 +56,10 @@ class GameState(BaseModel):
     map_number: int
     map_name: str | None = None
     """Known for Pokémon Crystal's real map ids (the demo cartridge uses real ids too)."""
+    map_width: int = 0
+    map_height: int = 0
+    """The map's size in steps (wMapWidth and wMapHeight count blocks of 2×2 steps): what the dashboard's heat
+    map is drawn to, whichever tiles were visited. 0 before a map is loaded."""
     x: int
     y: int
     facing: Facing

@@ -51,7 +51,7 @@ def test_each_point_keeps_the_first_checkpoint_that_reaches_it_and_the_last_take
 
 def test_sb3s_q_network_is_the_learners(tmp_path: Path) -> None:
     hyper = LearnerSettings(buffer_capacity=100)
-    game = GameSettings(data_dir=tmp_path)
+    game = GameSettings(data_dir=tmp_path, world="tiny")
     env = VecFrameStack(DummyVecEnv([lambda: make_env(game, tmp_path / "boot", hyper.playable)]), hyper.frame_stack)
     try:
         model = DQN("MultiInputPolicy", env, device="cpu", seed=0, **dqn_arguments(hyper, 1000))
@@ -80,7 +80,7 @@ def test_the_demonstrator_leads_to_the_badge_from_wherever_the_player_stands() -
     """Its buttons, read from the prompt's own lines, earn the badge even with every fourth step a random
     button (the DQN exploring between plans): from off the walkthrough's path it finds the way back."""
     demonstrator = Demonstrator.on_demo_cartridge()
-    core = GameCore.start(GameConfig(), boot_cache=GameSettings().boot_cache)
+    core = GameCore.start(GameConfig(world="tiny"), boot_cache=GameSettings().boot_cache)
     rng = random.Random(0)
     try:
         for index in range(400):
@@ -101,8 +101,9 @@ def test_a_run_from_a_first_seed_plays_and_records_only_its_seeds(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """`--seeds 1 --first-seed 2` adds seed 2 to an earlier run: its points, its timings and its settings say
-    seed 2 (the cheap agents, on the real game core)."""
+    seed 2 (the cheap agents, on the real game core; the tiny world, as `make bench ARGS="--world tiny"` picks it)."""
     monkeypatch.setattr(harness, "RESULTS", tmp_path / "results")
+    monkeypatch.setenv("CRL_WORLD", "tiny")
     results = learning.run(
         budget=1000, seeds=1, episodes=1, console=Console(quiet=True), agents=("untrained", "random"), first_seed=2
     )

@@ -1,4 +1,5 @@
-"""Fixtures for the cartridge tests: one ROM build and one booted save state per session."""
+"""Fixtures for the cartridge tests: one ROM build and one booted save state per session (the Johto world's ROM,
+`johto_rom`, is the root conftest's)."""
 
 from __future__ import annotations
 
@@ -16,8 +17,8 @@ from tests.cartridge import johto_helpers
 
 @pytest.fixture(scope="session")
 def cart_rom(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo ROM, built into a private directory so tests never touch the repo's build/."""
-    return ensure_built(tmp_path_factory.mktemp("cart-build"))
+    """The demo ROM's tiny world, built into a private directory so tests never touch the repo's build/."""
+    return ensure_built(tmp_path_factory.mktemp("cart-build"), world="tiny")
 
 
 def _start(rom: Path) -> PyBoy:
@@ -60,12 +61,6 @@ def game(new_pyboy: Callable[[], PyBoy], booted_state: bytes) -> PyBoy:
     pyboy = new_pyboy()
     pyboy.load_state(io.BytesIO(booted_state))
     return pyboy
-
-
-@pytest.fixture(scope="session")
-def johto_rom(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The Johto world's ROM, built once per session into a private directory."""
-    return ensure_built(tmp_path_factory.mktemp("johto-build"), world="johto")
 
 
 @pytest.fixture(scope="session")

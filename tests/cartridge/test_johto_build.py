@@ -15,8 +15,8 @@ from cartridge.worlds import WORLDS, get_world
 
 
 def test_johto_builds_its_own_rom_beside_the_tiny_one(tmp_path: Path) -> None:
-    tiny = ensure_built(tmp_path)
-    johto = ensure_built(tmp_path, world="johto")
+    tiny = ensure_built(tmp_path, world="tiny")
+    johto = ensure_built(tmp_path)  # the default world
     assert (tiny.name, johto.name) == ("demo.gbc", "demo-johto.gbc")
     rom = johto.read_bytes()
     assert rom[0x134:0x143].rstrip(b"\0").decode() == get_world("johto").title == "CRYSTAL RLJ"

@@ -33,6 +33,16 @@ def test_the_demo_cartridge_sets_no_rom(tmp_path: Path) -> None:
     assert "CRL_ROM" not in child_env(RunOptions(redis_url="redis://h:1/0", data_dir=tmp_path))
 
 
+def test_the_world_reaches_every_child_in_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    options = RunOptions(redis_url="redis://h:1/0", data_dir=tmp_path, envs=2, world="tiny")
+    env = child_env(options)
+    assert env["CRL_WORLD"] == "tiny" and "CRL_ROM" not in env
+    assert all("--world" not in spec.argv for spec in child_specs(options))
+    as_child(env, monkeypatch)
+    assert GameSettings().world_name == "tiny"  # the emulators' and the learner's evaluations' game alike
+    assert "CRL_WORLD" not in child_env(RunOptions(redis_url="redis://h:1/0", data_dir=tmp_path))
+
+
 def test_a_symbol_file_reaches_every_child_beside_the_rom(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     options = RunOptions(redis_url="redis://h:1/0", data_dir=tmp_path, rom=Path("hack.gbc"), symbols=Path("hack.sym"))

@@ -15,7 +15,8 @@ pytestmark = pytest.mark.timeout(180)
 
 
 def run_eval(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(data_dir.parent), "PYTHONUNBUFFERED": "1"}  # no CRL_* of the caller
+    # no CRL_* of the caller; the tiny world where any game will do (a --rom wins over it)
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(data_dir.parent), "PYTHONUNBUFFERED": "1", "CRL_WORLD": "tiny"}
     return subprocess.run(
         [sys.executable, "-m", "crystal_rl.cli", "eval", "--data-dir", str(data_dir), *args],
         capture_output=True,
@@ -45,8 +46,9 @@ def test_eval_prints_a_table_and_writes_json_consistent_with_the_episodes(tmp_pa
     assert summary["return_mean"] == pytest.approx(sum(e["total_reward"] for e in episodes) / 2)
     assert summary["milestones"]["new_map"] == {"reached": 0.0, "median_step": None}
 
+    assert [e["seed"] for e in episodes] == [0, 1]
     out = result.stdout
-    assert "episode 0: 4 steps (time limit)" in out and "episode 1: 4 steps" in out  # progress per episode
+    assert "episode 0 (seed 0): 4 steps (time limit)" in out and "episode 1 (seed 1): 4 steps" in out  # per episode
     assert "checkpoint-0000000070.pt: 70 updates, 300 env steps" in out
     for milestone in ("first_pokemon", "new_map", "battle_won", "badge"):
         assert any(milestone in line and "0/2 (0%)" in line for line in out.splitlines()), out
@@ -86,3 +88,24 @@ def test_bad_input_is_one_clear_line_and_a_non_zero_exit(tmp_path: Path, make_ar
     assert len(lines) == 1 and lines[0].startswith("error:"), result.stderr
     assert expected in lines[0]
     assert not (tmp_path / "data" / "eval").exists()  # no report of an evaluation that did not run
+
+
+def test_eval_plays_the_world_named_from_its_first_seed(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    write_checkpoint(default_checkpoint_dir(data))
+    args = ("--world", "johto", "--episodes", "3", "--first-seed", "40", "--episode-steps", "3")
+    result = run_eval(*args, data_dir=data)
+    assert result.returncode == 0, result.stderr
+    (report,) = (data / "eval").glob("eval-*.json")
+    episodes = json.loads(report.read_text())["episodes"]
+    assert [e["seed"] for e in episodes] == [40, 41, 42]
+    assert {e["furthest_map"] for e in episodes} == {"Players House 1F"}  # Johto's first chapter, not the tiny world
+    assert "3 greedy episodes (seeds 40-42)" in result.stdout
+
+
+def test_a_rom_and_a_world_together_are_one_clear_error(tmp_path: Path, demo_rom: Path) -> None:
+    result = run_eval("--rom", str(demo_rom), "--world", "johto", data_dir=tmp_path / "data")
+    assert result.returncode == 2
+    assert "give --rom or --world, not both" in result.stderr and "Traceback" not in result.stderr
+    unknown = run_eval("--world", "kanto", data_dir=tmp_path / "data")
+    assert unknown.returncode == 2 and "unknown world 'kanto': one of tiny, johto" in unknown.stderr

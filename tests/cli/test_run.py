@@ -30,7 +30,8 @@ def test_run_500_actions_ends_by_itself_with_the_frames_in_redis(
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-2000:]
     got = frames(redis_client)
-    assert played(got) == 500 and got[0].state.map_name == "New Bark Town"
+    assert played(got) == 500 and got[0].state.map_name == "New Bark Town"  # the tiny world, as the tests' CRL_WORLD
+    assert "Game: crystal-rl demo cartridge, tiny world (demo.gbc, sha1 " in result.stdout
     progress = [line for line in result.stdout.splitlines() if line.startswith("env 0: step")]
     assert progress, result.stdout
     assert "steps/s" in progress[-1] and "money" in progress[-1] and "badges" in progress[-1]
@@ -86,6 +87,27 @@ def test_a_second_run_in_the_same_data_directory_plays_its_own_actions_and_repor
     assert "resumed from save state" in (data / "logs" / "emulator-env0.log").read_text()
     for lines in reports:  # one report, at the end of a run shorter than the interval: the run's own rate
         assert len(lines) == 1 and rate(lines[0]) > 10, lines
+
+
+@pytest.mark.timeout(120)
+def test_run_plays_the_world_named_and_johto_when_none_is(
+    redis_url: str, redis_client: redis.Redis, tmp_path: Path
+) -> None:
+    data = tmp_path / "data"
+    base = [sys.executable, "-m", "crystal_rl.cli", "run", "--actions", "50", "--redis-url", redis_url,
+            "--no-web", "--no-llm", "--no-dqn", "--progress-interval", "60"]  # fmt: skip
+    env = service_env(redis_url, data)
+    del env["CRL_WORLD"]  # as a user's shell has it: the default world
+    for world, args, place in (("johto", [], "Players House 1F"), ("tiny", ["--world", "tiny"], "New Bark Town")):
+        result = subprocess.run(
+            [*base, "--data-dir", str(data / world), *args],
+            capture_output=True, text=True, timeout=70, env=env, check=False,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr[-2000:]
+        assert f"Game: crystal-rl demo cartridge, {world} world" in result.stdout
+        got = frames(redis_client)
+        assert played(got) == 50 and got[0].state.map_name == place, world
+        redis_client.delete(KEYS.frames("0"))
 
 
 @pytest.mark.timeout(120)

@@ -37,6 +37,12 @@ def test_file_of_wrong_size_is_not_a_rom(tmp_path: Path) -> None:
     assert_one_line_error(run_cli("--rom", str(rom), cwd=tmp_path), "not a Game Boy ROM", "size")
 
 
+def test_a_rom_and_a_world_together_or_an_unknown_world_stop_the_run(tmp_path: Path, demo_rom: Path) -> None:
+    both = run_cli("--rom", str(demo_rom), "--world", "johto", cwd=tmp_path)
+    assert_one_line_error(both, "give --rom or --world, not both", "a world names which demo cartridge")
+    assert_one_line_error(run_cli("--world", "kanto", cwd=tmp_path), "unknown world 'kanto': one of tiny, johto")
+
+
 def test_file_with_bad_header_is_not_a_rom(tmp_path: Path) -> None:
     rom = tmp_path / "zeros.gbc"
     rom.write_bytes(bytes(0x14D) + b"\x01" + bytes(0x8000 - 0x14E))

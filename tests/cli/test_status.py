@@ -124,7 +124,7 @@ def test_save_load_and_progress_with_a_real_emulator(
         assert "save: ok" in saved.stdout and (data / "states" / "env0" / "before-gym.state").is_file()
         shown = json.loads(cli("status", "--json", redis_url=redis_url, tmp_path=tmp_path).stdout)["services"]
         about = next(s["about"] for s in shown if s["service"] == "emulator")  # which cartridge runs
-        assert about.startswith("crystal-rl demo cartridge (demo.gbc, sha1 "), about
+        assert about.startswith("crystal-rl demo cartridge, tiny world (demo.gbc, sha1 "), about
         loaded = cli("load", "before-gym", "--redis-url", redis_url, redis_url=redis_url, tmp_path=tmp_path)
         assert loaded.returncode == 0 and "loaded before-gym" in loaded.stdout, loaded.stderr
         missing = cli("load", "nope", "--redis-url", redis_url, redis_url=redis_url, tmp_path=tmp_path)

@@ -11,7 +11,10 @@ import pytest
 import redis
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from cartridge.johto.walkthrough import Walkthrough
 from shared.buttons import Button
+from shared.game.config import GameConfig
+from shared.game.core import GameCore
 from shared.messages import ActionSource, Episode
 from shared.notes import Notes
 from tests.chromium import NO_BROWSER, find_chromium, under_ci
@@ -140,7 +143,8 @@ def test_the_services_panel_shows_a_killed_emulator_down_within_its_ttl(
         row.locator("td.status", has_text="running").wait_for(timeout=10_000)
         assert "up" in (row.get_attribute("class") or "")
         assert row.locator(".chip", has_text="steps_per_s").count() == 1
-        assert "crystal-rl demo cartridge (demo.gbc, sha1 " in (row.locator("td.status .about").text_content() or "")
+        about = row.locator("td.status .about").text_content() or ""
+        assert "crystal-rl demo cartridge, tiny world (demo.gbc, sha1 " in about
         page.wait_for_function("speciesName(155) === 'Cyndaquil'", timeout=10_000)  # names, not numbers
         page.wait_for_function("document.getElementById('redis-info').textContent.includes('(')", timeout=10_000)
         assert page.text_content("#redis-info").startswith(f"Redis: {redis_url} (")  # which Redis, and which server
@@ -280,3 +284,32 @@ def test_the_plan_figures_for_the_env_joined_from_the_emulator_and_the_planners_
     )  # fmt: skip
     assert page.text_content("#n-latency") == "1.8 s"
     assert page.text_content("#n-latency-sub") == "model p99 4.2 s · model host running"
+
+
+def test_the_heat_map_of_a_johto_map_is_drawn_to_the_maps_size(
+    page: Page, dashboard_process: DashboardProcess, johto_rom: Path, redis_client: redis.Redis
+) -> None:
+    """Route 29 is 60×18 steps and scrolls: the page draws all of it, not the box around the few tiles walked."""
+    core = GameCore.start(GameConfig(rom=johto_rom), boot_cache=None)
+    try:
+        core.reset(seed=1)
+        policy, memory, walked = Walkthrough(), core.machine.pyboy.memory, []
+        for _ in range(600):
+            state = core.step(Button(policy.next_button(memory))).view.state
+            if state.map_name == "Route 29":
+                walked.append(state)
+            if len(walked) == 40:
+                break
+    finally:
+        core.close()
+    assert len(walked) == 40, "the walkthrough reaches Route 29 within 600 presses"
+    assert (walked[0].map_width, walked[0].map_height) == (60, 18)
+    add_frames(redis_client, [frame(i, state=state) for i, state in enumerate(walked)])
+    open_page(page, dashboard_process)
+    page.wait_for_function("Number(document.getElementById('heat').dataset.tiles) > 0", timeout=10_000)
+    heat = page.eval_on_selector(
+        "#heat", "c => [Number(c.dataset.tiles), Number(c.dataset.cols), Number(c.dataset.rows)]"
+    )
+    tiles = len({(s.x, s.y) for s in walked})
+    assert heat == [tiles, 60, 18] and tiles < 60 * 18
+    assert "Route 29 · 60×18" in (page.text_content("#heat-info") or "")

@@ -39,7 +39,13 @@ def test_the_heat_map_is_bounded_in_maps_and_tiles() -> None:
     for x in range(5):
         heat.visit((1, 1), "a", x, 0)
     heat.visit((1, 1), "a", 0, 0)
-    assert heat.one((1, 1)) == {"map": [1, 1], "name": "a", "tiles": [[0, 0, 2], [1, 0, 1], [2, 0, 1]], "visits": 4}
+    assert heat.one((1, 1)) == {
+        "map": [1, 1],
+        "name": "a",
+        "size": [0, 0],
+        "tiles": [[0, 0, 2], [1, 0, 1], [2, 0, 1]],
+        "visits": 4,
+    }
     assert heat.unplaced == 2
     heat.visit((2, 2), "b", 0, 0)
     heat.visit((1, 1), "a", 0, 0)  # (1, 1) is now the most recent, so (2, 2) goes first

@@ -9,7 +9,6 @@ from PIL import Image
 
 from services.dqn_learner.evaluate import EvalReport, default_checkpoint_dir, evaluate, load_policy
 from services.dqn_learner.observation import N_ACTIONS, SCREEN_SHAPE
-from services.dqn_learner.video import FRAME_MS
 from shared.buttons import BUTTONS, Button
 from shared.errors import CheckpointError, ConfigError
 from shared.game.config import Goal
@@ -17,13 +16,15 @@ from shared.game.episode import MILESTONES
 from shared.game.features import N_FEATURES
 from shared.messages import Episode
 from shared.settings import GameSettings
+from shared.video import FRAME_MS
 from tests.dqn_learner.checkpoint_help import write_checkpoint
 
 pytestmark = pytest.mark.timeout(180)
 
 
 def game(tmp_path: Path, **changes: object) -> GameSettings:
-    return GameSettings(data_dir=tmp_path / "data", **changes)
+    """The tiny world's game (any game will do here), with `changes`."""
+    return GameSettings(data_dir=tmp_path / "data", **{"world": "tiny", **changes})
 
 
 def test_a_fresh_checkpoint_plays_n_greedy_episodes_summed_consistently(tmp_path: Path) -> None:
@@ -35,6 +36,7 @@ def test_a_fresh_checkpoint_plays_n_greedy_episodes_summed_consistently(tmp_path
     assert report.updates == 56 and report.env_steps == 1234
     assert Path(report.checkpoint).name == "checkpoint-0000000056.pt"
     assert seen == report.episodes and [e.episode for e in report.episodes] == [0, 1, 2]
+    assert [e.seed for e in report.episodes] == [0, 1, 2]  # N episodes, N seeded starts
     for episode in report.episodes:
         assert episode.eval and episode.env == "eval"
         assert (episode.updates, episode.env_steps) == (56, 1234)

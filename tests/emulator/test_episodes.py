@@ -13,7 +13,7 @@ import pytest
 import redis
 
 from shared.game.config import GameConfig
-from shared.game.core import GameCore
+from shared.game.core import GameCore, episode_seed
 from shared.messages import Frame
 from tests.emulator.helpers import (
     EMULATOR,
@@ -73,6 +73,8 @@ def test_episodes_end_at_the_time_limit_and_begin_again_at_the_start(
 
     finished = episodes(redis_client, "0")
     assert [e.episode for e in finished] == list(range(7))
+    # each episode its own game: seeded from the run's seed (0 here), the env and its number
+    assert [e.seed for e in finished] == [episode_seed(0, "0", n) for n in range(7)]
     for e, run in zip(finished, episodes_seen.values(), strict=True):
         assert e.steps == 5 and e.truncated and not e.terminated
         assert e.env_steps == run[-1].step and e.start_state == "start" and not e.eval

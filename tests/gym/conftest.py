@@ -19,11 +19,14 @@ def boot_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def make_env(boot_cache: Path, demo_rom: Path) -> Iterator[MakeEnv]:
-    """`gymnasium.make` of the registered id (the demo cartridge unless `rom=` is given); closed after the test."""
+    """`gymnasium.make` of the registered id (the demo cartridge's tiny world unless `rom=` or `world=` is given);
+    closed after the test."""
     envs: list[gymnasium.Env] = []
 
     def make(**kwargs: Any) -> gymnasium.Env:
         kwargs.setdefault("boot_cache_dir", boot_cache)
+        if "rom" not in kwargs:
+            kwargs.setdefault("world", "tiny")
         env = gymnasium.make(ENV_ID, **kwargs)
         envs.append(env)
         return env

@@ -1,4 +1,4 @@
-"""A demonstrator for the demo cartridge: a stand-in for a good model, NOT a model.
+"""A demonstrator for the demo cartridge's tiny world: a stand-in for a good model, NOT a model.
 
 It answers each plan request with the next buttons of the cartridge's known walkthrough
 (`cartridge.walkthrough`) from where the player stands, so the learning benchmark can
@@ -65,9 +65,11 @@ class Demonstrator:
 
     @classmethod
     def on_demo_cartridge(cls, game: GameSettings | None = None) -> "Demonstrator":
-        """Replay the walkthrough once through the game core on the demo cartridge and note each situation."""
+        """Replay the walkthrough once through the game core on the demo cartridge's tiny world (whose walkthrough
+        it is) and note each situation."""
         game = game or GameSettings()
-        core = GameCore.start(game.game.model_copy(update={"episode_steps": 0}), boot_cache=game.boot_cache)
+        tiny = game.game.model_copy(update={"episode_steps": 0, "rom": None, "world": "tiny"})
+        core = GameCore.start(tiny, boot_cache=game.boot_cache)
         table: dict[Situation, int] = {}
         path: dict[str, list[tuple[int, int, int]]] = {}
         try:

@@ -20,19 +20,28 @@ def _retitled(demo_rom: Path, tmp_path: Path, title: bytes, name: str = "rom.gbc
     return path
 
 
-def test_the_demo_is_known_by_the_build_of_this_checkout(demo_rom: Path) -> None:
+def test_the_demo_is_known_by_the_build_of_this_checkout(demo_rom: Path, johto_rom: Path) -> None:
     info = inspect_rom(demo_rom)
-    assert info.cartridge is Cartridge.DEMO and info.cartridge.crystal
-    assert info.describe().startswith("crystal-rl demo cartridge (demo.gbc, sha1 ")
+    assert info.cartridge is Cartridge.DEMO and info.cartridge.crystal and info.world == "tiny"
+    assert info.describe().startswith("crystal-rl demo cartridge, tiny world (demo.gbc, sha1 ")
+    johto = inspect_rom(johto_rom)
+    assert johto.cartridge is Cartridge.DEMO and johto.world == "johto" and johto.cartridge.crystal
+    assert johto.describe().startswith("crystal-rl demo cartridge, johto world (demo-johto.gbc, sha1 ")
 
 
-def test_another_build_of_the_demo_is_still_the_demo(demo_rom: Path, tmp_path: Path) -> None:
-    data = bytearray(demo_rom.read_bytes())
+@pytest.mark.parametrize("world", ["tiny", "johto"])
+def test_another_build_of_either_world_is_still_the_demo_without_a_warning(
+    demo_rom: Path, johto_rom: Path, tmp_path: Path, world: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    data = bytearray((demo_rom if world == "tiny" else johto_rom).read_bytes())
     data[-1] ^= 0xFF  # past the code: another build's bytes, the same header
     path = tmp_path / "older-demo.gbc"
     path.write_bytes(bytes(data))
+    caplog.set_level(logging.WARNING, logger="shared.rom")
     info = inspect_rom(path)
     assert info.cartridge is Cartridge.DEMO_OTHER_BUILD and info.demo and info.cartridge.crystal
+    assert info.world == world and f"(another build), {world} world (older-demo.gbc" in info.describe()
+    assert not [r for r in caplog.records if r.name == "shared.rom"]
 
 
 @pytest.mark.parametrize(("sha1", "release"), list(CRYSTAL_SHA1.items()))

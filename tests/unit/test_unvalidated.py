@@ -16,6 +16,8 @@ def _state() -> dict[str, object]:
         map_group=24,
         map_number=4,
         map_name="New Bark Town",
+        map_width=20,
+        map_height=18,
         x=3,
         y=7,
         facing="up",

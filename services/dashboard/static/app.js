@@ -430,12 +430,18 @@ function drawHeat(heat) {
   if (!heat || !heat.tiles.length) {
     ctx.fillStyle = "#8b949e"; ctx.font = "12px system-ui"; ctx.textAlign = "center";
     ctx.fillText("no tiles visited yet", W / 2, H / 2);
-    canvas.dataset.tiles = "0";
+    canvas.dataset.tiles = "0"; canvas.dataset.cols = canvas.dataset.rows = "0";
     return;
   }
   canvas.dataset.tiles = String(heat.tiles.length);
+  // the whole map when the game gave its size (a scrolling map, of which a few tiles are visited), else the
+  // box around the visited tiles; a tile outside the map (a warp's edge) still widens it
   const xs = heat.tiles.map((t) => t[0]), ys = heat.tiles.map((t) => t[1]);
-  const x0 = Math.min(...xs) - 1, x1 = Math.max(...xs) + 1, y0 = Math.min(...ys) - 1, y1 = Math.max(...ys) + 1;
+  const [mw, mh] = heat.size || [0, 0];
+  const sized = mw > 0 && mh > 0;
+  const x0 = sized ? Math.min(0, ...xs) : Math.min(...xs) - 1, x1 = sized ? Math.max(mw - 1, ...xs) : Math.max(...xs) + 1;
+  const y0 = sized ? Math.min(0, ...ys) : Math.min(...ys) - 1, y1 = sized ? Math.max(mh - 1, ...ys) : Math.max(...ys) + 1;
+  canvas.dataset.cols = String(x1 - x0 + 1); canvas.dataset.rows = String(y1 - y0 + 1);
   const cell = Math.max(2, Math.min((W - 20) / (x1 - x0 + 1), (H - 20) / (y1 - y0 + 1), 28));
   const ox = (W - cell * (x1 - x0 + 1)) / 2, oy = (H - cell * (y1 - y0 + 1)) / 2;
   ctx.fillStyle = "#121722";
@@ -450,7 +456,8 @@ function drawHeat(heat) {
     ctx.strokeStyle = "#ff7b72"; ctx.lineWidth = 2;
     ctx.strokeRect(ox + (px - x0) * cell, oy + (py - y0) * cell, cell, cell);
   }
-  $("heat-info").textContent = `${heat.name || `map ${heat.map.join(":")}`} · ${heat.tiles.length} tiles · ${fmt(heat.visits)} visits`;
+  const dims = sized ? ` · ${mw}×${mh}` : "";
+  $("heat-info").textContent = `${heat.name || `map ${heat.map.join(":")}`}${dims} · ${heat.tiles.length} tiles · ${fmt(heat.visits)} visits`;
 }
 
 function renderHeat() {

@@ -1,4 +1,5 @@
-"""An evaluated episode as an animated GIF, so a person can watch what the network learned.
+"""An episode as an animated GIF, so a person can watch what was played: a checkpoint's greedy episodes
+(`crystal-rl eval --video`), a world's walkthrough (`crystal-rl walkthrough --video`).
 
 One picture per step (the full-size screen after it, the start screen first) at 10 per
 second, with a caption line under the screen: episode, step, button played, return so far.
