@@ -92,6 +92,19 @@ def main() -> None:
         help="training: py-spy's samples of SB3's process and of the system's learner and emulator, summed in the "
         "JSON (py-spy from PyPI; raw stacks beside the results)",
     )
+    parser.add_argument("--planner-episodes", type=int, default=1, help="planner: 1,000-step episodes per agent")
+    parser.add_argument(
+        "--planner-calls",
+        type=int,
+        default=4,
+        help="planner: requests each server setting answers in the study of what a call costs (0: no study)",
+    )
+    parser.add_argument(
+        "--llm-wait-ms",
+        type=int,
+        default=None,
+        help="planner: the wait of the runs with --llm-wait (default: the emulator's default)",
+    )
     args = parser.parse_args()
     os.environ["CRL_WORLD"] = args.world  # every suite's game settings, and every service it starts, play it
     console = Console()
@@ -117,7 +130,9 @@ def main() -> None:
         "emulator": lambda: emulator.run(rom, args.steps),
         "streams_roundtrip_ms": streams_roundtrip.measure,
         "redis": lambda: redis_cost.run(rom),
-        "planner": lambda: planner.run(rom, args.steps),
+        "planner": lambda: planner.run(
+            rom, args.steps, args.world, args.planner_episodes, args.llm_wait_ms, args.planner_calls, console.print
+        ),
         "dashboard": lambda: dashboard.run(rom),
         "system": lambda: system.run(rom, args.steps, args.soak),
         "training": lambda: training.run(

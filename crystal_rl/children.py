@@ -33,6 +33,7 @@ class RunOptions:
     llm_model: str | None = None
     llm_url: str | None = None
     llm_interval: int | None = None
+    llm_wait_ms: int | None = None
     model_host: EmbeddedHost | None = None
     """The model host this run starts for the planner (when none was given and none answers), or None."""
     dqn: bool = True
@@ -62,6 +63,8 @@ def child_specs(options: RunOptions) -> list[ChildSpec]:
             args += ["--max-steps", str(options.actions)]
         if options.llm_interval is not None:
             args += ["--llm-interval", str(options.llm_interval)]
+        if options.llm_wait_ms is not None:
+            args += ["--llm-wait-ms", str(options.llm_wait_ms)]
         specs.append(
             ChildSpec(
                 "emulator",

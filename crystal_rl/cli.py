@@ -180,6 +180,16 @@ def run(
         ),
     ] = None,
     llm_interval: Annotated[int | None, typer.Option(min=1, help="Ask the planner every this many steps.")] = None,
+    llm_wait: Annotated[
+        int | None,
+        typer.Option(
+            min=0,
+            max=60_000,
+            metavar="MS",
+            help="At a planning point, each game waits up to MS for its plan before the DQN or the rules play on"
+            " (default: the emulator's CRL_LLM_WAIT_MS, else its own).",
+        ),
+    ] = None,
     web_port: Annotated[int, typer.Option(min=1, max=65535, help="Port of the dashboard.")] = 8080,
     web_host: Annotated[str, typer.Option(help="Address the dashboard listens on.")] = "127.0.0.1",
     no_web: Annotated[bool, typer.Option("--no-web", help="Do not start the dashboard.")] = False,
@@ -226,6 +236,7 @@ def run(
         llm_model=llm_model,
         llm_url=llm_url,
         llm_interval=llm_interval,
+        llm_wait_ms=llm_wait,
         model_host=model_host,
         dqn=not no_dqn,
         web=not no_web,
@@ -417,6 +428,7 @@ def status(
                     "reason": why,
                     "redis": {"url": redact(url), "server": server},
                     "services": [r.health.model_dump() | {"fresh": r.fresh} for r in rows],
+                    "plans": _plan_figures(rows),
                     "streams": [
                         {
                             "name": s.name,
@@ -474,19 +486,30 @@ def streams(
     console.print(_streams_table(infos, brief=False))
 
 
+def _plan_figures(rows: list[ServiceRow]) -> dict[str, planner_counters.Figures]:
+    """Each env's plan figures, the emulator's half and the planners' joined (`shared.planner_counters`)."""
+    emulators = planner_counters.emulator_counters(
+        (r.health.instance, r.health.counters) for r in rows if r.health.service == "emulator"
+    )
+    return planner_counters.per_env(emulators, (r.health.counters for r in rows if r.health.service == "llm_planner"))
+
+
 def _plans_table(rows: list[ServiceRow]) -> Table | None:
-    """The planners' figures per env (all planners together), or None when no planner has any yet."""
-    per_env = planner_counters.merged(r.health.counters for r in rows if r.health.service == "llm_planner")
+    """The plan figures per env, or None when no env has any yet."""
+    per_env = _plan_figures(rows)
     if not per_env:
         return None
     table = Table(title="plans per env")
-    for column in ("env", "requests", "served", "superseded", "rejected", "failed", "model p50", "model p99"):
+    columns = ("env", "requests", "applied", "rejected", "stale", "superseded", "failed", "model p50", "model p99")
+    for column in columns:
         table.add_column(column)
     for env in sorted(per_env, key=lambda e: (len(e), e)):
         f = per_env[env]
         p50, p99 = (f"{f[k] / 1000:.2f} s" if k in f else "-" for k in ("model_p50_ms", "model_p99_ms"))
-        counts = (str(int(f.get(k, 0))) for k in ("requests", "served", "superseded"))
-        table.add_row(env, *counts, planner_counters.rejected(f), str(int(f.get("failed", 0))), p50, p99)
+        rejected, stale = planner_counters.kinds(f, "rejected"), planner_counters.kinds(f, "stale")
+        counts = (str(int(f.get(k, 0))) for k in ("superseded", "failed"))
+        table.add_row(env, str(int(f.get("requests", 0))), str(int(f.get("applied", 0))), rejected, stale, *counts,
+                      p50, p99)  # fmt: skip
     return table
 
 

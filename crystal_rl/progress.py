@@ -183,7 +183,7 @@ class ProgressReporter:
             progress = await self.env_progress(env, emulators.get(env), final)
             out.append(progress.line() if progress else f"env {env}: no frames yet")
         out.append(await self.episodes_line())
-        out += _llm_lines(by_service.get("llm_planner", []), by_service.get("model_host", []))
+        out += _llm_lines(by_service.get("llm_planner", []), by_service.get("model_host", []), emulators)
         out.append(_dqn_line(by_service.get("dqn_learner", [])))
         out.append(self._services_line(by_service))
         return out
@@ -203,9 +203,9 @@ def _env_order(env: str) -> tuple[int, str]:
     return (int(env), "") if env.isdigit() else (1 << 30, env)
 
 
-def _llm_lines(planners: list[Health], hosts: list[Health]) -> list[str]:
+def _llm_lines(planners: list[Health], hosts: list[Health], emulators: dict[str, Health]) -> list[str]:
     """The planner's line, the model host's state when this run started one, and a line per env: requests,
-    served, superseded, rejected (by kind), failed, the model's latency."""
+    applied, rejected (by kind), stale (by kind), superseded, failed, the model's latency."""
     if not planners:
         return ["llm: no planner"]
     decisions = sum(int(h.counters.get("published", 0)) for h in planners)
@@ -216,7 +216,9 @@ def _llm_lines(planners: list[Health], hosts: list[Health]) -> list[str]:
     host = "".join(f" · model host {h.status}" for h in hosts)
     lines = [f"llm: {decisions:,} decisions · latency p50 {latency} · failures {failures:,} · planners "
              f"{len(planners)}{host}"]  # fmt: skip
-    per_env = planner_counters.merged(h.counters for h in planners)
+    per_env = planner_counters.per_env(
+        {env: h.counters for env, h in emulators.items()}, (h.counters for h in planners)
+    )
     for env in sorted(per_env, key=_env_order):
         lines.append(f"  plans env {env}: {planner_counters.describe(per_env[env])}")
     return lines

@@ -26,6 +26,7 @@ from shared.unvalidated import unvalidated_constructor
 if TYPE_CHECKING:  # the core runs PyBoy: a reader of messages (the dashboard, the planner) must not import it
     from shared.game.core import GameCore, Step
     from shared.game.episode import EpisodeRecord
+    from shared.game.progress import StepFacts
 
 Fields = dict[bytes, bytes]
 """A stream entry as redis-py returns it (bytes keys and values)."""
@@ -131,14 +132,27 @@ class Frame(Message):
     (a time limit is not the game's end)."""
     screen: bytes = b""
     """SCREEN_HEIGHT x SCREEN_WIDTH grayscale, row-major, one byte per pixel."""
+    plan: str | None = None
+    """The plan (its request's id) that chose the previous step's button, when one did (the rules may have
+    replaced the button: `action_source` says who played it). A plan's steps are the frames carrying its id;
+    the first frame of the env without it after them says the plan is over (the learner judges it then)."""
+    milestone: str | None = None
+    """The previous step's milestone (`badge`, `first_pokemon`, `new_map`, `battle_won`), if it reached one."""
     ts: float = Field(default_factory=time.time)
 
     @classmethod
     def after(
-        cls, core: "GameCore", played: "Step | None", *, env: str, step: int, source: ActionSource | None = None
+        cls,
+        core: "GameCore",
+        played: "Step | None",
+        *,
+        env: str,
+        step: int,
+        source: ActionSource | None = None,
+        plan: str | None = None,
     ) -> "Frame":
         """The frame of the game where `core` is now: `played` is the step that led here (None for a first frame),
-        `source` who chose its button, `step` the frame's number on its stream.
+        `source` who chose its button (`plan`: the plan that chose it), `step` the frame's number on its stream.
 
         Built without validation (every value comes typed from the core), as the emulator builds one a step.
         """
@@ -157,8 +171,16 @@ class Frame(Message):
             terminated=played.terminated if played else False,
             truncated=played.truncated if played else False,
             screen=view.screen,
+            plan=plan,
+            milestone=_milestone(played.facts) if played else None,
             ts=time.time(),
         )
+
+
+def _milestone(facts: "StepFacts") -> str | None:
+    """The step's milestone as a frame names it: the game core's (a badge, the first Pokémon, a new map), else a
+    battle won (the episode's milestones, `shared.game.episode.MILESTONES`)."""
+    return facts.milestone or ("battle_won" if facts.battle_won else None)
 
 
 class Event(Message):
@@ -286,8 +308,8 @@ class PlanRequest(Message):
     """The emulator asks for a plan: every `llm_interval` steps, and at once on a trigger."""
 
     KIND: ClassVar[str] = "plan_request"
-    BINARY: ClassVar[tuple[str, ...]] = ("screen_png",)
-    OPTIONAL_BINARY: ClassVar[tuple[str, ...]] = ("screen_png",)
+    BINARY: ClassVar[tuple[str, ...]] = ("screen_png", "ram")
+    OPTIONAL_BINARY: ClassVar[tuple[str, ...]] = ("screen_png", "ram")
 
     request_id: str
     env: str
@@ -306,9 +328,17 @@ class PlanRequest(Message):
     """The full screen (160x144) as PNG, for vision models: attached only when the emulator's `llm_image` is on
     (about 3 KB); empty otherwise."""
     episode: int | None = None
-    """The env's episode at `step` (`Frame.episode`): the planner's notes start empty in a new one. None from an
-    emulator that does not say."""
+    """The env's episode at `step` (`Frame.episode`): the planner's notes start empty in a new one, and a plan
+    for another episode is refused. None from an emulator that does not say."""
+    ram: bytes = b""
+    """The game's work RAM (WRAM banks 0 and 1, `RAM_START` onward: 8 KB) at `step`, only with the emulator's
+    `llm_ram` on: for demonstrators, policies that read the game's memory as a program does (the planner
+    forwards it to the model host with its own `llm_ram`; no model reads it). Empty otherwise."""
     ts: float = Field(default_factory=time.time)
+
+
+RAM_START = 0xC000
+"""Where `PlanRequest.ram` begins: WRAM bank 0 (0xC000-0xCFFF), then bank 1 (0xD000-0xDFFF)."""
 
 
 class Action(Message):
@@ -345,6 +375,27 @@ class Action(Message):
         if self.walk_to is not None and self.source != ActionSource.LLM:
             raise ValueError("only a plan (source llm) may walk")
         return self
+
+
+NoPlanReason = Literal["stale", "superseded", "invalid", "failed", "down"]
+
+
+class NoPlan(Message):
+    """The planner's answer to a request that comes to no plan (`actions:{env}`, beside the plans): the emulator
+    knows at once that the request is closed and may ask again, instead of waiting out its time."""
+
+    KIND: ClassVar[str] = "no_plan"
+
+    env: str
+    step: int = Field(ge=0)
+    """The step of the request it answers."""
+    request_id: str
+    reason: NoPlanReason
+    """`stale` (too old when taken up), `superseded` (a newer request of the env came), `invalid` (no usable
+    answer after the repair), `failed` (the host failed or the request's budget ran out), `down` (the host is
+    known to be down)."""
+    detail: str = Field(default="", max_length=500)
+    ts: float = Field(default_factory=time.time)
 
 
 ControlName = Literal["pause", "resume", "press", "save", "load", "set_llm_interval"]

@@ -14,10 +14,12 @@ import redis
 
 from shared.health import Health
 from shared.keys import Keys
-from shared.messages import Event, Frame
+from shared.messages import Action, ActionSource, Event, Frame, NoPlan, PlanRequest
+from shared.streams import Decoder
 
 T = TypeVar("T")
 KEYS = Keys()
+_ANSWERS: Decoder[Action | NoPlan] = Decoder(Action, NoPlan)
 
 
 def service_env(redis_url: str, data_dir: Path, **extra: str) -> dict[str, str]:
@@ -97,3 +99,35 @@ def heartbeat(client: redis.Redis, service: str, instance: str = "test") -> None
     """A heartbeat of `service` that never expires: a peer the emulator counts as alive (planner, dashboard)."""
     health = Health(service=service, instance=instance, status="running", started_at=0, ts=0, interval=1)
     client.set(KEYS.health(service, instance), health.model_dump_json())
+
+
+def _order(entry_id: bytes) -> tuple[int, int]:
+    ms, _, seq = entry_id.decode().partition("-")
+    return int(ms), int(seq or 0)
+
+
+def open_requests(client: redis.Redis, env: str = "0") -> tuple[int, list[str]]:
+    """The most plan requests of `env` that were open at once, read from the streams alone (a request is open
+    from its entry in `plan_requests` to the first answer to it, a plan or a `NoPlan`, on `actions:{env}`; an
+    answer in the same millisecond as a request counts as before it), and the requests never answered."""
+    answers: dict[str, tuple[int, int]] = {}
+    for entry_id, fields in client.xrange(KEYS.actions(env)):
+        answer = _ANSWERS.decode(fields)
+        if isinstance(answer, NoPlan) or answer.source is ActionSource.LLM:
+            answers.setdefault(answer.request_id or "", _order(entry_id))
+    timeline: list[tuple[int, int, int]] = []  # (ms, 0 for an answer or 1 for a request, +1/-1)
+    unanswered = []
+    for entry_id, fields in client.xrange(KEYS.plan_requests):
+        request = PlanRequest.from_fields(fields)
+        if request.env != env:
+            continue
+        timeline.append((_order(entry_id)[0], 1, 1))
+        if request.request_id in answers:
+            timeline.append((answers[request.request_id][0], 0, -1))
+        else:
+            unanswered.append(request.request_id)
+    most = now = 0
+    for _, _, change in sorted(timeline):
+        now += change
+        most = max(most, now)
+    return most, unanswered

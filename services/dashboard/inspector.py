@@ -20,11 +20,12 @@ from shared.messages import (
     Event,
     Frame,
     Message,
+    NoPlan,
     PlanRequest,
 )
 from shared.streams import Decoder, StreamEntry, as_text
 
-ALL_MESSAGES: Decoder[Message] = Decoder(Frame, PlanRequest, Action, ControlCommand, Event, Episode, DeadLetter)
+ALL_MESSAGES: Decoder[Message] = Decoder(Frame, PlanRequest, Action, NoPlan, ControlCommand, Event, Episode, DeadLetter)
 """Every message kind, chosen by the entry's `kind` field: one reader can decode any stream."""
 
 TEXT_PREVIEW = 200

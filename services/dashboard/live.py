@@ -22,6 +22,7 @@ from redis.asyncio import Redis
 from services.dashboard.curve import LearningCurve
 from services.dashboard.settings import DashboardSettings
 from services.dashboard.views import EnvView, LightFrame, light, pick
+from shared import planner_counters
 from shared.counters import Counters
 from shared.health import Health, read_health
 from shared.messages import Episode, Event, Frame, Message
@@ -149,6 +150,9 @@ class Hub:
 
     def env_payload(self, view: EnvView, full: bool = False) -> dict[str, Any]:
         payload = view.summary()
+        planners = (seen.health.counters for (service, _), seen in self.services.items() if service == "llm_planner")
+        emulator = view.health.counters if view.health else {}
+        payload["plans"] = planner_counters.per_env({view.env: emulator}, planners).get(view.env, {})
         if full:
             payload["series"] = view.series_points()
             payload["heat"] = self.current_heat(view)

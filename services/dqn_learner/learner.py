@@ -16,6 +16,7 @@ the next episode's first frame starts afresh, so no transition bridges two episo
 import logging
 import threading
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -38,6 +39,25 @@ from shared.game.features import N_FEATURES
 from shared.messages import Frame
 
 log = logging.getLogger(__name__)
+
+MAX_PLAN_FRAMES = 1024
+"""Frames of one plan held at most: past it the plan is judged on what it did so far (a plan lives 1,000 steps
+at most, `Action.ttl_steps`; a walk a little longer)."""
+
+Entry = tuple[str, np.ndarray, np.ndarray, np.ndarray]
+"""A frame as the rings store it: env, newest screen, features, legal mask."""
+
+
+@dataclass
+class HeldPlan:
+    """A plan's frames, held until the plan is over and judged: demonstrations if it made progress."""
+
+    plan: str
+    rows: list[tuple[Entry, dict[str, Any], bool]] = field(default_factory=list)
+    """Each frame's entry, outcome and whether its source is a demonstrating one."""
+    milestone: bool = False
+    reward: float = 0.0
+    """The plan's reward, unscaled: what `demo_min_reward` is compared with."""
 
 
 class Learner:
@@ -99,6 +119,10 @@ class Learner:
         self.on_thread_start: Callable[[], None] = lambda: None
         if settings.lookahead:
             self.lookahead = LookAhead(self.sample_batch, self.agent, lambda: self.on_thread_start())
+        self._held: dict[str, HeldPlan] = {}
+        """Per env, the plan whose frames wait for its verdict (`demo_filter`)."""
+        self.plans_judged = {"progress": 0, "none": 0}
+        """Plans whose steps became demonstrations, and plans whose steps became ordinary transitions."""
 
     @staticmethod
     def _demo_store(settings: LearnerSettings) -> DemoStore | None:
@@ -132,14 +156,16 @@ class Learner:
         Raises `MessageError` for a frame the network cannot read (wrong screen size, bad
         mask); the caller sends it to `dead`. A frame that repeats or precedes its env's
         last step (redelivered after a restart) is stacked afresh and makes no transition.
-        The caller answers the observation unless it is `final`.
+        The caller answers the observation unless it is `final`. With `demo_filter`, the
+        frames of a plan's steps are held until the plan is over, then stored as
+        demonstrations or as ordinary transitions by what the plan achieved.
         """
         stacker = self._stackers.get(frame.env)
         if stacker is None:
             stacker = self._stackers[frame.env] = FrameStacker(self.settings.frame_stack)
         obs = stacker.push(frame)
         self.frames_seen += 1
-        entry = (frame.env, obs.screens[-1], obs.features, obs.legal)
+        entry: Entry = (frame.env, obs.screens[-1], obs.features, obs.legal)
         outcome = {
             "continues": obs.continues,
             "action": None if frame.action is None else BUTTON_INDEX[frame.action],
@@ -147,13 +173,41 @@ class Learner:
             "done": frame.terminated,
         }
         demo = frame.action_source in self._demo_sources
+        if not self.settings.demo_filter:
+            self._store(entry, outcome, demo)
+            return obs
+        held = self._held.get(frame.env)
+        if held is not None and (frame.plan != held.plan or not obs.continues):
+            self._judge(frame.env)  # a frame its plan did not play, or a gap: the plan's steps are over
+            held = None
+        if frame.plan is None:
+            self._store(entry, outcome, demo)
+            return obs
+        if held is None:
+            held = self._held[frame.env] = HeldPlan(frame.plan)
+        held.rows.append((entry, outcome, demo))
+        held.milestone = held.milestone or frame.milestone is not None
+        held.reward += frame.reward
+        if obs.final or len(held.rows) >= MAX_PLAN_FRAMES:
+            self._judge(frame.env)
+        return obs
+
+    def _judge(self, env: str) -> None:
+        """The env's held plan is over: its steps are demonstrations if it made progress, else ordinary ones."""
+        held = self._held.pop(env)
+        progress = held.milestone or held.reward >= self.settings.demo_min_reward
+        self.plans_judged["progress" if progress else "none"] += 1
+        for entry, outcome, demo in held.rows:
+            self._store(entry, outcome, demo and progress)
+
+    def _store(self, entry: Entry, outcome: dict[str, Any], demo: bool) -> None:
+        """One frame into the main ring (and the demonstrations' ring, which takes what it needs of it)."""
         with self._buffer_lock:
             stored = self.buffer.add(*entry, **outcome, demo=demo)
             if self.demos is not None:
                 self.demos.offer(*entry, **outcome, demo=demo and stored)
         if stored:
             self._count_transition()
-        return obs
 
     def _scaled(self, reward: float) -> float:
         reward *= self.settings.reward_scale
@@ -259,6 +313,9 @@ class Learner:
             "buffer/bytes_per_transition": self.buffer.bytes_per_transition,
             "buffer/demo_share": round(self.buffer.demos / max(len(self.buffer), 1), 4),
             "buffer/demos_reserved": 0 if self.demos is None else self.demos.buffer.demos,
+            "demos/plans_progress": self.plans_judged["progress"],
+            "demos/plans_no_progress": self.plans_judged["none"],
+            "demos/frames_held": sum(len(h.rows) for h in self._held.values()),
         }
 
     # --- persistence -------------------------------------------------------------------------

@@ -118,7 +118,7 @@ def parts(
 ) -> Parts:
     """The step loop's parts, each given what it works on."""
     run = RunState()
-    arbiter = Arbiter(terrain=core)
+    arbiter = Arbiter(terrain=core, plan_max_age=settings.llm_plan_max_age)
     outbox = Outbox(
         publisher,
         inbox,

@@ -1,4 +1,5 @@
-"""What reaches the emulator: actions (`actions:{env}`) and commands (`control:{env}`), held for the step loop.
+"""What reaches the emulator: actions (`actions:{env}`: plans, DQN answers, the planner's `NoPlan`s) and commands
+(`control:{env}`), held for the step loop.
 
 Both streams are tailed with plain XREAD from where the emulator started (it is their only
 reader), in the same round trip that sends the step's frame (`Outbox.exchange` hands the rows
@@ -14,13 +15,13 @@ from redis.exceptions import ResponseError
 
 from shared.errors import MessageError, RedisUnavailableError
 from shared.keys import Keys
-from shared.messages import Action, ControlCommand, Fields
+from shared.messages import Action, ControlCommand, Fields, NoPlan
 from shared.streams import Decoder, Publisher, StreamReader, dead_letter
 
 log = logging.getLogger(__name__)
 
-Incoming = Action | ControlCommand
-_DECODER: Decoder[Incoming] = Decoder(Action, ControlCommand)
+Incoming = Action | NoPlan | ControlCommand
+_DECODER: Decoder[Incoming] = Decoder(Action, NoPlan, ControlCommand)
 
 
 class Inbox:
@@ -30,7 +31,8 @@ class Inbox:
         self.streams = [keys.actions(env), keys.control(env)]
         self.positions: dict[str, str] | None = None
         """Where each stream was last read; None until Redis first answered (`reading`)."""
-        self.actions: deque[Action] = deque()
+        self.actions: deque[Action | NoPlan] = deque()
+        """Plans and DQN answers, and the planner's `NoPlan`s (what closes a request with no plan)."""
         self.commands: deque[ControlCommand] = deque()
         self.bad = 0
 
@@ -59,7 +61,7 @@ class Inbox:
             except MessageError as exc:
                 await self._dead(stream, entry_id, str(exc), fields)
                 continue
-            if isinstance(message, Action):
+            if isinstance(message, Action | NoPlan):
                 self.actions.append(message)
             else:
                 self.commands.append(message)

@@ -5,15 +5,16 @@ reward) → the next frame. Each of these is a part of its own, and the data goe
 them: the loop hands its frame (and plan request) to the `Outbox`, whose sender writes it through
 the publisher in one round trip with the inbox's read; what was read waits in the `Inbox` until the
 loop takes it between two steps (actions to the `Arbiter`, commands to `Commands`). `Planning` says
-when a plan is asked for, `Persistence` saves and archives, `Episodes` ends an episode and begins
-the next.
+when a plan is asked for (one request open at most), `Persistence` saves and archives, `Episodes`
+ends an episode and begins the next.
 
 PyBoy runs on the event loop's own thread. It holds the GIL for the whole of a tick, so a worker
 thread could not overlap anything with the emulation; a hop to one cost 0.1 ms a step for nothing.
 The loop gets its turn between steps (every 20 ms when nothing else makes the step wait), and that
 is when the sender runs. Nothing here waits on another service except the bounded wait for the
-learner's action and the learner's hold (`backpressure`, bounded by its key's TTL), and only while
-a learner is alive. Redis being down costs nothing but buffered (or dropped and counted) messages.
+learner's action and the learner's hold (`backpressure`, bounded by its key's TTL), only while a
+learner is alive, and, with `llm_wait_ms`, the bounded wait for a plan at a planning point, only
+while a planner is alive. Redis being down costs nothing but buffered (or dropped and counted) messages.
 """
 
 import asyncio
@@ -22,7 +23,7 @@ import logging
 import time
 from dataclasses import dataclass
 
-from services.emulator.arbiter import Arbiter
+from services.emulator.arbiter import STALE_WHY, Arbiter
 from services.emulator.backpressure import Backpressure
 from services.emulator.commands import Commands
 from services.emulator.episodes import Episodes
@@ -38,7 +39,7 @@ from services.emulator.settings import EmulatorSettings
 from shared.counters import Counters
 from shared.game.core import GameCore, Step
 from shared.game.state import GameState
-from shared.messages import ActionSource, Frame
+from shared.messages import ActionSource, Frame, NoPlan
 from shared.streams import Publisher
 
 log = logging.getLogger(__name__)
@@ -58,6 +59,8 @@ class Played:
 
     step: Step
     source: ActionSource
+    plan: str | None = None
+    """The plan that chose the step's button (its request's id), when one did."""
 
 
 @dataclass
@@ -88,11 +91,16 @@ class StepLoop:
         self.run_state = parts.run
         self.frames = settings.keys.frames(settings.env)
         self.episodes_stream = settings.keys.episodes
-        self.counters = Counters("deadline_waits deadline_missed forbidden_replaced interventions")
+        self.counters = Counters(
+            "deadline_waits deadline_missed forbidden_replaced interventions plan_waits plan_waits_met plan_wait_ms"
+        )
+        """`plan_waits` planning points waited at (`llm_wait_ms`), `plan_waits_met` of them ended by the answer,
+        `plan_wait_ms` the time they took all together."""
         self._next_screen = 0.0
         self.started = time.monotonic()
         self._rate_mark = (self.started, 0)
         self.steps_per_s = 0.0
+        self.plan_wait_s = settings.llm_wait_ms / 1000
 
     # -- the loop ---------------------------------------------------------------------------------
 
@@ -112,7 +120,7 @@ class StepLoop:
         try:
             while not stop.is_set():
                 if p.inbox.actions or p.inbox.commands:
-                    self._take_incoming()
+                    await self._take_incoming()
                 if (p.commands.queue or p.commands.loads) and await p.commands.carry_out():
                     played = None  # a loaded state is not the outcome of an action
                 if run.paused:
@@ -135,19 +143,23 @@ class StepLoop:
                 if max_steps is not None and run.played >= max_steps:
                     await p.outbox.put(outgoing)
                     break
-                if self._lockstep():
+                if self.plan_wait_s and p.planning.point:
                     await p.outbox.drain()  # frames stay in order
+                    outgoing = await self._wait_for_plan(outgoing)
+                if self._lockstep():
+                    await p.outbox.drain()
                     await self._wait_for_dqn(outgoing)
-                else:
+                elif outgoing:
                     # Nobody waits on this frame: it goes out (and the inbox comes in) while the step is emulated.
                     await p.outbox.put(outgoing)
                 if p.inbox.actions:  # an answer that came while the frame went out plays this very step
-                    self._take_incoming()
+                    await self._take_incoming()
                 chosen = p.arbiter.choose(run.step)
                 now = time.monotonic()  # one clock read a step: the screen, the loop's turn and the progress log
                 result = self.core.step(chosen[0] if chosen else None, self._screen_due(now))
                 source = ActionSource.RULES if result.by_rules or chosen is None else chosen[1]
-                played = Played(result, source)
+                plan = p.arbiter.plan_id() if chosen is not None and chosen[1] is ActionSource.LLM else None
+                played = Played(result, source, plan)
                 self._count(result, source)
                 if result.facts.intervention:
                     await p.outbox.event(
@@ -172,12 +184,28 @@ class StepLoop:
             sender.cancel()
             p.screens.close()
 
-    def _take_incoming(self) -> None:
-        """What arrived since the last step: actions offered to the arbiter for this step, commands queued."""
-        inbox, step = self.parts.inbox, self.run_state.step
+    async def _take_incoming(self) -> None:
+        """What arrived since the last step: actions offered to the arbiter for this step (a plan or a `NoPlan`
+        closes the env's open request; a stale plan is refused and said in `events`), commands queued."""
+        p, step = self.parts, self.run_state.step
+        inbox, state = p.inbox, self.core.view.state
         while inbox.actions:
-            self.parts.arbiter.offer(inbox.actions.popleft(), step)
-        self.parts.commands.queue.extend(inbox.commands)
+            action = inbox.actions.popleft()
+            if isinstance(action, NoPlan):
+                p.planning.answered(action.request_id, plan=False)
+                continue
+            if action.source is ActionSource.LLM:
+                p.planning.answered(action.request_id, plan=True)
+            refused = p.arbiter.offer(action, step, map_id=state.map_id, episode=self.core.episode)
+            if refused is not None and refused != "stale_dqn":
+                await p.outbox.event(
+                    "plan_stale",
+                    f"plan for step {action.step} refused at step {step}: {STALE_WHY[refused]}",
+                    level="warning",
+                    data={"request_id": action.request_id, "step": action.step, "at": step, "kind": refused,
+                          "map": [action.map_group, action.map_number], "episode": action.episode},
+                )  # fmt: skip
+        p.commands.queue.extend(inbox.commands)
         inbox.commands.clear()
 
     async def _end_episode(self, played: Played) -> bool:
@@ -200,8 +228,9 @@ class StepLoop:
         if played is None:
             return Frame.after(self.core, None, env=self.settings.env, step=self.run_state.step)
         return Frame.after(
-            self.core, played.step, env=self.settings.env, step=self.run_state.step, source=played.source
-        )
+            self.core, played.step, env=self.settings.env, step=self.run_state.step, source=played.source,
+            plan=played.plan,
+        )  # fmt: skip
 
     def _count(self, result: Step, source: ActionSource) -> None:
         """The step's bookkeeping: totals, the plan's credit, the history the planner sees, the rules' counters."""
@@ -231,6 +260,24 @@ class StepLoop:
         self._next_screen = now + 1 / self.settings.screen_fps
         return True
 
+    async def _wait_for_plan(self, outgoing: Outgoing) -> Outgoing:
+        """At a planning point: send the frame (and request) and read actions until the open request is answered
+        or `llm_wait_ms` pass. Only this env's game waits; what was not sent yet is returned."""
+        planning, outbox = self.parts.planning, self.parts.outbox
+        self.counters.plan_waits += 1
+        started = time.monotonic()
+        deadline = started + self.plan_wait_s
+        while planning.open is not None:
+            remaining_ms = int((deadline - time.monotonic()) * 1000)
+            if remaining_ms < 1 or not await outbox.exchange(outgoing, max(1, remaining_ms)):
+                break
+            outgoing = []
+            await self._take_incoming()
+        else:
+            self.counters.plan_waits_met += 1
+        self.counters.plan_wait_ms += round((time.monotonic() - started) * 1000)
+        return outgoing
+
     async def _wait_for_dqn(self, outgoing: Outgoing) -> None:
         """Send the frame and read actions until the DQN's answer for this step arrives or the deadline passes."""
         self.counters.deadline_waits += 1
@@ -242,7 +289,7 @@ class StepLoop:
                 self.counters.deadline_missed += 1
                 return
             outgoing = []
-            self._take_incoming()
+            await self._take_incoming()
             if arbiter.has_dqn(step):
                 return
 
@@ -269,6 +316,7 @@ class StepLoop:
             "steps": run.played,
             **self.counters.as_dict(),
             **p.planning.counters.as_dict(),
+            "plan_open": int(p.planning.open is not None),
             **p.persistence.counters.as_dict(),
             **p.commands.counters.as_dict(),
             **p.episodes.counters.as_dict(),

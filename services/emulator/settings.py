@@ -23,6 +23,28 @@ class EmulatorSettings(GameSettings):
     llm_interval: int = Field(default=30, ge=1)
     """Ask the planner for a plan every this many steps (and at once on a trigger), while a planner is alive."""
 
+    llm_wait_ms: float = Field(default=0.0, ge=0, le=60_000)
+    """At a planning point with the env's request open, wait up to this long for its plan before the DQN or the
+    rules play on (`--llm-wait MS`, `CRL_LLM_WAIT_MS`). Only this env waits: every emulator is its own process,
+    and nothing it shares (Redis, the planner) is held. 0: the game never waits for a plan."""
+
+    llm_request_timeout_s: float = Field(default=30.0, gt=0)
+    """A plan request with no answer (a plan, or the planner's `NoPlan`) after this long is given up, and the
+    next planning point may ask again: one request is open per env at most. Longer than the planner's own
+    `request_budget_s` (20 s), so only an answer lost with a planner that died is given up."""
+
+    llm_plan_max_age: int = Field(default=3000, ge=1, le=100_000)
+    """A plan that arrives more than this many steps after the step it was made for is stale: refused and
+    counted (as is one made for another map or another episode). 3,000: about 10 s of the game at full speed
+    on a 2-core machine, so the embedded SmolLM2's plans (4 to 10 s a call there, 20 s at worst) still play on
+    the map they were made for; at 300 a run of `crystal-rl run` played none of them (of 35 requests, 33 refused
+    as stale: 14 for age, 18 for the map, 1 for the episode)."""
+
+    llm_ram: bool = False
+    """Attach the work RAM (0xC000-0xDFFF, 8 KB) to each plan request, for a demonstrator that plays a world's
+    policy from the game's memory (the planner's `llm_ram`, same name, so one `CRL_LLM_RAM=1` sets both). Not
+    for a model: no model reads it."""
+
     llm_image: bool = False
     """Attach the full screen as PNG to each plan request, for a vision model (the planner's `llm_image`, same
     name, so one `CRL_LLM_IMAGE=1` turns on both). About 1 ms to encode, once per request, not per step."""

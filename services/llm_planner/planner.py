@@ -4,6 +4,7 @@ Kept apart from the stream loop so it can be tested against the stand-in model h
 and so the loop only decides what to publish.
 """
 
+import base64
 import logging
 import time
 from dataclasses import dataclass
@@ -14,10 +15,14 @@ from services.llm_planner.plan import Plan, PlanError, RejectKind, parse_plan, p
 from services.llm_planner.prompt import PromptBuilder, Templates, estimate_tokens
 from services.llm_planner.resilience import BackendDown, GuardedBackend
 from services.llm_planner.settings import PlannerSettings
-from shared.messages import PlanRequest
+from shared.messages import RAM_START, PlanRequest
 from shared.notes import Notes
 
 log = logging.getLogger(__name__)
+
+GAME_FIELD = "crl_game"
+"""The request body's field that carries the game's RAM to a demonstrator (`llm_ram`): the env, its episode, the
+request's step, and `ram` (base64) from `ram_start` on. A model host that is a model ignores it."""
 
 RAW_PREVIEW = 600
 """Characters of a model's unusable answer kept in the log and the `crl:events` entry."""
@@ -68,10 +73,12 @@ def prompts_for(settings: PlannerSettings) -> PromptBuilder:
 class Planner:
     """Asks the model for a plan, and once more with the parse error if the first answer is unusable."""
 
-    def __init__(self, backend: GuardedBackend, prompts: PromptBuilder) -> None:
+    def __init__(self, backend: GuardedBackend, prompts: PromptBuilder, ram: bool = False) -> None:
         self.backend = backend
         self.prompts = prompts
         self.limits = prompts.limits
+        self.ram = ram
+        """Forward a request's RAM (when it carries some) to the model host (`llm_ram`), for a demonstrator."""
 
     async def plan(self, request: PlanRequest, notes: Notes | None = None) -> PlanResult:
         """A plan for `request`; `notes` (the env's notes from earlier answers) go into the prompt."""
@@ -80,6 +87,7 @@ class Planner:
             return PlanResult("invalid", error="the request has no legal buttons; there is nothing to plan")
         schema = plan_schema(legal, self.limits, walk_targets(request.text_map))
         messages = self.prompts.messages(request, notes)
+        extra = game_field(request) if self.ram and request.ram else None
         tokens = estimate_tokens(messages)
         rejections: list[Rejection] = []
         model_s = 0.0
@@ -92,7 +100,7 @@ class Planner:
         for attempt in range(2):
             started = time.perf_counter()
             try:
-                text = await self.backend.chat(messages, schema)
+                text = await self.backend.chat(messages, schema, extra)
             except BackendDown as exc:
                 return result("backend_down", error=str(exc))
             except BackendError as exc:
@@ -110,6 +118,13 @@ class Planner:
                 continue
             return result("repaired" if attempt else "planned", plan=plan)
         return result("invalid", error=error)
+
+
+def game_field(request: PlanRequest) -> dict[str, object]:
+    """The body field (`GAME_FIELD`) that hands a request's RAM to a demonstrator."""
+    game = {"env": request.env, "episode": request.episode, "step": request.step, "ram_start": RAM_START,
+            "ram": base64.b64encode(request.ram).decode("ascii")}  # fmt: skip
+    return {GAME_FIELD: game}
 
 
 class StaleFilter:

@@ -10,7 +10,7 @@ import asyncio
 import enum
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from services.llm_planner.backends.base import BackendError, ChatBackend
@@ -121,14 +121,16 @@ class GuardedBackend:
         self.retried = 0
         self.errors = 0
 
-    async def chat(self, messages: list[ChatMessage], schema: dict[str, Any] | None) -> str:
+    async def chat(
+        self, messages: list[ChatMessage], schema: dict[str, Any] | None, extra: Mapping[str, Any] | None = None
+    ) -> str:
         if not self.breaker.allow():
             raise BackendDown(f"model back end is down ({self.breaker.last_error})")
         delays = self.retry_delays()
         while True:
             self.calls += 1
             try:
-                text = await self.backend.chat(messages, schema)
+                text = await self.backend.chat(messages, schema, extra)
             except BackendError as exc:
                 self.errors += 1
                 # A half-open trial gets no retries: one failure is enough to know it is still down.

@@ -2,7 +2,9 @@
 
 Every request is acknowledged once it has been dealt with, whatever came of it: a plan, an
 invalid answer, a dead back end, a stale or a superseded request all end in an ack, because
-asking again later is worthless (the game has moved on). Only a request whose handling crashed
+asking again later is worthless (the game has moved on). A request that comes to no plan is
+answered on `actions:{env}` all the same, with a `NoPlan` saying why: the emulator keeps one
+request open per env and may ask again as soon as it knows. Only a request whose handling crashed
 stays pending, and so does one this process was killed in the middle of: another planner claims
 it (XAUTOCLAIM, after the streams' claim idle time) and answers it.
 
@@ -30,13 +32,15 @@ from services.llm_planner.resilience import BreakerState, CircuitBreaker, Guarde
 from services.llm_planner.settings import PlannerSettings
 from services.llm_planner.stats import PlannerStats
 from shared.health import Heartbeat
-from shared.messages import Action, ActionSource, Event, PlanRequest
+from shared.messages import Action, ActionSource, Event, NoPlan, NoPlanReason, PlanRequest
 from shared.streams import Delivery, Publisher, StreamCounters, StreamReader
 
 log = logging.getLogger(__name__)
 
 SERVICE = "llm_planner"
 GROUP = "planner"
+NO_PLAN: dict[str, NoPlanReason] = {"invalid": "invalid", "backend_down": "down", "backend_error": "failed"}
+"""What a request that came to no plan is answered with (`NoPlan.reason`), by the planner's status."""
 
 
 class PlannerService:
@@ -62,7 +66,7 @@ class PlannerService:
         self.publisher = publisher
         self.breaker = CircuitBreaker(settings.breaker_failures, settings.breaker_reset_s, on_change=self._on_breaker)
         self.guarded = GuardedBackend(self.backend, self.breaker, settings.llm_retries, settings.retry_backoff)
-        self.planner = Planner(self.guarded, prompts_for(settings))
+        self.planner = Planner(self.guarded, prompts_for(settings), ram=settings.llm_ram)
         self.stale = StaleFilter(settings.max_request_age_s)
         self.newest = NewestRequests(StreamReader(model=PlanRequest, client=memory.client), self.keys.plan_requests)
         """Which request of each env is the newest: only that one is planned."""
@@ -90,11 +94,13 @@ class PlannerService:
         if why is not None:
             self.stats.count(request.env, "stale")
             log.info("%s dropped as stale: %s", where, why)
+            await self._no_plan(request, "stale", why)
             return
         newer = await self.newest.newer_than(delivery)
         if newer is not None:
             self.stats.count(request.env, "superseded")
             log.info("%s superseded by the request of step %d; not planned", where, newer.step)
+            await self._no_plan(request, "superseded", f"the request of step {newer.step} is newer")
             return
         budget = self.settings.request_budget_s
         try:
@@ -158,6 +164,7 @@ class PlannerService:
                      result.model_s * 1000)  # fmt: skip
             return
         self.stats.count(env, "failed")
+        await self._no_plan(request, NO_PLAN[result.status], result.error or result.status)
         if result.status == "invalid":
             log.warning("%s: no usable plan after one repair: %s", where, result.error)
         elif result.status == "backend_error":
@@ -171,6 +178,12 @@ class PlannerService:
             )
         else:  # backend_down: said once, when the breaker opened
             log.debug("%s: answered with nothing, model back end down", where)
+
+    async def _no_plan(self, request: PlanRequest, reason: NoPlanReason, detail: str) -> None:
+        """Tell the emulator that `request` comes to no plan, so it may ask again at once."""
+        answer = NoPlan(env=request.env, step=request.step, request_id=request.request_id, reason=reason,
+                        detail=detail[:500])  # fmt: skip
+        await self.publisher.publish(self.keys.actions(request.env), answer)
 
     # -- status ------------------------------------------------------------------------------------
     def counters(self) -> dict[str, int | float]:

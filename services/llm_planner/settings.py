@@ -73,6 +73,12 @@ class PlannerSettings(CommonSettings):
     emulator attaches it to plan requests when its own `llm_image` is on (one `CRL_LLM_IMAGE=1` sets both).
     A 160x144 picture costs a vision model roughly 30-600 prompt tokens, by model (see the README)."""
 
+    llm_ram: bool = False
+    """Forward the game's RAM with each request that carries it (the emulator's `llm_ram`, same name, so one
+    `CRL_LLM_RAM=1` sets both) to the model host, in the body's `crl_game` field: for demonstrators, stand-ins
+    that play a world's policy from the game's memory (`tests/standins/`), never for a model (it does not
+    read it, and 8 KB a request would cost a hosted API). Off by default."""
+
     breaker_failures: int = Field(default=3, ge=1)
     """Consecutive failed calls after which the back end counts as down and the planner stops asking it."""
 

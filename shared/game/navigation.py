@@ -134,6 +134,11 @@ class Walker:
     def done(self) -> bool:
         return self.outcome != "walking"
 
+    @property
+    def remaining(self) -> int:
+        """Presses left on the path last searched (0 before a search): what the walk still needs, at least."""
+        return len(self._path)
+
     def next(self, state: GameState, area: Callable[[], AreaMap]) -> Button | None:
         """This step's press, or None when the walk is over (`outcome` says how)."""
         if self.done:

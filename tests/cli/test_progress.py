@@ -119,23 +119,27 @@ async def test_the_rate_comes_from_the_frames_and_the_final_report_gives_the_who
     assert final is not None and final.steps_per_s == pytest.approx(150 / 2.0, rel=0.02)
 
 
-def test_the_llm_lines_show_each_envs_plans_and_the_model_hosts_state() -> None:
+def test_the_llm_lines_show_each_envs_plans_joined_from_emulator_and_planners_and_the_model_hosts_state() -> None:
     from crystal_rl.progress import _llm_lines
 
-    def planner(instance: str, counters: dict[str, float]) -> Health:
-        return Health(service="llm_planner", instance=instance, status="running", started_at=0, ts=0, interval=1,
+    def health(service: str, instance: str, counters: dict[str, float], status: str = "running") -> Health:
+        return Health(service=service, instance=instance, status=status, started_at=0, ts=0, interval=1,
                       counters=counters)  # fmt: skip
 
-    a = planner("a", {"published": 7, "env0.requests": 10, "env0.served": 4, "env0.superseded": 3,
-                      "env0.rejected": 2, "env0.rejected.walk_to": 2, "env0.failed": 1, "env0.model_p50_ms": 1500.0,
-                      "env0.model_p99_ms": 3000.0, "env10.requests": 1, "env10.served": 1})  # fmt: skip
-    b = planner("b", {"published": 1, "env0.requests": 2, "env0.served": 2, "env0.model_p50_ms": 900.0,
-                      "env0.model_p99_ms": 5000.0})  # fmt: skip
-    host = Health(service="model_host", instance="0", status="not answering", started_at=0, ts=0, interval=1)
-    lines = _llm_lines([a, b], [host])
+    a = health("llm_planner", "a", {"published": 7, "env0.requests": 10, "env0.served": 4, "env0.superseded": 3,
+                                    "env0.rejected": 2, "env0.rejected.walk_to": 2, "env0.failed": 1,
+                                    "env0.model_p50_ms": 1500.0, "env0.model_p99_ms": 3000.0, "env10.requests": 1,
+                                    "env10.served": 1})  # fmt: skip
+    b = health("llm_planner", "b", {"published": 1, "env0.requests": 2, "env0.served": 2, "env0.model_p50_ms": 900.0,
+                                    "env0.model_p99_ms": 5000.0})  # fmt: skip
+    emulator = health("emulator", "env0", {"plan_requests": 13, "source_plans_received": 5, "source_stale_plans": 1,
+                                           "source_stale_plans_age": 1})  # fmt: skip
+    host = health("model_host", "0", {}, status="not answering")
+    lines = _llm_lines([a, b], [host], {"0": emulator})
     assert lines[0].startswith("llm: 8 decisions") and lines[0].endswith("planners 2 · model host not answering")
     assert lines[1] == (
-        "  plans env 0: 12 requests, 6 served, 3 superseded, 2 (walk_to 2) rejected, 1 failed, model p50/p99 1.5/5.0 s"
+        "  plans env 0: 13 requests, 5 applied, rejected 2 (walk_to 2), stale 1 (age 1), superseded 3, failed 1, "
+        "model p50/p99 1.5/5.0 s"
     )  # fmt: skip
-    assert lines[2].startswith("  plans env 10: 1 requests, 1 served")
-    assert _llm_lines([], []) == ["llm: no planner"]
+    assert lines[2].startswith("  plans env 10: 1 requests, 0 applied")  # no emulator's half: the planner's count
+    assert _llm_lines([], [], {}) == ["llm: no planner"]

@@ -155,21 +155,31 @@ def test_save_load_and_progress_with_a_real_emulator(
 
 
 @pytest.mark.timeout(60)
-def test_status_shows_the_plans_of_each_env_from_every_planner(
+def test_status_shows_the_plans_of_each_env_joined_from_its_emulator_and_every_planner(
     redis_url: str, redis_client: redis.Redis, tmp_path: Path
 ) -> None:
     now = time.time()
-    for instance, counters in (
-        ("p1", {"env0.requests": 9, "env0.served": 3, "env0.superseded": 5, "env0.rejected": 1,
-                "env0.rejected.ttl": 1, "env0.model_p50_ms": 1234.0, "env0.model_p99_ms": 4321.0}),
-        ("p2", {"env1.requests": 2, "env1.served": 2, "env1.failed": 0}),
+    for service, instance, counters in (
+        ("llm_planner", "p1", {"env0.requests": 9, "env0.served": 3, "env0.superseded": 5, "env0.rejected": 1,
+                               "env0.rejected.ttl": 1, "env0.model_p50_ms": 1234.0, "env0.model_p99_ms": 4321.0}),
+        ("llm_planner", "p2", {"env1.requests": 2, "env1.served": 2, "env1.failed": 0}),
+        ("emulator", "env0", {"plan_requests": 10, "source_plans_received": 2, "source_stale_plans": 1,
+                              "source_stale_plans_map": 1}),
     ):  # fmt: skip
-        health = Health(service="llm_planner", instance=instance, started_at=now, ts=now, interval=30.0,
+        health = Health(service=service, instance=instance, started_at=now, ts=now, interval=30.0,
                         counters=counters)  # fmt: skip
-        redis_client.set(KEYS.health("llm_planner", instance), health.model_dump_json(), px=300_000)
+        redis_client.set(KEYS.health(service, instance), health.model_dump_json(), px=300_000)
     result = cli("status", "--redis-url", redis_url, redis_url=redis_url, tmp_path=tmp_path)
     rows = [line for line in result.stdout.splitlines() if line.strip().startswith("│")]
     table = result.stdout[result.stdout.index("plans per env") :]
-    assert "│ 0   │ 9        │ 3      │ 5          │ 1 (ttl 1) │ 0      │ 1.23 s    │ 4.32 s    │" in table, table
-    assert "│ 1   │ 2        │ 2      │ 0          │ 0         │ 0      │ -         │ -         │" in table, table
+    assert (
+        "│ 0   │ 10       │ 2       │ 1 (ttl 1) │ 1 (map 1) │ 5          │ 0      │ 1.23 s    │ 4.32 s    │" in table
+    ), table
+    assert (
+        "│ 1   │ 2        │ 0       │ 0         │ 0         │ 0          │ 0      │ -         │ -         │" in table
+    ), table
     assert rows
+    as_json = cli("status", "--json", "--redis-url", redis_url, redis_url=redis_url, tmp_path=tmp_path)
+    plans = json.loads(as_json.stdout)["plans"]
+    assert plans["0"] == {"requests": 10, "applied": 2, "stale": 1, "stale.map": 1, "served": 3, "superseded": 5,
+                          "rejected": 1, "rejected.ttl": 1, "model_p50_ms": 1234.0, "model_p99_ms": 4321.0}  # fmt: skip

@@ -172,6 +172,7 @@ def test_child_specs_follow_the_options(tmp_path: Path) -> None:
         seed=7,
         llm_model="qwen",
         llm_interval=12,
+        llm_wait_ms=800,
         web_port=9999,
         dashboard_token="tok",
     )
@@ -182,6 +183,7 @@ def test_child_specs_follow_the_options(tmp_path: Path) -> None:
     assert env2[1:3] == ("-m", "services.emulator")
     assert env2[env2.index("--env") + 1] == "2" and env2[env2.index("--seed") + 1] == "9"
     assert env2[env2.index("--max-steps") + 1] == "50" and env2[env2.index("--llm-interval") + 1] == "12"
+    assert env2[env2.index("--llm-wait-ms") + 1] == "800"
     assert all(s.fatal_on_exit_zero for s in specs[:3])
     planner = specs[4].argv
     assert planner[planner.index("--llm-model") + 1] == "qwen"

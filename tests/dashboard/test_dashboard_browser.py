@@ -263,19 +263,24 @@ def test_the_learners_samples_per_step_and_each_emulators_episode_are_shown(
     assert options == ["0 · episode 3", "1 · episode 1"]
 
 
-def test_the_planners_figures_for_the_env_shown_and_the_model_host_state(
+def test_the_plan_figures_for_the_env_joined_from_the_emulator_and_the_planners_and_the_model_host_state(
     page: Page, dashboard_process: DashboardProcess, redis_client: redis.Redis
 ) -> None:
     add_frames(redis_client, [frame(40, env="0"), frame(41, env="1")])
-    env0 = {"env0.requests": 12, "env0.served": 5, "env0.superseded": 4, "env0.rejected": 2, "env0.failed": 1,
-            "env0.model_p50_ms": 1800.0, "env0.model_p99_ms": 4200.0, "env1.served": 9}  # fmt: skip
+    emulator = {"plan_requests": 14, "source_plans_received": 5, "source_stale_plans": 2, "source_stale_plans_map": 2,
+                "llm_interval": 30}  # fmt: skip
+    write_health(redis_client, "emulator", "env0", emulator, ttl_ms=30_000)
+    env0 = {"env0.requests": 12, "env0.served": 5, "env0.superseded": 4, "env0.rejected": 2,
+            "env0.rejected.walk_to": 2, "env0.stale": 1, "env0.failed": 1, "env0.model_p50_ms": 1800.0,
+            "env0.model_p99_ms": 4200.0, "env1.served": 9}  # fmt: skip
     write_health(redis_client, "llm_planner", "a", env0, ttl_ms=30_000)
     write_health(redis_client, "llm_planner", "b", {"env0.served": 1, "env0.requests": 1}, ttl_ms=30_000)
     write_health(redis_client, "model_host", "0", {"up": 1}, ttl_ms=30_000)
     open_page(page, dashboard_process)
-    page.wait_for_function("document.getElementById('n-plans').textContent === '6'", timeout=10_000)
+    page.wait_for_function("document.getElementById('n-plans').textContent === '5'", timeout=10_000)
     assert page.text_content("#n-plans-sub") == (
-        "of 13 requests · 4 superseded · 2 rejected · 1 failed · every ? steps"
+        "applied, of 14 requests · rejected 2 (walk_to 2) · stale 3 (map 2, queued 1) · superseded 4 · failed 1"
+        " · every 30 steps"
     )  # fmt: skip
     assert page.text_content("#n-latency") == "1.8 s"
     assert page.text_content("#n-latency-sub") == "model p99 4.2 s · model host running"

@@ -37,10 +37,16 @@ def test_the_planners_steps_reach_the_learner_as_demonstrations(
             ),  # fmt: skip
             running(EMULATOR, redis_url, data, *emulator_args, **FAST_STREAMS),
         ):
+            # the batch share is a mean over the stats window: the first window with a margin loss may still hold
+            # batches from before the first plan had ended with progress (the outcome filter holds its steps till then)
             counters = wait_for(
-                lambda: (c := learner_health(redis_client, "demo")).get("losses_margin_loss", 0) > 0 and c,
+                lambda: (
+                    (c := learner_health(redis_client, "demo")).get("losses_margin_loss", 0) > 0
+                    and c.get("charts_demo_batch_share", 0) >= 0.25
+                    and c
+                ),
                 timeout=180,
-                what="the learner reporting a margin loss",
+                what="the learner reporting a margin loss, and the demonstrations' share of whole windows of batches",
             )
             played = frames(redis_client)
     assert host.requests, "the planner asked the demonstrator"

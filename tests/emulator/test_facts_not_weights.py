@@ -37,7 +37,10 @@ def test_zero_weights_still_save_milestones_and_trigger_plans(
     store.save("start", boot_state, step=0, episode=0, reason="manual", stats={})
     heartbeat(redis_client, "llm_planner")
     zero = {f"CRL_REWARDS__{name.upper()}": "0" for name in RewardWeights.model_fields}
-    args = ["--rom", str(demo_rom), "--stuck-patience", "100000", "--peer-check-interval", "0.1"]
+    # a planner's heartbeat, but no planner to answer: each request is given up at once, so one is never open
+    # when a trigger comes (one request open at a time is the planning tests' subject)
+    args = ["--rom", str(demo_rom), "--stuck-patience", "100000", "--peer-check-interval", "0.1",
+            "--llm-request-timeout-s", "0.001"]  # fmt: skip
     with running(EMULATOR, redis_url, data_dir, *args, **zero):
         wait_for(lambda: frames(redis_client, count=1), what="the first frame")
         command(redis_client, id="pause", command="pause")

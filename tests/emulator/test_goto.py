@@ -3,7 +3,7 @@
 First through the real service (a process, real Redis, real PyBoy): a plan that says only "walk to
 (1, 7)" reaches it around a wall, every press the plan's; and a plan request carries the words on
 screen and the text map. Then the same arbiter and game core in-process for what needs an exact
-sequence: an exit taken, a way that turns out blocked, a time-to-live that ends a walk.
+sequence: an exit taken, a way that turns out blocked, a walk's time fitted to its path.
 """
 
 from collections.abc import Iterator
@@ -13,7 +13,7 @@ import pytest
 import redis
 
 from cartridge import world as w
-from services.emulator.arbiter import Arbiter
+from services.emulator.arbiter import WALK_SLACK, Arbiter
 from shared.buttons import Button
 from shared.game.config import GameConfig
 from shared.game.core import GameCore
@@ -124,10 +124,21 @@ def test_a_blocked_way_is_searched_again_and_given_up_when_none_is_left(core: Ga
     assert len(presses) < 40
 
 
-def test_a_walk_ends_with_its_plans_time_to_live(core: GameCore) -> None:
+def test_a_walks_time_follows_its_path_not_the_ttl_the_model_guessed(core: GameCore) -> None:
     arbiter = Arbiter(terrain=core)
     presses = play(core, arbiter, walk(WalkTo(x=1, y=1), Button.A, ttl=3))
-    assert len(presses) == 3 and all(b != Button.A for b, _ in presses)
-    assert arbiter.choose(3) is None  # expired: the next step is the fallback's
+    assert len(presses) > 3 + 1  # the whole way to (1, 1), more presses than the ttl of 3
+    assert presses[-1][0] == Button.A and arbiter.last_plan is not None and arbiter.last_plan.walked == "arrived"
+    assert arbiter.counters.plans_expired == 0
+
+
+def test_a_walk_lives_as_long_as_its_path_its_buttons_and_the_slack(core: GameCore) -> None:
+    arbiter = Arbiter(terrain=core)
+    assert arbiter.offer(walk(WalkTo(x=1, y=1), Button.A, Button.B, ttl=3, step=10), 10) is None
+    assert arbiter.choose(10) is not None  # the first press: the path is searched
+    plan = arbiter.plan
+    assert plan is not None and plan.walker is not None and plan.walker.remaining >= 5
+    assert plan.expires_at == 10 + 1 + plan.walker.remaining + WALK_SLACK + 2
+    assert arbiter.choose(plan.expires_at) is None  # past it the plan is over, its walk cut short
     assert arbiter.last_plan is not None and arbiter.last_plan.walked == "walking" and arbiter.last_plan.interrupted
     assert arbiter.counters.plans_expired == 1

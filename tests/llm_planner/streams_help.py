@@ -8,8 +8,8 @@ from typing import Any
 from redis.asyncio import Redis
 
 from shared.keys import Keys
-from shared.messages import Action, Event, PlanRequest
-from shared.streams import Publisher, StreamSettings
+from shared.messages import Action, Event, NoPlan, PlanRequest
+from shared.streams import Decoder, Publisher, StreamSettings
 
 KEYS = Keys()
 
@@ -51,8 +51,31 @@ async def wait_entries(client: Redis, stream: str, count: int, timeout: float = 
     return entries
 
 
+ANSWERS: Decoder[Action | NoPlan] = Decoder(Action, NoPlan)
+
+
+async def answers(client: Redis, env: str) -> list[Action | NoPlan]:
+    """Everything on `actions:{env}` so far: plans, and the `NoPlan`s of requests that came to none."""
+    return [ANSWERS.decode(fields) for _, fields in await client.xrange(KEYS.actions(env))]
+
+
+async def wait_answers(client: Redis, env: str, count: int, timeout: float = 10.0) -> list[Action | NoPlan]:
+    """The first `count` answers on `actions:{env}`, plans and `NoPlan`s alike, waiting for them."""
+    return [ANSWERS.decode(f) for f in await wait_entries(client, KEYS.actions(env), count, timeout)]
+
+
+async def no_plans(client: Redis, env: str) -> list[NoPlan]:
+    return [a for a in await answers(client, env) if isinstance(a, NoPlan)]
+
+
 async def actions(client: Redis, env: str, count: int, timeout: float = 10.0) -> list[Action]:
-    return [Action.from_fields(f) for f in await wait_entries(client, KEYS.actions(env), count, timeout)]
+    """The first `count` plans on `actions:{env}` (the `NoPlan`s between them passed over), waiting for them."""
+    deadline = time.monotonic() + timeout
+    while len(plans := [a for a in await answers(client, env) if isinstance(a, Action)]) < count:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{KEYS.actions(env)}: {len(plans)} plans after {timeout} s, expected {count}")
+        await asyncio.sleep(0.02)
+    return plans[:count]
 
 
 async def events(client: Redis) -> list[Event]:

@@ -1,5 +1,6 @@
 """Retries and the circuit breaker, with a scripted back end and a hand-moved clock."""
 
+from collections.abc import Mapping
 from typing import Any
 
 import httpx
@@ -35,7 +36,9 @@ class ScriptedBackend(ChatBackend):
         self.outcomes = outcomes
         self.calls = 0
 
-    async def chat(self, messages: list[ChatMessage], schema: dict[str, Any] | None) -> str:
+    async def chat(
+        self, messages: list[ChatMessage], schema: dict[str, Any] | None, extra: Mapping[str, Any] | None = None
+    ) -> str:
         self.calls += 1
         outcome = self.outcomes.pop(0)
         if isinstance(outcome, BackendError):

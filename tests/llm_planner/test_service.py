@@ -14,7 +14,7 @@ from redis.asyncio import Redis
 from services.llm_planner.app import PlannerApp
 from services.llm_planner.service import PlannerService
 from shared.buttons import Button
-from shared.messages import ActionSource
+from shared.messages import ActionSource, NoPlan
 from tests.llm_planner.conftest import make_request, planner_settings
 from tests.llm_planner.streams_help import (
     KEYS,
@@ -22,8 +22,10 @@ from tests.llm_planner.streams_help import (
     events,
     fast_streams,
     health,
+    no_plans,
     pending,
     publish,
+    wait_answers,
     wait_event,
     wait_health,
 )
@@ -110,7 +112,9 @@ async def test_malformed_answers_answer_nothing_and_each_is_a_plan_rejected_even
     assert rejected[0].data["raw"].startswith("Let me think") and len(rejected[0].data["raw"]) == 600
     assert rejected[1].data["raw"] == '{"goal": "go", "buttons": ["jump"], "ttl": 2}'
     assert rejected[0].data["request_id"] == "req-0-7"
-    assert await aredis.xlen(KEYS.actions("0")) == 0
+    (answer,) = await wait_answers(aredis, "0", 1)  # no plan: the emulator is told so, and may ask again
+    assert isinstance(answer, NoPlan) and answer.reason == "invalid" and answer.request_id == "req-0-7"
+    assert "'jump' is not one of the legal buttons" in answer.detail and answer.step == 7
     assert service.stats.counts["invalid"] == 1 and await pending(aredis) == 0
     beat = await wait_health(aredis, "test-0", lambda b: b["counters"].get("env0.failed") == 1)
     counters = beat["counters"]
@@ -160,6 +164,9 @@ async def test_only_the_newest_request_of_each_env_is_planned_the_older_ones_are
     (zero,) = await actions(aredis, "0", 1)
     (one,) = await actions(aredis, "1", 1)
     assert zero.step == 120 and one.step == 70
+    superseded = await no_plans(aredis, "0") + await no_plans(aredis, "1")  # each told: the emulator may ask again
+    assert sorted((n.env, n.step) for n in superseded) == [("0", 30), ("0", 60), ("0", 90), ("1", 40)]
+    assert {n.reason for n in superseded} == {"superseded"}
     beat = await wait_health(aredis, "test-0", lambda b: b["counters"].get("requests") == 6)
     counters = beat["counters"]
     assert counters["superseded"] == 4 and counters["env0.superseded"] == 3 and counters["env1.superseded"] == 1
@@ -237,7 +244,9 @@ async def test_a_down_back_end_pauses_planning_and_it_resumes_when_back(
     beat = await wait_health(aredis, "test-0", lambda b: b["counters"].get("requests") == 4)
     assert beat["status"] == "running, model back end down" and beat["counters"]["backend_up"] == 0
     assert beat["counters"]["backend_down"] == 2 and beat["counters"]["backend_error"] == 2
-    assert not [s for s in (1, 2, 3, 4) if await aredis.xlen(KEYS.actions(str(s)))] and await pending(aredis) == 0
+    told = [a for s in (1, 2, 3, 4) for a in await wait_answers(aredis, str(s), 1)]
+    assert all(isinstance(a, NoPlan) for a in told) and await pending(aredis) == 0  # no plan, and each one said
+    assert sorted(a.reason for a in told if isinstance(a, NoPlan)) == ["down", "down", "failed", "failed"]
     # Open breaker: the requests after the second failure were never sent (1 try + 1 retry each before).
     assert service.guarded.calls == 4
 

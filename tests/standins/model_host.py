@@ -14,13 +14,16 @@ answers a valid plan made from the legal buttons in the request's JSON schema. `
 the port (the host is down), `start()` opens it again on the same port (it is back).
 
 Run alone for a benchmark: `python -m tests.standins.model_host --port 11434` (`--demonstrate`: answer with the
-demo cartridge's walkthrough from where the player stands, a stand-in for a good model).
+world's walkthrough from where the player stands, a stand-in for a good model: the tiny world's read off the
+prompt, `--world johto`'s policy from the game's RAM, which the emulator and the planner then send with
+`--llm-ram`).
 """
 
 import argparse
 import asyncio
 import json
 import logging
+import os
 import threading
 import time
 from collections import deque
@@ -217,7 +220,10 @@ class StandinModelHost:
             if body.get("stream", True):
                 return error("ollama", 400, "the stand-in answers only stream=false")
             schema = body.get("format") if isinstance(body.get("format"), dict) else None
-            text = reply.text if reply.text is not None else self.plan(schema, body)
+            try:
+                text = reply.text if reply.text is not None else self.plan(schema, body)
+            except ValueError as exc:  # a demonstrator that cannot answer this request says why
+                return error("ollama", 400, str(exc))
             return {
                 "model": body["model"],
                 "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
@@ -250,7 +256,10 @@ class StandinModelHost:
                 schema = response_format.get("json_schema", {}).get("schema")
             elif kind == "json_object":  # llama.cpp's servers take a schema here too
                 schema = response_format.get("schema")
-            text = reply.text if reply.text is not None else self.plan(schema, body)
+            try:
+                text = reply.text if reply.text is not None else self.plan(schema, body)
+            except ValueError as exc:  # a demonstrator that cannot answer this request says why
+                return error("openai", 400, str(exc))
             return {
                 "id": f"chatcmpl-standin-{len(self.requests)}",
                 "object": "chat.completion",
@@ -293,12 +302,23 @@ def main() -> None:
     parser.add_argument(
         "--demonstrate",
         action="store_true",
-        help="answer with the demo cartridge's walkthrough from where the player stands (tests.standins.demonstrator)",
+        help="answer with the world's walkthrough from where the player stands (tests.standins.demonstrator for the"
+        " tiny world, tests.standins.ram_demonstrator for johto: run the emulator and planner with --llm-ram)",
+    )
+    parser.add_argument(
+        "--world",
+        choices=("tiny", "johto"),
+        default=os.environ.get("CRL_WORLD", "tiny"),
+        help="the demo cartridge's world whose walkthrough --demonstrate plays (default: CRL_WORLD, else tiny)",
     )
     args = parser.parse_args()
     logging.basicConfig(level="INFO", format="%(asctime)s %(levelname)-7s %(name)s: %(message)s")
     planner = None
-    if args.demonstrate:
+    if args.demonstrate and args.world == "johto":
+        from tests.standins.ram_demonstrator import JohtoDemonstrator
+
+        planner = JohtoDemonstrator().plan
+    elif args.demonstrate:
         from tests.standins.demonstrator import Demonstrator  # builds the walkthrough's table on the demo cartridge
 
         planner = Demonstrator.on_demo_cartridge().plan

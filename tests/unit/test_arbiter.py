@@ -32,7 +32,7 @@ def test_priority_dashboard_then_plan_then_dqn() -> None:
 
 def test_dqn_answer_is_for_one_exact_step() -> None:
     arbiter = Arbiter()
-    assert not arbiter.offer(dqn(4), 5)  # late: for a step already played
+    assert arbiter.offer(dqn(4), 5) == "stale_dqn"  # late: for a step already played
     assert arbiter.counters.stale_dqn == 1
     arbiter.offer(dqn(6, Button.RIGHT), 5)
     assert arbiter.choose(5) is None
@@ -68,8 +68,8 @@ def test_nothing_chosen_for_one_episode_is_played_in_the_next() -> None:
     assert arbiter.choose(4) == (Button.B, ActionSource.DASHBOARD)
     arbiter.new_episode(6)  # the old episode's last frame was step 5
     assert arbiter.last_plan is None and not arbiter.plan_active(6) and not arbiter.has_dqn(6)
-    assert not arbiter.offer(plan(5, Button.UP), 6)  # answers a request of the old episode
+    assert arbiter.offer(plan(5, Button.UP), 6) == "episode"  # answers a request of the old episode
     assert arbiter.counters.stale_plans == 1 and arbiter.counters.stale_dqn == 1
     assert arbiter.choose(6) is None
-    assert arbiter.offer(plan(6, Button.RIGHT), 6)  # a request of this episode
+    assert arbiter.offer(plan(6, Button.RIGHT), 6) is None  # a request of this episode: taken
     assert arbiter.choose(7) == (Button.RIGHT, ActionSource.LLM)

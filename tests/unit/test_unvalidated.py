@@ -65,6 +65,8 @@ def _state() -> dict[str, object]:
                 terminated=False,
                 truncated=True,
                 screen=bytes(range(256)),
+                plan="req-1",
+                milestone="new_map",
                 ts=time.time(),
             ),
         ),

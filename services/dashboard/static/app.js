@@ -248,17 +248,21 @@ function renderNumbers() {
   setText("n-maps", `tiles on ${s.maps_visited} map(s)`);
   $("paused-overlay").classList.toggle("hidden", !s.paused);
 
-  // the planners' figures for this env (shared/planner_counters.py: `env{N}.served`, ...), all planners together
+  // this env's plan figures, the emulator's half and the planners' joined by the server (shared/planner_counters.py)
   const planners = service("llm_planner");
-  const mine = (name) => planners.reduce((n, p) => n + (p.counters?.[`env${state.env}.${name}`] || 0), 0);
-  const worst = (name) => Math.max(-1, ...planners.map((p) => p.counters?.[`env${state.env}.${name}`] ?? -1));
-  setText("n-plans", planners.length ? fmt(mine("served")) : fmt(s.plan_requests ?? null));
+  const plans = s.plans || {};
+  const kinds = (name) => {
+    const parts = Object.keys(plans).filter((k) => k.startsWith(`${name}.`) && plans[k])
+      .sort().map((k) => `${k.slice(name.length + 1)} ${fmt(plans[k])}`);
+    return fmt(plans[name] ?? 0) + (parts.length ? ` (${parts.join(", ")})` : "");
+  };
+  setText("n-plans", fmt(plans.applied ?? (planners.length ? 0 : null)));
   setText("n-plans-sub", planners.length
-    ? `of ${fmt(mine("requests"))} requests · ${fmt(mine("superseded"))} superseded · ${fmt(mine("rejected"))} rejected`
-      + ` · ${fmt(mine("failed"))} failed · every ${s.llm_interval ?? "?"} steps`
-    : `requests · no planner up · every ${s.llm_interval ?? "?"}`);
+    ? `applied, of ${fmt(plans.requests ?? 0)} requests · rejected ${kinds("rejected")} · stale ${kinds("stale")}`
+      + ` · superseded ${fmt(plans.superseded ?? 0)} · failed ${fmt(plans.failed ?? 0)} · every ${s.llm_interval ?? "?"} steps`
+    : `no planner up · every ${s.llm_interval ?? "?"} steps`);
   const host = service("model_host")[0];
-  const p50 = worst("model_p50_ms"), p99 = worst("model_p99_ms");
+  const p50 = plans.model_p50_ms ?? -1, p99 = plans.model_p99_ms ?? -1;
   setText("n-latency", p50 >= 0 ? `${fmt(p50 / 1000, 1)} s` : "—");
   setText("n-latency-sub", (p99 >= 0 ? `model p99 ${fmt(p99 / 1000, 1)} s` : "")
     + (host ? ` · model host ${host.status}` : ""));

@@ -7,6 +7,7 @@ about its API's shape.
 
 import logging
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from typing import Any, Literal
 
 import httpx
@@ -67,8 +68,11 @@ class ChatBackend(ABC):
         self.model = model
 
     @abstractmethod
-    async def chat(self, messages: list[ChatMessage], schema: dict[str, Any] | None) -> str:
-        """One completion. `schema` constrains the answer where the host can; None asks for free text."""
+    async def chat(
+        self, messages: list[ChatMessage], schema: dict[str, Any] | None, extra: Mapping[str, Any] | None = None
+    ) -> str:
+        """One completion. `schema` constrains the answer where the host can; None asks for free text. `extra`:
+        fields added to the request's body (the game's RAM for a demonstrator, `llm_ram`; hosts ignore them)."""
 
     async def aclose(self) -> None:
         await self.client.aclose()

@@ -5,6 +5,7 @@ Ollama constrains decoding to a schema given in `format` (since 0.5), which is w
 """
 
 import base64
+from collections.abc import Mapping
 from typing import Any
 
 import httpx
@@ -44,9 +45,11 @@ class OllamaBackend(ChatBackend):
             body["format"] = "json"
         return body
 
-    async def chat(self, messages: list[ChatMessage], schema: dict[str, Any] | None) -> str:
+    async def chat(
+        self, messages: list[ChatMessage], schema: dict[str, Any] | None, extra: Mapping[str, Any] | None = None
+    ) -> str:
         try:
-            data = await self.post_json("/api/chat", self.request_body(messages, schema))
+            data = await self.post_json("/api/chat", self.request_body(messages, schema) | dict(extra or {}))
         except BackendRejected as exc:
             if "not found" in str(exc):
                 raise BackendRejected(f"{exc} (is the model pulled? `ollama pull {self.model}`)") from None

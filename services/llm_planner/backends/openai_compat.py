@@ -12,6 +12,7 @@ the error names the format: a 500 that does is not the host being down.
 
 import base64
 import logging
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -67,10 +68,13 @@ class OpenAIBackend(ChatBackend):
             body["response_format"] = {"type": "json_object"}
         return body
 
-    async def chat(self, messages: list[ChatMessage], schema: dict[str, Any] | None) -> str:
+    async def chat(
+        self, messages: list[ChatMessage], schema: dict[str, Any] | None, extra: Mapping[str, Any] | None = None
+    ) -> str:
         while True:
             try:
-                data = await self.post_json("/chat/completions", self.request_body(messages, schema), self.headers)
+                body = self.request_body(messages, schema) | dict(extra or {})
+                data = await self.post_json("/chat/completions", body, self.headers)
                 break
             except FormatRejected as exc:
                 if schema is None or self.json_mode not in STEP_DOWN:
