@@ -114,18 +114,20 @@ def _counters(path: Path) -> dict[str, int] | None:
 
 
 @contextmanager
-def _demonstrator(url: str, data: Path, active: bool) -> Iterator[subprocess.Popen[bytes] | None]:
-    """The stand-in model host answering with the walkthrough, and the real planner asking it (when `active`)."""
+def _demonstrator(url: str, data: Path, active: bool, world: str) -> Iterator[subprocess.Popen[bytes] | None]:
+    """The stand-in model host answering with `world`'s walkthrough, and the real planner asking it (when `active`).
+    On johto the walkthrough policy reads the game's RAM, which the planner forwards (`--llm-ram`)."""
     if not active:
         yield None
         return
     port = free_port()
     host = subprocess.Popen(
-        [sys.executable, "-m", "tests.standins.model_host", "--port", str(port), "--demonstrate"],
+        [sys.executable, "-m", "tests.standins.model_host", "--port", str(port), "--demonstrate", "--world", world],
         stdout=subprocess.DEVNULL,
     )
     try:
-        with background("services.llm_planner", url, data, "--llm-url", f"http://127.0.0.1:{port}") as planner:
+        ram = ["--llm-ram"] if world == "johto" else []
+        with background("services.llm_planner", url, data, "--llm-url", f"http://127.0.0.1:{port}", *ram) as planner:
             wait_health(url, "llm_planner")
             yield planner
     finally:
@@ -211,9 +213,13 @@ def train(
             keeper = _Keeper(data / SERVICE / "checkpoints", workdir / "kept", budget, started, agent)
             interval = DEMO_LLM_INTERVAL if demo_fraction else None
             with (
-                _demonstrator(url, data, demo_fraction > 0) as planner,
+                _demonstrator(url, data, demo_fraction > 0, game.world_name) as planner,
                 background(
-                    "services.emulator", url, data, *emulator_flags(game, budget, seed, archive_share, interval)
+                    "services.emulator",
+                    url,
+                    data,
+                    *emulator_flags(game, budget, seed, archive_share, interval),
+                    *(["--llm-ram"] if demo_fraction > 0 and game.world_name == "johto" else []),
                 ) as emulator,
             ):
                 last_report = time.monotonic()
