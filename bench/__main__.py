@@ -4,7 +4,9 @@
 into `CRL_WORLD`, which the suites' game settings and the services they start read. The emulator suite
 measures the bare loop on both worlds besides. The learning benchmark trains agents for tens of
 minutes and `world_play` plays 100,000 steps without learning: they run only when named (`--only
-learning`, `--only world_play`); the learning benchmark writes its own `learning-*.json` and `.png`.
+learning`, `--only world_play`); the learning benchmark writes its own `learning-*.json` and `.png`. The
+training suite (`--only training`) gives the system's training steps/s against SB3's DQN in one run, as a
+ratio (`training.ratio`).
 """
 
 import argparse
@@ -15,16 +17,18 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from bench import dashboard, emulator, learning, planner, redis_cost, streams_roundtrip, system, world_play
-from bench.harness import machine, write_result
+from bench import dashboard, emulator, learning, planner, redis_cost, streams_roundtrip, system, training, world_play
+from bench.harness import RESULTS, machine, write_result
 from cartridge.build import ensure_built
 from cartridge.worlds import DEFAULT_WORLD, WORLDS
 
 
 def flatten(prefix: str, value: Any) -> list[tuple[str, Any]]:
-    """The figures as rows; lists (a suite's episodes, one by one) are left to the JSON."""
+    """The figures as rows; lists (a suite's episodes, one by one) and py-spy's summaries are left to the JSON
+    (`bench.report` shows the summaries)."""
     if isinstance(value, dict):
-        return [row for key, sub in value.items() for row in flatten(f"{prefix}.{key}" if prefix else key, sub)]
+        return [row for key, sub in value.items() if key != "profile"
+                for row in flatten(f"{prefix}.{key}" if prefix else key, sub)]  # fmt: skip
     return [] if isinstance(value, list) else [(prefix, value)]
 
 
@@ -70,6 +74,24 @@ def main() -> None:
         default=0.25,
         help="learning: share of the budget the demonstrator plans for in the demo_dqfd and demo_td arms",
     )
+    parser.add_argument(
+        "--eval-anti-stuck",
+        action="store_true",
+        help="learning: the anti-stuck rule plays in greedy evaluations too (off by default: the policy alone; "
+        "every episode records the rule's presses either way)",
+    )
+    parser.add_argument(
+        "--training-steps",
+        type=int,
+        default=training.STEPS,
+        help="training: env steps of each learner's run (SB3, the system with 1, 2 and 4 envs: per env)",
+    )
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="training: py-spy's samples of SB3's process and of the system's learner and emulator, summed in the "
+        "JSON (py-spy from PyPI; raw stacks beside the results)",
+    )
     parser.add_argument("--planner-episodes", type=int, default=1, help="planner: 1,000-step episodes per agent")
     parser.add_argument(
         "--planner-calls",
@@ -97,6 +119,7 @@ def main() -> None:
             args.archive_share,
             args.demo_fraction,
             args.first_seed,
+            args.eval_anti_stuck,
         )
         if set(args.only) == {"learning"}:
             return
@@ -112,6 +135,11 @@ def main() -> None:
         ),
         "dashboard": lambda: dashboard.run(rom),
         "system": lambda: system.run(rom, args.steps, args.soak),
+        "training": lambda: training.run(
+            args.training_steps,
+            console.print,
+            RESULTS / f"profiles-{time.strftime('%Y%m%d-%H%M%S')}" if args.profile else None,
+        ),
         "world_play": lambda: world_play.run(
             args.world, progress=lambda line: console.print(f"[dim]{line}[/]", highlight=False)
         ),

@@ -31,11 +31,25 @@ def machine() -> dict[str, Any]:
         except metadata.PackageNotFoundError:
             versions[package] = None
     return {
+        "commit": commit(),
         "python": platform.python_version(),
         "platform": platform.platform(),
         "cpus": os.cpu_count(),
         "versions": versions,
     }
+
+
+def commit() -> str:
+    """The code measured: HEAD's short hash, `+dirty` when the tree has changes (`?` outside a git checkout)."""
+    root = Path(__file__).parent.parent
+    try:
+        head = subprocess.run(["git", "-C", str(root), "rev-parse", "--short", "HEAD"], capture_output=True,
+                              text=True, check=True).stdout.strip()  # fmt: skip
+        dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
+                               capture_output=True, text=True, check=True).stdout.strip()  # fmt: skip
+    except (OSError, subprocess.CalledProcessError):
+        return "?"
+    return f"{head}+dirty" if dirty else head
 
 
 def write_result(kind: str, results: dict[str, Any], out: Path | None = None) -> Path:

@@ -19,19 +19,30 @@ from rich.console import Console
 
 from bench import learning_baselines, learning_report, learning_sb3, learning_system
 from bench.harness import machine, write_result
-from bench.learning_episodes import Point
+from bench.learning_episodes import Point, source_shares
 from services.dqn_learner.evaluate import evaluate
 from services.dqn_learner.settings import LearnerSettings
+from shared.archive import DEFAULT_SHARE
 from shared.settings import GameSettings
 
-AGENTS: tuple[str, ...] = ("untrained", "random", "fallback", "system", learning_sb3.AGENT, "demo_dqfd", "demo_td")
-DEMO_ARMS: dict[str, dict[str, Any]] = {
-    "demo_dqfd": {},
-    "demo_td": {"demo_loss_weight": 0.0, "demo_capacity": 0},
+SAME_TARGETS: dict[str, Any] = {"n_step": 1, "double_dqn": False, "legal_mask": False}
+"""What SB3's DQN can take of the learner's targets and acting: 1-step, plain DQN's max, no action mask."""
+ARMS: dict[str, tuple[dict[str, Any], bool, bool]] = {
+    "system": ({}, True, False),
+    "no_archive": ({}, False, False),
+    "one_step": ({"n_step": 1}, True, False),
+    "no_double": ({"double_dqn": False}, True, False),
+    "no_mask": ({"legal_mask": False}, True, False),
+    "sb3_targets": (SAME_TARGETS, True, False),
+    "demo_dqfd": ({}, True, True),
+    "demo_td": ({"demo_loss_weight": 0.0, "demo_capacity": 0}, True, True),
 }
-"""The demonstrator's arms: the system with the demonstrator planning for the first part of the budget, learning
-from its steps with the margin loss and the reserved ring (the learner's defaults), or by TD alone (its steps
-are ordinary transitions)."""
+"""The system's arms: arm → (the learner's settings it changes, resets from the archive, the demonstrator plans).
+The ablations take one part away each (`no_archive`: every episode from the start; `one_step`: no n-step loss;
+`no_double`: plain DQN's max; `no_mask`: acting over every button, the rules replacing forbidden ones, as SB3
+must) and `sb3_targets` all of what SB3's DQN cannot take; the demonstrator's arms learn from its steps with the
+margin loss and the reserved ring (the learner's defaults), or by TD alone (its steps ordinary transitions)."""
+AGENTS: tuple[str, ...] = ("untrained", "random", "fallback", *ARMS, learning_sb3.AGENT)
 
 
 class _Run:
@@ -42,6 +53,8 @@ class _Run:
         self.started = time.monotonic()
         self.points: list[Point] = []
         self.timings: dict[str, dict[str, dict[str, float]]] = {}
+        self.sources: dict[str, dict[str, dict[str, float]]] = {}
+        """Arm → seed → share of its training steps by who chose the button (`source_shares`)."""
 
     def progress(self, line: str) -> None:
         self.console.print(f"[dim]{time.monotonic() - self.started:7.0f} s[/]  {line}")
@@ -52,14 +65,14 @@ class _Run:
 
 def _seed(run: _Run, game: GameSettings, hyper: LearnerSettings, budget: int, seed: int, episodes: int,
           workdir: Path, agents: tuple[str, ...], archive_share: float | None,
-          demo_fraction: float) -> None:  # fmt: skip
+          demo_fraction: float, anti_stuck: bool = False) -> None:  # fmt: skip
     hyper = hyper.model_copy(update={"seed": seed})
     boot = workdir / "boot"
 
     if "untrained" in agents:
         began = time.monotonic()
         checkpoint = learning_baselines.untrained_checkpoint(hyper, workdir / "untrained")
-        report = evaluate(game, episodes, checkpoint, seed=seed)
+        report = evaluate(game, episodes, checkpoint, seed=seed, anti_stuck=anti_stuck)
         run.points.append(Point(agent="untrained", seed=seed, fraction=0.0, env_steps=0, wall_s=0.0,
                                 episodes=report.episodes))  # fmt: skip
         run.timed("untrained", seed, "eval_s", time.monotonic() - began)
@@ -71,40 +84,52 @@ def _seed(run: _Run, game: GameSettings, hyper: LearnerSettings, budget: int, se
             run.points.append(learning_baselines.play(game, baseline, episodes, seed, run.progress, hyper.playable))
             run.timed(baseline, seed, "play_s", time.monotonic() - began)
 
-    if "system" in agents:
-        began = time.monotonic()
-        kept = learning_system.train(game, hyper, budget, seed, workdir / "system", run.progress, archive_share)
-        run.timed("system", seed, "train_s", time.monotonic() - began)
-        began = time.monotonic()
-        for checkpoint_kept in kept:
-            run.points.append(learning_system.evaluate_kept(game, checkpoint_kept, episodes, seed))
-            run.progress(f"system seed {seed}: evaluated {checkpoint_kept.fraction:.0%}")
-        run.timed("system", seed, "eval_s", time.monotonic() - began)
-
-    for arm, overrides in DEMO_ARMS.items():
+    for arm, (overrides, archive, demonstrator) in ARMS.items():
         if arm not in agents:
             continue
         began = time.monotonic()
-        arm_hyper = hyper.model_copy(update=overrides)
-        kept = learning_system.train(
-            game, arm_hyper, budget, seed, workdir / arm, run.progress, archive_share, demo_fraction, arm
-        )
+        share = (archive_share if archive_share is not None else DEFAULT_SHARE) if archive else 0.0
+        trained = learning_system.train(game, hyper.model_copy(update=overrides), budget, seed, workdir / arm,
+                                        run.progress, share, demo_fraction if demonstrator else 0.0, arm)  # fmt: skip
         run.timed(arm, seed, "train_s", time.monotonic() - began)
+        run.sources.setdefault(arm, {})[str(seed)] = source_shares(trained.episodes)
         began = time.monotonic()
-        for checkpoint_kept in kept:
-            run.points.append(learning_system.evaluate_kept(game, checkpoint_kept, episodes, seed, arm))
+        for checkpoint_kept in trained.kept:
+            run.points.append(learning_system.evaluate_kept(game, checkpoint_kept, episodes, seed, arm, anti_stuck))
             run.progress(f"{arm} seed {seed}: evaluated {checkpoint_kept.fraction:.0%}")
         run.timed(arm, seed, "eval_s", time.monotonic() - began)
 
     if learning_sb3.AGENT in agents:
         began = time.monotonic()
-        model, snapshots = learning_sb3.train(game, hyper, budget, seed, boot, run.progress)
+        share = archive_share if archive_share is not None else DEFAULT_SHARE
+        sb3 = learning_sb3.train(game, hyper, budget, seed, boot, run.progress, share)
         run.timed(learning_sb3.AGENT, seed, "train_s", time.monotonic() - began)
+        run.sources.setdefault(learning_sb3.AGENT, {})[str(seed)] = {
+            **source_shares(sb3.episodes),
+            "replaced": sb3.model.replaced,
+            "unplayable": sb3.model.unplayable,
+        }
         began = time.monotonic()
-        for snapshot in snapshots:
-            run.points.append(learning_sb3.evaluate(model, snapshot, game, episodes, seed, boot, hyper))
+        for snapshot in sb3.snapshots:
+            run.points.append(learning_sb3.evaluate(sb3.model, snapshot, game, episodes, seed, boot, hyper, anti_stuck))
             run.progress(f"{learning_sb3.AGENT} seed {seed}: evaluated {snapshot.fraction:.0%}")
         run.timed(learning_sb3.AGENT, seed, "eval_s", time.monotonic() - began)
+
+
+def fairness(hyper: LearnerSettings, archive_share: float | None, arms: list[str]) -> dict[str, dict[str, Any]]:
+    """Per learning arm, what it is given of the system's parts: an RL engineer's first question of a comparison."""
+    share = archive_share if archive_share is not None else DEFAULT_SHARE
+    common = {"frame_stack_pad": "first screen", "stores": "button played"}
+    out: dict[str, dict[str, Any]] = {}
+    for arm in arms:
+        if arm == learning_sb3.AGENT:
+            out[arm] = {"archive_share": share, **SAME_TARGETS, **common, "demonstrator": False}
+            continue
+        overrides, archive, demonstrator = ARMS[arm]
+        arm_hyper = hyper.model_copy(update=overrides)
+        targets = {name: getattr(arm_hyper, name) for name in SAME_TARGETS}
+        out[arm] = {"archive_share": share if archive else 0.0, **targets, **common, "demonstrator": demonstrator}
+    return out
 
 
 def _summed(results: dict[str, Any], bench: _Run, seeds_done: int) -> dict[str, Any]:
@@ -113,6 +138,7 @@ def _summed(results: dict[str, Any], bench: _Run, seeds_done: int) -> dict[str, 
     results["points"] = [point.model_dump(mode="json") for point in bench.points]
     results["first_greedy_badge_s"] = learning_report.first_greedy_badge(bench.points)
     results["timings_s"] = bench.timings
+    results["sources"] = bench.sources
     return results
 
 
@@ -125,6 +151,7 @@ def run(
     archive_share: float | None = None,
     demo_fraction: float = 0.25,
     first_seed: int = 0,
+    anti_stuck: bool = False,
 ) -> dict[str, Any]:
     """The `agents` (default: every one) for `seeds` seeds from `first_seed` on; the JSON, the PNG and the tables.
     Returns the results written."""
@@ -137,16 +164,18 @@ def run(
         results["settings"] = {
             "budget": budget, "seeds": seeds, "first_seed": first_seed, "eval_episodes": episodes,
             "agents": list(agents),
-            "archive_share": archive_share, "demo_fraction": demo_fraction,
+            "archive_share": archive_share if archive_share is not None else DEFAULT_SHARE,
+            "demo_fraction": demo_fraction, "eval_anti_stuck": anti_stuck,
             "learner": hyper.model_dump(mode="json", exclude={"streams"}),
             "game": game.model_dump(mode="json", exclude={"data_dir", "redis_url"}),
             "sb3": {k: v for k, v in learning_sb3.dqn_arguments(hyper, budget).items() if k != "policy_kwargs"},
+            "fairness": fairness(hyper, archive_share, [a for a in agents if a in ARMS or a == learning_sb3.AGENT]),
         }  # fmt: skip
         torch.set_num_threads(hyper.torch_threads)  # evaluations answer one observation at a time
         out = None
         for done, seed in enumerate(range(first_seed, first_seed + seeds), start=1):
             _seed(bench, game, hyper, budget, seed, episodes, workdir / f"seed{seed}", agents, archive_share,
-                  demo_fraction)  # fmt: skip
+                  demo_fraction, anti_stuck)  # fmt: skip
             # each finished seed is written at once: an hours-long run that fails later keeps what it measured
             out = write_result("learning", _summed(results, bench, seeds_done=done), out)
             bench.progress(f"seeds {first_seed}-{seed} written to {out}")

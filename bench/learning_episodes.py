@@ -46,8 +46,8 @@ class EpisodeLog:
     record: EpisodeRecord = field(default_factory=EpisodeRecord)
     started: float = field(default_factory=time.perf_counter)
 
-    def begin(self, state: GameState) -> None:
-        self.record = EpisodeRecord()
+    def begin(self, state: GameState, start_state: str = "start", seed: int | None = None) -> None:
+        self.record = EpisodeRecord(start_state=start_state, seed=seed)
         self.record.begin(state)
         self.started = time.perf_counter()
 
@@ -96,3 +96,15 @@ class Point(BaseModel):
             checkpoint=self.agent, updates=self.updates, env_steps=self.env_steps, episodes=self.episodes
         )
         return report.summary
+
+
+def source_shares(episodes: list[Episode]) -> dict[str, float]:
+    """Share of the training steps by who chose the button (`dqn`, `sb3`, `rules`, `anti_stuck`, `llm`, ...): each
+    finished episode's shares weighed by its steps (a run's unfinished last episode is not in them). The rules' part
+    is help the learner had, measured."""
+    counts: dict[str, float] = {}
+    for episode in episodes:
+        for source, share in episode.sources.items():
+            counts[source] = counts.get(source, 0.0) + share * episode.steps
+    total = sum(counts.values())
+    return {source: round(count / total, 4) for source, count in sorted(counts.items())} if total else {}

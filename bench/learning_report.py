@@ -39,14 +39,20 @@ def pooled(points: list[Point]) -> dict[str, list[Point]]:
     return dict(out)
 
 
+MAJORITY = 0.6
+"""A point's greedy episodes "earn the badge" when at least this share of them do (3 of 5): one episode of five
+can be luck, the rule's or the start's."""
+
+
 def first_greedy_badge(points: list[Point]) -> dict[str, dict[int, float | None]]:
-    """Agent → seed → training wall-clock of its first point whose greedy episodes earned the badge (None: never)."""
+    """Agent → seed → training wall-clock of its first point whose greedy episodes earned the badge in at least
+    `MAJORITY` of them (None: never)."""
     found: dict[str, dict[int, float | None]] = defaultdict(dict)
     for point in sorted(points, key=lambda p: p.fraction):
         if point.agent in FIXED_COLOURS:  # they do not train: no time to a first badge
             continue
         summary = point.summary
-        badge = summary is not None and summary.milestones["badge"].reached > 0
+        badge = summary is not None and summary.milestones["badge"].reached >= MAJORITY - 1e-9
         seen = found[point.agent]
         if badge and seen.get(point.seed) is None:
             seen[point.seed] = point.wall_s

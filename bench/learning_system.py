@@ -31,7 +31,7 @@ from services.dqn_learner.evaluate import evaluate
 from services.dqn_learner.service import SERVICE
 from services.dqn_learner.settings import LearnerSettings
 from shared.game.machine import resolve_rom
-from shared.messages import Frame
+from shared.messages import Episode, Frame
 from shared.redis_server import LocalRedis, free_port
 from shared.settings import GameSettings
 
@@ -48,8 +48,8 @@ CATCH_UP_S = 120.0
 HYPERPARAMETERS = (
     "frame_stack", "gamma", "learning_rate", "batch_size", "max_grad_norm", "epsilon_start", "epsilon_end",
     "epsilon_decay_frames", "learning_starts", "train_every", "target_update_every", "tau", "buffer_capacity",
-    "torch_threads", "buttons", "n_step", "n_step_weight", "demo_sources", "demo_capacity", "demo_batch_share",
-    "demo_margin", "demo_loss_weight", "l2_weight",
+    "torch_threads", "buttons", "n_step", "n_step_weight", "double_dqn", "legal_mask", "demo_sources",
+    "demo_capacity", "demo_batch_share", "demo_margin", "demo_loss_weight", "l2_weight",
 )  # fmt: skip
 """Given to the learner as flags, so it trains with exactly what SB3 is given (whatever `CRL_*` says there)."""
 
@@ -63,8 +63,24 @@ class Kept:
     wall_s: float
 
 
+@dataclass(frozen=True)
+class Trained:
+    """One arm's training: the checkpoints kept for the evaluation points, and its own episodes."""
+
+    kept: list[Kept]
+    episodes: list[Episode]
+
+
+def flag(name: str, value: object) -> str:
+    """A setting as its command-line flag (a boolean as `--name` or `--no-name`)."""
+    option = name.replace("_", "-")
+    if isinstance(value, bool):
+        return f"--{option}" if value else f"--no-{option}"
+    return f"--{option}={value}"
+
+
 def learner_flags(hyper: LearnerSettings, checkpoint_every: int) -> list[str]:
-    flags = [f"--{name.replace('_', '-')}={getattr(hyper, name)}" for name in HYPERPARAMETERS]
+    flags = [flag(name, getattr(hyper, name)) for name in HYPERPARAMETERS]
     # the benchmark evaluates the kept checkpoints after training: none during it, to keep its clock clean
     return [*flags, f"--seed={hyper.seed}", f"--checkpoint-every={checkpoint_every}", "--checkpoint-keep=10",
             "--eval-every-updates=0"]  # fmt: skip
@@ -98,18 +114,20 @@ def _counters(path: Path) -> dict[str, int] | None:
 
 
 @contextmanager
-def _demonstrator(url: str, data: Path, active: bool) -> Iterator[subprocess.Popen[bytes] | None]:
-    """The stand-in model host answering with the walkthrough, and the real planner asking it (when `active`)."""
+def _demonstrator(url: str, data: Path, active: bool, world: str) -> Iterator[subprocess.Popen[bytes] | None]:
+    """The stand-in model host answering with `world`'s walkthrough, and the real planner asking it (when `active`).
+    On johto the walkthrough policy reads the game's RAM, which the planner forwards (`--llm-ram`)."""
     if not active:
         yield None
         return
     port = free_port()
     host = subprocess.Popen(
-        [sys.executable, "-m", "tests.standins.model_host", "--port", str(port), "--demonstrate"],
+        [sys.executable, "-m", "tests.standins.model_host", "--port", str(port), "--demonstrate", "--world", world],
         stdout=subprocess.DEVNULL,
     )
     try:
-        with background("services.llm_planner", url, data, "--llm-url", f"http://127.0.0.1:{port}") as planner:
+        ram = ["--llm-ram"] if world == "johto" else []
+        with background("services.llm_planner", url, data, "--llm-url", f"http://127.0.0.1:{port}", *ram) as planner:
             wait_health(url, "llm_planner")
             yield planner
     finally:
@@ -153,7 +171,8 @@ class _Keeper:
                 self.kept.append(Kept(fraction, copy, counters["frames_seen"], counters["updates"], wall_s))
 
 
-def _newest_step(url: str) -> int:
+def newest_step(url: str) -> int:
+    """The step of env 0's newest frame (0 before the first)."""
     client = redis.Redis.from_url(url)
     try:
         rows = client.xrevrange(KEYS.frames("0"), count=1)
@@ -177,8 +196,9 @@ def train(
     archive_share: float | None = None,
     demo_fraction: float = 0.0,
     agent: str = AGENT,
-) -> list[Kept]:
-    """The learner and one emulator for `budget` steps from scratch; the checkpoints kept for the four points.
+) -> Trained:
+    """The learner and one emulator for `budget` steps from scratch; the checkpoints kept for the four points and
+    the emulator's training episodes (who chose their buttons: `source_shares`).
 
     `demo_fraction` > 0: the demonstrator plans for that share of the budget (see the module's docstring).
     """
@@ -193,34 +213,51 @@ def train(
             keeper = _Keeper(data / SERVICE / "checkpoints", workdir / "kept", budget, started, agent)
             interval = DEMO_LLM_INTERVAL if demo_fraction else None
             with (
-                _demonstrator(url, data, demo_fraction > 0) as planner,
+                _demonstrator(url, data, demo_fraction > 0, game.world_name) as planner,
                 background(
-                    "services.emulator", url, data, *emulator_flags(game, budget, seed, archive_share, interval)
+                    "services.emulator",
+                    url,
+                    data,
+                    *emulator_flags(game, budget, seed, archive_share, interval),
+                    *(["--llm-ram"] if demo_fraction > 0 and game.world_name == "johto" else []),
                 ) as emulator,
             ):
                 last_report = time.monotonic()
                 while emulator.poll() is None:
                     time.sleep(0.5)
                     keeper.poll()
-                    if planner is not None and _newest_step(url) >= demo_fraction * budget:
+                    if planner is not None and newest_step(url) >= demo_fraction * budget:
                         planner.terminate()  # the stand-in host stays: nothing asks it any more
                         planner = None
-                        progress(f"{label}: the demonstrator stops at {_newest_step(url):,} steps")
+                        progress(f"{label}: the demonstrator stops at {newest_step(url):,} steps")
                     if time.monotonic() - last_report >= PROGRESS_EVERY_S:
                         last_report = time.monotonic()
-                        progress(f"{label}: {_newest_step(url):,} steps, {time.time() - started:.0f} s")
+                        progress(f"{label}: {newest_step(url):,} steps, {time.time() - started:.0f} s")
                 if emulator.returncode != 0:
                     raise RuntimeError(f"the emulator exited with code {emulator.returncode}")
             deadline = time.monotonic() + CATCH_UP_S
             while _frames_seen(url) < budget and time.monotonic() < deadline:
                 time.sleep(0.5)
         keeper.poll(final=True)  # the learner wrote its last checkpoint on the way out
+        episodes = _training_episodes(url)
     progress(f"{label}: {budget:,} steps, {time.time() - started:.0f} s, {len(keeper.kept)} checkpoints kept")
-    return keeper.kept
+    return Trained(keeper.kept, episodes)
 
 
-def evaluate_kept(game: GameSettings, kept: Kept, episodes: int, seed: int, agent: str = AGENT) -> Point:
-    """The kept checkpoint's greedy episodes (`services.dqn_learner.evaluate`: no planner, no fallback)."""
-    report = evaluate(game, episodes, kept.path, seed=seed)
+def _training_episodes(url: str) -> list[Episode]:
+    client = redis.Redis.from_url(url)
+    try:
+        found = [Episode.from_fields(fields) for _, fields in client.xrange(KEYS.episodes)]
+    finally:
+        client.close()
+    return [episode for episode in found if not episode.eval]
+
+
+def evaluate_kept(
+    game: GameSettings, kept: Kept, episodes: int, seed: int, agent: str = AGENT, anti_stuck: bool = False
+) -> Point:
+    """The kept checkpoint's greedy episodes (`services.dqn_learner.evaluate`: no planner, no fallback, and no
+    anti-stuck rule unless `anti_stuck`)."""
+    report = evaluate(game, episodes, kept.path, seed=seed, anti_stuck=anti_stuck)
     return Point(agent=agent, seed=seed, fraction=kept.fraction, env_steps=kept.env_steps, updates=kept.updates,
                  wall_s=kept.wall_s, episodes=report.episodes)  # fmt: skip

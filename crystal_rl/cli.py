@@ -573,9 +573,17 @@ def evaluate_checkpoint(
         Path | None, typer.Option("--json", help="Write the report here (default: DATA_DIR/eval/eval-<time>.json).")
     ] = None,
     video: Annotated[Path | None, typer.Option(help="Write each episode as a GIF into this directory.")] = None,
+    anti_stuck: Annotated[
+        bool,
+        typer.Option(
+            "--anti-stuck",
+            help="Let the anti-stuck rule play, as in training (default: off, the policy is measured alone).",
+        ),
+    ] = False,
     data_dir: DataDirOption = Path("data"),
 ) -> None:
-    """Play greedy episodes with a checkpoint's network (epsilon 0, no planner): a table of milestones, and JSON.
+    """Play greedy episodes with a checkpoint's network (epsilon 0, no planner, no anti-stuck rule unless asked):
+    a table of milestones, and JSON.
 
     Every game setting is also a flag, as the emulator's: --goal new_map, --episode-steps 200,
     --rewards.badge 20, --seed 3 ... (or CRL_GOAL, CRL_EPISODE_STEPS, ...), so the evaluation plays
@@ -611,6 +619,7 @@ def evaluate_checkpoint(
             seed=game.seed,
             first_seed=first_seed,
             progress=lambda episode: console.print(episode_line(episode), highlight=False),
+            anti_stuck=anti_stuck,
         )
     except CrystalRLError as exc:
         raise fail(str(exc)) from None

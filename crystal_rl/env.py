@@ -13,6 +13,7 @@ core's step costs.
 import dataclasses
 import logging
 import os
+import random
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
@@ -22,6 +23,8 @@ import numpy as np
 from gymnasium import spaces
 
 from crystal_rl.boot_cache import usable_cache_dir
+from crystal_rl.env_archive import EnvArchive
+from shared.archive import DEFAULT_SHARE, DEFAULT_SIZE
 from shared.buttons import BUTTON_INDEX, Button, parse_buttons
 from shared.errors import ConfigError, SaveStateError
 from shared.game.config import GameConfig, Goal
@@ -32,6 +35,7 @@ from shared.game.progress import StepFacts
 from shared.game.rewards import RewardWeights
 from shared.game.screen import SCREEN_HEIGHT, SCREEN_WIDTH
 from shared.game.state import GameState
+from shared.redis_url import check_url
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +76,8 @@ class CrystalEnv(gym.Env[Observation, np.int64]):
     into `buttons`. The rules may play another button than the one chosen: `info["button"]`
     and `info["by_rules"]` say what was played, `info["action_mask"]` which buttons the rules
     allow now. An episode terminates when the goal's fact happens, and is truncated after
-    `episode_steps` steps (or by `gymnasium.make(..., max_episode_steps=N)`).
+    `episode_steps` steps (or by `gymnasium.make(..., max_episode_steps=N)`). With `archive`, a share
+    of the episodes begins at milestone states the game reached before, as the emulator service's do.
     """
 
     metadata: ClassVar[dict[str, Any]] = {"render_modes": ["rgb_array"], "render_fps": GAME_FPS / STEP_FRAMES}
@@ -87,6 +92,7 @@ class CrystalEnv(gym.Env[Observation, np.int64]):
         episode_steps: int | None = None,
         reward_weights: Mapping[str, float] | RewardWeights | None = None,
         stuck_patience: int = 80,
+        anti_stuck: bool = True,
         hold_frames: int = HOLD_FRAMES,
         step_frames: int = STEP_FRAMES,
         boot_frames: int = BOOT_FRAMES,
@@ -94,6 +100,10 @@ class CrystalEnv(gym.Env[Observation, np.int64]):
         info_state: bool = False,
         render_mode: str | None = None,
         symbols: Path | str | None = None,
+        archive: bool | str = False,
+        archive_share: float = DEFAULT_SHARE,
+        archive_size: int = DEFAULT_SIZE,
+        archive_prefix: str | None = None,
     ) -> None:
         """
         Args:
@@ -109,6 +119,7 @@ class CrystalEnv(gym.Env[Observation, np.int64]):
                 (johto 5,000, tiny 1,000), none on another ROM.
             reward_weights: reward components to weigh differently from the service's defaults.
             stuck_patience: steps without progress before the anti-stuck rule presses something else.
+            anti_stuck: False: the anti-stuck rule never steps in (the policy alone, as greedy evaluations play).
             hold_frames, step_frames: a button is held `hold_frames` of the step's `step_frames` frames.
             boot_frames: the most frames power-on may take before play starts.
             boot_cache_dir: where the state after boot is cached (default: a per-user cache
@@ -117,6 +128,16 @@ class CrystalEnv(gym.Env[Observation, np.int64]):
                 30 ms a step; `reset(options={"return_state": True})` or `save_state()` ask once).
             render_mode: `"rgb_array"`: `render()` returns the full 144x160 RGB screen.
             symbols: a pokecrystal-style `.sym` file of a ROM hack: its addresses replace Crystal's by name.
+            archive: the system's start states: when a step reaches a milestone (first Pokémon, a new map, a
+                battle won, a badge) in a cell the archive lacks, its state joins the archive, and
+                `archive_share` of the resets begin at a state drawn from it (favouring the most advanced
+                and the least chosen), as the emulator service's episodes do. False: none (every episode
+                at the start state); True: this env's own archive, in the process; a Redis URL
+                (`redis://...`): the archive in that Redis, shared with every env and emulator there
+                that plays the same ROM (and with `crystal-rl run` on that Redis).
+            archive_share: share of resets drawn from the archive (the emulator's default, 0.25).
+            archive_size: most states the archive keeps; past it the least advanced go.
+            archive_prefix: the key prefix of a shared archive (the services' `CRL_KEY_PREFIX`; default `crl:`).
         """
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
             raise ConfigError(f"unknown render_mode {render_mode!r}: one of {self.metadata['render_modes']} or None")
@@ -152,15 +173,29 @@ class CrystalEnv(gym.Env[Observation, np.int64]):
             }
         )
         self.metadata = {**self.metadata, "render_fps": GAME_FPS / step_frames}
-        self._core = GameCore.start(self.config, boot_cache=usable_cache_dir(boot_cache_dir))
+        archive_url = _archive_url(archive)
+        if not 0 <= archive_share <= 1:
+            raise ConfigError(f"archive_share must be between 0 and 1 (got {archive_share})")
+        if archive_size < 1:
+            raise ConfigError(f"archive_size must be at least 1 (got {archive_size})")
+        self.archive_share = archive_share
+        self._core = GameCore.start(self.config, boot_cache=usable_cache_dir(boot_cache_dir), anti_stuck=anti_stuck)
         self.rom = self._core.machine.rom
+        self.archive: EnvArchive | None = None
+        """The archive of milestone states, when `archive` asks for one (its counters: `added`, `drawn`, `errors`)."""
+        if archive is not False:
+            self.archive = EnvArchive(self.rom.sha256, archive_size, archive_url, archive_prefix)
+        self.archive_fallbacks = 0
+        """Resets whose archive state did not load (of another cartridge, corrupt): begun at the start state."""
         self._rules_seeded = False
         self._closed = False
 
     def reset(
         self, *, seed: int | None = None, options: dict[str, Any] | None = None
     ) -> tuple[Observation, dict[str, Any]]:
-        """A new episode from the state after boot, or from `options["state"]` (a save state's bytes or file).
+        """A new episode from the state after boot, or from `options["state"]` (a save state's bytes or file), or
+        (with `archive`, for `archive_share` of the resets) from a milestone state drawn from the archive.
+        `info["start_state"]` says which: `start`, `given` or `archive:{cell}`.
 
         Each episode is its own game: a start is seeded, and begins the seed's idle frames after the state
         (`shared.game.core.idle_frames`, up to 1,023 frames with nothing pressed), so the game's random
@@ -185,8 +220,9 @@ class CrystalEnv(gym.Env[Observation, np.int64]):
         if seed is None and not self._rules_seeded:
             self._core.reseed(int(self.np_random.integers(2**63)))
         self._rules_seeded = True
-        view = self._core.reset(state, origin, seed=seed)
+        view, start = self._begin(state, origin, seed)
         info = self._info(view.state)
+        info["start_state"] = start
         info["breakdown"], info["facts"] = {}, _facts(_NO_FACTS)
         info["seed"] = self._core.seed
         if return_state and "state" not in info:
@@ -198,6 +234,8 @@ class CrystalEnv(gym.Env[Observation, np.int64]):
         if not 0 <= index < len(self.buttons):
             raise ValueError(f"action {action!r} is not in the action space: 0 to {len(self.buttons) - 1}")
         played = self._core.step(self.buttons[index])
+        if self.archive is not None:
+            self.archive.offer(self._core, played)
         view = played.view
         info = self._info(view.state)
         info["breakdown"] = played.breakdown
@@ -205,6 +243,29 @@ class CrystalEnv(gym.Env[Observation, np.int64]):
         info["button"] = played.button.value
         info["by_rules"] = played.by_rules
         return self._observation(view), float(played.reward), played.terminated, played.truncated, info
+
+    def _begin(self, state: bytes | None, origin: str | Path, seed: int | None) -> tuple[View, str]:
+        """The episode's start: the given state, else a draw from the archive for its share, else the start state;
+        then `seed`'s idle frames (`GameCore.reset`)."""
+        archive = self.archive
+        if state is not None:
+            return self._core.reset(state, origin, seed=seed), "given"
+        if archive is None:
+            return self._core.reset(seed=seed), "start"
+        archive.refresh()
+        if self.np_random.random() < self.archive_share:
+            drawn = archive.draw(random.Random(int(self.np_random.integers(2**63))))
+            if drawn is not None:
+                name = f"archive:{drawn.entry.cell}"
+                try:
+                    view = self._core.reset(drawn.state, name, seed=seed)
+                except SaveStateError as exc:  # another cartridge's state in a shared archive, or corrupt
+                    self.archive_fallbacks += 1
+                    log.warning("%s; this episode begins at the start state instead", exc)
+                else:
+                    archive.chosen(drawn.entry.cell)
+                    return view, name
+        return self._core.reset(seed=seed), "start"
 
     @property
     def core(self) -> GameCore:
@@ -232,6 +293,8 @@ class CrystalEnv(gym.Env[Observation, np.int64]):
     def close(self) -> None:
         if not self._closed:
             self._closed = True
+            if self.archive is not None:
+                self.archive.close()
             self._core.close()
 
     def _observation(self, view: View) -> Observation:
@@ -252,6 +315,18 @@ class CrystalEnv(gym.Env[Observation, np.int64]):
 
 def _facts(facts: StepFacts) -> dict[str, Any]:
     return {name: getattr(facts, name) for name in FACT_NAMES}
+
+
+def _archive_url(archive: object) -> str | None:
+    """The Redis URL of a shared archive; None for none or the env's own; a `ConfigError` for anything else."""
+    if isinstance(archive, bool):
+        return None
+    if isinstance(archive, str):
+        try:
+            return check_url(archive)
+        except ValueError as exc:
+            raise ConfigError(f"archive: {exc}") from None
+    raise ConfigError(f"archive must be False, True or a Redis URL, not {type(archive).__name__}")
 
 
 def _start_state(

@@ -21,9 +21,11 @@ def episode_line(episode: Episode) -> str:
     """One finished episode, as it is printed while the evaluation goes on."""
     end = "[green]goal[/]" if episode.terminated else "time limit"
     reached = ", ".join(f"{name} @{step}" for name, step in episode.milestones.items()) or "no milestone"
+    helped = f", anti-stuck presses {episode.anti_stuck}" if episode.anti_stuck else ""
     return (
         f"episode {episode.episode} (seed {episode.seed}): {episode.steps} steps ({end}),"
-        f" return {episode.total_reward:.2f}, {reached} [dim]({episode.wall_s:.1f} s)[/]"
+        f" return {episode.total_reward:.2f}, {reached}{helped} [dim]({episode.wall_s:.1f} s,"
+        f" trajectory {episode.fingerprint})[/]"
     )
 
 
@@ -36,7 +38,13 @@ def report_table(report: "EvalReport") -> Table:
         caption=(
             f"return mean {summary.return_mean:.2f}, median {summary.return_median:.2f} · "
             f"steps mean {summary.steps_mean:.1f}, median {summary.steps_median:g} · "
-            f"ended at the goal {summary.terminated:.0%}"
+            f"ended at the goal {summary.terminated:.0%} · "
+            f"{summary.trajectories} distinct trajectories of {n} · "
+            + (
+                f"anti-stuck rule on, {summary.anti_stuck_presses} presses"
+                if report.anti_stuck
+                else "anti-stuck rule off"
+            )
         ),
     )
     table.add_column("milestone")

@@ -227,7 +227,11 @@ class Episode(Message):
     badges: int = 0
     max_level: int = 0
     sources: dict[str, float] = Field(default_factory=dict)
-    """Share of the episode's buttons by who chose them."""
+    """Share of the episode's buttons by who chose them (`anti_stuck`: the anti-stuck rule's presses)."""
+    anti_stuck: int = Field(default=0, ge=0)
+    """Presses the anti-stuck rule made."""
+    fingerprint: str = ""
+    """A hash of the buttons played (`EpisodeRecord.fingerprint`): episodes alike in it played one trajectory."""
     terminated: bool = False
     truncated: bool = False
     wall_s: float = Field(default=0.0, ge=0)
@@ -263,6 +267,8 @@ class Episode(Message):
             badges=record.max_badges,
             max_level=record.max_level,
             sources=record.source_shares(),
+            anti_stuck=record.anti_stuck,
+            fingerprint=record.fingerprint(),
             terminated=last.terminated,
             truncated=last.truncated,
             wall_s=round(max(wall_s, 0.0), 3),

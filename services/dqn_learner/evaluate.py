@@ -1,8 +1,9 @@
 """Greedy evaluation of a checkpoint: N episodes of the game core played by the online network alone.
 
-Epsilon 0, no planner, no rule-based policy choosing for the network: only the game core's
-rules that always win (a forbidden button replaced, the anti-stuck intervention) may change a
-button, as in training. The network sees what the learner sees: `Frame`s built from the core's
+Epsilon 0, no planner, no rule-based policy choosing for the network, and by default no anti-stuck
+rule either: only a forbidden button is replaced. What is measured is the policy alone; with
+`anti_stuck` the rule steps in as in training, and each episode says how often it did
+(`Episode.anti_stuck`). The network sees what the learner sees: `Frame`s built from the core's
 steps, stacked by the learner's `FrameStacker` (which also computes the state features), and
 the greedy choice is `DQNAgent.act` with epsilon 0 over the legal buttons.
 
@@ -72,6 +73,11 @@ class EvalSummary(BaseModel):
     terminated: float
     """Share of the episodes that ended at the goal (the rest ran out of steps)."""
     milestones: dict[str, MilestoneRate]
+    trajectories: int = 0
+    """Distinct trajectories among the episodes (by their buttons' fingerprint): a deterministic policy on a
+    game without chance plays one, however many episodes it is given."""
+    anti_stuck_presses: int = 0
+    """Presses of the anti-stuck rule in all the episodes (0 when it was off)."""
 
 
 class EvalReport(BaseModel):
@@ -82,6 +88,8 @@ class EvalReport(BaseModel):
     """Learner updates behind the checkpoint's network."""
     env_steps: int
     """Env steps (frames, all envs together) the learner had seen when it wrote the checkpoint."""
+    anti_stuck: bool = False
+    """The anti-stuck rule played in these episodes (off by default: the policy is measured alone)."""
     episodes: list[Episode]
 
     def milestones(self) -> dict[str, MilestoneRate]:
@@ -111,6 +119,8 @@ class EvalReport(BaseModel):
             steps_median=statistics.median(steps),
             terminated=sum(e.terminated for e in self.episodes) / len(self.episodes) if self.episodes else 0.0,
             milestones=self.milestones(),
+            trajectories=len({e.fingerprint for e in self.episodes}),
+            anti_stuck_presses=sum(e.anti_stuck for e in self.episodes),
         )
 
 
@@ -168,6 +178,7 @@ def _policy(path: Path) -> Policy:
             gamma=0.99,
             max_grad_norm=10,
             playable=playable,
+            legal_mask=bool(agent_state.get("legal_mask", True)),
         )
         agent.load_state_dict(agent_state)
         counters = state["counters"]
@@ -187,35 +198,39 @@ def evaluate(
     seed: int = 0,
     first_seed: int = 0,
     progress: Callable[[Episode], None] | None = None,
+    anti_stuck: bool = False,
 ) -> EvalReport:
     """Play `episodes` greedy episodes from the start state with a checkpoint's online network.
 
     `checkpoint` None takes the newest usable one in `checkpoint_dir` (default: where the
     learner writes them under `game.data_dir`). Episode i's start is seeded with `first_seed + i`
-    (`GameCore.reset`: its idle frames, and the rules' random choices), so N episodes are N games
-    and two evaluations with one first seed play the same ones; each `Episode` names its seed. `seed`
-    seeds the generator the policy is handed. `video_dir` gets one GIF per episode; `progress` is
-    called with each finished episode. Torch's thread count is the caller's to set (one thread
-    answers one observation fastest).
+    (`GameCore.reset`: its idle frames, and the rules' random choices, the anti-stuck rule's when
+    `anti_stuck` lets it play), so N episodes are N games and two evaluations with one first seed play
+    the same ones; each `Episode` names its seed. `seed` seeds the generator the policy is handed.
+    `video_dir` gets one GIF per episode; `progress` is called with each finished episode. Torch's
+    thread count is the caller's to set (one thread answers one observation fastest).
     Raises `CheckpointError`, `RomError` or `ConfigError` with a message saying what to do.
     """
     if episodes < 1:
         raise ConfigError(f"episodes must be at least 1 (got {episodes})")
     policy = load_policy(checkpoint, checkpoint_dir or default_checkpoint_dir(game.data_dir))
-    core = GameCore.start(game.game.model_copy(update={"seed": seed}), boot_cache=game.boot_cache)
+    core = GameCore.start(
+        game.game.model_copy(update={"seed": seed}), boot_cache=game.boot_cache, anti_stuck=anti_stuck
+    )
     try:
         if core.episode_steps is None:
             raise ConfigError(
                 "an evaluation needs episodes that end: set a time limit with --episode-steps N (CRL_EPISODE_STEPS)"
             )
         log.info(
-            "evaluating %s (%d updates, %d env steps): %d episodes of at most %d steps, goal %s",
+            "evaluating %s (%d updates, %d env steps): %d episodes of at most %d steps, goal %s, anti-stuck rule %s",
             policy.path.name,
             policy.updates,
             policy.env_steps,
             episodes,
             core.episode_steps,
             core.goal,
+            "on" if anti_stuck else "off",
         )
         played = []
         for index in range(episodes):
@@ -226,7 +241,13 @@ def evaluate(
                 progress(episode)
     finally:
         core.close()
-    return EvalReport(checkpoint=str(policy.path), updates=policy.updates, env_steps=policy.env_steps, episodes=played)
+    return EvalReport(
+        checkpoint=str(policy.path),
+        updates=policy.updates,
+        env_steps=policy.env_steps,
+        anti_stuck=anti_stuck,
+        episodes=played,
+    )
 
 
 def play_episode(
@@ -284,6 +305,9 @@ class EvalSettings(GameSettings):
     publish: bool = False
     """Publish each finished episode to the `episodes` stream (marked `eval`), as the learner's evaluations do."""
 
+    anti_stuck: bool = False
+    """Let the anti-stuck rule play, as in training (off: the policy is measured alone)."""
+
     streams: StreamSettings = Field(default_factory=StreamSettings)
     """Stream lengths and timeouts (`CRL_STREAM_*`)."""
 
@@ -308,6 +332,7 @@ async def serve(settings: EvalSettings) -> None:
                 seed=settings.seed,
                 first_seed=settings.first_seed,
                 progress=progress,
+                anti_stuck=settings.anti_stuck,
             )
         finally:
             finished.put_nowait(None)
@@ -332,7 +357,8 @@ def _describe(episode: Episode) -> str:
     reached = ", ".join(f"{name}@{step}" for name, step in episode.milestones.items()) or "no milestone"
     end = "goal" if episode.terminated else "time limit"
     return (
-        f"eval episode {episode.episode}: {episode.steps} steps ({end}), return {episode.total_reward:.2f}, {reached}"
+        f"eval episode {episode.episode}: {episode.steps} steps ({end}), return {episode.total_reward:.2f}, {reached},"
+        f" anti-stuck presses {episode.anti_stuck}"
     )
 
 

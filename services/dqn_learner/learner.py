@@ -15,7 +15,7 @@ the next episode's first frame starts afresh, so no transition bridges two episo
 
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +24,7 @@ import torch
 
 from services.dqn_learner.agent import DQNAgent, UpdateStats, linear_schedule
 from services.dqn_learner.demos import DemoStore
+from services.dqn_learner.lookahead import LookAhead
 from services.dqn_learner.network import QNetwork
 from services.dqn_learner.observation import (
     N_ACTIONS,
@@ -82,6 +83,8 @@ class Learner:
             margin=settings.demo_margin,
             margin_weight=settings.demo_loss_weight,
             l2_weight=settings.l2_weight,
+            double=settings.double_dqn,
+            legal_mask=settings.legal_mask,
         )
         self.buffer = ReplayBuffer(
             settings.buffer_capacity,
@@ -110,6 +113,12 @@ class Learner:
         """The counted transitions the updates done have covered, `train_every` per update (written by the
         training side only): two counters, each with one writer, so no count is ever lost to a race."""
         self._buffer_lock = threading.Lock()
+        self.lookahead: LookAhead | None = None
+        """The next batch and its targets made on a thread of their own (`settings.lookahead`); started by the
+        first `train_step`, with `on_thread_start` run on it first."""
+        self.on_thread_start: Callable[[], None] = lambda: None
+        if settings.lookahead:
+            self.lookahead = LookAhead(self.sample_batch, self.agent, lambda: self.on_thread_start())
         self._held: dict[str, HeldPlan] = {}
         """Per env, the plan whose frames wait for its verdict (`demo_filter`)."""
         self.plans_judged = {"progress": 0, "none": 0}
@@ -249,9 +258,11 @@ class Learner:
 
     def train_step(self) -> UpdateStats:
         """One update (call when `update_due`), then the target and actor syncs when their turn comes."""
-        with self._buffer_lock:
-            batch = self._sample()
-        stats = self.agent.update(batch)
+        if self.lookahead is not None:
+            batch, targets = self.lookahead.take()
+            stats = self.agent.update(batch, targets)
+        else:
+            stats = self.agent.update(self.sample_batch())
         self._trained_transitions += self.settings.train_every
         updates = self.agent.updates
         if updates % self.settings.target_update_every == 0:
@@ -260,6 +271,11 @@ class Learner:
             self.agent.sync_actor()
         self.last_update = stats
         return stats
+
+    def sample_batch(self) -> Batch:
+        """A batch for an update, under the buffer's lock (frames keep coming in on another thread)."""
+        with self._buffer_lock:
+            return self._sample()
 
     def _sample(self) -> Batch:
         """A batch: `demo_batch_share` of it from the demonstrations' ring while it holds any, the rest uniform."""

@@ -35,6 +35,13 @@ class LearnerSettings(CommonSettings):
     training there, so starving it slows everything) and `idle` in `free` mode (the actors go first).
     See `trainer.py` for what SCHED_IDLE does next to a busy process."""
 
+    lookahead: bool = False
+    """Make the next batch and its TD targets on a thread of their own while the current update runs
+    (`lookahead.py`), its targets picking with a copy of the online network one update behind. Off by default:
+    on this 2-core machine, shared and with the emulator on the other core, it measured no gain (56 against 59
+    env steps/s with one env, two rounds each, 2026-12-06): there is no idle core for it. For a learner with
+    cores to spare."""
+
     gil_switch_ms: float = Field(default=0.5, gt=0, le=100)
     """Python's GIL switch interval. The training thread holds the GIL between torch operations; with
     Python's default of 5 ms, an answer could wait that long for it once per step."""
@@ -60,6 +67,15 @@ class LearnerSettings(CommonSettings):
 
     n_step_weight: float = Field(default=1.0, ge=0)
     """Weight of the n-step loss beside the 1-step loss (DQfD's lambda_1)."""
+
+    double_dqn: bool = True
+    """Double DQN's targets: the online network picks the next button, the target network values it (van Hasselt
+    et al. 2016). False: plain DQN's max over the target network (what SB3's `DQN` does; an ablation)."""
+
+    legal_mask: bool = True
+    """Act, and take the targets' argmax, over the buttons the rules allow now (the frames' mask). False: over
+    every button the learner plays, the rules replacing a forbidden one (what SB3's `DQN`, which takes no mask,
+    does; an ablation)."""
 
     demo_sources: str = "llm"
     """Sources whose actions are demonstrations (comma-separated: `llm`, `rules`, `dashboard`; empty for

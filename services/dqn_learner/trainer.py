@@ -62,6 +62,8 @@ class TrainingThread:
         self._stop.set()
         if self._thread.is_alive():
             self._thread.join()
+        if self.learner.lookahead is not None:
+            self.learner.lookahead.stop()
         self.evaluations.close()
 
     def take_means(self) -> dict[str, float]:
@@ -97,7 +99,9 @@ class TrainingThread:
 
     def _run(self) -> None:
         settings = self.learner.settings
-        _lower_priority(training_priority(settings))
+        priority = training_priority(settings)
+        _lower_priority(priority)
+        self.learner.on_thread_start = lambda: _lower_priority(priority)  # the look-ahead thread trains too
         while not self._stop.is_set():
             if not self.learner.update_due:
                 self._stop.wait(0.005)

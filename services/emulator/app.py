@@ -8,7 +8,6 @@ import random
 import socket
 
 from services.emulator.arbiter import Arbiter
-from services.emulator.archive import Archive
 from services.emulator.backpressure import Backpressure
 from services.emulator.commands import Commands
 from services.emulator.envclaim import AUTO_ENV, claim_env, keep_env_claim
@@ -24,6 +23,7 @@ from services.emulator.run_state import RunState
 from services.emulator.savestates import SaveStateStore, read_start_state
 from services.emulator.screens import ScreenWriter
 from services.emulator.settings import EmulatorSettings
+from shared.archive import Archive, RedisHash
 from shared.errors import SaveStateError
 from shared.game.core import GameCore
 from shared.game.machine import resolve_rom
@@ -84,7 +84,7 @@ async def _serve(settings: EmulatorSettings, claim_owner: str | None = None) -> 
     resets = Resets(
         start,
         fixed=settings.start_state is not None,
-        archive=Archive(runtime.redis, keys, rom.sha256, settings.archive_size),
+        archive=Archive(RedisHash(runtime.redis, keys.archive), rom.sha256, settings.archive_size),
         share=settings.archive_share,
         rng=random.Random(f"{settings.seed}:{settings.env}"),
         settings=settings.streams,

@@ -102,6 +102,8 @@ class Episodes:
                 "components": dict(record.components),
                 "milestones": dict(record.milestones),
                 "sources": dict(record.sources),
+                "anti_stuck": record.anti_stuck,
+                "buttons": record.buttons.hex(),
                 "furthest_map": record.furthest_map,
                 "max_badges": record.max_badges,
                 "max_level": record.max_level,
@@ -126,6 +128,8 @@ class Episodes:
         record.components.update({str(k): float(v) for k, v in saved.get("components", {}).items()})
         record.milestones.update({str(k): int(v) for k, v in saved.get("milestones", {}).items()})
         record.sources.update({str(k): int(v) for k, v in saved.get("sources", {}).items()})
+        record.anti_stuck = int(saved.get("anti_stuck", 0))
+        record.buttons = bytearray.fromhex(str(saved.get("buttons", "")))
         record.furthest_map = str(saved.get("furthest_map", ""))
         record.max_badges = int(saved.get("max_badges", 0))
         record.max_level = int(saved.get("max_level", 0))

@@ -17,13 +17,13 @@ from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
-from services.emulator.archive import ArchiveEntry, archive_milestone, cell_of, rank_of
 from services.emulator.episodes import Episodes
 from services.emulator.outbox import Outbox
 from services.emulator.resets import Resets
 from services.emulator.run_state import RunState
 from services.emulator.savestates import AUTO_PREFIX, SaveMeta, SaveStateStore, check_name
 from services.emulator.snapshot import Pending, once, snapshot
+from shared.archive import cell_of, entry_for
 from shared.counters import Counters
 from shared.errors import CrystalRLError, SaveStateError
 from shared.game.core import GameCore, Step
@@ -130,26 +130,14 @@ class Persistence:
     def _archive_soon(self, facts: StepFacts) -> Pending | None:
         """Offer this state to the shared archive when it is a milestone in a cell the archive lacks. The state is
         taken now (a fork) and added in the background; the save of the same milestone shares its bytes."""
-        milestone = archive_milestone(facts)
-        if milestone is None:
-            return None
-        state = self.core.state
-        cell = cell_of(milestone, state)
-        if not self.resets.wants(cell):
+        entry = entry_for(self.core, facts, self.env)
+        if entry is None or not self.resets.wants(entry.cell):
             return None
         try:
             pending = once(snapshot(self.core.save_state))
         except SAVE_ERRORS as exc:
-            log.error("archive: the state of %s could not be taken: %s", cell, exc)
+            log.error("archive: the state of %s could not be taken: %s", entry.cell, exc)
             return None
-        entry = ArchiveEntry(
-            cell=cell,
-            milestone=milestone,
-            rom_sha256=self.store.rom_sha256,
-            rank=rank_of(state, len(self.core.progress.explored.maps)),
-            reached_at=self.core.episode_step,
-            env=self.env,
-        )
         self.resets.add(entry, lambda: self.file_io(pending))
         return pending
 

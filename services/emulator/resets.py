@@ -18,7 +18,7 @@ import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from services.emulator.archive import Archive, ArchiveEntry
+from shared.archive import Archive, ArchiveEntry
 from shared.errors import CrystalRLError
 from shared.streams import LoopGuard, StreamCounters, StreamSettings
 

@@ -2,6 +2,7 @@
 
 from pydantic import Field
 
+from shared.archive import DEFAULT_SHARE, DEFAULT_SIZE
 from shared.settings import GameSettings
 from shared.streams import StreamSettings
 
@@ -82,13 +83,13 @@ class EmulatorSettings(GameSettings):
     begins there). A start state given here is never replaced by a load. Missing, corrupt or of another
     ROM: the emulator stops at start with one line saying which."""
 
-    archive_share: float = Field(default=0.25, ge=0, le=1)
+    archive_share: float = Field(default=DEFAULT_SHARE, ge=0, le=1)
     """Share of resets that begin at a milestone state drawn from the shared archive instead of the start state.
     0.25: three episodes in four still play the game from its start, which is what evaluation measures, and one
     in four begins at the frontier, so the later parts of the game are practised long before random play
     reaches them (Go-Explore's "return, then explore"). 0 never draws (milestones are still archived)."""
 
-    archive_size: int = Field(default=64, ge=1, le=10_000)
+    archive_size: int = Field(default=DEFAULT_SIZE, ge=1, le=10_000)
     """Most milestone states the archive keeps per ROM (about 200 KB each in Redis); past it the least
     advanced is evicted."""
 

@@ -91,6 +91,7 @@ class GameCore:
         seed: int = 0,
         goal: Goal = Goal.NONE,
         episode_steps: int | None = None,
+        anti_stuck: bool = True,
     ) -> None:
         if episode_steps is not None and episode_steps < 1:
             raise ValueError(f"episode_steps must be at least 1 (got {episode_steps}), or None for no time limit")
@@ -99,7 +100,7 @@ class GameCore:
         """The state `reset()` returns to when given none."""
         self.scorer = Scorer(weights or RewardWeights())
         self.progress = Progress()
-        self.antistuck = AntiStuck(stuck_patience, seed)
+        self.antistuck = AntiStuck(stuck_patience, seed, anti_stuck)
         self.fallback = FallbackPolicy(seed)
         self.goal = goal
         self.episode_steps = episode_steps
@@ -115,7 +116,13 @@ class GameCore:
 
     @classmethod
     def start(
-        cls, config: GameConfig, *, boot_cache: Path | None, rom: RomInfo | None = None, seed: int | None = None
+        cls,
+        config: GameConfig,
+        *,
+        boot_cache: Path | None,
+        rom: RomInfo | None = None,
+        seed: int | None = None,
+        anti_stuck: bool = True,
     ) -> "GameCore":
         """The game `config` describes, at the start of play: the one way the game is built.
 
@@ -123,7 +130,8 @@ class GameCore:
         time). `rom`: the cartridge already inspected (default: `config.rom`, or the demo cartridge's
         `config.world`). The demo cartridge's episodes end at its badge or after its world's length
         (`cartridge/worlds.py`) unless the config says otherwise. `seed`: the first episode begins at the
-        start state plus the seed's idle frames (None: at the start state).
+        start state plus the seed's idle frames (None: at the start state). `anti_stuck` False: the
+        anti-stuck rule never steps in (greedy evaluation measures the policy alone).
         """
         rom = rom or resolve_rom(config.rom, config.symbols is not None, config.world)
         layout = Layout(load_symbols(config.symbols)) if config.symbols is not None else CRYSTAL
@@ -139,6 +147,7 @@ class GameCore:
                 seed=config.seed,
                 goal=config.goal_for(rom),
                 episode_steps=config.episode_steps_for(rom),
+                anti_stuck=anti_stuck,
             )
         except BaseException:
             machine.close()
@@ -149,7 +158,7 @@ class GameCore:
 
     def reseed(self, seed: int) -> None:
         """Seed the rules' random choices (the fallback's and the anti-stuck rule's) anew, from the next step on."""
-        self.antistuck = AntiStuck(self.antistuck.patience, seed)
+        self.antistuck = AntiStuck(self.antistuck.patience, seed, self.antistuck.enabled)
         self.fallback = FallbackPolicy(seed)
 
     @property

@@ -6,10 +6,12 @@ game core; they all describe a finished one the same way, so a curve of training
 greedy evaluations and another library's agent can be drawn on one plot.
 """
 
+import hashlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from shared.buttons import BUTTON_INDEX
 from shared.game.state import GameState
 
 if TYPE_CHECKING:
@@ -17,6 +19,9 @@ if TYPE_CHECKING:
 
 MILESTONES: tuple[str, ...] = ("first_pokemon", "new_map", "battle_won", "badge")
 """The milestones every record tracks; a map entered adds `map:{name}` besides."""
+ANTI_STUCK = "anti_stuck"
+"""The source of a button the anti-stuck rule pressed, whoever had chosen another (its own share, apart from the
+rule-based policy's `rules`: how much the rule plays is a figure of its own)."""
 
 
 @dataclass
@@ -33,7 +38,12 @@ class EpisodeRecord:
     milestones: dict[str, int] = field(default_factory=dict)
     """Milestone → the episode step (1-based) at which it first happened."""
     sources: Counter[str] = field(default_factory=Counter)
-    """Who chose the buttons: `dqn`, `llm`, `rules`, `dashboard`, `random`, ..."""
+    """Who chose the buttons: `dqn`, `llm`, `rules`, `dashboard`, `random`, ..., and `anti_stuck` for the presses
+    of the anti-stuck rule."""
+    anti_stuck: int = 0
+    """Presses the anti-stuck rule made."""
+    buttons: bytearray = field(default_factory=bytearray)
+    """Every button played, one byte a step (its index in `BUTTONS`): the trajectory's `fingerprint`."""
     furthest_map: str = ""
     max_badges: int = 0
     max_level: int = 0
@@ -45,8 +55,12 @@ class EpisodeRecord:
         self.total_reward += step.reward
         for name, value in step.breakdown.items():
             self.components[name] += value
-        self.sources[source] += 1
         facts = step.facts
+        if facts.intervention:
+            self.anti_stuck += 1
+            source = ANTI_STUCK
+        self.sources[source] += 1
+        self.buttons.append(BUTTON_INDEX[step.button])
         state = step.view.state
         if facts.first_pokemon or facts.new_map or facts.battle_won or facts.badges:  # most steps: none
             for name in MILESTONES:
@@ -66,6 +80,11 @@ class EpisodeRecord:
         self.furthest_map = self.furthest_map or _map_name(state)
         self.max_badges = max(self.max_badges, state.badge_count)
         self.max_level = max(self.max_level, max((m.level for m in state.party), default=0))
+
+    def fingerprint(self) -> str:
+        """A hash of the buttons played: two episodes with one fingerprint played the same game (the demo has no
+        chance, so a deterministic policy from one start replays one trajectory however often it is run)."""
+        return hashlib.blake2b(bytes(self.buttons), digest_size=8).hexdigest()
 
     def source_shares(self) -> dict[str, float]:
         total = sum(self.sources.values())

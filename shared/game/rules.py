@@ -17,10 +17,14 @@ def allowed_buttons(state: GameState) -> tuple[bool, ...]:
 
 
 class AntiStuck:
-    """`patience` steps without progress → intervene with a button the agent was not using."""
+    """`patience` steps without progress → intervene with a button the agent was not using.
 
-    def __init__(self, patience: int, seed: int = 0) -> None:
+    `enabled` False: it never steps in (greedy evaluation: what a policy does alone, not with the rule's help).
+    """
+
+    def __init__(self, patience: int, seed: int = 0, enabled: bool = True) -> None:
         self.patience = patience
+        self.enabled = enabled
         self.idle = 0
         self.rng = random.Random(seed ^ 0x5EED)
 
@@ -32,7 +36,7 @@ class AntiStuck:
 
     @property
     def stuck(self) -> bool:
-        return self.idle >= self.patience
+        return self.enabled and self.idle >= self.patience
 
     def intervene(self, state: GameState, chosen: Button) -> Button:
         """Close whatever is open, else walk somewhere other than where the agent keeps pushing."""

@@ -10,11 +10,10 @@ import numpy as np
 import pytest
 import torch
 from rich.console import Console
-from stable_baselines3 import DQN
-from stable_baselines3.common.vec_env import DummyVecEnv, VecFrameStack
+from stable_baselines3.common.vec_env import DummyVecEnv
 
-from bench import harness, learning
-from bench.learning_sb3 import dqn_arguments, make_env
+from bench import harness, learning, report
+from bench.learning_sb3 import PlayedDQN, ScreenStack, SeededResets, dqn_arguments, make_env, make_training_env
 from bench.learning_system import _Keeper
 from services.dqn_learner.checkpoints import save_checkpoint
 from services.dqn_learner.network import QNetwork
@@ -52,9 +51,9 @@ def test_each_point_keeps_the_first_checkpoint_that_reaches_it_and_the_last_take
 def test_sb3s_q_network_is_the_learners(tmp_path: Path) -> None:
     hyper = LearnerSettings(buffer_capacity=100)
     game = GameSettings(data_dir=tmp_path, world="tiny")
-    env = VecFrameStack(DummyVecEnv([lambda: make_env(game, tmp_path / "boot", hyper.playable)]), hyper.frame_stack)
+    env = make_training_env(game, tmp_path / "boot", hyper)
     try:
-        model = DQN("MultiInputPolicy", env, device="cpu", seed=0, **dqn_arguments(hyper, 1000))
+        model = PlayedDQN("MultiInputPolicy", env, device="cpu", seed=0, **dqn_arguments(hyper, 1000))
         obs = env.reset()
         for _ in range(3):
             obs, *_ = env.step(np.array([4]))
@@ -66,14 +65,57 @@ def test_sb3s_q_network_is_the_learners(tmp_path: Path) -> None:
         {**extractor.state_dict(), **{f"head.{k}": v for k, v in model.q_net.q_net.state_dict().items()}}
     )
     observation, _ = model.policy.obs_to_tensor(obs)
-    screens = torch.as_tensor(obs["screen"]).permute(0, 3, 1, 2)  # VecFrameStack stacks last, newest last
-    features = torch.as_tensor(obs["features"])[:, -learners.n_features :]
+    screens = torch.as_tensor(obs["screen"]).permute(0, 3, 1, 2)  # stacked last, newest last
+    features = torch.as_tensor(obs["features"])
     with torch.no_grad():
         expected = learners(screens, features)
         got = model.q_net(observation)
     assert isinstance(env.observation_space, gym.spaces.Dict)
-    assert got.shape == (1, 7)
+    assert got.shape == (1, 7) and features.shape == (1, learners.n_features)
     torch.testing.assert_close(got, expected)
+
+
+def test_sb3s_stack_begins_with_the_first_screen_repeated_as_the_learners(tmp_path: Path) -> None:
+    """Not VecFrameStack's zeros: the learner's `FrameStacker` fills a new episode's stack with its first screen."""
+    hyper = LearnerSettings()
+    env = ScreenStack(make_env(GameSettings(data_dir=tmp_path, world="tiny"), tmp_path / "boot", hyper.playable), 4)
+    try:
+        obs, _ = env.reset(seed=0)
+        first = obs["screen"][..., 0]
+        assert first.any() and all(np.array_equal(obs["screen"][..., i], first) for i in range(4))
+        screens = [first]
+        for button in ("left", "left", "up"):
+            step, *_ = env.step(hyper.playable.index(Button(button)))
+            screens.append(step["screen"][..., -1])
+        assert np.array_equal(step["screen"], np.stack(screens, axis=-1))
+        again, _ = env.reset(seed=0)
+        assert np.array_equal(again["screen"], obs["screen"])
+    finally:
+        env.close()
+
+
+def test_sb3s_replay_holds_the_button_the_rules_played(tmp_path: Path) -> None:
+    """Random actions before the first Pokémon press START, which the rules replace: the buffer keeps theirs."""
+    hyper = LearnerSettings(buffer_capacity=200, learning_starts=1000)
+    game = GameSettings(data_dir=tmp_path, world="tiny")
+    played: list[str] = []
+
+    class Played(gym.Wrapper):
+        def step(self, action: object) -> tuple:
+            out = self.env.step(action)
+            played.append(out[-1]["button"])
+            return out
+
+    env = DummyVecEnv([lambda: Played(ScreenStack(make_env(game, tmp_path / "boot", hyper.playable), 4))])
+    try:
+        model = PlayedDQN("MultiInputPolicy", env, device="cpu", seed=1, **dqn_arguments(hyper, 1000))
+        model.learn(total_timesteps=120)
+    finally:
+        env.close()
+    stored = [hyper.playable[int(i)].value for i in model.replay_buffer.actions[:120, 0, 0]]
+    assert model.replaced > 0, "random play should have pressed START before the first Pokémon"
+    assert [s for s, p in zip(stored, played, strict=True) if p != "select"] == [p for p in played if p != "select"]
+    assert model.unplayable == played.count("select")
 
 
 def test_the_demonstrator_leads_to_the_badge_from_wherever_the_player_stands() -> None:
@@ -113,3 +155,33 @@ def test_a_run_from_a_first_seed_plays_and_records_only_its_seeds(
     assert {(point["agent"], point["seed"]) for point in results["points"]} == {("untrained", 2), ("random", 2)}
     assert set(results["timings_s"]["untrained"]) == {"2"} and set(results["timings_s"]["random"]) == {"2"}
     assert written.with_suffix(".png").stat().st_size > 0
+    tables = report.render(written)
+    assert results["machine"]["commit"] in tables and "seeds 2–2" in tables
+    rows = [line.split(" | ")[:2] for line in tables.splitlines() if line.startswith(("| random", "| untrained"))]
+    assert sorted(rows) == [["| random", "0%"], ["| untrained", "0%"]]  # a point each; neither trains: no row per seed
+
+
+def test_the_report_gives_the_training_ratio_and_refuses_what_is_not_a_result(tmp_path: Path) -> None:
+    bench = tmp_path / "bench-1.json"
+    training = {"sb3": {"steps_per_s": 80.0}, "system": {"1": {"steps_per_s": 120.0, "samples_per_step": 8.0}},
+                "system_same_targets": {"steps_per_s": 130.0}, "ratio": 1.5, "ratio_same_targets": 1.625}  # fmt: skip
+    bench.write_text(json.dumps({"machine": {"commit": "abc1234"}, "figures": {"training": training, "x": {"y": 1}}}))
+    tables = report.render(bench)
+    assert "| the system, 1 env(s) | 120.0 | 8.0 | None |" in tables and "**1.5**" in tables and "| x.y | 1 |" in tables
+    other = tmp_path / "other.json"
+    other.write_text("{}")
+    with pytest.raises(SystemExit, match="neither a learning run"):
+        report.render(other)
+    other.write_text("not json")
+    with pytest.raises(SystemExit, match="not a readable JSON result"):
+        report.render(other)
+
+
+def test_sb3s_greedy_episodes_start_from_the_seeds_the_systems_do(tmp_path: Path) -> None:
+    """Episode i from seed i, as `evaluate` plays the system's: SB3's vector env resets unseeded after the first."""
+    hyper = LearnerSettings()
+    env = SeededResets(make_env(GameSettings(data_dir=tmp_path, world="tiny"), tmp_path / "boot", hyper.playable))
+    try:
+        assert [env.reset()[1]["seed"] for _ in range(3)] == [0, 1, 2]
+    finally:
+        env.close()

@@ -146,3 +146,31 @@ def test_an_evaluation_without_a_time_limit_is_refused(tmp_path: Path) -> None:
     checkpoint = write_checkpoint(tmp_path / "c")
     with pytest.raises(ConfigError, match="--episode-steps"):
         evaluate(game(tmp_path, episode_steps=0), 1, checkpoint)
+
+
+def test_the_anti_stuck_rule_plays_only_when_asked_and_every_press_is_counted(tmp_path: Path) -> None:
+    """A network that presses B forever never moves: alone it stays put; with the rule, the rule walks it away after
+    `stuck_patience` steps, and the episode says how often (its presses are the `anti_stuck` source)."""
+    settings = game(tmp_path, episode_steps=40, stuck_patience=10)
+    idle = write_checkpoint(tmp_path / "idle", prefer=(Button.B,))
+    alone = evaluate(settings, 2, idle)
+    helped = evaluate(settings, 2, idle, anti_stuck=True)
+
+    assert not alone.anti_stuck and helped.anti_stuck
+    assert all(e.anti_stuck == 0 and e.sources == {"dqn": 1.0} for e in alone.episodes)
+    assert alone.summary.anti_stuck_presses == 0
+    for episode in helped.episodes:
+        assert episode.anti_stuck >= 3  # 40 steps, at most 10 without progress before each press
+        assert episode.sources["anti_stuck"] == pytest.approx(episode.anti_stuck / 40)
+    assert helped.summary.anti_stuck_presses == sum(e.anti_stuck for e in helped.episodes)
+
+
+def test_episodes_of_one_deterministic_policy_are_one_trajectory(tmp_path: Path) -> None:
+    """The demo has no chance: five greedy episodes from one start are one game, and the summary says so."""
+    settings = game(tmp_path, episode_steps=8)
+    walker = write_checkpoint(tmp_path / "walker", prefer=(Button.LEFT,))
+    idle = write_checkpoint(tmp_path / "idle", prefer=(Button.B,))
+    five = evaluate(settings, 5, walker)
+    assert five.summary.trajectories == 1 and len({e.fingerprint for e in five.episodes}) == 1
+    assert len(five.episodes[0].fingerprint) == 16
+    assert evaluate(settings, 1, idle).episodes[0].fingerprint != five.episodes[0].fingerprint

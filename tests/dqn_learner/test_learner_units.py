@@ -133,6 +133,59 @@ def test_double_dqn_target_uses_online_argmax_and_target_value() -> None:
     assert targets.tolist() == pytest.approx([11.0, 19.0, 0.5])
 
 
+def test_plain_dqn_target_takes_the_target_networks_own_legal_max() -> None:
+    next_q_target = torch.tensor([[10.0, 20.0, 30.0], [40.0, 50.0, 60.0]])
+    next_legal = torch.tensor([[True, True, True], [True, True, False]])
+    targets = double_dqn_targets(None, next_q_target, torch.tensor([1.0, 0.0]), torch.tensor([0.5, 0.5]), next_legal)
+    assert targets.tolist() == pytest.approx([16.0, 25.0])  # 1 + 0.5 * 30; 0.5 * 50 (60 is illegal)
+
+
+@pytest.mark.parametrize("double", [True, False])
+def test_the_update_uses_the_target_its_setting_names(double: bool) -> None:
+    """The same batch and networks: the update's TD loss is Huber(Q, r + gamma * Q_target(s', a*)) with a* the
+    online network's pick (Double DQN) or the target network's own (plain DQN, the ablation)."""
+    agent = make_agent()
+    agent.double = double
+    with torch.no_grad():
+        for p in agent.target_network.parameters():  # a target network that disagrees with the online one
+            p.mul_(-1.5)
+    rng = np.random.default_rng(7)
+    b = 16
+    screens = rng.integers(0, 256, size=(b, 2, H, W), dtype=np.uint8)
+    next_screens = rng.integers(0, 256, size=(b, 2, H, W), dtype=np.uint8)
+    features = rng.random((b, N_FEATURES), dtype=np.float32)
+    legal = np.ones((b, N_ACTIONS), dtype=bool)
+    actions = rng.integers(0, N_ACTIONS, size=b)
+    rewards = rng.random(b).astype(np.float32)
+    batch = Batch(screens, features, actions, rewards, next_screens, features, np.zeros(b, np.float32), legal, legal,
+                  np.zeros(b, dtype=bool))  # fmt: skip
+    with torch.no_grad():
+        s, f, ns = torch.from_numpy(screens), torch.from_numpy(features), torch.from_numpy(next_screens)
+        q = agent.q_network(s, f).gather(1, torch.from_numpy(actions).unsqueeze(1)).squeeze(1)
+        playable = torch.from_numpy(agent.playing(legal))
+        picker = agent.q_network(ns, f) if double else agent.target_network(ns, f)
+        best = picker.masked_fill(~playable, float("-inf")).argmax(1)
+        target = torch.from_numpy(rewards) + 0.9 * agent.target_network(ns, f).gather(1, best.unsqueeze(1)).squeeze(1)
+        expected = torch.nn.functional.smooth_l1_loss(q, target).item()
+    assert agent.update(batch).loss == pytest.approx(expected, rel=1e-5)
+
+
+@pytest.mark.parametrize("epsilon", [0.0, 1.0])
+def test_an_agent_without_the_mask_plays_forbidden_buttons_as_a_maskless_learner_does(epsilon: float) -> None:
+    agent = make_agent()
+    agent.legal_mask = False
+    rng = np.random.default_rng(2)
+    screens = np.zeros((200, 2, H, W), dtype=np.uint8)
+    features = np.zeros((200, N_FEATURES), dtype=np.float32)
+    legal = np.ones((200, N_ACTIONS), dtype=bool)
+    legal[:, BUTTON_INDEX[Button.START]] = False  # the rules forbid START (before the first Pokémon)
+    with torch.no_grad():
+        agent.actor.head[-1].bias[BUTTON_INDEX[Button.START]] += 1e6
+    actions, _ = agent.act(screens, features, legal, epsilon, rng)
+    assert BUTTON_INDEX[Button.START] in actions.tolist()
+    assert agent.state_dict()["legal_mask"] is False
+
+
 def test_hard_target_update_copies_and_soft_update_blends() -> None:
     agent = make_agent()
     with torch.no_grad():

@@ -1,14 +1,16 @@
-"""The shared archive of milestone states: bounded, favouring the advanced and the rarely chosen, shared by
-emulators on one Redis, and never crossing cartridges. Real Redis, real PyBoy on the demo cartridge."""
+"""The archive of milestone states: bounded, favouring the advanced and the rarely chosen, the same in Redis
+and in the process, shared by emulators on one Redis, and never crossing cartridges. Real Redis, real PyBoy on
+the demo cartridge."""
 
 import random
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 import redis
 from redis.asyncio import Redis
 
-from services.emulator.archive import Archive, ArchiveEntry
+from shared.archive import Archive, ArchiveEntry, HashStore, MemoryHash, RedisHash
 from shared.game.config import GameConfig
 from shared.game.core import GameCore
 from shared.keys import Keys
@@ -24,42 +26,49 @@ def entry(cell: str, badges: int, rom: str = ROM_HASH) -> ArchiveEntry:
     return ArchiveEntry(cell=cell, milestone="new_map", rom_sha256=rom, rank=(badges, 1, 1, 5), reached_at=10, env="0")
 
 
-async def test_the_archive_keeps_one_state_a_cell_and_evicts_the_least_advanced(redis_url: str) -> None:
-    client = Redis.from_url(redis_url)
-    archive = Archive(client, Keys(), ROM_HASH, size=2)
+@pytest.fixture(params=["redis", "memory"])
+async def store(request: pytest.FixtureRequest) -> AsyncIterator[HashStore]:
+    """The archive's hash in a real Redis (the emulator's), and in the process (the Gymnasium env's own)."""
+    if request.param == "memory":
+        yield MemoryHash()
+        return
+    client = Redis.from_url(request.getfixturevalue("redis_url"))
     try:
-        assert await archive.add(entry("a", 0), b"state a")
-        assert not await archive.add(entry("a", 3), b"another state of a")  # the first one reached it keeps it
-        assert await archive.add(entry("b", 2), b"state b")
-        assert await archive.add(entry("c", 1), b"state c")
-        assert await archive.cells() == {"b", "c"}  # "a", the least advanced, made room
-        assert len(await client.hkeys(Keys().archive)) == 6  # meta, state and chosen of each: nothing left of "a"
-        drawn = await archive.draw(random.Random(0))
-        assert drawn is not None and drawn.state == {"b": b"state b", "c": b"state c"}[drawn.entry.cell]
-        other = Archive(client, Keys(), "cd" * 32, size=2)
-        assert await other.cells() == set() and await other.draw(random.Random(0)) is None
+        yield RedisHash(client, Keys().archive)
     finally:
         await client.aclose()
 
 
-async def test_draws_favour_the_most_advanced_and_the_least_chosen(redis_url: str) -> None:
-    client = Redis.from_url(redis_url)
-    archive = Archive(client, Keys(), ROM_HASH, size=10)
-    try:
-        await archive.add(entry("low", 0), b"low")
-        await archive.add(entry("high", 1), b"high")
-        rng = random.Random(1)
+async def test_the_archive_keeps_one_state_a_cell_and_evicts_the_least_advanced(store: HashStore) -> None:
+    archive = Archive(store, ROM_HASH, size=2)
+    assert await archive.add(entry("a", 0), b"state a")
+    assert not await archive.add(entry("a", 3), b"another state of a")  # the first one reached it keeps it
+    assert await archive.add(entry("b", 2), b"state b")
+    assert await archive.add(entry("c", 1), b"state c")
+    assert await archive.cells() == {"b", "c"}  # "a", the least advanced, made room
+    assert len(await store.names()) == 6  # meta, state and chosen of each: nothing left of "a"
+    drawn = await archive.draw(random.Random(0))
+    assert drawn is not None and drawn.state == {"b": b"state b", "c": b"state c"}[drawn.entry.cell]
+    other = Archive(store, "cd" * 32, size=2)
+    assert await other.cells() == set() and await other.draw(random.Random(0)) is None
 
-        async def share_of_high(draws: int) -> float:
-            got = [(await archive.draw(rng)) for _ in range(draws)]
-            return sum(d is not None and d.entry.cell == "high" for d in got) / draws
 
-        assert await share_of_high(300) > 0.55  # weights 2 : 1 while neither was chosen
-        for _ in range(30):
-            await archive.chosen("high")
-        assert await share_of_high(300) < 0.45  # 2 / sqrt(31) : 1
-    finally:
-        await client.aclose()
+async def test_draws_favour_the_most_advanced_and_the_least_chosen(store: HashStore) -> None:
+    archive = Archive(store, ROM_HASH, size=10)
+    await archive.add(entry("low", 0), b"low")
+    await archive.add(entry("high", 1), b"high")
+    rng = random.Random(1)
+
+    async def share_of_high(draws: int) -> float:
+        got = [(await archive.draw(rng)) for _ in range(draws)]
+        return sum(d is not None and d.entry.cell == "high" for d in got) / draws
+
+    assert await share_of_high(300) > 0.55  # weights 2 : 1 while neither was chosen
+    for _ in range(30):
+        await archive.chosen("high")
+    assert await share_of_high(300) < 0.45  # 2 / sqrt(31) : 1
+    await archive.chosen("gone")  # a cell not there gets no count
+    assert await store.get(archive.field("chosen", "gone")) is None
 
 
 def test_a_state_one_emulator_archived_is_where_another_resets(

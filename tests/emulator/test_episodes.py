@@ -12,8 +12,10 @@ from pathlib import Path
 import pytest
 import redis
 
+from shared.buttons import BUTTON_INDEX
 from shared.game.config import GameConfig
 from shared.game.core import GameCore, episode_seed
+from shared.game.episode import EpisodeRecord
 from shared.messages import Frame
 from tests.emulator.helpers import (
     EMULATOR,
@@ -41,6 +43,17 @@ def by_episode(got: list[Frame]) -> dict[int, list[Frame]]:
     for frame in got:
         out.setdefault(frame.episode, []).append(frame)
     return out
+
+
+def fingerprint(run: list[Frame]) -> str:
+    """The fingerprint of an episode's frames: a hash of the buttons its steps played (`EpisodeRecord`)."""
+    return fingerprint_of([f.action for f in run if f.action is not None])
+
+
+def fingerprint_of(buttons: list) -> str:  # type: ignore[type-arg]
+    record = EpisodeRecord()
+    record.buttons.extend(BUTTON_INDEX[button] for button in buttons)
+    return record.fingerprint()
 
 
 def test_episodes_end_at_the_time_limit_and_begin_again_at_the_start(
@@ -83,6 +96,7 @@ def test_episodes_end_at_the_time_limit_and_begin_again_at_the_start(
             {k: sum(f.reward_breakdown.get(k, 0.0) for f in run) for k in e.components}
         )
         assert e.sources == {"rules": 1.0} and e.furthest_map and e.wall_s > 0
+        assert e.fingerprint == fingerprint(run)
 
 
 def test_the_goal_ends_an_episode_as_terminated_and_a_named_start_state_begins_each(
@@ -175,3 +189,12 @@ def test_a_restart_resumes_inside_its_episode(
     assert after, "the restart went on with the same episode"
     # the time limit counts from the episode's start, not from the restart; the record too
     assert ended.truncated and ended.steps == 200 and ended.env_steps == began + 200
+    # the trajectory's fingerprint covers the steps before the restart too (they are in the save state's stats);
+    # the first frame after the restart names no button (a loaded state), though its step was played before the stop
+    played = {f.step: f for f in [*before, *frames(redis_client)] if f.episode == episode}
+    buttons = [played[step].action for step in sorted(played)][1:]
+    assert buttons.count(None) == 1
+    gap = buttons.index(None)
+    assert ended.fingerprint in {
+        fingerprint_of([*buttons[:gap], button, *buttons[gap + 1 :]]) for button in BUTTON_INDEX
+    }

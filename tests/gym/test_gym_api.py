@@ -102,8 +102,8 @@ def test_buttons_make_the_action_space(make_env: MakeEnv, buttons: object, names
 def test_info_carries_what_was_played_and_scored(make_env: MakeEnv) -> None:
     env = make_env()
     _, info = env.reset(seed=0)
-    assert set(info) == {"action_mask", "episode_step", "map_id", "badges", "breakdown", "facts", "seed"}
-    assert info["seed"] == 0
+    assert set(info) == {"action_mask", "episode_step", "map_id", "badges", "breakdown", "facts", "start_state", "seed"}
+    assert info["start_state"] == "start" and info["seed"] == 0
     _, reward, _, _, info = env.step(action_of(env, "left"))
     assert set(info) == {"action_mask", "episode_step", "map_id", "badges", "breakdown", "facts", "button", "by_rules"}
     assert (info["button"], info["by_rules"], info["episode_step"]) == ("left", False, 1)

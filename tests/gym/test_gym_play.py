@@ -137,3 +137,14 @@ def test_same_seed_and_actions_give_the_same_episode(make_env: MakeEnv) -> None:
     play(first, ["up", "left", "a"])
     assert episode(first) == once
     assert episode(make_env(stuck_patience=3)) == once
+
+
+def test_without_the_anti_stuck_rule_the_policy_alone_plays(make_env: MakeEnv) -> None:
+    """B forty times goes nowhere: with an impatient rule it presses other buttons, with `anti_stuck=False` never."""
+
+    def interventions(env: gymnasium.Env) -> int:
+        env.reset(seed=3)
+        return sum(info["facts"]["intervention"] for *_, info in play(env, ["b"] * 40))
+
+    assert interventions(make_env(stuck_patience=3)) > 5
+    assert interventions(make_env(stuck_patience=3, anti_stuck=False)) == 0

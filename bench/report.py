@@ -1,0 +1,181 @@
+"""`python -m bench.report FILE...`: the README's tables, regenerated from the benchmarks' JSON instead of typed.
+
+A learning JSON (`learning-*.json`, one run of all its arms on one commit and one machine) gives
+its Learning tables: the run's settings, the greedy evaluations per arm and point (seeds
+pooled: milestone rates, distinct trajectories, anti-stuck presses, return), the first greedy
+badge per seed (at least 3 of 5 episodes), how far each seed's final policy got, who played the
+training steps, and what every arm was given. A `bench-*.json` gives the figures of its suites
+(the training suite's ratio among them). The output is Markdown, to paste into the README as it is.
+"""
+
+import argparse
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from bench.learning_episodes import Point
+from bench.learning_report import MAJORITY, pooled
+from shared.game.episode import MILESTONES
+
+
+def _row(cells: list[Any]) -> str:
+    return "| " + " | ".join(str(cell) for cell in cells) + " |"
+
+
+def _table(header: list[str], rows: list[list[Any]]) -> list[str]:
+    return [_row(header), _row(["---"] * len(header)), *(_row(row) for row in rows)]
+
+
+def _rate(reached: float, episodes: int) -> str:
+    return f"{round(reached * episodes)}/{episodes}"
+
+
+def _maps(point: Point) -> str:
+    """The map the most episodes got furthest to, with how many did."""
+    furthest = Counter(episode.furthest_map for episode in point.episodes if episode.furthest_map)
+    if not furthest:
+        return "—"
+    name, count = furthest.most_common(1)[0]
+    return f"{name} {count}/{len(point.episodes)}"
+
+
+def _badge_step(points: list[Point]) -> str:
+    """The env steps of the seed's first point whose greedy episodes earned the badge in at least 3 of 5."""
+    for point in sorted(points, key=lambda p: p.fraction):
+        summary = point.summary
+        if summary is not None and summary.milestones["badge"].reached >= MAJORITY - 1e-9:
+            return f"{point.env_steps:,}"
+    return "never"
+
+
+def learning_tables(results: dict[str, Any], name: str) -> list[str]:
+    settings = results["settings"]
+    points = [Point.model_validate(point) for point in results["points"]]
+    machine = results.get("machine", {})
+    world = settings.get("game", {}).get("world") or "tiny"
+    lines = [
+        f"`{name}`: {settings['budget']:,} env steps a seed, seeds {settings['first_seed']}–"
+        f"{settings['first_seed'] + results.get('seeds_done', settings['seeds']) - 1} "
+        f"({results.get('seeds_done', settings['seeds'])} of {settings['seeds']} done), "
+        f"{settings['eval_episodes']} greedy episodes a point, world `{world}`, "
+        f"anti-stuck in evaluations: {'on' if settings.get('eval_anti_stuck') else 'off'}; "
+        f"commit `{machine.get('commit', '?')}`, {machine.get('cpus', '?')} CPUs.",
+        "",
+    ]
+    rows = []
+    for agent, group in pooled(points).items():
+        for point in group:
+            summary = point.summary
+            if summary is None:
+                continue
+            n = summary.episodes
+            rows.append(
+                [agent, f"{point.fraction:.0%}", f"{point.env_steps:,}", f"{point.wall_s:,.0f}",
+                 *(_rate(summary.milestones[m].reached, n) for m in MILESTONES), _maps(point),
+                 f"{summary.trajectories}/{n}", summary.anti_stuck_presses, f"{summary.return_mean:+.1f}"]
+            )  # fmt: skip
+    lines += _table(["arm", "point", "env steps", "train s", *MILESTONES, "furthest map (most episodes)",
+                     "trajectories", "anti-stuck presses", "mean return"], rows)  # fmt: skip
+    lines.append("")
+
+    per_seed: dict[str, dict[int, list[Point]]] = {}
+    for point in points:
+        per_seed.setdefault(point.agent, {}).setdefault(point.seed, []).append(point)
+    rows = []
+    for agent, seeds in per_seed.items():
+        if all(len(group) == 1 and group[0].fraction == 0 for group in seeds.values()):
+            continue  # the untrained network: one point, nothing to reach over training
+        for seed, group in sorted(seeds.items()):
+            last = max(group, key=lambda p: p.fraction)
+            summary = last.summary
+            timings = results.get("timings_s", {}).get(agent, {}).get(str(seed), {})
+            rows.append(
+                [agent, seed, _badge_step(group),
+                 "—" if summary is None else _rate(summary.milestones["badge"].reached, summary.episodes),
+                 _maps(last), timings.get("train_s", timings.get("play_s", "—"))]
+            )  # fmt: skip
+    lines += _table(["arm", "seed", "first greedy badge (≥ 60 % of a point's episodes), env steps",
+                     "badge at the last point", "furthest map at the last point", "train s"], rows)  # fmt: skip
+    lines.append("")
+
+    sources = results.get("sources", {})
+    if sources:
+        names = sorted({name for seeds in sources.values() for shares in seeds.values() for name in shares})
+        rows = []
+        for agent, seeds in sources.items():
+            for seed, shares in sorted(seeds.items()):
+                rows.append([agent, seed, *(_share(shares.get(name)) for name in names)])
+        lines += ["Who played the training steps (share of the steps of finished training episodes; SB3's "
+                  "`replaced`: transitions stored with the rules' button instead of its own):", ""]  # fmt: skip
+        lines += _table(["arm", "seed", *names], rows)
+        lines.append("")
+
+    fairness = settings.get("fairness", {})
+    if fairness:
+        keys = list(next(iter(fairness.values())))
+        lines += _table(["arm", *keys], [[arm, *(given[key] for key in keys)] for arm, given in fairness.items()])
+        lines.append("")
+    return lines
+
+
+def _share(value: float | int | None) -> str:
+    if value is None:
+        return "—"
+    return str(value) if isinstance(value, int) else f"{value:.1%}"
+
+
+def bench_tables(results: dict[str, Any], name: str) -> list[str]:
+    """A `bench-*.json`: the training suite's rates and ratio, then every other suite's figures flattened."""
+    figures = results.get("figures", {})
+    lines = [f"`{name}`: commit `{results.get('machine', {}).get('commit', '?')}`", ""]
+    training = figures.get("training")
+    if training:
+        rows = [["SB3 DQN, in one process", training["sb3"]["steps_per_s"], "—", "—"]]
+        for envs, got in training["system"].items():
+            rows.append([f"the system, {envs} env(s)", got["steps_per_s"], got.get("samples_per_step"),
+                         got.get("held_ms")])  # fmt: skip
+        same = training.get("system_same_targets")
+        if same:
+            rows.append(["the system with SB3's targets, 1 env", same["steps_per_s"], same.get("samples_per_step"),
+                         same.get("held_ms")])  # fmt: skip
+        lines += _table(["trainer", "env steps/s while training", "samples per env step", "held ms"], rows)
+        lines += ["", f"Ratio (the system, 1 env, over SB3): **{training['ratio']}** (target 1.5); with SB3's "
+                  f"targets: {training['ratio_same_targets']}.", ""]  # fmt: skip
+    rest = {suite: value for suite, value in figures.items() if suite != "training"}
+    if rest:
+        lines += _table(["figure", "value"], [[key, value] for key, value in _flat("", rest)])
+        lines.append("")
+    return lines
+
+
+def _flat(prefix: str, value: Any) -> list[tuple[str, Any]]:
+    if isinstance(value, dict):
+        return [row for key, sub in value.items() if key != "profile"
+                for row in _flat(f"{prefix}.{key}" if prefix else key, sub)]  # fmt: skip
+    return [(prefix, value)]
+
+
+def render(path: Path) -> str:
+    """The Markdown tables of one result file (a learning run's or a bench run's)."""
+    try:
+        results = json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError) as exc:
+        raise SystemExit(f"{path}: not a readable JSON result ({exc}); give a bench/results/*.json file") from exc
+    if "points" in results:
+        return "\n".join(learning_tables(results, path.name))
+    if "figures" in results:
+        return "\n".join(bench_tables(results, path.name))
+    raise SystemExit(f"{path}: neither a learning run (no 'points') nor a bench run (no 'figures')")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.report", description=__doc__.splitlines()[0])
+    parser.add_argument("files", nargs="+", type=Path, help="bench/results/learning-*.json or bench-*.json")
+    args = parser.parse_args(argv)
+    sys.stdout.write("\n\n".join(render(path) for path in args.files) + "\n")
+
+
+if __name__ == "__main__":
+    main()
