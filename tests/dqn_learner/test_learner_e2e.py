@@ -35,6 +35,7 @@ def learner_args(instance: str) -> list[str]:
     return [
         "--instance", instance,
         "--replay-ratio-mode", "free",
+        "--train-priority", "normal",  # free mode's own is idle: starved of CPU on a busy machine, it never checkpoints
         "--frame-stack", "2",
         "--buffer-capacity", "5000",
         "--learning-starts", "64",

@@ -104,7 +104,9 @@ def test_kill_9_learner_planner_dashboard_in_turn_the_game_goes_on(
                 new = wait_for(lambda s=service, o=old: restarted_pid(redis_client, s, o), 60, 0.05,  # type: ignore[misc]
                                what=f"{service} restarted")  # fmt: skip
                 back_at = time.monotonic()
-                restarted = events(redis_client, "service_restarted")[before_restarts:]
+                # the supervisor announces the restart after starting the child, which may say it is up first
+                restarted = wait_for(lambda b=before_restarts: events(redis_client, "service_restarted")[b:], 30,  # type: ignore[misc]
+                                     what=f"{service}'s restart announced")  # fmt: skip
                 assert [e.data["service"] for e in restarted] == [service], restarted
                 assert restarted[0].data["exit_code"] == -9 and new != old
                 # its work reaches the emulator again
