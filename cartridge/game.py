@@ -23,6 +23,7 @@ from cartridge import graphics as gfx
 from cartridge import mirror as m
 from cartridge import ram as r
 from cartridge import world as w
+from cartridge.macros import add_a_to_hl, clear_memory, put, store, wram_bank
 from cartridge.sm83 import Assembler, Mem, Program
 
 # hMode values
@@ -42,37 +43,6 @@ LCDC_WINDOW = 0x20
 # Non-zero, bank-specific fill for WRAM banks 2..7 so unbanked reads of D000-DFFF are visibly wrong.
 DECOY_FILL = {bank: (bank << 4) | 0x0B for bank in range(2, 8)}
 SCRATCH_BANK_HALT = 6
-
-
-def _store(asm: Assembler, address: int) -> None:
-    """[address] <- a, using ldh for the 0xFF00 page."""
-    if address >= 0xFF00:
-        asm.ldh(Mem(address), "a")
-    else:
-        asm.ld(Mem(address), "a")
-
-
-def _set(asm: Assembler, address: int, value: int) -> None:
-    """[address] <- value (clobbers a and, for 0, the flags)."""
-    if value == 0:
-        asm.xor("a")
-    else:
-        asm.ld("a", value)
-    _store(asm, address)
-
-
-def _bank(asm: Assembler, bank: int) -> None:
-    """Map WRAM bank ``bank`` at D000-DFFF."""
-    _set(asm, r.SVBK, bank)
-
-
-def _add_a_to_hl(asm: Assembler) -> None:
-    """hl += a (a is clobbered)."""
-    asm.add("a", "l")
-    asm.ld("l", "a")
-    asm.ld("a", "h")
-    asm.adc("a", 0)
-    asm.ld("h", "a")
 
 
 def _event_flag(flag: int) -> tuple[int, int]:
@@ -104,45 +74,7 @@ def emit_init(asm: Assembler) -> None:
     asm.label("start")
     asm.di()
     asm.ld("sp", r.STACK_TOP)
-    # The LCD may only be switched off during VBlank.
-    asm.ldh("a", Mem(r.LCDC))
-    asm.bit(7, "a")
-    asm.jr("z", "start.lcd_off")
-    asm.label("start.wait_vblank")
-    asm.ldh("a", Mem(r.LY))
-    asm.cp(144)
-    asm.jr("c", "start.wait_vblank")
-    asm.xor("a")
-    asm.ldh(Mem(r.LCDC), "a")
-    asm.label("start.lcd_off")
-    # WRAM0 (holds the stack, so cleared inline before the first call)
-    asm.ld("hl", 0xC000)
-    asm.ld("bc", 0x1000)
-    asm.label("start.clear_wram0")
-    asm.xor("a")
-    asm.ld("[hl+]", "a")
-    asm.dec("bc")
-    asm.ld("a", "b")
-    asm.or_("c")
-    asm.jr("nz", "start.clear_wram0")
-    # WRAM banks: 1 = the game's, 2..7 = decoys
-    for bank in range(1, 8):
-        _bank(asm, bank)
-        asm.ld("hl", 0xD000)
-        asm.ld("bc", 0x1000)
-        asm.ld("a", DECOY_FILL.get(bank, 0))
-        asm.call("memset")
-    asm.ld("hl", 0xFF80)
-    asm.ld("bc", 0x7F)
-    asm.xor("a")
-    asm.call("memset")
-    # VRAM, both banks
-    for vram_bank in (1, 0):
-        _set(asm, r.VBK, vram_bank)
-        asm.ld("hl", 0x8000)
-        asm.ld("bc", 0x2000)
-        asm.xor("a")
-        asm.call("memset")
+    clear_memory(asm, DECOY_FILL)
     asm.ld("hl", "tile_data")
     asm.ld("de", r.VRAM_TILES)
     asm.ld("bc", len(gfx.tile_data()))
@@ -155,7 +87,7 @@ def emit_init(asm: Assembler) -> None:
         (r.BCPS, r.BCPD, "bg_palettes", len(gfx.palette_bytes(gfx.BG_PALETTES))),
         (r.OCPS, r.OCPD, "obj_palettes", len(gfx.palette_bytes(gfx.OBJ_PALETTES))),
     ):
-        _set(asm, index_reg, 0x80)  # auto-increment from colour 0
+        put(asm, index_reg, 0x80)  # auto-increment from colour 0
         asm.ld("hl", label)
         asm.ld("b", count)
         loop = asm.unique("start.palette")
@@ -168,44 +100,44 @@ def emit_init(asm: Assembler) -> None:
     asm.ld("bc", 0xA0)
     asm.xor("a")
     asm.call("memset")
-    _set(asm, r.SCX, 0)
-    _set(asm, r.SCY, 0)
-    _set(asm, r.WX, 7)
-    _set(asm, r.WY, 144)
+    put(asm, r.SCX, 0)
+    put(asm, r.SCY, 0)
+    put(asm, r.WX, 7)
+    put(asm, r.WY, 144)
     # Crystal's variables, WRAM bank 1
-    _bank(asm, 1)
+    wram_bank(asm, 1)
     asm.ld("hl", "player_name")
     asm.ld("de", r.wPlayerName)
     asm.ld("bc", len(w.PLAYER_NAME) + 1)
     asm.call("memcpy")
-    _set(asm, r.wPlayerID, w.PLAYER_ID >> 8)
-    _set(asm, r.wPlayerID + 1, w.PLAYER_ID & 0xFF)
+    put(asm, r.wPlayerID, w.PLAYER_ID >> 8)
+    put(asm, r.wPlayerID + 1, w.PLAYER_ID & 0xFF)
     for i, byte in enumerate(w.START_MONEY.to_bytes(3, "big")):
-        _set(asm, r.wMoney + i, byte)
-    _set(asm, r.wPartySpecies, 0xFF)
-    _set(asm, r.wPlayerDirection, r.FACING_DOWN)
-    _set(asm, r.wPlayerState, 0)
-    _set(asm, r.wJoypadDisable, 0)
-    _set(asm, r.wMapStatus, r.MAPSTATUS_START)
+        put(asm, r.wMoney + i, byte)
+    put(asm, r.wPartySpecies, 0xFF)
+    put(asm, r.wPlayerDirection, r.FACING_DOWN)
+    put(asm, r.wPlayerState, 0)
+    put(asm, r.wJoypadDisable, 0)
+    put(asm, r.wMapStatus, r.MAPSTATUS_START)
     asm.call("update_time_of_day")
     asm.ld("a", w.START_MAP)
     asm.ld("b", w.START_Y)
     asm.ld("c", w.START_X)
     asm.call("warp_to")
     # the LCD is still off: draw the first map and the sprite right away
-    _set(asm, r.hDrawMap, 0)
+    put(asm, r.hDrawMap, 0)
     asm.call("draw_map")
     asm.call("draw_player")
-    _set(asm, r.LCDC, LCDC_ON)
-    _set(asm, r.IE, 0x01)  # VBlank only
-    _set(asm, r.hBootMagic, r.BOOT_MAGIC)
+    put(asm, r.LCDC, LCDC_ON)
+    put(asm, r.IE, 0x01)  # VBlank only
+    put(asm, r.hBootMagic, r.BOOT_MAGIC)
     asm.ei()
 
 
 def emit_main_loop(asm: Assembler) -> None:
     """One iteration per frame; see the module docstring."""
     asm.label("main_loop")
-    _bank(asm, SCRATCH_BANK_HALT)
+    wram_bank(asm, SCRATCH_BANK_HALT)
     asm.xor("a")
     asm.ldh(Mem(r.IF), "a")  # a late frame waits for the next VBlank instead of running mid-frame
     asm.ldh(Mem(r.hVBlank), "a")
@@ -214,7 +146,7 @@ def emit_main_loop(asm: Assembler) -> None:
     asm.and_("a")
     asm.jr("z", "main_loop.wait")
     asm.call("vblank_stage")
-    _bank(asm, 1)
+    wram_bank(asm, 1)
     asm.call("read_joypad")
     asm.call("tick_clock")
     asm.call("run_mode")
@@ -251,17 +183,17 @@ def emit_vblank_stage(asm: Assembler) -> None:
     asm.ldh("a", Mem(r.hWindow))
     asm.and_("a")
     asm.jr("nz", "vblank_stage.window")
-    _set(asm, r.LCDC, LCDC_ON)
+    put(asm, r.LCDC, LCDC_ON)
     asm.ret()
     asm.label("vblank_stage.window")
     asm.add("a", "a")
     asm.ld("hl", "window_positions")
-    _add_a_to_hl(asm)
+    add_a_to_hl(asm)
     asm.ld("a", "[hl+]")
     asm.ldh(Mem(r.WX), "a")
     asm.ld("a", "[hl]")
     asm.ldh(Mem(r.WY), "a")
-    _set(asm, r.LCDC, LCDC_ON | LCDC_WINDOW)
+    put(asm, r.LCDC, LCDC_ON | LCDC_WINDOW)
     asm.ret()
 
     # draw_map: all 90 cells from wCartCells (LCD off)
@@ -293,7 +225,7 @@ def emit_vblank_stage(asm: Assembler) -> None:
         asm.add("hl", "hl")
     asm.ld("a", "c")
     asm.add("a", "a")
-    _add_a_to_hl(asm)
+    add_a_to_hl(asm)
     asm.ld("a", "h")
     asm.add("a", r.BG_MAP >> 8)
     asm.ld("h", "a")
@@ -311,14 +243,14 @@ def emit_vblank_stage(asm: Assembler) -> None:
     asm.inc("a")
     asm.ld("[hl]", "a")
     asm.pop("hl")
-    _set(asm, r.VBK, 1)
+    put(asm, r.VBK, 1)
     asm.ld("a", "d")  # palette = type
     asm.ld("[hl+]", "a")
     asm.ld("[hl-]", "a")
     asm.add("hl", "bc")
     asm.ld("[hl+]", "a")
     asm.ld("[hl]", "a")
-    _set(asm, r.VBK, 0)
+    put(asm, r.VBK, 0)
     asm.ret()
 
     # draw_player: four OAM entries from hSprX/hSprY and the facing's tiles
@@ -328,7 +260,7 @@ def emit_vblank_stage(asm: Assembler) -> None:
     asm.add("a", "a")
     asm.add("a", "a")
     asm.ld("hl", "sprite_table")
-    _add_a_to_hl(asm)
+    add_a_to_hl(asm)
     asm.ld("de", r.OAM)
     for dy, dx in ((0, 0), (0, 8), (8, 0), (8, 8)):
         asm.ldh("a", Mem(r.hSprY))
@@ -352,21 +284,21 @@ def emit_vblank_stage(asm: Assembler) -> None:
 def emit_services(asm: Assembler) -> None:
     """Joypad, play time, real-time clock, scratch banks."""
     asm.label("read_joypad")
-    _set(asm, r.P1, 0x20)  # select the direction keys
+    put(asm, r.P1, 0x20)  # select the direction keys
     asm.ldh("a", Mem(r.P1))
     asm.ldh("a", Mem(r.P1))
     asm.cpl()
     asm.and_(0x0F)
     asm.swap("a")
     asm.ld("b", "a")
-    _set(asm, r.P1, 0x10)  # select the buttons
+    put(asm, r.P1, 0x10)  # select the buttons
     for _ in range(4):  # let the lines settle, as real hardware needs
         asm.ldh("a", Mem(r.P1))
     asm.cpl()
     asm.and_(0x0F)
     asm.or_("b")
     asm.ld("b", "a")
-    _set(asm, r.P1, 0x30)
+    put(asm, r.P1, 0x30)
     asm.ldh("a", Mem(r.hJoyLast))
     asm.cpl()
     asm.and_("b")
@@ -427,18 +359,18 @@ def emit_services(asm: Assembler) -> None:
     asm.label("update_time_of_day.day")
     asm.ld("a", 1)
     asm.label("update_time_of_day.store")
-    _store(asm, r.wTimeOfDay)
+    store(asm, r.wTimeOfDay)
     asm.ret()
 
     # scratch_work: the game's own use of other WRAM banks (a frame counter, the last input)
     asm.label("scratch_work")
-    _bank(asm, 7)
+    wram_bank(asm, 7)
     asm.ld("hl", 0xD000)
     asm.inc("[hl]")
-    _bank(asm, 2)
+    wram_bank(asm, 2)
     asm.ldh("a", Mem(r.hJoyHeld))
     asm.ld(Mem(0xD001), "a")
-    _bank(asm, 1)
+    wram_bank(asm, 1)
     asm.ret()
 
 
@@ -487,7 +419,7 @@ def emit_helpers(asm: Assembler) -> None:
     asm.ldh("a", Mem(r.hFacing))
     asm.add("a", "a")
     asm.ld("hl", "direction_deltas")
-    _add_a_to_hl(asm)
+    add_a_to_hl(asm)
     asm.ld("a", Mem(r.wYCoord))
     asm.add("a", "[hl]")
     asm.ld("b", "a")
@@ -510,7 +442,7 @@ def emit_helpers(asm: Assembler) -> None:
     asm.label("event_ptr")  # e=byte offset -> hl=&wEventFlags[e]
     asm.ld("hl", r.wEventFlags)
     asm.ld("a", "e")
-    _add_a_to_hl(asm)
+    add_a_to_hl(asm)
     asm.ret()
 
     asm.label("flag_test")  # e=offset, d=mask -> nz if set
@@ -532,7 +464,7 @@ def emit_helpers(asm: Assembler) -> None:
     asm.srl("a")
     asm.srl("a")
     asm.srl("a")
-    _add_a_to_hl(asm)
+    add_a_to_hl(asm)
     asm.ld("a", "c")
     asm.and_(7)
     asm.ld("b", "a")
@@ -617,33 +549,33 @@ def emit_maps(asm: Assembler) -> None:
     asm.ldh(Mem(r.hMapIndex), "a")
     asm.add("a", "a")
     asm.ld("hl", "map_ids")
-    _add_a_to_hl(asm)
+    add_a_to_hl(asm)
     asm.ld("a", "[hl+]")
-    _store(asm, r.wMapGroup)
+    store(asm, r.wMapGroup)
     asm.ld("a", "[hl]")
-    _store(asm, r.wMapNumber)
+    store(asm, r.wMapNumber)
     asm.ld("a", "b")
-    _store(asm, r.wYCoord)
+    store(asm, r.wYCoord)
     asm.swap("a")  # row * 16 pixels
     asm.ldh(Mem(r.hSprY), "a")
     asm.ld("a", "c")
-    _store(asm, r.wXCoord)
+    store(asm, r.wXCoord)
     asm.swap("a")
     asm.ldh(Mem(r.hSprX), "a")
     asm.call("load_cells")
     asm.call("mirror_map")
-    _set(asm, r.hDrawMap, 1)
-    _set(asm, r.wMapStatus, r.MAPSTATUS_ENTER)
-    _set(asm, r.wScriptRunning, 1)
-    _set(asm, r.hMode, MODE_WARP)
-    _set(asm, r.hTimer, w.WARP_FRAMES)
+    put(asm, r.hDrawMap, 1)
+    put(asm, r.wMapStatus, r.MAPSTATUS_ENTER)
+    put(asm, r.wScriptRunning, 1)
+    put(asm, r.hMode, MODE_WARP)
+    put(asm, r.hTimer, w.WARP_FRAMES)
     asm.ret()
 
     asm.label("load_cells")  # copy the map's cells to WRAM0, then remove collected items
     asm.ldh("a", Mem(r.hMapIndex))
     asm.add("a", "a")
     asm.ld("hl", "map_cell_pointers")
-    _add_a_to_hl(asm)
+    add_a_to_hl(asm)
     asm.ld("a", "[hl+]")
     asm.ld("h", "[hl]")
     asm.ld("l", "a")
@@ -748,7 +680,7 @@ def emit_maps(asm: Assembler) -> None:
     asm.ldh(Mem(r.hRedrawRow), "a")
     asm.ld("a", "c")
     asm.ldh(Mem(r.hRedrawCol), "a")
-    _set(asm, r.hRedraw, 1)
+    put(asm, r.hRedraw, 1)
     asm.jp("refresh_object_masks")
     asm.label("pick_item.skip7")
     asm.inc("hl")
@@ -785,9 +717,9 @@ def emit_modes(asm: Assembler) -> None:
     asm.ld("hl", r.hTimer)
     asm.dec("[hl]")
     asm.ret("nz")
-    _set(asm, r.wMapStatus, r.MAPSTATUS_HANDLE)
+    put(asm, r.wMapStatus, r.MAPSTATUS_HANDLE)
     asm.xor("a")
-    _store(asm, r.wScriptRunning)
+    store(asm, r.wScriptRunning)
     asm.ldh(Mem(r.hMode), "a")
     asm.ret()
 
@@ -836,7 +768,7 @@ def emit_modes(asm: Assembler) -> None:
     asm.ldh(Mem(r.hFacing), "a")
     asm.add("a", "a")
     asm.add("a", "a")
-    _store(asm, r.wPlayerDirection)
+    store(asm, r.wPlayerDirection)
     asm.call("faced_cell")
     asm.ret("c")
     asm.call("cell_type_at")
@@ -850,14 +782,14 @@ def emit_modes(asm: Assembler) -> None:
     asm.ret("z")
     asm.label("try_walk.go")
     asm.ld("a", "b")
-    _store(asm, r.wYCoord)
+    store(asm, r.wYCoord)
     asm.ld("a", "c")
-    _store(asm, r.wXCoord)
+    store(asm, r.wXCoord)
     asm.ld("hl", r.wStepCount)
     asm.inc("[hl]")
     asm.ldh("a", Mem(r.hFacing))
     asm.ldh(Mem(r.hWalkDir), "a")
-    _set(asm, r.hTimer, w.WALK_FRAMES)
+    put(asm, r.hTimer, w.WALK_FRAMES)
     asm.ret()
 
     asm.label("step_end")  # the walk finished: exits, items, grass
@@ -920,18 +852,18 @@ def emit_modes(asm: Assembler) -> None:
     asm.ldh(Mem(r.hAfterText), "a")
     asm.ld("hl", r.wStateFlags)
     asm.set(r.TEXT_BOX_BIT, "[hl]")
-    _set(asm, r.wScriptRunning, 1)
-    _set(asm, r.hWindow, WINDOW_TEXT)
-    _set(asm, r.hMode, MODE_TEXT)
+    put(asm, r.wScriptRunning, 1)
+    put(asm, r.hWindow, WINDOW_TEXT)
+    put(asm, r.hMode, MODE_TEXT)
     asm.jp("show_text_mirror")
 
     asm.label("open_menu")
-    _set(asm, r.wWindowStackSize, 1)
+    put(asm, r.wWindowStackSize, 1)
     asm.ld("hl", r.wStateFlags)
     asm.set(r.TEXT_BOX_BIT, "[hl]")
-    _set(asm, r.wScriptRunning, 1)
-    _set(asm, r.hWindow, WINDOW_MENU)
-    _set(asm, r.hMode, MODE_MENU)
+    put(asm, r.wScriptRunning, 1)
+    put(asm, r.hWindow, WINDOW_MENU)
+    put(asm, r.hMode, MODE_MENU)
     asm.jp("show_menu_mirror")
 
     # ---------------------------------------------------------------- text box
@@ -943,7 +875,7 @@ def emit_modes(asm: Assembler) -> None:
     asm.ld("hl", r.wStateFlags)
     asm.res(r.TEXT_BOX_BIT, "[hl]")
     asm.xor("a")
-    _store(asm, r.wScriptRunning)
+    store(asm, r.wScriptRunning)
     asm.ldh(Mem(r.hWindow), "a")
     asm.ldh(Mem(r.hMode), "a")
     asm.ldh("a", Mem(r.hAfterText))
@@ -955,9 +887,9 @@ def emit_modes(asm: Assembler) -> None:
     asm.jp("z", "start_gym_battle")
     asm.ret()
     asm.label("mode_text.cutscene")
-    _set(asm, r.hMode, MODE_CUTSCENE)
-    _set(asm, r.hTimer, w.CUTSCENE_FRAMES)
-    _set(asm, r.wScriptRunning, 1)
+    put(asm, r.hMode, MODE_CUTSCENE)
+    put(asm, r.hTimer, w.CUTSCENE_FRAMES)
+    put(asm, r.wScriptRunning, 1)
     asm.ret()
 
     # ---------------------------------------------------------------- cut-scene
@@ -966,7 +898,7 @@ def emit_modes(asm: Assembler) -> None:
     asm.dec("[hl]")
     asm.ret("nz")
     asm.xor("a")
-    _store(asm, r.wScriptRunning)
+    store(asm, r.wScriptRunning)
     asm.ldh(Mem(r.hMode), "a")
     # fall through into give_starter
     asm.label("give_starter")
@@ -974,9 +906,9 @@ def emit_modes(asm: Assembler) -> None:
     asm.ld("de", r.wPartyMon1)
     asm.ld("bc", r.PARTY_MON_SIZE)
     asm.call("memcpy")
-    _set(asm, r.wPartyCount, 1)
-    _set(asm, r.wPartySpecies, w.STARTER_SPECIES)
-    _set(asm, r.wPartySpecies + 1, 0xFF)
+    put(asm, r.wPartyCount, 1)
+    put(asm, r.wPartySpecies, w.STARTER_SPECIES)
+    put(asm, r.wPartySpecies + 1, 0xFF)
     offset, mask = _event_flag(w.EVENT_GOT_STARTER)
     asm.ld("e", offset)
     asm.ld("d", mask)
@@ -992,10 +924,10 @@ def emit_modes(asm: Assembler) -> None:
     asm.and_("a")
     asm.ret("z")
     asm.ld("a", Mem(r.wPartyMon1MaxHP))
-    _store(asm, r.wPartyMon1HP)
+    store(asm, r.wPartyMon1HP)
     asm.ld("a", Mem(r.wPartyMon1MaxHP + 1))
-    _store(asm, r.wPartyMon1HP + 1)
-    _set(asm, r.wPartyMon1Status, 0)
+    store(asm, r.wPartyMon1HP + 1)
+    put(asm, r.wPartyMon1Status, 0)
     asm.ret()
 
     # ---------------------------------------------------------------- START menu
@@ -1005,8 +937,8 @@ def emit_modes(asm: Assembler) -> None:
     asm.ret("z")
     asm.call("clear_menu_mirror")
     asm.xor("a")
-    _store(asm, r.wWindowStackSize)
-    _store(asm, r.wScriptRunning)
+    store(asm, r.wWindowStackSize)
+    store(asm, r.wScriptRunning)
     asm.ldh(Mem(r.hWindow), "a")
     asm.ldh(Mem(r.hMode), "a")
     asm.ld("hl", r.wStateFlags)
@@ -1026,7 +958,7 @@ def emit_battles(asm: Assembler) -> None:
     asm.ld("a", "e")
     asm.add("a", "a")
     asm.ld("hl", "wild_table")
-    _add_a_to_hl(asm)
+    add_a_to_hl(asm)
     asm.ld("a", "[hl+]")
     asm.ld("b", "a")
     asm.ld("c", "[hl]")
@@ -1039,26 +971,26 @@ def emit_battles(asm: Assembler) -> None:
     asm.ld("a", r.BATTLE_TRAINER)
 
     asm.label("start_battle")  # a=mode, b=species, c=level
-    _store(asm, r.wBattleMode)
-    _set(asm, r.wBattleType, 0)
+    store(asm, r.wBattleMode)
+    put(asm, r.wBattleType, 0)
     asm.ld("a", "b")
-    _store(asm, r.wEnemyMonSpecies)
+    store(asm, r.wEnemyMonSpecies)
     asm.ld("a", "c")
-    _store(asm, r.wEnemyMonLevel)
+    store(asm, r.wEnemyMonLevel)
     asm.add("a", "a")
     asm.add("a", "c")
     asm.add("a", 10)  # HP = 3 * level + 10
-    _store(asm, r.wEnemyMonHP + 1)
-    _store(asm, r.wEnemyMonMaxHP + 1)
+    store(asm, r.wEnemyMonHP + 1)
+    store(asm, r.wEnemyMonMaxHP + 1)
     asm.xor("a")
-    _store(asm, r.wEnemyMonHP)
-    _store(asm, r.wEnemyMonMaxHP)
+    store(asm, r.wEnemyMonHP)
+    store(asm, r.wEnemyMonMaxHP)
     asm.ld("a", "b")
     asm.ld("hl", r.wPokedexSeen)
     asm.call("dex_set")
     asm.call("sync_battle_mon")
-    _set(asm, r.hWindow, WINDOW_BATTLE)
-    _set(asm, r.hMode, MODE_BATTLE)
+    put(asm, r.hWindow, WINDOW_BATTLE)
+    put(asm, r.hMode, MODE_BATTLE)
     asm.jp("show_battle_mirror")
 
     asm.label("sync_battle_mon")  # the battle copy (WRAM0) follows party mon 1
@@ -1143,7 +1075,7 @@ def emit_battles(asm: Assembler) -> None:
     asm.label("end_battle")
     asm.call("clear_textbox_mirror")
     asm.xor("a")
-    _store(asm, r.wBattleMode)
+    store(asm, r.wBattleMode)
     asm.ldh(Mem(r.hWindow), "a")
     asm.ldh(Mem(r.hMode), "a")
     asm.ret()

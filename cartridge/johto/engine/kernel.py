@@ -51,6 +51,7 @@ from cartridge.johto import ram as r
 from cartridge.johto.engine.macros import add_a_to_hl, put, store, wram_bank
 from cartridge.johto.gfx.font import font_1bpp
 from cartridge.johto.layout import FONT_VRAM, GFX_BANK, TEXT_PALETTE
+from cartridge.macros import clear_memory
 from cartridge.sm83 import Assembler, Mem
 
 LCDC_ON = 0xD3
@@ -110,41 +111,7 @@ def _emit_start(asm: Assembler) -> None:
     asm.label("start")
     asm.di()
     asm.ld("sp", r.STACK_TOP)
-    asm.ldh("a", Mem(r.LCDC))
-    asm.bit(7, "a")
-    asm.jr("z", "start.lcd_off")
-    asm.label("start.wait_vblank")
-    asm.ldh("a", Mem(r.LY))
-    asm.cp(144)
-    asm.jr("c", "start.wait_vblank")
-    asm.xor("a")
-    asm.ldh(Mem(r.LCDC), "a")
-    asm.label("start.lcd_off")
-    asm.ld("hl", 0xC000)  # WRAM0 holds the stack: cleared inline, before the first call
-    asm.ld("bc", 0x1000)
-    asm.label("start.clear_wram0")
-    asm.xor("a")
-    asm.ld("[hl+]", "a")
-    asm.dec("bc")
-    asm.ld("a", "b")
-    asm.or_("c")
-    asm.jr("nz", "start.clear_wram0")
-    for bank in range(1, 8):
-        wram_bank(asm, bank)
-        asm.ld("hl", 0xD000)
-        asm.ld("bc", 0x1000)
-        asm.ld("a", DECOY_FILL.get(bank, 0))
-        asm.call("memset")
-    asm.ld("hl", 0xFF80)
-    asm.ld("bc", 0x7F)
-    asm.xor("a")
-    asm.call("memset")
-    for vram_bank in (1, 0):
-        put(asm, r.VBK, vram_bank)
-        asm.ld("hl", 0x8000)
-        asm.ld("bc", 0x2000)
-        asm.xor("a")
-        asm.call("memset")
+    clear_memory(asm, DECOY_FILL)
     asm.ld("hl", r.OAM)
     asm.ld("bc", 0xA0)
     asm.xor("a")

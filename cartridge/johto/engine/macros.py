@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from cartridge.johto import ram as r
-from cartridge.sm83 import Assembler, Bank, Mem
+from cartridge.macros import add_a_to_hl as add_a_to_hl
+from cartridge.macros import load as load
+from cartridge.macros import put as put
+from cartridge.macros import store as store
+from cartridge.macros import wram_bank as wram_bank
+from cartridge.sm83 import Assembler, Bank
 
 SCREEN_W, SCREEN_H = 20, 18
 
@@ -18,45 +23,6 @@ def coord(x: int, y: int) -> int:
 def attr_coord(x: int, y: int) -> int:
     """The ``wAttrmap`` address of screen tile (x, y)."""
     return coord(x, y) - r.addr("wTilemap") + r.addr("wAttrmap")
-
-
-def store(asm: Assembler, address: int) -> None:
-    """[address] <- a (ldh for the 0xFF00 page)."""
-    if address >= 0xFF00:
-        asm.ldh(Mem(address), "a")
-    else:
-        asm.ld(Mem(address), "a")
-
-
-def load(asm: Assembler, address: int) -> None:
-    """a <- [address] (ldh for the 0xFF00 page)."""
-    if address >= 0xFF00:
-        asm.ldh("a", Mem(address))
-    else:
-        asm.ld("a", Mem(address))
-
-
-def put(asm: Assembler, address: int, value: int) -> None:
-    """[address] <- value (clobbers a; for 0, the flags too)."""
-    if value == 0:
-        asm.xor("a")
-    else:
-        asm.ld("a", value)
-    store(asm, address)
-
-
-def wram_bank(asm: Assembler, bank: int) -> None:
-    """Map WRAM bank ``bank`` at D000-DFFF (clobbers a)."""
-    put(asm, r.SVBK, bank)
-
-
-def add_a_to_hl(asm: Assembler) -> None:
-    """hl += a (clobbers a)."""
-    asm.add("a", "l")
-    asm.ld("l", "a")
-    asm.ld("a", "h")
-    asm.adc("a", 0)
-    asm.ld("h", "a")
 
 
 def farcall(asm: Assembler, label: str) -> None:
