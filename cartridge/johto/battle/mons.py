@@ -207,31 +207,19 @@ def _lookups(asm: Assembler) -> None:
     asm.add("hl", "de")
     asm.ret()
 
-    # bt_party_mon: a = index -> hl = wPartyMons + a*0x30. bt_ot_mon: the same in wOTPartyMons. Keep bc, de.
-    for name, base in (("bt_party_mon", "wPartyMons"), ("bt_ot_mon", "wOTPartyMons")):
-        asm.label(name)
-        asm.push("de")
-        asm.ld("hl", r.addr(base))
-        asm.ld("de", r.PARTYMON_STRUCT_LENGTH)
-        asm.label(f"{name}.loop")
-        asm.and_("a")
-        asm.jr("z", f"{name}.done")
-        asm.add("hl", "de")
-        asm.dec("a")
-        asm.jr(f"{name}.loop")
-        asm.label(f"{name}.done")
-        asm.pop("de")
-        asm.ret()
+    # bt_party_mon / bt_ot_mon: a = index -> hl = its struct in wPartyMons / wOTPartyMons (0x30 bytes each);
     # bt_party_nick / bt_party_ot / bt_ot_nick: a = index -> hl = its 11-byte name. Keep bc, de.
-    for name, base in (
-        ("bt_party_nick", "wPartyMonNicknames"),
-        ("bt_party_ot", "wPartyMonOTs"),
-        ("bt_ot_nick", "wOTPartyMonNicknames"),
+    for name, base, length in (
+        ("bt_party_mon", "wPartyMons", r.PARTYMON_STRUCT_LENGTH),
+        ("bt_ot_mon", "wOTPartyMons", r.PARTYMON_STRUCT_LENGTH),
+        ("bt_party_nick", "wPartyMonNicknames", r.NAME_LENGTH),
+        ("bt_party_ot", "wPartyMonOTs", r.NAME_LENGTH),
+        ("bt_ot_nick", "wOTPartyMonNicknames", r.NAME_LENGTH),
     ):
         asm.label(name)
         asm.push("de")
         asm.ld("hl", r.addr(base))
-        asm.ld("de", r.NAME_LENGTH)
+        asm.ld("de", length)
         asm.label(f"{name}.loop")
         asm.and_("a")
         asm.jr("z", f"{name}.done")
