@@ -19,6 +19,7 @@ from typing import Any
 import httpx
 import redis
 
+from bench.harness import stop
 from shared.keys import Keys
 from shared.messages import Frame
 from shared.redis_server import LocalRedis, free_port
@@ -140,11 +141,7 @@ def run(rom: Path) -> dict[str, Any]:
             return asyncio.run(_measure(url, client, keys))
         finally:
             for process in (dashboard, emulator):
-                process.terminate()
-                try:
-                    process.wait(20)
-                except subprocess.TimeoutExpired:
-                    process.kill()
+                stop(process)
             client.close()
 
 

@@ -30,14 +30,7 @@ def _start(rom: Path) -> PyBoy:
 @pytest.fixture(scope="session")
 def booted_state(cart_rom: Path) -> bytes:
     """A save state taken right after boot, the way the emulator service takes it."""
-    pyboy = _start(cart_rom)
-    try:
-        boot(pyboy)
-        buffer = io.BytesIO()
-        pyboy.save_state(buffer)
-        return buffer.getvalue()
-    finally:
-        pyboy.stop(save=False)
+    return johto_helpers.booted_state(cart_rom, boot)
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from pathlib import Path
 
 from pyboy import PyBoy
@@ -28,11 +29,11 @@ def boot(pyboy: PyBoy, max_frames: int = 1000) -> int:
     raise AssertionError(f"the Johto world did not get ready within {max_frames} frames")
 
 
-def booted_state(rom: Path | str) -> bytes:
-    """A save state of the world just ready: the start every test plays from."""
+def booted_state(rom: Path | str, ready: Callable[[PyBoy], object] | None = None) -> bytes:
+    """A save state of the ROM once `ready` returns (default: this world's `boot`): the start a test plays from."""
     pyboy = start(rom)
     try:
-        boot(pyboy)
+        (ready or boot)(pyboy)
         buffer = io.BytesIO()
         pyboy.save_state(buffer)
         return buffer.getvalue()

@@ -18,6 +18,7 @@ from cartridge.johto.battle import ram as r
 from cartridge.johto.pokedata import ENCOUNTERS, MOVES, SPECIES, Type
 from cartridge.johto.pokedata.trainers import BIRD_KEEPER, FALKNER, YOUNGSTER
 from tests.cartridge.battle_harness import Rig, boot, harness_rom
+from tests.cartridge.johto_helpers import booted_state
 
 pytestmark = pytest.mark.timeout(240)
 RigFactory = Callable[..., Rig]
@@ -47,15 +48,7 @@ def rig_rom(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def rig_state(rig_rom: Path) -> bytes:
-    pyboy = PyBoy(str(rig_rom), window="null", sound_emulated=False)
-    pyboy.rtc_lock_experimental(True)
-    try:
-        boot(pyboy)
-        buffer = io.BytesIO()
-        pyboy.save_state(buffer)
-        return buffer.getvalue()
-    finally:
-        pyboy.stop(save=False)
+    return booted_state(rig_rom, boot)
 
 
 @pytest.fixture

@@ -15,11 +15,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
 
+from crystal_rl.model_host import answers
 from shared.redis_server import free_port
 from tests.llm_planner.tiny_gguf import CONTEXT, write_tiny_model
+from tests.procs import stop
 
 INSTALL = (
     "make setup (or: CMAKE_ARGS=-DGGML_NATIVE=OFF .venv/bin/pip install 'llama-cpp-python[server]==0.3.36' "
@@ -68,23 +69,13 @@ def llama_server(directory: Path, startup_s: float = 120.0) -> Iterator[LlamaSer
     server = LlamaServer(port, log)
     try:
         deadline = time.monotonic() + startup_s
-        while True:
+        while not answers(server.openai_url, timeout=1.0):
             if process.poll() is not None:
                 raise AssertionError(f"llama_cpp.server exited with {process.returncode}:\n{server.log_text()[-3000:]}")
-            try:
-                if httpx.get(f"{server.openai_url}/models", timeout=1.0).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
             if time.monotonic() > deadline:
                 tail = server.log_text()[-3000:]
                 raise AssertionError(f"llama_cpp.server did not answer in {startup_s:.0f} s:\n{tail}")
             time.sleep(0.2)
         yield server
     finally:
-        process.terminate()
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process, timeout=15)

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from crystal_rl.model_host import FIX, EmbeddedHost, answers, missing
+from tests.procs import stop
 
 
 def require_embedded_host() -> None:
@@ -41,9 +42,4 @@ def smollm2_server(log: Path, startup_s: float = 120.0) -> Iterator[EmbeddedHost
             time.sleep(0.2)
         yield host
     finally:
-        process.terminate()
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process, timeout=15)
