@@ -37,11 +37,10 @@ def _no_words() -> tuple[str, ...]:
 def menu_button(words: tuple[str, ...]) -> Button:
     """The press in an open menu: YES in a yes/no box (the cursor moved up to it first), B out of the START menu and
     the lists it opens, A in any other."""
-    if "NO" in (word.removeprefix(CURSOR) for word in words) and any(w.removeprefix(CURSOR) == "YES" for w in words):
+    plain = {word.removeprefix(CURSOR) for word in words}
+    if {"YES", "NO"} <= plain:
         return Button.UP if f"{CURSOR}NO" in words else Button.A
-    if any(word.removeprefix(CURSOR) == "EXIT" for word in words) or not words:
-        return Button.B
-    return Button.A
+    return Button.B if "EXIT" in plain or not words else Button.A
 
 
 class FallbackPolicy:
