@@ -125,25 +125,29 @@ class Planning:
             log.warning("plan request of step %d unanswered after %.0f s: given up", self.open.step, self.timeout_s)
             self.open = None
         reason = self._reason(facts, frame.step)
-        if reason is None and (self.deferred is None or self.open is not None):
-            return []
         if self.open is not None:
-            assert reason is not None
-            if reason == "interval" and self.deferred is not None:
-                return []  # the interval stays due until a request goes: one planning point, not one a step
-            self.point = True
-            if self.deferred is None:
-                self.counters.plan_points_deferred += 1
-                self.deferred = reason
-            elif URGENCY[reason] > URGENCY[self.deferred]:
-                self.deferred = reason
+            if reason is not None:
+                self._defer(reason)
             return []
-        if reason is None or (self.deferred is not None and URGENCY[self.deferred] > URGENCY[reason]):
+        if self.deferred is not None and (reason is None or URGENCY[self.deferred] > URGENCY[reason]):
             reason = self.deferred
-        assert reason is not None
+        if reason is None:
+            return []
         self.deferred = None
         self.point = True
         return [(self.stream, self._request(frame, reason))]
+
+    def _defer(self, reason: PlanReason) -> None:
+        """A planning point while a request is open: remembered, the most pressing reason kept. A due interval
+        already remembered is the same planning point, not a new one each step."""
+        if reason == "interval" and self.deferred is not None:
+            return
+        self.point = True
+        if self.deferred is None:
+            self.counters.plan_points_deferred += 1
+            self.deferred = reason
+        elif URGENCY[reason] > URGENCY[self.deferred]:
+            self.deferred = reason
 
     def _request(self, frame: Frame, reason: PlanReason) -> PlanRequest:
         self.counters.plan_requests += 1
