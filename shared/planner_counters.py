@@ -17,9 +17,6 @@ PREFIX = "env"
 
 Figures = dict[str, int | float]
 
-ENV_FIGURES = ("requests", "served", "superseded", "stale", "rejected", "failed", "model_p50_ms", "model_p99_ms")
-"""The planner's per-env figures. `rejected.{kind}` keys add the rejections by kind."""
-
 EMULATOR_FIGURES: dict[str, str] = {
     "requests": "plan_requests",
     "applied": "source_plans_received",
@@ -38,9 +35,6 @@ EMULATOR_FIGURES: dict[str, str] = {
 PLANNER_FIGURES = ("served", "superseded", "rejected", "failed", "model_p50_ms", "model_p99_ms")
 """The joined figures that come from the planner (with `rejected.{kind}`; its `stale`, requests too old when it
 took them up, is added to the emulator's as `stale.queued`)."""
-
-SHOWN = ("requests", "applied", "rejected", "stale", "superseded", "failed", "model_p50_ms", "model_p99_ms")
-"""The joined figures in the order `status`, the progress report and the dashboard show them."""
 
 
 def env_key(env: str, name: str) -> str:
