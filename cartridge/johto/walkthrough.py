@@ -145,6 +145,16 @@ def _trainers_waiting(memory: Memory, key: str) -> bool:
     return any(p.trainer is not None and not _flag(memory, p.trainer[2]) for p in game_map.people)
 
 
+def people_at(memory: Memory) -> set[Cell]:
+    """Where the map's people stand (their object structs' map cells): cells a walk goes around."""
+    out = set()
+    for slot in range(1, w.MAX_OBJECTS + 1):
+        base = STRUCTS + slot * STRUCT
+        if memory[1, base]:
+            out.add((memory[1, base + OBJ_MAP_X] - 4, memory[1, base + OBJ_MAP_Y] - 4))
+    return out
+
+
 def _map_key(memory: Memory) -> str:
     group, number = _u8(memory, "wMapGroup"), _u8(memory, "wMapNumber")
     for game_map in w.maps():
@@ -306,19 +316,11 @@ class Walkthrough:
         return min(open_centers, key=lambda center: _hops(key, center))
 
     # ------------------------------------------------------------------ the way
-    def _people(self, memory: Memory) -> set[Cell]:
-        out = set()
-        for slot in range(1, w.MAX_OBJECTS + 1):
-            base = STRUCTS + slot * STRUCT
-            if memory[1, base]:
-                out.add((memory[1, base + OBJ_MAP_X] - 4, memory[1, base + OBJ_MAP_Y] - 4))
-        return out
-
     def _toward(self, memory: Memory, key: str, here: Cell, facing: str, goal: Goal) -> str:
         game_map = w.maps()[w.index_of(key)]
         if goal == TRAINING and key == goal.key and _is_grass(game_map, here):
             return self._train(game_map, here)
-        people = self._people(memory)
+        people = people_at(memory)
         if key == goal.key:
             targets = self._talk_cells(game_map, goal, people)
             for cell, press in targets:

@@ -27,9 +27,8 @@ from typing import Any
 from cartridge.johto import ram as r
 from cartridge.johto import world as w
 from cartridge.johto.data.maps import MapDef
-from cartridge.johto.engine.overworld import OBJ_MAP_X, OBJ_MAP_Y, STRUCT, STRUCTS
 from cartridge.johto.gfx import tileset as ts
-from cartridge.johto.walkthrough import MOVES, Walkthrough
+from cartridge.johto.walkthrough import MOVES, Walkthrough, people_at
 from services.llm_planner.planner import GAME_FIELD
 
 FACING_CODES = {"down": 0x00, "up": 0x04, "left": 0x08, "right": 0x0C}
@@ -132,17 +131,7 @@ def _steps_onto_floor(ram: Ram, press: str) -> bool:
         return False
     if any((warp.x, warp.y) == (x, y) for warp in game_map.warps):
         return False
-    return (x, y) not in _people(ram)
-
-
-def _people(ram: Ram) -> set[tuple[int, int]]:
-    """Where the map's people stand (their object structs, as the policy reads them)."""
-    out = set()
-    for slot in range(1, w.MAX_OBJECTS + 1):
-        base = STRUCTS + slot * STRUCT
-        if ram[1, base]:
-            out.add((ram[1, base + OBJ_MAP_X] - 4, ram[1, base + OBJ_MAP_Y] - 4))
-    return out
+    return (x, y) not in people_at(ram)
 
 
 def _walk(ram: Ram, press: str) -> None:
