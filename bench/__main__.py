@@ -72,7 +72,7 @@ def main() -> None:
         "--demo-fraction",
         type=float,
         default=0.25,
-        help="learning: share of the budget the demonstrator plans for in the demo_dqfd and demo_td arms",
+        help="learning: share of the budget the demonstrator plans for in its arms (demo_*, smollm2_*)",
     )
     parser.add_argument(
         "--eval-anti-stuck",

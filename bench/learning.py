@@ -20,6 +20,7 @@ from rich.console import Console
 from bench import learning_baselines, learning_report, learning_sb3, learning_system
 from bench.harness import machine, write_result
 from bench.learning_episodes import Point, source_shares
+from bench.learning_system import Demonstrator
 from services.dqn_learner.evaluate import evaluate
 from services.dqn_learner.settings import LearnerSettings
 from shared.archive import DEFAULT_SHARE
@@ -27,21 +28,26 @@ from shared.settings import GameSettings
 
 SAME_TARGETS: dict[str, Any] = {"n_step": 1, "double_dqn": False, "legal_mask": False}
 """What SB3's DQN can take of the learner's targets and acting: 1-step, plain DQN's max, no action mask."""
-ARMS: dict[str, tuple[dict[str, Any], bool, bool]] = {
-    "system": ({}, True, False),
-    "no_archive": ({}, False, False),
-    "one_step": ({"n_step": 1}, True, False),
-    "no_double": ({"double_dqn": False}, True, False),
-    "no_mask": ({"legal_mask": False}, True, False),
-    "sb3_targets": (SAME_TARGETS, True, False),
-    "demo_dqfd": ({}, True, True),
-    "demo_td": ({"demo_loss_weight": 0.0, "demo_capacity": 0}, True, True),
+ARMS: dict[str, tuple[dict[str, Any], bool, Demonstrator | None]] = {
+    "system": ({}, True, None),
+    "no_archive": ({}, False, None),
+    "one_step": ({"n_step": 1}, True, None),
+    "no_double": ({"double_dqn": False}, True, None),
+    "no_mask": ({"legal_mask": False}, True, None),
+    "sb3_targets": (SAME_TARGETS, True, None),
+    "demo_dqfd": ({}, True, "walkthrough"),
+    "demo_unfiltered": ({"demo_filter": False}, True, "walkthrough"),
+    "demo_td": ({"demo_loss_weight": 0.0, "demo_capacity": 0}, True, "walkthrough"),
+    "smollm2_dqfd": ({}, True, "smollm2"),
+    "smollm2_unfiltered": ({"demo_filter": False}, True, "smollm2"),
 }
-"""The system's arms: arm → (the learner's settings it changes, resets from the archive, the demonstrator plans).
+"""The system's arms: arm → (the learner's settings it changes, resets from the archive, who plans: None for nobody).
 The ablations take one part away each (`no_archive`: every episode from the start; `one_step`: no n-step loss;
 `no_double`: plain DQN's max; `no_mask`: acting over every button, the rules replacing forbidden ones, as SB3
-must) and `sb3_targets` all of what SB3's DQN cannot take; the demonstrator's arms learn from its steps with the
-margin loss and the reserved ring (the learner's defaults), or by TD alone (its steps ordinary transitions)."""
+must) and `sb3_targets` all of what SB3's DQN cannot take. The demonstrators' arms learn from the plans of the
+walkthrough stand-in or of the embedded SmolLM2: with the margin loss and the reserved ring for the plans that made
+progress (the learner's defaults, `*_dqfd`), for every plan's steps (`*_unfiltered`: the outcome filter off), or by
+TD alone (`demo_td`: its steps ordinary transitions)."""
 AGENTS: tuple[str, ...] = ("untrained", "random", "fallback", *ARMS, learning_sb3.AGENT)
 
 
@@ -90,7 +96,7 @@ def _seed(run: _Run, game: GameSettings, hyper: LearnerSettings, budget: int, se
         began = time.monotonic()
         share = (archive_share if archive_share is not None else DEFAULT_SHARE) if archive else 0.0
         trained = learning_system.train(game, hyper.model_copy(update=overrides), budget, seed, workdir / arm,
-                                        run.progress, share, demo_fraction if demonstrator else 0.0, arm)  # fmt: skip
+                                        run.progress, share, demo_fraction, arm, demonstrator)  # fmt: skip
         run.timed(arm, seed, "train_s", time.monotonic() - began)
         run.sources.setdefault(arm, {})[str(seed)] = source_shares(trained.episodes)
         began = time.monotonic()
@@ -123,7 +129,7 @@ def fairness(hyper: LearnerSettings, archive_share: float | None, arms: list[str
     out: dict[str, dict[str, Any]] = {}
     for arm in arms:
         if arm == learning_sb3.AGENT:
-            out[arm] = {"archive_share": share, **SAME_TARGETS, **common, "demonstrator": False}
+            out[arm] = {"archive_share": share, **SAME_TARGETS, **common, "demonstrator": None}
             continue
         overrides, archive, demonstrator = ARMS[arm]
         arm_hyper = hyper.model_copy(update=overrides)

@@ -1,10 +1,11 @@
 """The system in the learning benchmark: the real learner and one emulator as processes on a real redis-server.
 
 No dashboard (so the emulator draws no screens for it), and no planner, except in the
-demonstrator's arms: there the real planner asks the stand-in model host, which answers with
-the walkthrough from where the player stands (`tests.standins.demonstrator`), a plan every
-`DEMO_LLM_INTERVAL` steps for the first `demo_fraction` of the budget; then the planner is
-stopped and the DQN plays alone. The
+demonstrators' arms: there the real planner asks a model host, a plan every `DEMO_LLM_INTERVAL` steps
+for the first `demo_fraction` of the budget; then the planner is stopped and the DQN plays alone. The
+host is the stand-in that answers with the walkthrough from where the player stands
+(`tests.standins.demonstrator`), or the embedded SmolLM2-135M as `crystal-rl run` starts it (the game
+does not wait for its plans: `--llm-wait` is the emulator's default). The
 emulator plays `budget` steps (`--max-steps`) in episodes that end at the goal or after
 `episode_steps`; the learner writes a checkpoint every few hundred updates, and the first one
 whose own count of frames reaches an evaluation point is kept for it, with its wall-clock
@@ -15,27 +16,30 @@ wall-clock holds none of them.
 
 import shutil
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import redis
 
 from bench.harness import KEYS, background, health, wait_health
 from bench.learning_episodes import FRACTIONS, Point, marks
+from bench.planner import embedded_host, standin_host
 from services.dqn_learner.checkpoints import list_checkpoints, read_checkpoint
 from services.dqn_learner.evaluate import evaluate
 from services.dqn_learner.service import SERVICE
 from services.dqn_learner.settings import LearnerSettings
 from shared.game.machine import resolve_rom
 from shared.messages import Episode, Frame
-from shared.redis_server import LocalRedis, free_port
+from shared.redis_server import LocalRedis
 from shared.settings import GameSettings
 
 Progress = Callable[[str], None]
+Demonstrator = Literal["walkthrough", "smollm2"]
+"""Who plans in a demonstrators' arm: the walkthrough stand-in, or the embedded SmolLM2-135M."""
 AGENT = "system"
 CHECKPOINTS_PER_QUARTER = 20
 """How finely checkpoints are written: a point's checkpoint is at most 1/20 of a quarter past it."""
@@ -49,7 +53,8 @@ HYPERPARAMETERS = (
     "frame_stack", "gamma", "learning_rate", "batch_size", "max_grad_norm", "epsilon_start", "epsilon_end",
     "epsilon_decay_frames", "learning_starts", "train_every", "target_update_every", "tau", "buffer_capacity",
     "torch_threads", "buttons", "n_step", "n_step_weight", "double_dqn", "legal_mask", "demo_sources",
-    "demo_capacity", "demo_batch_share", "demo_margin", "demo_loss_weight", "l2_weight",
+    "demo_filter", "demo_min_reward", "demo_capacity", "demo_batch_share", "demo_margin", "demo_loss_weight",
+    "l2_weight",
 )  # fmt: skip
 """Given to the learner as flags, so it trains with exactly what SB3 is given (whatever `CRL_*` says there)."""
 
@@ -114,25 +119,31 @@ def _counters(path: Path) -> dict[str, int] | None:
 
 
 @contextmanager
-def _demonstrator(url: str, data: Path, active: bool, world: str) -> Iterator[subprocess.Popen[bytes] | None]:
-    """The stand-in model host answering with `world`'s walkthrough, and the real planner asking it (when `active`).
-    On johto the walkthrough policy reads the game's RAM, which the planner forwards (`--llm-ram`)."""
-    if not active:
+def _model_host(demonstrator: Demonstrator, world: str) -> Iterator[list[str]]:
+    """The demonstrator's model host, the planner's flags that point at it."""
+    if demonstrator == "smollm2":
+        with embedded_host() as host:
+            yield host.planner_flags()
+    else:
+        with standin_host("--demonstrate", "--world", world) as url:
+            # on johto the walkthrough policy reads the game's RAM, which the planner forwards
+            yield ["--llm-url", url, *(["--llm-ram"] if world == "johto" else [])]
+
+
+@contextmanager
+def _demonstrator(
+    url: str, data: Path, demonstrator: Demonstrator | None, world: str
+) -> Iterator[subprocess.Popen[bytes] | None]:
+    """The demonstrator's model host and the real planner asking it; nothing when `demonstrator` is None."""
+    if demonstrator is None:
         yield None
         return
-    port = free_port()
-    host = subprocess.Popen(
-        [sys.executable, "-m", "tests.standins.model_host", "--port", str(port), "--demonstrate", "--world", world],
-        stdout=subprocess.DEVNULL,
-    )
-    try:
-        ram = ["--llm-ram"] if world == "johto" else []
-        with background("services.llm_planner", url, data, "--llm-url", f"http://127.0.0.1:{port}", *ram) as planner:
-            wait_health(url, "llm_planner")
-            yield planner
-    finally:
-        host.terminate()
-        host.wait(20)
+    with (
+        _model_host(demonstrator, world) as flags,
+        background("services.llm_planner", url, data, *flags) as planner,
+    ):
+        wait_health(url, "llm_planner")
+        yield planner
 
 
 class _Keeper:
@@ -196,12 +207,15 @@ def train(
     archive_share: float | None = None,
     demo_fraction: float = 0.0,
     agent: str = AGENT,
+    demonstrator: Demonstrator | None = None,
 ) -> Trained:
     """The learner and one emulator for `budget` steps from scratch; the checkpoints kept for the four points and
     the emulator's training episodes (who chose their buttons: `source_shares`).
 
-    `demo_fraction` > 0: the demonstrator plans for that share of the budget (see the module's docstring).
+    `demonstrator`: who plans for the first `demo_fraction` of the budget (see the module's docstring).
     """
+    if demonstrator is None:
+        demo_fraction = 0.0
     label = f"{agent} seed {seed}"
     every = max(1, budget // (len(FRACTIONS) * hyper.train_every * CHECKPOINTS_PER_QUARTER))
     data = workdir / "data"
@@ -213,13 +227,13 @@ def train(
             keeper = _Keeper(data / SERVICE / "checkpoints", workdir / "kept", budget, started, agent)
             interval = DEMO_LLM_INTERVAL if demo_fraction else None
             with (
-                _demonstrator(url, data, demo_fraction > 0, game.world_name) as planner,
+                _demonstrator(url, data, demonstrator if demo_fraction > 0 else None, game.world_name) as planner,
                 background(
                     "services.emulator",
                     url,
                     data,
                     *emulator_flags(game, budget, seed, archive_share, interval),
-                    *(["--llm-ram"] if demo_fraction > 0 and game.world_name == "johto" else []),
+                    *(["--llm-ram"] if demonstrator == "walkthrough" and game.world_name == "johto" else []),
                 ) as emulator,
             ):
                 last_report = time.monotonic()
@@ -227,7 +241,7 @@ def train(
                     time.sleep(0.5)
                     keeper.poll()
                     if planner is not None and newest_step(url) >= demo_fraction * budget:
-                        planner.terminate()  # the stand-in host stays: nothing asks it any more
+                        planner.terminate()  # the model host stays: nothing asks it any more
                         planner = None
                         progress(f"{label}: the demonstrator stops at {newest_step(url):,} steps")
                     if time.monotonic() - last_report >= PROGRESS_EVERY_S:

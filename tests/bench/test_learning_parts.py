@@ -14,7 +14,7 @@ from stable_baselines3.common.vec_env import DummyVecEnv
 
 from bench import harness, learning, report
 from bench.learning_sb3 import PlayedDQN, ScreenStack, SeededResets, dqn_arguments, make_env, make_training_env
-from bench.learning_system import _Keeper
+from bench.learning_system import _Keeper, learner_flags
 from services.dqn_learner.checkpoints import save_checkpoint
 from services.dqn_learner.network import QNetwork
 from services.dqn_learner.settings import LearnerSettings
@@ -185,3 +185,14 @@ def test_sb3s_greedy_episodes_start_from_the_seeds_the_systems_do(tmp_path: Path
         assert [env.reset()[1]["seed"] for _ in range(3)] == [0, 1, 2]
     finally:
         env.close()
+
+
+def test_each_demonstrator_arm_gives_the_learner_its_filter_and_names_its_demonstrator() -> None:
+    hyper = LearnerSettings()
+    for arm, (overrides, _, demonstrator) in learning.ARMS.items():
+        flags = learner_flags(hyper.model_copy(update=overrides), checkpoint_every=10)
+        assert ("--no-demo-filter" in flags) == arm.endswith("_unfiltered"), arm
+        assert ("--demo-filter" in flags) == (not arm.endswith("_unfiltered")), arm
+        assert (demonstrator is not None) == arm.startswith(("demo_", "smollm2_")), arm
+    fairness = learning.fairness(hyper, None, ["smollm2_unfiltered", "demo_dqfd", "system", "sb3_dqn"])
+    assert [fairness[arm]["demonstrator"] for arm in fairness] == ["smollm2", "walkthrough", None, None]
