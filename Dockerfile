@@ -127,7 +127,7 @@ EXPOSE 8000
 HEALTHCHECK --interval=10s --timeout=15s --start-period=60s --retries=3 \
     CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/v1/models', timeout=10)"]
 # the settings of `crystal-rl run`'s own model host (crystal_rl/model_host.py), measured on 2 cores
-CMD ["python", "-m", "llama_cpp.server", "--model", "/opt/crl/model/SmolLM2-135M-Instruct.Q4_1.gguf", "--model_alias", "SmolLM2-135M-Instruct", "--host", "0.0.0.0", "--port", "8000", "--n_ctx", "4096", "--n_threads", "1", "--n_threads_batch", "1", "--n_batch", "512", "--verbose", "False"]
+CMD ["python", "-m", "llama_cpp.server", "--model", "/opt/crl/model/SmolLM2-135M-Instruct.Q4_1.gguf", "--model_alias", "SmolLM2-135M-Instruct", "--host", "0.0.0.0", "--port", "8000", "--n_ctx", "4096", "--n_threads", "1", "--n_threads_batch", "1", "--n_batch", "512", "--logits_all", "False", "--verbose", "False"]
 
 # Redis from Debian, for machines that reach no image registry (the project's container test): the compose
 # file uses redis:7 unless CRL_REDIS_IMAGE names this one. Same command line, same /data.

@@ -53,7 +53,7 @@ def main() -> None:
                 print(f"**{message['role']}**\n\n```text\n{message['content'].rstrip()}\n```\n")
             answer = json.dumps(SAMPLE_ANSWER, ensure_ascii=False)
             print(f"**answer** (a sample)\n\n```json\n{answer}\n```\n")
-            plan = parse_plan(answer, request.legal, settings.max_plan_steps, settings.max_ttl_steps)
+            plan = parse_plan(answer, request.legal, builder.limits.max_steps, builder.limits.max_ttl)
             arbiter = Arbiter(terrain=core)
             action = Action(env="0", step=0, source=ActionSource.LLM, buttons=plan.buttons, ttl_steps=plan.ttl_steps,
                             goal=plan.goal, walk_to=plan.walk_to)  # fmt: skip

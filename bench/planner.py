@@ -289,8 +289,10 @@ class Variant:
     name: str
     threads: int = 1
     batch: int = 512
+    logits_all: bool = False
     profile: str = "small"
-    max_plan_steps: int = 8
+    max_plan_steps: int | None = None
+    """None: the profile's."""
     shared_prefix: bool = True
     """False: a line that differs on every call opens the system turn, so no prefix is reused."""
     grammar: bool = True
@@ -298,12 +300,13 @@ class Variant:
 
 
 VARIANTS = (
-    Variant("the embedded host's settings: 1 thread, batch 512, small profile"),
+    Variant("the embedded host's settings: 1 thread, batch 512, last logits only, small profile"),
     Variant("no prefix reused (the system turn differs every call)", shared_prefix=False),
     Variant("full profile (history, map grid, longer answers)", profile="full"),
     Variant("2 threads", threads=2),
     Variant("batch 64", batch=64),
-    Variant("answers of at most 4 buttons", max_plan_steps=4),
+    Variant("answers of up to 8 buttons", max_plan_steps=8),
+    Variant("logits of every prompt token (llama-cpp-python's default)", logits_all=True),
     Variant("JSON mode without the schema's grammar", grammar=False),
 )
 
@@ -331,7 +334,9 @@ def _variant(variant: Variant, requests: list[PlanRequest]) -> dict[str, Any]:
     from services.llm_planner.planner import prompts_for
     from services.llm_planner.settings import PlannerSettings
 
-    with embedded_host(ServerOptions(threads=variant.threads, batch=variant.batch)) as host:
+    with embedded_host(
+        ServerOptions(threads=variant.threads, batch=variant.batch, logits_all=variant.logits_all)
+    ) as host:
         flags = dict(zip(host.planner_flags()[::2], host.planner_flags()[1::2], strict=True))
         settings = PlannerSettings(
             llm_url=flags["--llm-url"], llm_model=flags["--llm-model"], llm_profile=variant.profile,  # type: ignore[arg-type]
@@ -355,7 +360,7 @@ def _variant(variant: Variant, requests: list[PlanRequest]) -> dict[str, Any]:
                 seconds = time.perf_counter() - started
                 text = reply["choices"][0]["message"]["content"]
                 try:
-                    parse_plan(text, request.legal, settings.max_plan_steps, settings.max_ttl_steps)
+                    parse_plan(text, request.legal, prompts.limits.max_steps, prompts.limits.max_ttl)
                     parsed = True
                 except PlanError:
                     parsed = False
@@ -367,8 +372,9 @@ def _variant(variant: Variant, requests: list[PlanRequest]) -> dict[str, Any]:
         "variant": variant.name,
         "threads": variant.threads,
         "batch": variant.batch,
+        "logits_all": variant.logits_all,
         "profile": variant.profile,
-        "max_plan_steps": variant.max_plan_steps,
+        "max_plan_steps": prompts.limits.max_steps,
         "shared_prefix": variant.shared_prefix,
         "grammar": variant.grammar,
         "calls": len(calls),

@@ -12,7 +12,9 @@ The server's settings were chosen by measurement on a 2-core machine with the ga
 "The embedded model"): one thread (a second one took the emulator's core and gave the model
 nothing back), normal priority (at nice 10 the model starved on a loaded machine), a context of
 4,096 tokens (the longest prompt, a repair turn and the longest answer fit), llama.cpp's default
-batch of 512. The prefix of every prompt stays evaluated in the server from one call to the next:
+batch of 512, logits for the last token only (`--logits_all False`: llama-cpp-python's default computes the
+vocabulary's 49,152 logits for every prompt token and keeps them, 800 MB at this context, for nothing the
+planner asks). The prefix of every prompt stays evaluated in the server from one call to the next:
 that is why the small profile's prompt puts what changes seldom first.
 """
 
@@ -54,6 +56,8 @@ class ServerOptions:
     threads: int = 1
     context: int = 4096
     batch: int = 512
+    logits_all: bool = False
+    """Logits of every prompt token (llama-cpp-python's default), not only of the last: work the planner never uses."""
 
 
 def model_path() -> Path | None:
@@ -118,7 +122,7 @@ class EmbeddedHost:
             sys.executable, "-m", SERVER_MODULE, "--model", str(self.model), "--model_alias", MODEL_NAME,
             "--host", "127.0.0.1", "--port", str(self.port), "--n_ctx", str(o.context),
             "--n_threads", str(o.threads), "--n_threads_batch", str(o.threads), "--n_batch", str(o.batch),
-            "--verbose", "False",
+            "--logits_all", str(o.logits_all), "--verbose", "False",
         )  # fmt: skip
         return ChildSpec("model_host", "0", argv)
 

@@ -72,13 +72,14 @@ class AnswerLimits:
         one (llama-cpp-python's allows one after every token), plus the end of text. Every character of it
         is one ASCII byte and a token is at least one byte, so this bounds any tokenizer's count."""
         longest_button = max(len(b.value) for b in Button)
-        answer = {
+        answer: dict[str, Any] = {
             "goal": "x" * self.goal_chars,
             "walk_to": "x" * LONGEST_WALK,
             "buttons": ["x" * longest_button] * self.max_steps,
             "ttl": self.max_ttl,
-            "notes": ["x" * self.note_chars] * self.max_notes,
         }
+        if self.max_notes:
+            answer["notes"] = ["x" * self.note_chars] * self.max_notes
         return _spaced_length(answer) + 1
 
 
@@ -151,33 +152,31 @@ def walk_targets(text_map: TextMap | None) -> list[str]:
 
 def plan_schema(legal: Sequence[Button], limits: AnswerLimits, walks: Sequence[str] = ("",)) -> dict[str, Any]:
     """JSON schema of the answer to one request, strict enough for OpenAI's `strict` mode (all keys required, no
-    extras): `legal` are the request's buttons, `walks` its `walk_targets`."""
-    return {
-        "type": "object",
-        "properties": {
-            "goal": {"type": "string", "pattern": text_pattern(limits.goal_chars, first=True)},
-            "walk_to": {"type": "string", "enum": list(walks)},
-            "buttons": {
-                "type": "array",
-                "items": {"type": "string", "enum": [b.value for b in legal]},
-                "minItems": 1,
-                "maxItems": limits.max_steps,
-            },
-            "ttl": {
-                "type": "integer",
-                "minimum": limits.min_ttl,
-                "maximum": limits.max_ttl,
-                "enum": list(range(limits.min_ttl, limits.max_ttl + 1)),
-            },
-            "notes": {
-                "type": "array",
-                "items": {"type": "string", "pattern": text_pattern(limits.note_chars)},
-                "maxItems": limits.max_notes,
-            },
+    extras): `legal` are the request's buttons, `walks` its `walk_targets`. Limits of no notes leave `notes` out
+    (a grammar-bound model need not write an empty list)."""
+    properties: dict[str, Any] = {
+        "goal": {"type": "string", "pattern": text_pattern(limits.goal_chars, first=True)},
+        "walk_to": {"type": "string", "enum": list(walks)},
+        "buttons": {
+            "type": "array",
+            "items": {"type": "string", "enum": [b.value for b in legal]},
+            "minItems": 1,
+            "maxItems": limits.max_steps,
         },
-        "required": ["goal", "walk_to", "buttons", "ttl", "notes"],
-        "additionalProperties": False,
+        "ttl": {
+            "type": "integer",
+            "minimum": limits.min_ttl,
+            "maximum": limits.max_ttl,
+            "enum": list(range(limits.min_ttl, limits.max_ttl + 1)),
+        },
     }
+    if limits.max_notes:
+        properties["notes"] = {
+            "type": "array",
+            "items": {"type": "string", "pattern": text_pattern(limits.note_chars)},
+            "maxItems": limits.max_notes,
+        }
+    return {"type": "object", "properties": properties, "required": list(properties), "additionalProperties": False}
 
 
 _FENCE = re.compile(r"```(?:json)?\s*(.*?)```", re.DOTALL | re.IGNORECASE)

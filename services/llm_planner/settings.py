@@ -85,8 +85,9 @@ class PlannerSettings(CommonSettings):
     breaker_reset_s: float = Field(default=10.0, gt=0)
     """How long the back end stays 'down' before one request is let through to test whether it is back."""
 
-    max_plan_steps: int = Field(default=8, ge=1, le=32)
-    """Most buttons in one plan (the `Action` message allows 32)."""
+    max_plan_steps: int | None = Field(default=None, ge=1, le=32)
+    """Most buttons in one plan (the `Action` message allows 32); unset: the profile's (8 for `full`, 4 for
+    `small`, whose model writes each button at a few tokens a second on a loaded CPU)."""
 
     max_ttl_steps: int = Field(default=64, ge=1, le=1000)
     """Longest time-to-live a plan may ask for, in emulator steps."""
@@ -154,7 +155,8 @@ class PlannerSettings(CommonSettings):
     def answer_limits(self) -> AnswerLimits:
         """What an answer may hold: the plan limits here, the text lengths of the profile."""
         p = self.profile()
-        return AnswerLimits(self.max_plan_steps, self.max_ttl_steps, p.goal_chars, p.note_chars, p.max_notes)
+        steps = self.max_plan_steps or p.max_steps
+        return AnswerLimits(steps, self.max_ttl_steps, p.goal_chars, p.note_chars, p.max_notes)
 
     def max_tokens(self) -> int:
         """The answer's token cap sent to the host: `llm_max_tokens`, else the longest answer the schema allows."""

@@ -104,13 +104,16 @@ def answers_from(schema: dict[str, Any], rng: random.Random) -> dict[str, Any]:
 
     buttons = props["buttons"]
     count = rng.randint(buttons["minItems"], buttons["maxItems"])
-    return {
+    answer = {
         "goal": text(props["goal"]["pattern"]),
         "walk_to": rng.choice(props["walk_to"]["enum"]),
         "buttons": [rng.choice(buttons["items"]["enum"]) for _ in range(count)],
         "ttl": rng.choice(props["ttl"]["enum"]),
-        "notes": [text(props["notes"]["items"]["pattern"]) for _ in range(rng.randint(0, props["notes"]["maxItems"]))],
     }
+    if "notes" in props:
+        notes = props["notes"]
+        answer["notes"] = [text(notes["items"]["pattern"]) for _ in range(rng.randint(0, notes["maxItems"]))]
+    return answer
 
 
 @pytest.mark.parametrize("profile", ["full", "small"])
@@ -136,17 +139,35 @@ def test_the_longest_answer_the_schema_allows_fits_the_token_cap(profile: str) -
     limits = settings.answer_limits()
     walks = ["", "exit north", "-999, -999"]
     schema = plan_schema(tuple(Button), limits, walks)
-    longest = {
+    longest: dict[str, Any] = {
         "goal": "g" * limits.goal_chars, "walk_to": "exit north", "buttons": ["select"] * limits.max_steps,
-        "ttl": limits.max_ttl, "notes": ["n" * limits.note_chars] * limits.max_notes,
+        "ttl": limits.max_ttl,
     }  # fmt: skip
+    if limits.max_notes:
+        longest["notes"] = ["n" * limits.note_chars] * limits.max_notes
     jsonschema.validate(longest, schema)
     # one space after every token, as llama-cpp-python's grammar allows, and a byte is at most one token
     spaced = json.dumps(longest, separators=(", ", ": ")).replace("[", "[ ").replace("{", "{ ") + " "
     assert len(spaced.encode()) + 1 <= settings.max_tokens() == limits.longest_answer_tokens()
     assert settings.max_tokens() <= len(spaced.encode()) + 2 * (len(longest) + 20)  # a bound, not a guess far off
     with pytest.raises(ValueError, match="below the longest answer"):
-        PlannerSettings(llm_profile=profile, llm_max_tokens=256 if profile == "full" else 100)
+        PlannerSettings(llm_profile=profile, llm_max_tokens=settings.max_tokens() - 1)
+
+
+def test_a_profile_of_no_notes_leaves_them_out_of_the_schema_and_the_answer_keeps_the_stored_ones() -> None:
+    schema = plan_schema(LEGAL, PlannerSettings(llm_profile="small").answer_limits())
+    assert "notes" not in schema["properties"] and "notes" not in schema["required"]
+    assert parse_plan('{"goal": "g", "walk_to": "", "buttons": ["a"], "ttl": 5}', LEGAL, 4, 20).notes is None
+    assert "notes" in plan_schema(LEGAL, PlannerSettings(llm_profile="full").answer_limits())["required"]
+
+
+def test_a_plans_buttons_are_the_profiles_unless_set_and_the_schema_says_so() -> None:
+    small, full = PlannerSettings(llm_profile="small"), PlannerSettings(llm_profile="full")
+    assert small.answer_limits().max_steps < full.answer_limits().max_steps  # fewer tokens for a small model
+    assert PlannerSettings(llm_profile="small", max_plan_steps=8).answer_limits().max_steps == 8
+    schema = plan_schema(tuple(Button), small.answer_limits())
+    assert schema["properties"]["buttons"]["maxItems"] == small.answer_limits().max_steps
+    assert small.max_tokens() < PlannerSettings(llm_profile="small", max_plan_steps=8).max_tokens()
 
 
 def test_rejections_name_their_kind() -> None:
