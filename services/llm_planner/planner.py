@@ -67,6 +67,7 @@ def prompts_for(settings: PlannerSettings) -> PromptBuilder:
         profile.history_limit if settings.history_limit is None else settings.history_limit,
         settings.prompt_budget_tokens or profile.budget_tokens,
         images=settings.llm_image,
+        steady_places=profile.steady_places,
     )
 
 

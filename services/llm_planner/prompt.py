@@ -70,6 +70,9 @@ class Profile:
     goal_chars: int
     note_chars: int
     max_notes: int
+    steady_places: bool = False
+    """List a map's exits in the map's order, without their side of the player: the same text wherever the player
+    stands on a map, so the server's prefix cache keeps it (by distance, with sides, every step moves them)."""
 
 
 PROFILES: dict[str, Profile] = {
@@ -84,6 +87,7 @@ PROFILES: dict[str, Profile] = {
         goal_chars=24,
         note_chars=40,
         max_notes=0,
+        steady_places=True,
     ),
 }
 
@@ -263,19 +267,24 @@ def describe_text_map(text_map: TextMap | None) -> str:
     return "\n".join([*lines, describe_places(text_map)])
 
 
-def describe_places(text_map: TextMap | None) -> str:
+def describe_places(text_map: TextMap | None, steady: bool = False) -> str:
     """The map's exits (with where they lead and which way), people and items, with their coordinates: the places
-    a walk can go to, the same from one step to the next on a map."""
+    a walk can go to. `steady`: the exits in the map's order (top to bottom, left to right) and without their side
+    of the player, so the text stays the same while the player walks (`Profile.steady_places`)."""
     if text_map is None or not text_map.rows:
         return "Exits: not readable now (between maps)"
+    shown = list(text_map.exits[:MAX_EXITS_SHOWN])
+    if steady:
+        shown.sort(key=lambda e: (e.edge is not None, e.y or 0, e.x or 0))
     exits = []
-    for exit in text_map.exits[:MAX_EXITS_SHOWN]:
+    for exit in shown:
         if exit.edge is not None:
             exits.append(f"the {exit.edge} edge of the map -> {exit.to}")
             continue
         assert exit.x is not None and exit.y is not None
         where = side_of(exit.x - text_map.x, exit.y - text_map.y)
-        exits.append(f"({exit.x}, {exit.y}) -> {exit.to}, {'under you' if where is None else f'to the {where}'}")
+        side = "" if steady else f", {'under you' if where is None else f'to the {where}'}"
+        exits.append(f"({exit.x}, {exit.y}) -> {exit.to}{side}")
     lines = ["Exits: " + ("; ".join(exits) if exits else "none known")]
     for label, cells in (("People", text_map.people), ("Items", text_map.items)):
         if cells:
@@ -309,8 +318,10 @@ class PromptBuilder:
         history_limit: int,
         budget_tokens: int = 2000,
         images: bool = False,
+        steady_places: bool = False,
     ) -> None:
         self.templates = templates
+        self.steady_places = steady_places
         self.limits = limits
         self.history_limit = history_limit
         self.budget_tokens = budget_tokens
@@ -347,7 +358,7 @@ class PromptBuilder:
             text_map=describe_text_map(request.text_map),
             standing=describe_standing(request.state),
             situation=describe_situation(request.state),
-            places=describe_places(request.text_map),
+            places=describe_places(request.text_map, self.steady_places),
         )
         turn: ChatMessage = {"role": "user", "content": user}
         if self.images and request.screen_png:

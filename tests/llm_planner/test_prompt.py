@@ -142,3 +142,26 @@ def test_a_full_prompt_with_map_words_notes_and_history_stays_in_the_default_bud
     messages = PromptBuilder(Templates.load(), AnswerLimits(8, 64), history_limit=16).messages(request, notes)
     assert estimate_tokens(messages) <= 2000
     assert "- step 1015:" in messages[1]["content"]  # nothing had to be cut to fit
+
+
+def test_the_small_profiles_places_stay_the_same_text_while_the_player_walks_the_map() -> None:
+    """So the server's prefix cache keeps them: a call re-reads only what follows the first changed token."""
+    from services.llm_planner.planner import prompts_for
+    from services.llm_planner.settings import PlannerSettings
+
+    exits = (MapExit(x=13, y=7, to="Players House 1F"), MapExit(x=6, y=7, to="Elms Lab"),
+             MapExit(edge="west", to="Route 29"))  # fmt: skip
+    here, there = (_text_map().model_copy(update={"x": x, "exits": exits}) for x in (12, 5))
+    there = there.model_copy(update={"exits": (exits[1], exits[0], exits[2])})  # the nearest first, as the map has it
+
+    def places(profile: str, text_map: TextMap) -> list[str]:
+        user = prompts_for(PlannerSettings(llm_profile=profile)).messages(make_request(text_map=text_map))[1]
+        return [line for line in user["content"].splitlines() if line.startswith("Exits:")]
+
+    assert (
+        places("small", here)
+        == places("small", there)
+        == ["Exits: (6, 7) -> Elms Lab; (13, 7) -> Players House 1F; the west edge of the map -> Route 29"]
+    )
+    assert places("full", here) != places("full", there)  # a big model is told which way each exit is
+    assert "(6, 7) -> Elms Lab, to the west" in places("full", here)[0]
