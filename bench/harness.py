@@ -23,7 +23,9 @@ RESULTS = Path(__file__).parent / "results"
 
 
 def machine() -> dict[str, Any]:
-    """What a result was measured on: Python, the platform, the cores and the versions that set the speed."""
+    """What a result was measured on: Python, the platform, the cores, how busy they were as the run began (the
+    load average over the last minute: other work on the machine moves every absolute figure) and the versions
+    that set the speed."""
     versions = {}
     for package in ("pyboy", "redis", "hiredis", "pydantic", "torch", "numpy", "stable-baselines3"):
         try:
@@ -35,6 +37,7 @@ def machine() -> dict[str, Any]:
         "python": platform.python_version(),
         "platform": platform.platform(),
         "cpus": os.cpu_count(),
+        "load_1min": round(os.getloadavg()[0], 2),
         "versions": versions,
     }
 

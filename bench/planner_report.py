@@ -30,13 +30,19 @@ def _seconds(ms: Any) -> str:
     return "-" if ms is None else f"{ms / 1000:.1f}"
 
 
+def _load(machine: dict[str, Any]) -> str:
+    """How busy the machine was as the run began, when the result says (older results do not)."""
+    load = machine.get("load_1min")
+    return "" if load is None else f" (load average {load:.2f} as it began)"
+
+
 def tables(result: dict[str, Any]) -> str:
     """Every table of the suite, with a line saying where and when it was measured."""
     machine = result.get("machine", {})
     when = time.strftime("%Y-%m-%d %H:%M", time.localtime(result["started"])) if result.get("started") else "?"
     lines = [
         f"World `{result['world']}`, episodes of {result['episode_steps']:,} steps, {result['episodes']} per agent; "
-        f"measured {when} on {machine.get('cpus', '?')} cores shared with other work.",
+        f"measured {when} on {machine.get('cpus', '?')} cores{_load(machine)}.",
         "",
         "| agent | llm wait ms / interval | steps/s | requests | applied | rejected | stale | superseded | failed "
         "| steps played by plans | model p50 / p99 s | answer p50 / p99 s |",

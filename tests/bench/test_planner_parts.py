@@ -40,7 +40,7 @@ def test_the_readme_tables_carry_each_agents_figures_and_say_where_they_were_mea
     reached = {"episodes": 1, "return_mean": 4.9, "reached": {"new_map": 1.0}, "maps_entered_mean": 2.0,
                "max_level_mean": 0.0}  # fmt: skip
     result = {
-        "world": "johto", "episode_steps": 1000, "episodes": 1, "machine": {"cpus": 2}, "started": 0,
+        "world": "johto", "episode_steps": 1000, "episodes": 1, "machine": {"cpus": 2, "load_1min": 3.5}, "started": 0,
         "agents": {
             "smollm2_wait": {"settings": {"model": "smollm2", "llm_wait_ms": 3000, "llm_interval": 30},
                              "per_1000_steps": per, "steps_per_s": 7.9, "plan_steps_share": 0.18,
@@ -51,7 +51,8 @@ def test_the_readme_tables_carry_each_agents_figures_and_say_where_they_were_mea
         },
     }  # fmt: skip
     text = tables(result)
-    assert "World `johto`, episodes of 1,000 steps, 1 per agent" in text and "2 cores shared" in text
+    assert "World `johto`, episodes of 1,000 steps, 1 per agent" in text and "2 cores (load average 3.50" in text
+    assert "2 cores." in tables({**result, "machine": {"cpus": 2}})  # an older result, without the load
     lines = text.splitlines()
     row = next(line for line in lines if line.startswith("| SmolLM2 + rules, `--llm-wait`") and "3000" in line)
     assert row.split(" | ")[1:10] == ["3000 / 30", "7.9", "31.0", "26.0", "0.0", "4.0", "0.0", "0.0", "18%"]
