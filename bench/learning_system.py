@@ -2,10 +2,10 @@
 
 No dashboard (so the emulator draws no screens for it), and no planner, except in the
 demonstrators' arms: there the real planner asks a model host, a plan every `DEMO_LLM_INTERVAL` steps
-for the first `demo_fraction` of the budget; then the planner is stopped and the DQN plays alone. The
-host is the stand-in that answers with the walkthrough from where the player stands
-(`tests.standins.demonstrator`), or the embedded SmolLM2-135M as `crystal-rl run` starts it (the game
-does not wait for its plans: `--llm-wait` is the emulator's default). The
+for the first `demo_fraction` of the budget, the game waiting for each (`DEMO_LLM_WAIT_MS`); then the
+planner is stopped and the DQN plays alone. The host is the stand-in that answers with the walkthrough
+from where the player stands (`tests.standins.demonstrator`), or the embedded SmolLM2-135M as
+`crystal-rl run` starts it. The
 emulator plays `budget` steps (`--max-steps`) in episodes that end at the goal or after
 `episode_steps`; the learner writes a checkpoint every few hundred updates, and the first one
 whose own count of frames reaches an evaluation point is kept for it, with its wall-clock
@@ -46,6 +46,9 @@ CHECKPOINTS_PER_QUARTER = 20
 PROGRESS_EVERY_S = 30.0
 DEMO_LLM_INTERVAL = 8
 """Steps between plan requests while the demonstrator plays: with plans of up to 8 buttons, most steps are its."""
+DEMO_LLM_WAIT_MS = 3000
+"""How long the game waits for the demonstrator's plan at a planning point (`--llm-wait`): without it the DQN plays
+while a request is open, and the walkthrough played 7-8 % of the steps of its quarter instead of most of them."""
 CATCH_UP_S = 120.0
 """Longest wait, after the emulator's last step, for the learner to read the frames still in its stream."""
 
@@ -105,7 +108,7 @@ def emulator_flags(
     if archive_share is not None:
         flags.append(f"--archive-share={archive_share}")
     if llm_interval is not None:
-        flags.append(f"--llm-interval={llm_interval}")
+        flags += [f"--llm-interval={llm_interval}", f"--llm-wait={DEMO_LLM_WAIT_MS}"]
     return [*flags, f"--goal={game.goal_for(rom)}", f"--episode-steps={limit}", f"--max-steps={budget}",
             f"--seed={seed}", "--screen-fps=0", "--peer-check-interval=0.1", "--progress-interval=3600"]  # fmt: skip
 
