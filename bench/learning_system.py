@@ -108,7 +108,7 @@ def emulator_flags(
     if archive_share is not None:
         flags.append(f"--archive-share={archive_share}")
     if llm_interval is not None:
-        flags += [f"--llm-interval={llm_interval}", f"--llm-wait={DEMO_LLM_WAIT_MS}"]
+        flags += [f"--llm-interval={llm_interval}", f"--llm-wait-ms={DEMO_LLM_WAIT_MS}"]
     return [*flags, f"--goal={game.goal_for(rom)}", f"--episode-steps={limit}", f"--max-steps={budget}",
             f"--seed={seed}", "--screen-fps=0", "--peer-check-interval=0.1", "--progress-interval=3600"]  # fmt: skip
 
