@@ -44,11 +44,15 @@ AGENT = "system"
 CHECKPOINTS_PER_QUARTER = 20
 """How finely checkpoints are written: a point's checkpoint is at most 1/20 of a quarter past it."""
 PROGRESS_EVERY_S = 30.0
-DEMO_LLM_INTERVAL = 8
-"""Steps between plan requests while the demonstrator plays: with plans of up to 8 buttons, most steps are its."""
+DEMO_LLM_INTERVAL: dict[str, int] = {"walkthrough": 1, "smollm2": 8}
+"""Steps between plan requests while the demonstrator plays (the emulator asks no sooner after a plan has played
+out; the DQN plays the steps between). The walkthrough answers at once with a plan of a press or a few, so it is
+asked at every step and plays its quarter (at 8 it played 8-9 % of the training steps, the run of 23:16). SmolLM2
+takes about 2 s a plan: asked every 8 steps its plans played 18-19 %, and at every step its quarter would take
+some 20 minutes a seed."""
 DEMO_LLM_WAIT_MS = 3000
-"""How long the game waits for the demonstrator's plan at a planning point (`--llm-wait`): without it the DQN plays
-while a request is open, and the walkthrough played 7-8 % of the steps of its quarter instead of most of them."""
+"""How long the game waits for the demonstrator's plan at a planning point (`--llm-wait-ms`), so a plan lands on the
+state it was made for."""
 CATCH_UP_S = 120.0
 """Longest wait, after the emulator's last step, for the learner to read the frames still in its stream."""
 
@@ -228,7 +232,7 @@ def train(
             wait_health(url, SERVICE)
             started = time.time()
             keeper = _Keeper(data / SERVICE / "checkpoints", workdir / "kept", budget, started, agent)
-            interval = DEMO_LLM_INTERVAL if demo_fraction else None
+            interval = DEMO_LLM_INTERVAL[demonstrator] if demonstrator is not None and demo_fraction else None
             with (
                 _demonstrator(url, data, demonstrator if demo_fraction > 0 else None, game.world_name) as planner,
                 background(
