@@ -221,8 +221,8 @@ def train(
 
     `demonstrator`: who plans for the first `demo_fraction` of the budget (see the module's docstring).
     """
-    if demonstrator is None:
-        demo_fraction = 0.0
+    if demo_fraction <= 0:
+        demonstrator = None
     label = f"{agent} seed {seed}"
     every = max(1, budget // (len(FRACTIONS) * hyper.train_every * CHECKPOINTS_PER_QUARTER))
     data = workdir / "data"
@@ -232,9 +232,9 @@ def train(
             wait_health(url, SERVICE)
             started = time.time()
             keeper = _Keeper(data / SERVICE / "checkpoints", workdir / "kept", budget, started, agent)
-            interval = DEMO_LLM_INTERVAL[demonstrator] if demonstrator is not None and demo_fraction else None
+            interval = DEMO_LLM_INTERVAL[demonstrator] if demonstrator is not None else None
             with (
-                _demonstrator(url, data, demonstrator if demo_fraction > 0 else None, game.world_name) as planner,
+                _demonstrator(url, data, demonstrator, game.world_name) as planner,
                 background(
                     "services.emulator",
                     url,
