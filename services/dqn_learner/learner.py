@@ -40,24 +40,27 @@ from shared.messages import Frame
 
 log = logging.getLogger(__name__)
 
-MAX_PLAN_FRAMES = 1024
-"""Frames of one plan held at most: past it the plan is judged on what it did so far (a plan lives 1,000 steps
-at most, `Action.ttl_steps`; a walk a little longer)."""
+MAX_HELD_FRAMES = 1024
+"""Frames of one run of plans held at most: past it the run is judged on what it did so far, so a planner that
+plays on without progress is not held in memory without end (a single plan lives 1,000 steps at most,
+`Action.ttl_steps`)."""
 
 Entry = tuple[str, np.ndarray, np.ndarray, np.ndarray]
 """A frame as the rings store it: env, newest screen, features, legal mask."""
 
 
 @dataclass
-class HeldPlan:
-    """A plan's frames, held until the plan is over and judged: demonstrations if it made progress."""
+class HeldRun:
+    """The frames of consecutive plans, held until they make progress or end: demonstrations only if they made some.
 
-    plan: str
+    Plans are judged as a run, not one by one, because a step-by-step demonstrator (the walkthrough) answers
+    with plans of one press or a few: no single one reaches a milestone, while the run of them walks to it.
+    """
+
     rows: list[tuple[Entry, dict[str, Any], bool]] = field(default_factory=list)
     """Each frame's entry, outcome and whether its source is a demonstrating one."""
-    milestone: bool = False
     reward: float = 0.0
-    """The plan's reward, unscaled: what `demo_min_reward` is compared with."""
+    """The run's reward so far, unscaled: what `demo_min_reward` is compared with."""
 
 
 class Learner:
@@ -119,10 +122,10 @@ class Learner:
         self.on_thread_start: Callable[[], None] = lambda: None
         if settings.lookahead:
             self.lookahead = LookAhead(self.sample_batch, self.agent, lambda: self.on_thread_start())
-        self._held: dict[str, HeldPlan] = {}
-        """Per env, the plan whose frames wait for its verdict (`demo_filter`)."""
-        self.plans_judged = {"progress": 0, "none": 0}
-        """Plans whose steps became demonstrations, and plans whose steps became ordinary transitions."""
+        self._held: dict[str, HeldRun] = {}
+        """Per env, the run of plans whose frames wait for their verdict (`demo_filter`)."""
+        self.runs_judged = {"progress": 0, "none": 0}
+        """Runs of plans whose steps became demonstrations, and runs whose steps became ordinary transitions."""
 
     @staticmethod
     def _demo_store(settings: LearnerSettings) -> DemoStore | None:
@@ -157,8 +160,9 @@ class Learner:
         mask); the caller sends it to `dead`. A frame that repeats or precedes its env's
         last step (redelivered after a restart) is stacked afresh and makes no transition.
         The caller answers the observation unless it is `final`. With `demo_filter`, the
-        frames of a plan's steps are held until the plan is over, then stored as
-        demonstrations or as ordinary transitions by what the plan achieved.
+        frames of consecutive plans' steps are held as one run: up to the step that makes
+        progress they are demonstrations, and a run that ends without progress (a frame no
+        plan played, a gap, the episode's end) is stored as ordinary transitions.
         """
         stacker = self._stackers.get(frame.env)
         if stacker is None:
@@ -177,26 +181,26 @@ class Learner:
             self._store(entry, outcome, demo)
             return obs
         held = self._held.get(frame.env)
-        if held is not None and (frame.plan != held.plan or not obs.continues):
-            self._judge(frame.env)  # a frame its plan did not play, or a gap: the plan's steps are over
+        if held is not None and (frame.plan is None or not obs.continues):
+            self._judge(frame.env, progress=False)  # a frame no plan played, or a gap: the run is over
             held = None
         if frame.plan is None:
             self._store(entry, outcome, demo)
             return obs
         if held is None:
-            held = self._held[frame.env] = HeldPlan(frame.plan)
+            held = self._held[frame.env] = HeldRun()
         held.rows.append((entry, outcome, demo))
-        held.milestone = held.milestone or frame.milestone is not None
         held.reward += frame.reward
-        if obs.final or len(held.rows) >= MAX_PLAN_FRAMES:
-            self._judge(frame.env)
+        if frame.milestone is not None or held.reward >= self.settings.demo_min_reward:
+            self._judge(frame.env, progress=True)  # the steps up to here earned it; the next plan starts a new run
+        elif obs.final or len(held.rows) >= MAX_HELD_FRAMES:
+            self._judge(frame.env, progress=False)
         return obs
 
-    def _judge(self, env: str) -> None:
-        """The env's held plan is over: its steps are demonstrations if it made progress, else ordinary ones."""
+    def _judge(self, env: str, progress: bool) -> None:
+        """Store the env's held run: its steps are demonstrations if it made progress, else ordinary ones."""
         held = self._held.pop(env)
-        progress = held.milestone or held.reward >= self.settings.demo_min_reward
-        self.plans_judged["progress" if progress else "none"] += 1
+        self.runs_judged["progress" if progress else "none"] += 1
         for entry, outcome, demo in held.rows:
             self._store(entry, outcome, demo and progress)
 
@@ -313,8 +317,8 @@ class Learner:
             "buffer/bytes_per_transition": self.buffer.bytes_per_transition,
             "buffer/demo_share": round(self.buffer.demos / max(len(self.buffer), 1), 4),
             "buffer/demos_reserved": 0 if self.demos is None else self.demos.buffer.demos,
-            "demos/plans_progress": self.plans_judged["progress"],
-            "demos/plans_no_progress": self.plans_judged["none"],
+            "demos/runs_progress": self.runs_judged["progress"],
+            "demos/runs_no_progress": self.runs_judged["none"],
             "demos/frames_held": sum(len(h.rows) for h in self._held.values()),
         }
 

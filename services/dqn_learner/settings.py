@@ -82,15 +82,16 @@ class LearnerSettings(CommonSettings):
     none): the margin loss teaches the network to prefer them, and they also fill the reserved ring."""
 
     demo_filter: bool = True
-    """A plan's steps count as demonstrations only when the plan made progress within its time: a milestone (a
-    badge, the first Pokémon, a new map, a battle won) or its reward at least `demo_min_reward`; a plan that
-    made none is played out as ordinary transitions, so a weak model's plans are never burned into the network
-    by the margin loss. Its frames are held until the plan is over (the first frame not played by it). False:
-    every step of a source in `demo_sources` is a demonstration."""
+    """Plans' steps count as demonstrations only when they made progress: a milestone (a badge, the first
+    Pokémon, a new map, a battle won) or a reward of at least `demo_min_reward`. Consecutive plans are judged
+    together, as one run up to the step that made progress (a demonstrator that answers with a press or two at
+    a time walks to a milestone over many plans); a run that ends without progress (the learner plays a step,
+    a gap, the episode's end) is played out as ordinary transitions, so a weak model's plans are never burned
+    into the network by the margin loss. False: every step of a source in `demo_sources` is a demonstration."""
 
     demo_min_reward: float = 0.5
-    """The reward a plan's steps must earn together to count as progress without a milestone (0.5: a story
-    event, a level, 25 new tiles; a walk of a few new tiles earns 0.02 a tile)."""
+    """The reward a run of plans' steps must earn together to count as progress without a milestone (0.5: a
+    story event, a level, 25 new tiles; a walk of a few new tiles earns 0.02 a tile)."""
 
     demo_capacity: int = Field(default=10_000, ge=0)
     """Demonstrated transitions kept in a ring of their own that ordinary frames never overwrite (0: none;

@@ -198,7 +198,7 @@ def test_a_demonstrations_file_of_another_stack_is_refused(tmp_path: Path) -> No
         DemoStore.load(path, 4, N_FEATURES, N_ACTIONS)
 
 
-# --- which plans are demonstrations (`demo_filter`) ---------------------------------------------
+# --- which plans' steps are demonstrations (`demo_filter`) ---------------------------------------------
 
 
 def _plan_frame(step: int, plan: str | None, reward: float = 0.0, **fields: object) -> Frame:
@@ -208,46 +208,61 @@ def _plan_frame(step: int, plan: str | None, reward: float = 0.0, **fields: obje
     return frame.model_copy(update={"action_source": source, "plan": plan})
 
 
-def test_a_plans_steps_are_held_until_it_is_over_and_kept_as_demonstrations_only_if_it_made_progress() -> None:
+def test_consecutive_plans_are_held_as_one_run_and_are_demonstrations_up_to_the_step_that_made_progress() -> None:
     learner = Learner(_settings(buffer_capacity=256), torch.device("cpu"))
     learner.observe(_plan_frame(1, None))
     for step in range(2, 6):  # plan "walk": four steps, a few new tiles (0.02 each), nothing else
         learner.observe(_plan_frame(step, "walk", reward=0.02))
     assert len(learner.buffer) == 0 and learner.values()["demos/frames_held"] == 4  # not judged yet
-    for step in range(6, 10):  # plan "door": the third of its steps enters a new map
-        learner.observe(_plan_frame(step, "door", reward=1.0 if step == 8 else 0.0, milestone="new_map" if step == 8
-                                    else None))  # fmt: skip
-    assert len(learner.buffer) == 4 and learner.buffer.demos == 0  # "walk" is over: ordinary transitions
-    learner.observe(_plan_frame(10, None))  # the DQN plays: "door" is over
-    assert len(learner.buffer) == 9 and learner.buffer.demos == 4
-    assert learner.demos is not None and learner.demos.buffer.demos == 4
-    assert learner.values()["demos/plans_progress"] == 1 and learner.values()["demos/plans_no_progress"] == 1
+    for step in range(6, 8):  # plan "door": a new plan of the same run; nothing reached yet
+        learner.observe(_plan_frame(step, "door"))
+    assert len(learner.buffer) == 0 and learner.values()["demos/frames_held"] == 6
+    learner.observe(_plan_frame(8, "door", reward=1.0, milestone="new_map"))  # the walk and the door reach it
+    assert learner.values()["demos/frames_held"] == 0 and learner.buffer.demos == 7
+    learner.observe(_plan_frame(9, "door"))  # past the milestone: a new run, held
+    learner.observe(_plan_frame(10, None))  # the DQN plays: that run is over without progress
+    assert len(learner.buffer) == 9 and learner.buffer.demos == 7
+    assert learner.demos is not None and learner.demos.buffer.demos == 7
+    assert learner.values()["demos/runs_progress"] == 1 and learner.values()["demos/runs_no_progress"] == 1
     demo_steps = {frame_ids(s)[-1] for s in learner.demos.buffer.sample(64).next_screens}
-    assert demo_steps == {6, 7, 8, 9}
+    assert demo_steps == {2, 3, 4, 5, 6, 7, 8}
 
 
-def test_a_plans_reward_at_the_threshold_counts_as_progress_without_a_milestone() -> None:
+def test_a_runs_reward_at_the_threshold_counts_as_progress_without_a_milestone() -> None:
     learner = Learner(_settings(demo_min_reward=0.5), torch.device("cpu"))
     learner.observe(_plan_frame(1, None))
     for step in range(2, 4):
         learner.observe(_plan_frame(step, "talk", reward=0.25))  # a story event's worth, over two steps
+    assert learner.buffer.demos == 2 and learner.values()["demos/frames_held"] == 0
     for step in range(4, 6):
         learner.observe(_plan_frame(step, "stroll", reward=0.2))
     learner.observe(_plan_frame(6, None))
     assert learner.buffer.demos == 2
-    assert learner.values()["demos/plans_progress"] == 1 and learner.values()["demos/plans_no_progress"] == 1
+    assert learner.values()["demos/runs_progress"] == 1 and learner.values()["demos/runs_no_progress"] == 1
 
 
-def test_a_plan_cut_by_the_episodes_end_or_a_gap_is_judged_there() -> None:
+def test_plans_the_learner_played_between_are_judged_apart() -> None:
+    learner = Learner(_settings(demo_min_reward=0.5), torch.device("cpu"))
+    learner.observe(_plan_frame(1, None))
+    learner.observe(_plan_frame(2, "a", reward=0.3))
+    learner.observe(_plan_frame(3, None))  # the DQN's step ends the run: 0.3 alone is no progress
+    learner.observe(_plan_frame(4, "b", reward=0.3))
+    learner.observe(_plan_frame(5, None))
+    assert learner.buffer.demos == 0
+    assert learner.values()["demos/runs_no_progress"] == 2
+
+
+def test_a_run_cut_by_the_episodes_end_or_a_gap_is_judged_there() -> None:
     learner = Learner(_settings(buffer_capacity=256), torch.device("cpu"))
     learner.observe(_plan_frame(1, None))
     learner.observe(_plan_frame(2, "last", milestone="badge", reward=10.0))
     learner.observe(_plan_frame(3, "last", terminated=True))  # the episode's last frame: nothing comes after it
-    assert learner.values()["demos/frames_held"] == 0 and learner.buffer.demos == 2
+    assert learner.values()["demos/frames_held"] == 0 and learner.buffer.demos == 1
+    assert learner.values()["demos/runs_no_progress"] == 1
     learner.observe(_plan_frame(4, None, episode=1))
     learner.observe(_plan_frame(5, "lost", episode=1))
-    learner.observe(_plan_frame(9, "lost", episode=1))  # frames 6-8 lost: the plan's steps end at the gap
-    assert learner.values()["demos/plans_no_progress"] == 1 and learner.values()["demos/frames_held"] == 1
+    learner.observe(_plan_frame(9, "lost", episode=1))  # frames 6-8 lost: the run's steps end at the gap
+    assert learner.values()["demos/runs_no_progress"] == 2 and learner.values()["demos/frames_held"] == 1
 
 
 def test_with_the_filter_off_every_plan_step_is_a_demonstration_at_once() -> None:
