@@ -61,6 +61,8 @@ class _Run:
         self.timings: dict[str, dict[str, dict[str, float]]] = {}
         self.sources: dict[str, dict[str, dict[str, float]]] = {}
         """Arm → seed → share of its training steps by who chose the button (`source_shares`)."""
+        self.demonstrations: dict[str, dict[str, dict[str, float]]] = {}
+        """Arm → seed → what the learner kept of the demonstrator's steps (`learning_system.DEMO_COUNTERS`)."""
 
     def progress(self, line: str) -> None:
         self.console.print(f"[dim]{time.monotonic() - self.started:7.0f} s[/]  {line}")
@@ -99,6 +101,8 @@ def _seed(run: _Run, game: GameSettings, hyper: LearnerSettings, budget: int, se
                                         run.progress, share, demo_fraction, arm, demonstrator)  # fmt: skip
         run.timed(arm, seed, "train_s", time.monotonic() - began)
         run.sources.setdefault(arm, {})[str(seed)] = source_shares(trained.episodes)
+        if trained.demonstrations:
+            run.demonstrations.setdefault(arm, {})[str(seed)] = trained.demonstrations
         began = time.monotonic()
         for checkpoint_kept in trained.kept:
             run.points.append(learning_system.evaluate_kept(game, checkpoint_kept, episodes, seed, arm, anti_stuck))
@@ -145,6 +149,7 @@ def _summed(results: dict[str, Any], bench: _Run, seeds_done: int) -> dict[str, 
     results["first_greedy_badge_s"] = learning_report.first_greedy_badge(bench.points)
     results["timings_s"] = bench.timings
     results["sources"] = bench.sources
+    results["demonstrations"] = bench.demonstrations
     return results
 
 

@@ -53,6 +53,8 @@ some 20 minutes a seed."""
 DEMO_LLM_WAIT_MS = 3000
 """How long the game waits for the demonstrator's plan at a planning point (`--llm-wait-ms`), so a plan lands on the
 state it was made for."""
+DEMO_COUNTERS = ("demos_runs_progress", "demos_runs_no_progress", "buffer_demos_reserved", "buffer_demo_share")
+"""The learner's heartbeat counters that say what its outcome filter kept of the demonstrator's steps."""
 CATCH_UP_S = 120.0
 """Longest wait, after the emulator's last step, for the learner to read the frames still in its stream."""
 
@@ -61,7 +63,7 @@ HYPERPARAMETERS = (
     "epsilon_decay_frames", "learning_starts", "train_every", "target_update_every", "tau", "buffer_capacity",
     "torch_threads", "buttons", "n_step", "n_step_weight", "double_dqn", "legal_mask", "demo_sources",
     "demo_filter", "demo_min_reward", "demo_capacity", "demo_batch_share", "demo_margin", "demo_loss_weight",
-    "l2_weight",
+    "l2_weight", "lookahead",
 )  # fmt: skip
 """Given to the learner as flags, so it trains with exactly what SB3 is given (whatever `CRL_*` says there)."""
 
@@ -81,6 +83,8 @@ class Trained:
 
     kept: list[Kept]
     episodes: list[Episode]
+    demonstrations: dict[str, float]
+    """The learner's own count of what became demonstrations (`DEMO_COUNTERS`; empty without a demonstrator)."""
 
 
 def flag(name: str, value: object) -> str:
@@ -117,10 +121,8 @@ def emulator_flags(
             f"--seed={seed}", "--screen-fps=0", "--peer-check-interval=0.1", "--progress-interval=3600"]  # fmt: skip
 
 
-def _counters(path: Path) -> dict[str, int] | None:
-    """A checkpoint's frames seen and updates; None when it was deleted (superseded) before it was read."""
-    if not path.exists():
-        return None
+def _counters(path: Path) -> dict[str, int]:
+    """A checkpoint's frames seen and updates."""
     state = read_checkpoint(path)
     return {"frames_seen": int(state["counters"]["frames_seen"]), "updates": int(state["counters"]["updates"])}
 
@@ -175,17 +177,17 @@ class _Keeper:
             if not self.due or (path.name in self.seen and not (final and newest)):
                 continue
             self.seen.add(path.name)
-            try:
+            staged = self.kept_dir / "staged.pt"
+            try:  # copied before it is read: the learner prunes old checkpoints while this runs
                 wall_s = path.stat().st_mtime - self.started
-                counters = _counters(path)
+                shutil.copyfile(path, staged)
             except FileNotFoundError:
-                counters = None
-            if counters is None:
                 continue
+            counters = _counters(staged)
             while self.due and (counters["frames_seen"] >= self.due[0][1] or (final and newest)):
                 fraction, _ = self.due.pop(0)
                 copy = self.kept_dir / f"{self.agent}-{fraction:.2f}.pt"
-                shutil.copyfile(path, copy)
+                shutil.copyfile(staged, copy)
                 self.kept.append(Kept(fraction, copy, counters["frames_seen"], counters["updates"], wall_s))
 
 
@@ -199,9 +201,10 @@ def newest_step(url: str) -> int:
         client.close()
 
 
-def _frames_seen(url: str) -> int:
+def _learner_counters(url: str) -> dict[str, float]:
+    """The learner's heartbeat counters (empty before its first heartbeat)."""
     found = health(url, SERVICE)
-    return int(found[0].counters.get("charts_frames_seen", 0)) if found else 0
+    return dict(found[0].counters) if found else {}
 
 
 def train(
@@ -257,12 +260,14 @@ def train(
                 if emulator.returncode != 0:
                     raise RuntimeError(f"the emulator exited with code {emulator.returncode}")
             deadline = time.monotonic() + CATCH_UP_S
-            while _frames_seen(url) < budget and time.monotonic() < deadline:
+            while _learner_counters(url).get("charts_frames_seen", 0) < budget and time.monotonic() < deadline:
                 time.sleep(0.5)
+            counters = _learner_counters(url) if demonstrator is not None else {}
+            demonstrations = {name: counters[name] for name in DEMO_COUNTERS if name in counters}
         keeper.poll(final=True)  # the learner wrote its last checkpoint on the way out
         episodes = _training_episodes(url)
     progress(f"{label}: {budget:,} steps, {time.time() - started:.0f} s, {len(keeper.kept)} checkpoints kept")
-    return Trained(keeper.kept, episodes)
+    return Trained(keeper.kept, episodes, demonstrations)
 
 
 def _training_episodes(url: str) -> list[Episode]:

@@ -12,6 +12,7 @@ import argparse
 import json
 import sys
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -102,15 +103,16 @@ def learning_tables(results: dict[str, Any], name: str) -> list[str]:
 
     sources = results.get("sources", {})
     if sources:
-        names = sorted({name for seeds in sources.values() for shares in seeds.values() for name in shares})
-        rows = []
-        for agent, seeds in sources.items():
-            for seed, shares in sorted(seeds.items()):
-                rows.append([agent, seed, *(_share(shares.get(name)) for name in names)])
         lines += ["Who played the training steps (share of the steps of finished training episodes; SB3's "
                   "`replaced`: transitions stored with the rules' button instead of its own):", ""]  # fmt: skip
-        lines += _table(["arm", "seed", *names], rows)
-        lines.append("")
+        lines += _per_seed(sources, lambda name, value: _share(value))
+
+    kept = results.get("demonstrations", {})
+    if kept:
+        lines += ["What the learner kept of the demonstrator's steps (runs of plans judged with and without "
+                  "progress by the outcome filter, demonstrated transitions in the reserved ring, and the "
+                  "demonstrations' share of the main ring at the end):", ""]  # fmt: skip
+        lines += _per_seed(kept, _count)
 
     fairness = settings.get("fairness", {})
     if fairness:
@@ -118,6 +120,21 @@ def learning_tables(results: dict[str, Any], name: str) -> list[str]:
         lines += _table(["arm", *keys], [[arm, *(given[key] for key in keys)] for arm, given in fairness.items()])
         lines.append("")
     return lines
+
+
+def _per_seed(values: dict[str, dict[str, dict[str, float]]], cell: Callable[[str, Any], str]) -> list[str]:
+    """A table of arm → seed → named values, a column per name any of them has, then a blank line."""
+    names = sorted({name for seeds in values.values() for named in seeds.values() for name in named})
+    rows = [[agent, seed, *(cell(name, named.get(name)) for name in names)]
+            for agent, seeds in values.items() for seed, named in sorted(seeds.items())]  # fmt: skip
+    return [*_table(["arm", "seed", *names], rows), ""]
+
+
+def _count(name: str, value: float | None) -> str:
+    """A learner's counter as the report prints it: a share as a percentage, a count as a whole number."""
+    if value is None or name.endswith("share"):
+        return _share(value)
+    return f"{int(value):,}"
 
 
 def _share(value: float | int | None) -> str:

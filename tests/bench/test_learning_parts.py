@@ -12,7 +12,8 @@ import torch
 from rich.console import Console
 from stable_baselines3.common.vec_env import DummyVecEnv
 
-from bench import harness, learning, report
+from bench import harness, learning, learning_system, report
+from bench.learning_episodes import source_shares
 from bench.learning_sb3 import PlayedDQN, ScreenStack, SeededResets, dqn_arguments, make_env, make_training_env
 from bench.learning_system import _Keeper, learner_flags
 from services.dqn_learner.checkpoints import save_checkpoint
@@ -196,3 +197,22 @@ def test_each_demonstrator_arm_gives_the_learner_its_filter_and_names_its_demons
         assert (demonstrator is not None) == arm.startswith(("demo_", "smollm2_")), arm
     fairness = learning.fairness(hyper, None, ["smollm2_unfiltered", "demo_dqfd", "system", "sb3_dqn"])
     assert [fairness[arm]["demonstrator"] for arm in fairness] == ["smollm2", "walkthrough", None, None]
+
+
+def test_the_walkthroughs_steps_reach_the_learner_as_demonstrations_through_the_filter(tmp_path: Path) -> None:
+    """The walkthrough answers a press or a few at a time: judged as runs of plans, its steps up to each milestone
+    are kept (the real learner, emulator, planner and stand-in host on the tiny world), and the report says so."""
+    game = GameSettings(data_dir=tmp_path / "game", world="tiny")
+    hyper = LearnerSettings(learning_starts=100, epsilon_decay_frames=400)
+    trained = learning_system.train(game, hyper, 600, 0, tmp_path / "arm", lambda _: None, 0.0, 1.0, "demo_dqfd",
+                                    "walkthrough")  # fmt: skip
+    kept = trained.demonstrations
+    assert set(kept) == set(learning_system.DEMO_COUNTERS)
+    assert kept["demos_runs_progress"] >= 1 and kept["buffer_demos_reserved"] > 0
+    assert source_shares(trained.episodes).get("llm", 0.0) > 0.5  # the walkthrough played its budget
+    results = {"settings": {"budget": 600, "seeds": 1, "first_seed": 0, "eval_episodes": 1}, "points": [],
+               "demonstrations": {"demo_dqfd": {"0": kept}}}  # fmt: skip
+    written = tmp_path / "learning-1.json"
+    written.write_text(json.dumps(results))
+    row = next(line for line in report.render(written).splitlines() if line.startswith("| demo_dqfd | 0 |"))
+    assert f"| {int(kept['demos_runs_progress']):,} |" in row
