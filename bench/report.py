@@ -153,13 +153,17 @@ def bench_tables(results: dict[str, Any], name: str) -> list[str]:
         for envs, got in training["system"].items():
             rows.append([f"the system, {envs} env(s)", got["steps_per_s"], got.get("samples_per_step"),
                          got.get("held_ms")])  # fmt: skip
-        same = training.get("system_same_targets")
-        if same:
-            rows.append(["the system with SB3's targets, 1 env", same["steps_per_s"], same.get("samples_per_step"),
-                         same.get("held_ms")])  # fmt: skip
+        variants = {"system_same_targets": "the system with SB3's targets, 1 env",
+                    "system_lookahead": "the system with the look-ahead thread, 1 env"}  # fmt: skip
+        for key, label in variants.items():
+            if key in training:
+                got = training[key]
+                rows.append([label, got["steps_per_s"], got.get("samples_per_step"), got.get("held_ms")])
         lines += _table(["trainer", "env steps/s while training", "samples per env step", "held ms"], rows)
+        ahead = training.get("ratio_lookahead")
+        lookahead = "" if ahead is None else f"; with the look-ahead thread: {ahead}"
         lines += ["", f"Ratio (the system, 1 env, over SB3): **{training['ratio']}** (target 1.5); with SB3's "
-                  f"targets: {training['ratio_same_targets']}.", ""]  # fmt: skip
+                  f"targets: {training['ratio_same_targets']}{lookahead}.", ""]  # fmt: skip
     rest = {suite: value for suite, value in figures.items() if suite != "training"}
     if rest:
         lines += _table(["figure", "value"], [[key, value] for key, value in _flat("", rest)])

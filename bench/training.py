@@ -11,7 +11,9 @@ the aggregate should grow until the two cores are spent.
 
 `ratio` is the system's rate with one env over SB3's: the issue's target is 1.5. A second figure,
 `ratio_same_targets`, is the system taught SB3's own targets (1-step, plain DQN, no mask), so the
-comparison of the two trainers holds the work of an update equal as well.
+comparison of the two trainers holds the work of an update equal as well. A third, `ratio_lookahead`, is the
+system with its next batch's targets made on a thread of their own (`--lookahead`, off by default), in the same
+run as the default it is compared with.
 """
 
 import itertools
@@ -40,6 +42,12 @@ from shared.settings import GameSettings
 ENVS = (1, 2, 4)
 SAME_TARGETS = {"n_step": 1, "double_dqn": False, "legal_mask": False}
 """What SB3's DQN can take of the learner's targets: 1-step, plain DQN's max, no action mask."""
+VARIANTS: dict[str, tuple[dict[str, Any], str]] = {
+    "same_targets": (SAME_TARGETS, "SB3's targets"),
+    "lookahead": ({"lookahead": True}, "the look-ahead thread"),
+}
+"""The system with one env and one change, each beside the default in the same run: name → (the learner's
+settings it changes, what the progress line and the report call it). Results `system_NAME` and `ratio_NAME`."""
 MARGIN = 500
 STEPS = 6_000
 """Env steps of each run by default (SB3's, and the system's per env): the rate is taken over the last 4,500."""
@@ -161,7 +169,8 @@ def run(
     envs: tuple[int, ...] = ENVS,
     learning_starts: int = 1_000,
 ) -> dict[str, Any]:
-    """SB3, then the system with 1, 2 and 4 `envs`, then the system taught SB3's targets; the ratios. `profile`: a
+    """SB3, then the system with 1, 2 and 4 `envs`, then the system taught SB3's targets and the system with the
+    look-ahead thread, each with one env; the ratios. `profile`: a
     directory for py-spy's samples of SB3's process and of the system's learner and first emulator."""
     if steps <= learning_starts + MARGIN + 1:
         raise ValueError(f"steps must exceed learning_starts + {MARGIN} (got {steps}): the rate is taken after them")
@@ -183,12 +192,14 @@ def run(
             )
             results["system"][str(count)] = got
             progress(f"training: the system with {count} env(s) {got['steps_per_s']} steps/s")
-        same = hyper.model_copy(update=SAME_TARGETS)
-        results["system_same_targets"] = system_rate(game, same, 1, steps, workdir / "same")
-        progress(f"training: the system with SB3's targets {results['system_same_targets']['steps_per_s']} steps/s")
+        for name, (overrides, label) in VARIANTS.items():
+            got = results[f"system_{name}"] = system_rate(game, hyper.model_copy(update=overrides), 1, steps,
+                                                          workdir / name)  # fmt: skip
+            progress(f"training: the system with {label} {got['steps_per_s']} steps/s")
     sb3 = results["sb3"]["steps_per_s"]
     results["ratio"] = round(results["system"]["1"]["steps_per_s"] / sb3, 3)
-    results["ratio_same_targets"] = round(results["system_same_targets"]["steps_per_s"] / sb3, 3)
+    for name in VARIANTS:
+        results[f"ratio_{name}"] = round(results[f"system_{name}"]["steps_per_s"] / sb3, 3)
     rates = [results["system"][str(count)]["steps_per_s"] for count in envs]
     results["aggregate_grows"] = all(b >= a * 0.97 for a, b in itertools.pairwise(rates))
     results["meets_target"] = results["ratio"] >= 1.5

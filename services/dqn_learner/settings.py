@@ -37,10 +37,11 @@ class LearnerSettings(CommonSettings):
 
     lookahead: bool = False
     """Make the next batch and its TD targets on a thread of their own while the current update runs
-    (`lookahead.py`), its targets picking with a copy of the online network one update behind. Off by default:
-    on this 2-core machine, shared and with the emulator on the other core, it measured no gain (56 against 59
-    env steps/s with one env, two rounds each, 2026-12-06): there is no idle core for it. For a learner with
-    cores to spare."""
+    (`lookahead.py`), its targets picking with a copy of the online network one update behind. On this 2-core
+    machine, quiet, with one emulator, it trained 13 % faster than without in the same run (142.6 against 125.7
+    env steps/s, `make bench ARGS="--only training"`, 2026-12-07): it uses what the emulator leaves of its core.
+    On the machine loaded by other work there is no such time, and it measured no gain (56 against 59,
+    2026-12-06). Off by default until a learning run shows that its one-update-behind pick learns as well."""
 
     gil_switch_ms: float = Field(default=0.5, gt=0, le=100)
     """Python's GIL switch interval. The training thread holds the GIL between torch operations; with

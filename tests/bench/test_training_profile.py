@@ -41,14 +41,16 @@ def test_a_busy_process_is_sampled_and_its_busy_function_leads(tmp_path: Path) -
 def test_the_training_suite_gives_both_rates_and_their_ratio_at_the_held_replay_ratio(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """A short run: SB3 in-process, the system with one env and with SB3's targets; the system's replay ratio
-    (batch 32 every 4 steps: 8 samples a step) holds while it is measured."""
+    """A short run: SB3 in-process, the system with one env, with SB3's targets and with the look-ahead thread; the
+    system's replay ratio (batch 32 every 4 steps: 8 samples a step) holds while it is measured."""
     from bench import training
 
     monkeypatch.setenv("CRL_WORLD", "tiny")  # the world `make bench --world tiny` gives every suite
     got = training.run(2_000, lambda line: None, envs=(1,), learning_starts=500)
     sb3, system = got["sb3"]["steps_per_s"], got["system"]["1"]["steps_per_s"]
     assert sb3 > 0 and system > 0 and got["system_same_targets"]["steps_per_s"] > 0
+    assert got["ratio_lookahead"] == round(got["system_lookahead"]["steps_per_s"] / sb3, 3)
+    assert 7.0 <= got["system_lookahead"]["samples_per_step"] <= 9.0  # the thread keeps the replay ratio too
     assert got["ratio"] == round(system / sb3, 3)
     assert 7.0 <= got["system"]["1"]["samples_per_step"] <= 9.0
     assert got["sb3"]["updates"] == (2_000 - 500) // 4
