@@ -10,6 +10,7 @@ import torch
 from stable_baselines3 import DQN, PPO
 
 from crystal_rl import ENV_ID
+from shared.game.features import N_FEATURES
 from tests.gym.helpers import MakeEnv
 
 
@@ -62,7 +63,7 @@ def test_async_vector_env_steps_and_resets(tmp_path: Path, demo_rom: Path) -> No
     envs = gymnasium.vector.AsyncVectorEnv([make, make])
     try:
         obs, info = envs.reset(seed=3)
-        assert obs["screen"].shape == (2, 72, 80, 1) and obs["features"].shape == (2, 19)
+        assert obs["screen"].shape == (2, 72, 80, 1) and obs["features"].shape == (2, N_FEATURES)
         assert info["action_mask"].shape == (2, 8)
         truncations = []
         for _ in range(8):
