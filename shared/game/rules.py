@@ -7,12 +7,24 @@ from shared.game.state import GameState
 
 FORBIDDEN_BEFORE_FIRST_POKEMON = frozenset({Button.START, Button.SELECT})
 """The START menu and SELECT before the first Pokémon only lead an agent into menus it cannot use yet."""
+TEXT_BOX_BUTTONS = frozenset({Button.A, Button.B})
+"""What a text box in the overworld reads: A or B turns its page. A direction, START or SELECT is lost there."""
 ALL_ALLOWED: tuple[bool, ...] = (True,) * len(BUTTONS)
 BEFORE_FIRST_POKEMON: tuple[bool, ...] = tuple(b not in FORBIDDEN_BEFORE_FIRST_POKEMON for b in BUTTONS)
+IN_A_TEXT_BOX: tuple[bool, ...] = tuple(b in TEXT_BOX_BUTTONS for b in BUTTONS)
 
 
 def allowed_buttons(state: GameState) -> tuple[bool, ...]:
-    """Which of `BUTTONS` may be played in `state`: START/SELECT are forbidden until the party has its first Pokémon."""
+    """Which of `BUTTONS` may be played in `state`.
+
+    START/SELECT are forbidden until the party has its first Pokémon. While a text box is open in the overworld
+    with no menu on it (a person talking, a sign, a trainer's challenge; not a YES/NO box, not the START menu, not
+    a battle), only A and B: the game ignores the rest, so a press of one changes nothing, and a greedy policy
+    that prefers it in that state presses it forever (a learner pressed UP through JOEY's challenge on Route 30
+    for 1,850 steps, the value of UP there within 0.13 of A's).
+    """
+    if state.text_open and not state.menu_open and not state.battle.active:
+        return IN_A_TEXT_BOX
     return ALL_ALLOWED if state.party_count else BEFORE_FIRST_POKEMON
 
 

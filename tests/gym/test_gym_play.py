@@ -54,6 +54,23 @@ def test_forbidden_buttons_are_masked_and_replaced_by_the_rules(make_env: MakeEn
     assert info["facts"]["first_pokemon"] and info["action_mask"].all()
 
 
+def test_a_text_box_in_the_overworld_takes_only_a_and_b_and_a_direction_there_is_replaced(make_env: MakeEnv) -> None:
+    """A direction pressed into a text box is lost; masked, a greedy policy cannot keep pressing it there."""
+    env = make_env()
+    _, info = env.reset(seed=0)
+    core = crystal(env).core
+    for button in WALKTHROUGH:
+        state = core.state
+        if state.text_open and not state.menu_open and not state.battle.active:
+            break
+        *_, info = env.step(action_of(env, button))
+    else:
+        pytest.fail("the walkthrough never stood before a text box in the overworld")
+    assert info["action_mask"].tolist() == [True, True, False, False, False, False, False, False]
+    *_, info = env.step(action_of(env, "up"))
+    assert info["by_rules"] and info["button"] in ("a", "b") and info["facts"]["forbidden"]
+
+
 def test_the_episodes_follow_the_cartridge_as_the_service_plays_it(make_env: MakeEnv, other_rom: Path) -> None:
     """One game config for both doors: the demo's badge and 1,000 steps, no goal or limit on another ROM."""
     demo, other = crystal(make_env()).core, crystal(make_env(rom=other_rom)).core
