@@ -19,6 +19,7 @@ from typing import Any
 from bench.learning_episodes import Point
 from bench.learning_report import MAJORITY, pooled
 from shared.game.episode import MILESTONES
+from shared.messages import Stall
 
 
 def _row(cells: list[Any]) -> str:
@@ -40,6 +41,12 @@ def _maps(point: Point) -> str:
         return "—"
     name, count = furthest.most_common(1)[0]
     return f"{name} {count}/{len(point.episodes)}"
+
+
+def _stall(stall: Stall | None) -> str:
+    if stall is None:
+        return "none"
+    return f"{stall.steps:,} ({stall.situation}, {stall.map} {stall.x},{stall.y}, {stall.button})"
 
 
 def _badge_step(points: list[Point]) -> str:
@@ -100,6 +107,13 @@ def learning_tables(results: dict[str, Any], name: str) -> list[str]:
     lines += _table(["arm", "seed", "first greedy badge (≥ 60 % of a point's episodes), env steps",
                      "badge at the last point", "furthest map at the last point", "train s"], rows)  # fmt: skip
     lines.append("")
+
+    stalls = [[agent, seed, "; ".join(_stall(e.stall) for e in max(group, key=lambda p: p.fraction).episodes)]
+              for agent, seeds in per_seed.items() for seed, group in sorted(seeds.items())]  # fmt: skip
+    if any(e.stall is not None for point in points for e in point.episodes):
+        lines += ["Where each greedy episode of the last point stopped moving on (its longest run of steps without "
+                  "progress: steps, what was open, where it ended, the last press):", ""]  # fmt: skip
+        lines += [*_table(["arm", "seed", "longest stall of each episode"], stalls), ""]
 
     sources = results.get("sources", {})
     if sources:

@@ -198,6 +198,25 @@ class Event(Message):
     ts: float = Field(default_factory=time.time)
 
 
+Situation = Literal["overworld", "text", "menu", "battle", "script"]
+"""What the player faces: a battle, a menu, a text box, a cut-scene, or the map to walk (`episode.situation`)."""
+
+
+class Stall(BaseModel):
+    """The longest run of an episode's steps without progress, and where its last step left the player: what a
+    policy that stops moving on was doing (a press a text box ignores, a wall walked into, a menu it cannot leave)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    steps: int = Field(ge=1)
+    map: str
+    x: int
+    y: int
+    situation: Situation
+    button: Button
+    """The last press of the run."""
+
+
 class Episode(Message):
     """A finished episode of one env: what it earned and how far it got (`episodes` stream)."""
 
@@ -232,6 +251,8 @@ class Episode(Message):
     """Presses the anti-stuck rule made."""
     fingerprint: str = ""
     """A hash of the buttons played (`EpisodeRecord.fingerprint`): episodes alike in it played one trajectory."""
+    stall: Stall | None = None
+    """The longest run of steps without progress (None: every step made some)."""
     terminated: bool = False
     truncated: bool = False
     wall_s: float = Field(default=0.0, ge=0)
@@ -269,6 +290,7 @@ class Episode(Message):
             sources=record.source_shares(),
             anti_stuck=record.anti_stuck,
             fingerprint=record.fingerprint(),
+            stall=record.stall(),
             terminated=last.terminated,
             truncated=last.truncated,
             wall_s=round(max(wall_s, 0.0), 3),

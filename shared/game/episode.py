@@ -11,8 +11,9 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from shared.buttons import BUTTON_INDEX
+from shared.buttons import BUTTON_INDEX, Button
 from shared.game.state import GameState
+from shared.messages import Situation, Stall
 
 if TYPE_CHECKING:
     from shared.game.core import Step
@@ -47,6 +48,13 @@ class EpisodeRecord:
     furthest_map: str = ""
     max_badges: int = 0
     max_level: int = 0
+    stall_steps: int = 0
+    """The longest run of steps without progress (`StepFacts.progressed`): a policy that stops moving on shows
+    here, with `stall_at`, where and how."""
+    stall_at: tuple[str, int, int, Situation, Button] | None = None
+    """Where that run's last step left the player: map, x, y, what was open (`situation`) and the press (a tuple
+    while the episode is played: the longest run grows with every step of a policy that is stuck)."""
+    _idle: int = field(default=0, repr=False, compare=False)
     _party: tuple[object, ...] | None = field(default=None, repr=False, compare=False)
     """The party `max_level` was last taken from."""
 
@@ -62,6 +70,13 @@ class EpisodeRecord:
         self.sources[source] += 1
         self.buttons.append(BUTTON_INDEX[step.button])
         state = step.view.state
+        if facts.progressed:
+            self._idle = 0
+        else:
+            self._idle += 1
+            if self._idle > self.stall_steps:
+                self.stall_steps = self._idle
+                self.stall_at = (_map_name(state), state.x, state.y, situation(state), step.button)
         if facts.first_pokemon or facts.new_map or facts.battle_won or facts.badges:  # most steps: none
             for name in MILESTONES:
                 happened = facts.badges > 0 if name == "badge" else getattr(facts, name)
@@ -86,9 +101,27 @@ class EpisodeRecord:
         chance, so a deterministic policy from one start replays one trajectory however often it is run)."""
         return hashlib.blake2b(bytes(self.buttons), digest_size=8).hexdigest()
 
+    def stall(self) -> Stall | None:
+        """The longest run of steps without progress and where it ended; None when every step made some."""
+        if self.stall_at is None:
+            return None
+        name, x, y, where, button = self.stall_at
+        return Stall(steps=self.stall_steps, map=name, x=x, y=y, situation=where, button=button)
+
     def source_shares(self) -> dict[str, float]:
         total = sum(self.sources.values())
         return {name: count / total for name, count in sorted(self.sources.items())} if total else {}
+
+
+def situation(state: GameState) -> Situation:
+    """What the player faces: `battle`, `menu`, `text` (a text box), `script` (a cut-scene) or `overworld`."""
+    if state.battle.active:
+        return "battle"
+    if state.menu_open:
+        return "menu"
+    if state.text_open:
+        return "text"
+    return "script" if state.script_running else "overworld"
 
 
 def _map_name(state: GameState) -> str:

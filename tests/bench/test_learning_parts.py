@@ -3,6 +3,7 @@ point of the budget, SB3's network being the learner's network, and the demonstr
 
 import json
 import random
+import re
 from pathlib import Path
 
 import gymnasium as gym
@@ -159,7 +160,10 @@ def test_a_run_from_a_first_seed_plays_and_records_only_its_seeds(
     tables = report.render(written)
     assert results["machine"]["commit"] in tables and "seeds 2–2" in tables
     rows = [line.split(" | ")[:2] for line in tables.splitlines() if line.startswith(("| random", "| untrained"))]
-    assert sorted(rows) == [["| random", "0%"], ["| untrained", "0%"]]  # a point each; neither trains: no row per seed
+    # a point each, and where its episode stalled; neither trains: no row per seed for the badge
+    assert sorted(rows) == [["| random", "0%"], ["| random", "2"], ["| untrained", "0%"], ["| untrained", "2"]]
+    stalled = next(line for line in tables.splitlines() if line.startswith("| untrained | 2 |"))
+    assert re.search(r"\| [\d,]+ \((overworld|text|menu|battle|script), .+ \d+,\d+, [a-z]+\) \|$", stalled), stalled
 
 
 def test_the_report_gives_the_training_ratio_and_refuses_what_is_not_a_result(tmp_path: Path) -> None:

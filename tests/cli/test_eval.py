@@ -50,6 +50,12 @@ def test_eval_prints_a_table_and_writes_json_consistent_with_the_episodes(tmp_pa
     out = result.stdout
     assert "episode 0 (seed 0): 4 steps (time limit)" in out and "episode 1 (seed 1): 4 steps" in out  # per episode
     assert "checkpoint-0000000070.pt: 70 updates, 300 env steps" in out
+    for e in episodes:  # each line names its episode's longest stall, as the JSON has it
+        line = next(line for line in out.splitlines() if line.startswith(f"episode {e['episode']} "))
+        stall = e["stall"]
+        said = stall and (f"longest stall {stall['steps']} steps ({stall['situation']}, {stall['map']} "
+                          f"{stall['x']},{stall['y']}, last press {stall['button']})")  # fmt: skip
+        assert (said in line) if said else ("longest stall" not in line), line
     for milestone in ("first_pokemon", "new_map", "battle_won", "badge"):
         assert any(milestone in line and "0/2 (0%)" in line for line in out.splitlines()), out
     assert f"return mean {summary['return_mean']:.2f}" in out

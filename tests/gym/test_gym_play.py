@@ -8,7 +8,10 @@ import numpy as np
 import pytest
 
 from cartridge.walkthrough import MILESTONES, WALKTHROUGH
+from shared.buttons import Button
 from shared.game.config import Goal
+from shared.game.episode import EpisodeRecord, situation
+from shared.messages import Episode
 from tests.gym.helpers import MakeEnv, action_of, crystal
 
 BADGE_STEP = MILESTONES["badge"] + 1
@@ -69,6 +72,26 @@ def test_a_text_box_in_the_overworld_takes_only_a_and_b_and_a_direction_there_is
     assert info["action_mask"].tolist() == [True, True, False, False, False, False, False, False]
     *_, info = env.step(action_of(env, "up"))
     assert info["by_rules"] and info["button"] in ("a", "b") and info["facts"]["forbidden"]
+
+
+def test_an_episode_records_its_longest_stall_where_it_ended_and_the_last_press(make_env: MakeEnv) -> None:
+    """B pressed in the start room moves nothing on: the record names that run, not the walk's short pauses."""
+    env = make_env(anti_stuck=False)
+    env.reset(seed=0)
+    core = crystal(env).core
+    record = EpisodeRecord()
+    record.begin(core.state)
+    start = core.state
+    for _ in range(30):
+        record.add(core.step(Button.B), "dqn")
+    for button in WALKTHROUGH[:40]:
+        record.add(core.step(Button(button)), "dqn")
+    episode = Episode.of_record(record, "0", 0, core.step(Button.A), env_steps=71, wall_s=0.0)
+    stall = episode.stall
+    assert stall is not None and stall.steps >= 30 and stall.button == Button.B
+    assert (stall.map, stall.x, stall.y) == (start.map_name, start.x, start.y)
+    assert stall.situation == situation(start)
+    assert Episode.model_validate_json(episode.model_dump_json()).stall == stall  # as the stream and the JSON carry it
 
 
 def test_the_episodes_follow_the_cartridge_as_the_service_plays_it(make_env: MakeEnv, other_rom: Path) -> None:
