@@ -606,6 +606,32 @@ def test_switching_to_the_second_party_member(rig: Rig) -> None:
     assert rig.to_menu()
 
 
+def test_picking_the_fainted_creature_when_one_must_go_out_is_refused_and_the_menu_asks_again(rig: Rig) -> None:
+    """The lead faints with another standing: the forced switch refuses the fainted one and asks again. The
+    refusal once lost the prompt's pointer, printed from address 0x22 until RAM was overwritten, and hung the
+    game (a learner caught a second creature, let its lead faint on Route 31 and pressed A on the first row)."""
+    rig.give(CYNDAQUIL, 3)
+    rig.give(TOTODILE, 10)
+    set_party_hp(rig, 0, 1)
+    rig.start_wild(PIDGEOTTO, 9)
+    while not rig.shows("Choose a"):
+        if rig.menu_shown():
+            rig.fight(1)  # Leer: no damage, so the enemy knocks the lead out
+        elif rig.prompt_shown():
+            rig.press("a")
+        else:
+            rig.tick()
+    rig.press("a", 8)  # the cursor on the first row: the fainted one
+    assert rig.until(lambda: rig.shows("no will"), press_a=False, limit=200)
+    rig.press("a", 8)
+    assert rig.until(lambda: rig.shows("Choose a"), press_a=False, limit=200)
+    assert rig.read("wPartyCount") == 2 and rig.read("wBattleMode") == r.BATTLE_WILD
+    rig.press("down")
+    rig.press("a", 8)
+    assert rig.until(lambda: rig.shows("Go! TOTODILE!"), press_a=False, limit=200)
+    assert rig.read("wCurBattleMon") == 1 and rig.to_menu()
+
+
 def test_falkner_two_creatures_beaten_and_the_prize(rig: Rig) -> None:
     rig.give(TOTODILE, 20)
     rig.write("wMoney", 0, 0x0B, 0xB8)  # 3000

@@ -568,8 +568,8 @@ def _party_menu(asm: Assembler) -> None:
     asm.label("bt_party_menu.not_out")
     asm.ld("a", Mem(r.addr("wCurPartyMon")))
     asm.call("bt_party_mon")
-    asm.ld("de", r.MON_HP)
-    asm.add("hl", "de")
+    asm.ld("bc", r.MON_HP)  # not de: de holds the prompt, printed again after the refusal
+    asm.add("hl", "bc")
     asm.ld("a", "[hl+]")
     asm.or_("[hl]")
     asm.ret("nz")  # carry clear
