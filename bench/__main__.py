@@ -11,6 +11,7 @@ ratio (`training.ratio`).
 
 import argparse
 import os
+import signal
 import time
 from typing import Any
 
@@ -32,7 +33,18 @@ def flatten(prefix: str, value: Any) -> list[tuple[str, Any]]:
     return [] if isinstance(value, list) else [(prefix, value)]
 
 
+def _unwind_on_sigterm() -> None:
+    """A bench stopped with SIGTERM (`kill`, a CI's time limit) unwinds as Ctrl-C does: every suite's `finally`
+    stops the services, Redis servers and model hosts it started, so none of them outlives the bench."""
+
+    def unwind(signum: int, _frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, unwind)
+
+
 def main() -> None:
+    _unwind_on_sigterm()
     parser = argparse.ArgumentParser(prog="make bench", description=__doc__)
     parser.add_argument(
         "--world",

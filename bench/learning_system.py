@@ -56,6 +56,9 @@ state it was made for."""
 DEMO_COUNTERS = ("demos_runs_progress", "demos_runs_no_progress", "buffer_demos_reserved", "buffer_demo_share")
 """The learner's heartbeat counters that say what its outcome filter kept of the demonstrator's steps."""
 CATCH_UP_S = 120.0
+HUNG_S = 180.0
+"""No new step for this long while training is a hung emulator (a game that crashed inside a frame never returns
+from it), not a slow one: the arm fails with that said, instead of the run waiting for ever."""
 """Longest wait, after the emulator's last step, for the learner to read the frames still in its stream."""
 
 HYPERPARAMETERS = (
@@ -246,10 +249,16 @@ def train(
                     *(["--llm-ram"] if demonstrator == "walkthrough" and game.world_name == "johto" else []),
                 ) as emulator,
             ):
-                last_report = time.monotonic()
+                last_report = last_step_at = time.monotonic()
+                last_step = 0
                 while emulator.poll() is None:
                     time.sleep(0.5)
                     keeper.poll()
+                    if (step := newest_step(url)) != last_step:
+                        last_step, last_step_at = step, time.monotonic()
+                    elif time.monotonic() - last_step_at > HUNG_S:
+                        raise RuntimeError(f"{label}: the emulator made no step in {HUNG_S:.0f} s, at step {step:,}: "
+                                           "hung (its game crashed inside a frame?); the arm is stopped")  # fmt: skip
                     if planner is not None and newest_step(url) >= demo_fraction * budget:
                         planner.terminate()  # the model host stays: nothing asks it any more
                         planner = None
