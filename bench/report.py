@@ -18,8 +18,7 @@ from typing import Any
 
 from bench.learning_episodes import Point
 from bench.learning_report import MAJORITY, pooled
-from shared.game.episode import MILESTONES
-from shared.messages import Stall
+from shared.game.episode import MILESTONES, Stall
 
 
 def _row(cells: list[Any]) -> str:

@@ -18,6 +18,7 @@ from pydantic_core import from_json
 
 from shared.buttons import Button
 from shared.errors import MessageError
+from shared.game.episode import Stall
 from shared.game.navigation import WalkTo
 from shared.game.state import GameState
 from shared.game.textmap import TextMap
@@ -196,25 +197,6 @@ class Event(Message):
     level: Literal["info", "warning", "error"] = "info"
     data: dict[str, Any] = Field(default_factory=dict)
     ts: float = Field(default_factory=time.time)
-
-
-Situation = Literal["overworld", "text", "menu", "battle", "script"]
-"""What the player faces: a battle, a menu, a text box, a cut-scene, or the map to walk (`episode.situation`)."""
-
-
-class Stall(BaseModel):
-    """The longest run of an episode's steps without progress, and where its last step left the player: what a
-    policy that stops moving on was doing (a press a text box ignores, a wall walked into, a menu it cannot leave)."""
-
-    model_config = ConfigDict(frozen=True)
-
-    steps: int = Field(ge=1)
-    map: str
-    x: int
-    y: int
-    situation: Situation
-    button: Button
-    """The last press of the run."""
 
 
 class Episode(Message):

@@ -9,11 +9,12 @@ greedy evaluations and another library's agent can be drawn on one plot.
 import hashlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
 
 from shared.buttons import BUTTON_INDEX, Button
 from shared.game.state import GameState
-from shared.messages import Situation, Stall
 
 if TYPE_CHECKING:
     from shared.game.core import Step
@@ -23,6 +24,25 @@ MILESTONES: tuple[str, ...] = ("first_pokemon", "new_map", "battle_won", "badge"
 ANTI_STUCK = "anti_stuck"
 """The source of a button the anti-stuck rule pressed, whoever had chosen another (its own share, apart from the
 rule-based policy's `rules`: how much the rule plays is a figure of its own)."""
+
+
+Situation = Literal["overworld", "text", "menu", "battle", "script"]
+"""What the player faces: a battle, a menu, a text box, a cut-scene, or the map to walk (`episode.situation`)."""
+
+
+class Stall(BaseModel):
+    """The longest run of an episode's steps without progress, and where its last step left the player: what a
+    policy that stops moving on was doing (a press a text box ignores, a wall walked into, a menu it cannot leave)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    steps: int = Field(ge=1)
+    map: str
+    x: int
+    y: int
+    situation: Situation
+    button: Button
+    """The last press of the run."""
 
 
 @dataclass
