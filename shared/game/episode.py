@@ -71,9 +71,9 @@ class EpisodeRecord:
     stall_steps: int = 0
     """The longest run of steps without progress (`StepFacts.progressed`): a policy that stops moving on shows
     here, with `stall_at`, where and how."""
-    stall_at: tuple[str, int, int, Situation, Button] | None = None
-    """Where that run's last step left the player: map, x, y, what was open (`situation`) and the press (a tuple
-    while the episode is played: the longest run grows with every step of a policy that is stuck)."""
+    stall_at: tuple[GameState, Button] | None = None
+    """The state that run's last step left and its press: kept as they are while the episode is played (the longest
+    run grows with every step of a policy that is stuck) and described once, by `stall()`."""
     _idle: int = field(default=0, repr=False, compare=False)
     _party: tuple[object, ...] | None = field(default=None, repr=False, compare=False)
     """The party `max_level` was last taken from."""
@@ -96,7 +96,7 @@ class EpisodeRecord:
             self._idle += 1
             if self._idle > self.stall_steps:
                 self.stall_steps = self._idle
-                self.stall_at = (_map_name(state), state.x, state.y, situation(state), step.button)
+                self.stall_at = (state, step.button)
         if facts.first_pokemon or facts.new_map or facts.battle_won or facts.badges:  # most steps: none
             for name in MILESTONES:
                 happened = facts.badges > 0 if name == "badge" else getattr(facts, name)
@@ -125,8 +125,9 @@ class EpisodeRecord:
         """The longest run of steps without progress and where it ended; None when every step made some."""
         if self.stall_at is None:
             return None
-        name, x, y, where, button = self.stall_at
-        return Stall(steps=self.stall_steps, map=name, x=x, y=y, situation=where, button=button)
+        state, button = self.stall_at
+        return Stall(steps=self.stall_steps, map=_map_name(state), x=state.x, y=state.y, situation=situation(state),
+                     button=button)  # fmt: skip
 
     def source_shares(self) -> dict[str, float]:
         total = sum(self.sources.values())
@@ -139,7 +140,7 @@ def situation(state: GameState) -> Situation:
         return "battle"
     if state.menu_open:
         return "menu"
-    if state.text_open:
+    if state.text_open:  # with no menu and no battle: `state.text_box`
         return "text"
     return "script" if state.script_running else "overworld"
 

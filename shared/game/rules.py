@@ -23,7 +23,7 @@ def allowed_buttons(state: GameState) -> tuple[bool, ...]:
     that prefers it in that state presses it forever (a learner pressed UP through JOEY's challenge on Route 30
     for 1,850 steps, the value of UP there within 0.13 of A's).
     """
-    if state.text_open and not state.menu_open and not state.battle.active:
+    if state.text_box:
         return IN_A_TEXT_BOX
     return ALL_ALLOWED if state.party_count else BEFORE_FIRST_POKEMON
 

@@ -106,6 +106,12 @@ class GameState(BaseModel):
         return sum(mon.level for mon in self.party)
 
     @property
+    def text_box(self) -> bool:
+        """A text box waits in the overworld with no menu on it (a person, a sign, a trainer's challenge): the game
+        reads only A and B there (`rules.allowed_buttons`)."""
+        return self.text_open and not self.menu_open and not self.battle.active
+
+    @property
     def busy(self) -> bool:
         """The game is showing text, a menu or a script: walking does nothing."""
         return self.text_open or self.menu_open or self.script_running

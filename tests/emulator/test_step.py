@@ -43,7 +43,7 @@ def test_frames_have_state_reward_mask_and_screen(
     assert all(f.action_source == ActionSource.RULES for f in got[1:])
     assert sum(f.reward for f in got) > 0 and any("new_tile" in f.reward_breakdown for f in got)
     with_mon = [f for f in got if f.state.party]
-    reading = [f for f in with_mon if f.state.text_open and not f.state.menu_open and not f.state.battle.active]
+    reading = [f for f in with_mon if f.state.text_box]
     assert with_mon and all(f.legal == (True,) * 8 for f in with_mon if f not in reading)
     assert all(f.legal == (True, True) + (False,) * 6 for f in reading)  # a text box: A and B only
     assert redis_client.xlen(KEYS.frames("0")) == 121

@@ -64,7 +64,7 @@ def test_a_text_box_in_the_overworld_takes_only_a_and_b_and_a_direction_there_is
     core = crystal(env).core
     for button in WALKTHROUGH:
         state = core.state
-        if state.text_open and not state.menu_open and not state.battle.active:
+        if state.text_box:
             break
         *_, info = env.step(action_of(env, button))
     else:
