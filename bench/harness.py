@@ -6,7 +6,7 @@ import platform
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from importlib import metadata
 from pathlib import Path
@@ -125,6 +125,22 @@ def health(url: str, service: str) -> list[Health]:
         return [Health.model_validate_json(raw) for raw in raws if raw]
     finally:
         client.close()
+
+
+def fresh_health(
+    url: str, service: str, after: float, until: Callable[[Health], bool] = bool, timeout: float = 30.0
+) -> Health:
+    """`service`'s first heartbeat written after `after` (Unix time) for which `until` holds: counters read the
+    moment a run ends are up to a heartbeat's interval old (5 s by default, half of a short run), and said too few
+    updates."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = [beat for beat in health(url, service) if beat.ts >= after and until(beat)]
+        if found:
+            return found[0]
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{service} wrote no heartbeat as waited for within {timeout:.0f} s of the run's end")
+        time.sleep(0.2)
 
 
 def wait_health(url: str, service: str, timeout: float = 60.0) -> None:

@@ -29,7 +29,7 @@ import redis
 import torch
 from stable_baselines3.common.callbacks import BaseCallback
 
-from bench.harness import KEYS, background, health, wait_health
+from bench.harness import KEYS, background, fresh_health, health, wait_health
 from bench.learning_sb3 import PlayedDQN, dqn_arguments, make_training_env
 from bench.learning_system import emulator_flags, learner_flags, newest_step
 from bench.profiles import sampled, summary
@@ -48,10 +48,13 @@ VARIANTS: dict[str, tuple[dict[str, Any], str]] = {
 }
 """The system with one env and one change, each beside the default in the same run: name → (the learner's
 settings it changes, what the progress line and the report call it). Results `system_NAME` and `ratio_NAME`."""
+BEAT_S = 0.5
+"""The learner's heartbeat interval here (5 s by default): its counters, read through the run, give the replay
+ratio over the measured window."""
 MARGIN = 500
+"""Steps after the warm-up before the rate is taken (the first updates' caches, the hold settling)."""
 STEPS = 6_000
 """Env steps of each run by default (SB3's, and the system's per env): the rate is taken over the last 4,500."""
-"""Steps after the warm-up before the rate is taken (the first updates' caches, the hold settling)."""
 
 
 def _frame_times(url: str, envs: int) -> list[float]:
@@ -71,6 +74,19 @@ def _window_rate(times: list[float], skip: int) -> float:
     return (len(window) - 1) / (window[-1] - window[0]) if len(window) > 1 else 0.0
 
 
+def _held_ratio(beats: dict[float, dict[str, Any]], began: float, ended: float, batch_size: int) -> float | None:
+    """Samples trained on per env step between `began` and `ended` (Unix times), from the learner's heartbeats
+    in between: the replay ratio while the rate was measured. The learner's own `samples_per_step` is its last
+    window's, which at a run's end may hold a handful of steps and the updates owed to them (it read 3.7 and 34
+    for a ratio that held at 8)."""
+    inside = [beats[ts] for ts in sorted(beats) if began <= ts <= ended]
+    if len(inside) < 2:
+        return None
+    steps = inside[-1]["charts_transitions"] - inside[0]["charts_transitions"]
+    updates = inside[-1]["charts_updates"] - inside[0]["charts_updates"]
+    return round(updates * batch_size / steps, 3) if steps > 0 else None
+
+
 def system_rate(
     game: GameSettings,
     hyper: LearnerSettings,
@@ -85,9 +101,11 @@ def system_rate(
     per_env = -(-steps // envs)
     warm = hyper.learning_starts + MARGIN
     profiles: dict[str, Any] = {}
+    beats: dict[float, dict[str, Any]] = {}
     with LocalRedis(workdir / "redis") as server, ExitStack() as running:
         url = server.url
-        learner = running.enter_context(background("services.dqn_learner", url, data, *learner_flags(hyper, 10**9)))
+        learner = running.enter_context(background("services.dqn_learner", url, data, *learner_flags(hyper, 10**9),
+                                                   f"--streams.heartbeat-interval={BEAT_S}"))  # fmt: skip
         wait_health(url, SERVICE)
         processes = [
             running.enter_context(
@@ -100,16 +118,19 @@ def system_rate(
         with ExitStack() as sampling:
             while any(process.poll() is None for process in processes):
                 time.sleep(0.2)
+                beats.update((beat.ts, beat.counters) for beat in health(url, SERVICE))
                 if profile is not None and not profiles and newest_step(url) >= warm // envs:
                     for name, pid in (("learner", learner.pid), ("emulator", processes[0].pid)):
                         profiles[name] = profile / f"system-{envs}-{name}.txt"
                         sampling.enter_context(sampled(pid, profiles[name]))
-        counters = health(url, SERVICE)[0].counters
+        # the learner pays the updates owed to the last steps (up to the hold's slack) after the game ends
+        paid = fresh_health(url, SERVICE, time.time(), until=lambda beat: not beat.counters["charts_update_backlog"])
+        counters = paid.counters
         times = _frame_times(url, envs)
     return {
         "envs": envs,
         "steps_per_s": round(_window_rate(times, warm), 1),
-        "samples_per_step": counters.get("samples_per_step"),
+        "samples_per_step": _held_ratio(beats, times[warm], times[-1], hyper.batch_size),
         "updates": counters.get("charts_updates"),
         "held_ms": counters.get("held_ms"),
         "answer_ms_p50": counters.get("latency_answer_ms_p50"),
