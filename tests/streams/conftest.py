@@ -41,8 +41,9 @@ def make_event(n: int) -> Event:
     )
 
 
-async def eventually(predicate: Callable[[], bool], timeout: float = 5.0, what: str = "condition") -> None:
-    """Wait until `predicate()` holds (polling every 10 ms), failing with `what` after `timeout`."""
+async def eventually(predicate: Callable[[], bool], timeout: float = 15.0, what: str = "condition") -> None:
+    """Wait until `predicate()` holds (polling every 10 ms), failing with `what` after `timeout`: long enough for a
+    suite loading both cores (a good entry once took over 5 s there), and a passing test never waits it out."""
     deadline = time.monotonic() + timeout
     while not predicate():
         if time.monotonic() > deadline:
