@@ -212,7 +212,7 @@ class GameCore:
         button, by_rules, forbidden, intervention = self._apply_rules(before, chosen)
         self.machine.step(button)
         view = self.view = self.machine.view(full_screen)
-        facts = self.progress.step(before, view.state, intervention, forbidden)
+        facts = self.progress.step(before, view.state, intervention, forbidden, button)
         self.antistuck.observe(facts.progressed)
         reward, breakdown = self.scorer(facts)
         self.episode_step += 1

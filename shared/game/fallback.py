@@ -14,6 +14,7 @@ import random
 from collections.abc import Callable
 
 from shared.buttons import DPAD, MOVES, Button
+from shared.game.progress import idle_press
 from shared.game.state import GameState
 
 INTERACT_EVERY = 6
@@ -92,8 +93,7 @@ class FallbackPolicy:
         if self._last is None:
             return
         last, pressed = self._last
-        moved = (last.map_id, last.x, last.y) != (state.map_id, state.x, state.y)
-        if pressed in MOVES and not moved and not last.busy and last.facing == state.facing:
+        if pressed in DPAD and idle_press(last, state, pressed):
             self.blocked.add((*last.map_id, last.x, last.y, pressed))
 
     def _walk(self, state: GameState) -> Button:

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from shared.buttons import DPAD, Button
 from shared.game.ram_map import MAX_MONEY
 from shared.game.state import GameState
 
@@ -58,6 +59,10 @@ class StepFacts:
     """The anti-stuck rule replaced the chosen button."""
     forbidden: bool = False
     """The chosen button was forbidden and replaced."""
+    idle_press: bool = False
+    """A press in the overworld, free to walk before and after, that changed nothing the state shows: the
+    player on the same tile, facing the same way, nothing opened. A direction into a wall or a person, A facing
+    nothing, B, SELECT. Greedy policies ended their episodes so: UP into a house's wall for 1,800 steps."""
 
     @property
     def progressed(self) -> bool:
@@ -133,8 +138,14 @@ class Progress:
         self.explored.maps.add(state.map_id)
 
     def step(
-        self, before: GameState, after: GameState, intervention: bool = False, forbidden: bool = False
+        self,
+        before: GameState,
+        after: GameState,
+        intervention: bool = False,
+        forbidden: bool = False,
+        button: Button | None = None,
     ) -> StepFacts:
+        """`button`: what was pressed (None: unknown, never an idle press)."""
         explored = self.explored
         tile = (after.map_group, after.map_number, after.x, after.y)
         new_tile = tile not in explored.tiles
@@ -164,7 +175,18 @@ class Progress:
             new_battle_won=new_battle_won,
             intervention=intervention,
             forbidden=forbidden,
+            idle_press=button is not None and idle_press(before, after, button),
         )
+
+
+def idle_press(before: GameState, after: GameState, button: Button) -> bool:
+    """`button` changed nothing: free to walk before and after, same map, tile and facing (for a direction, the one
+    already faced: one not yet faced turns the player, which is a change). A direction so is a blocked way."""
+    if before.busy or after.busy or before.battle.active or after.battle.active:
+        return False
+    if (after.map_id, after.x, after.y, after.facing) != (before.map_id, before.x, before.y, before.facing):
+        return False
+    return button not in DPAD or after.facing == button.value
 
 
 def _enemy_fainted(before: GameState, after: GameState) -> bool:

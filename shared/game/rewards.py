@@ -36,6 +36,9 @@ class RewardWeights(BaseModel):
     """The anti-stuck rule had to intervene."""
     forbidden: float = -0.1
     """A forbidden button was chosen (and replaced)."""
+    idle_press: float = 0.0
+    """A press in the overworld that changed nothing (a wall, a person, A facing nothing): off by default until a
+    learning run shows it helps (the bench's `*_idle` arms put it on)."""
 
 
 COMPONENTS: dict[str, str] = {
@@ -51,6 +54,7 @@ COMPONENTS: dict[str, str] = {
     "battle_won": "new_battle_won",
     "stuck": "intervention",
     "forbidden": "forbidden",
+    "idle_press": "idle_press",
 }
 """Reward component → the fact it weighs (a flag counts as 1)."""
 

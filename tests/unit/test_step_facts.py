@@ -5,6 +5,7 @@ import logging
 
 import pytest
 
+from shared.buttons import Button
 from shared.game.progress import Progress, StepFacts
 from shared.game.rewards import COMPONENTS, RewardWeights, Scorer
 from shared.game.state import BattleState, GameState, PartyMon
@@ -148,3 +149,36 @@ def test_what_was_explored_survives_a_save_states_stats_so_a_restart_pays_for_no
     older = Progress()
     older.explored.restore({"tiles": stats["tiles"], "maps": stats["maps"]})
     assert older.explored.tiles == progress.explored.tiles and not older.explored.battles_won
+
+
+def test_an_idle_press_is_one_that_changes_nothing_the_state_shows() -> None:
+    def idle(before: GameState, after: GameState, button: Button | None) -> bool:
+        progress = Progress()
+        progress.start(before)
+        return progress.step(before, after, button=button).idle_press
+
+    assert idle(BASE, BASE, Button.DOWN)  # the way faced: a wall, a person
+    assert idle(BASE, BASE, Button.A) and idle(BASE, BASE, Button.B) and idle(BASE, BASE, Button.SELECT)
+    assert not idle(BASE, BASE, None)  # what was pressed is not known
+    assert not idle(BASE, BASE, Button.UP)  # facing down, UP ignored: the game did not read it, no wall was met
+    assert not idle(BASE, BASE.model_copy(update={"facing": "left"}), Button.LEFT)  # a turn
+    assert not idle(BASE, BASE.model_copy(update={"y": 6}), Button.DOWN)  # a step
+    assert not idle(BASE, BASE.model_copy(update={"map_number": 3}), Button.DOWN)  # a warp on the same cell
+    assert not idle(BASE, BASE.model_copy(update={"text_open": True}), Button.A)  # someone spoke
+    talking = BASE.model_copy(update={"text_open": True})
+    assert not idle(talking, talking, Button.A)  # in a text box: the text's own pace, not a wasted press
+    fighting = BASE.model_copy(update={"battle": BattleState(mode=1, enemy_species=16, enemy_hp=3)})
+    assert not idle(fighting, fighting, Button.B)
+
+
+def progress_of(state: GameState) -> StepFacts:
+    """DOWN pressed facing down, nothing changed."""
+    progress = Progress()
+    progress.start(state)
+    return progress.step(state, state, button=Button.DOWN)
+
+
+def test_an_idle_press_costs_only_with_its_weight() -> None:
+    assert "idle_press" not in Scorer(RewardWeights())(progress_of(BASE))[1]  # off by default
+    got = Scorer(RewardWeights(idle_press=-0.02))(progress_of(BASE))
+    assert got == (pytest.approx(-0.02), {"idle_press": pytest.approx(-0.02)})
