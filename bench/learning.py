@@ -11,6 +11,7 @@ The learners are evaluated greedily at 25, 50, 75 and 100 % of the budget of env
 
 import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -28,28 +29,49 @@ from shared.settings import GameSettings
 
 SAME_TARGETS: dict[str, Any] = {"n_step": 1, "double_dqn": False, "legal_mask": False}
 """What SB3's DQN can take of the learner's targets and acting: 1-step, plain DQN's max, no action mask."""
-ARMS: dict[str, tuple[dict[str, Any], bool, Demonstrator | None]] = {
-    "system": ({}, True, None),
-    "no_archive": ({}, False, None),
-    "one_step": ({"n_step": 1}, True, None),
-    "no_double": ({"double_dqn": False}, True, None),
-    "no_mask": ({"legal_mask": False}, True, None),
-    "sb3_targets": (SAME_TARGETS, True, None),
-    "lookahead": ({"lookahead": True}, True, None),
-    "demo_dqfd": ({}, True, "walkthrough"),
-    "demo_unfiltered": ({"demo_filter": False}, True, "walkthrough"),
-    "demo_td": ({"demo_loss_weight": 0.0, "demo_capacity": 0}, True, "walkthrough"),
-    "smollm2_dqfd": ({}, True, "smollm2"),
-    "smollm2_unfiltered": ({"demo_filter": False}, True, "smollm2"),
+IDLE_COST = {"idle_press": -0.02}
+"""The cost of a press that changes nothing (a wall, A facing nothing): one new tile's worth, so a greedy policy
+that presses into a wall for ever values it at -2 (gamma 0.99) against a way on."""
+
+
+@dataclass(frozen=True)
+class Arm:
+    """One arm of the system: what it changes of the defaults."""
+
+    learner: dict[str, Any] = field(default_factory=dict)
+    """The learner's settings it changes."""
+    archive: bool = True
+    """Resets from the archive of milestone states (at the run's share)."""
+    demonstrator: Demonstrator | None = None
+    """Who plans: None for nobody."""
+    rewards: dict[str, float] = field(default_factory=dict)
+    """Reward weights it changes while training (evaluation is greedy and scored by the same milestones)."""
+
+
+ARMS: dict[str, Arm] = {
+    "system": Arm(),
+    "no_archive": Arm(archive=False),
+    "one_step": Arm({"n_step": 1}),
+    "no_double": Arm({"double_dqn": False}),
+    "no_mask": Arm({"legal_mask": False}),
+    "sb3_targets": Arm(SAME_TARGETS),
+    "lookahead": Arm({"lookahead": True}),
+    "idle_cost": Arm(rewards=IDLE_COST),
+    "demo_dqfd": Arm(demonstrator="walkthrough"),
+    "demo_idle": Arm(demonstrator="walkthrough", rewards=IDLE_COST),
+    "demo_unfiltered": Arm({"demo_filter": False}, demonstrator="walkthrough"),
+    "demo_td": Arm({"demo_loss_weight": 0.0, "demo_capacity": 0}, demonstrator="walkthrough"),
+    "smollm2_dqfd": Arm(demonstrator="smollm2"),
+    "smollm2_unfiltered": Arm({"demo_filter": False}, demonstrator="smollm2"),
 }
-"""The system's arms: arm → (the learner's settings it changes, resets from the archive, who plans: None for nobody).
-The ablations take one part away each (`no_archive`: every episode from the start; `one_step`: no n-step loss;
-`no_double`: plain DQN's max; `no_mask`: acting over every button, the rules replacing forbidden ones, as SB3
-must) and `sb3_targets` all of what SB3's DQN cannot take; `lookahead` makes its targets on a thread of their own
-(faster on a quiet machine; its Double DQN pick one update behind). The demonstrators' arms learn from the plans of the
-walkthrough stand-in or of the embedded SmolLM2: with the margin loss and the reserved ring for the plans that made
-progress (the learner's defaults, `*_dqfd`), for every plan's steps (`*_unfiltered`: the outcome filter off), or by
-TD alone (`demo_td`: its steps ordinary transitions)."""
+"""The system's arms. The ablations take one part away each (`no_archive`: every episode from the start; `one_step`:
+no n-step loss; `no_double`: plain DQN's max; `no_mask`: acting over every button, the rules replacing forbidden
+ones, as SB3 must) and `sb3_targets` all of what SB3's DQN cannot take; `lookahead` makes its targets on a thread of
+their own (faster on a quiet machine; its Double DQN pick one update behind); `idle_cost` and `demo_idle` pay
+`IDLE_COST` for a press that changes nothing (greedy policies ended their episodes pressing into a wall). The
+demonstrators' arms learn from the plans of the walkthrough stand-in or of the embedded SmolLM2: with the margin loss
+and the reserved ring for the plans that made progress (the learner's defaults, `*_dqfd`), for every plan's steps
+(`*_unfiltered`: the outcome filter off), or by TD alone (`demo_td`: its steps ordinary transitions)."""
 AGENTS: tuple[str, ...] = ("untrained", "random", "fallback", *ARMS, learning_sb3.AGENT)
 
 
@@ -94,13 +116,14 @@ def _seed(run: _Run, game: GameSettings, hyper: LearnerSettings, budget: int, se
             run.points.append(learning_baselines.play(game, baseline, episodes, seed, run.progress, hyper.playable))
             run.timed(baseline, seed, "play_s", time.monotonic() - began)
 
-    for arm, (overrides, archive, demonstrator) in ARMS.items():
+    for arm, given in ARMS.items():
         if arm not in agents:
             continue
         began = time.monotonic()
-        share = (archive_share if archive_share is not None else DEFAULT_SHARE) if archive else 0.0
-        trained = learning_system.train(game, hyper.model_copy(update=overrides), budget, seed, workdir / arm,
-                                        run.progress, share, demo_fraction, arm, demonstrator)  # fmt: skip
+        share = (archive_share if archive_share is not None else DEFAULT_SHARE) if given.archive else 0.0
+        trained = learning_system.train(_rewarded(game, given.rewards), hyper.model_copy(update=given.learner),
+                                        budget, seed, workdir / arm, run.progress, share, demo_fraction, arm,
+                                        given.demonstrator)  # fmt: skip
         run.timed(arm, seed, "train_s", time.monotonic() - began)
         run.sources.setdefault(arm, {})[str(seed)] = source_shares(trained.episodes)
         if trained.demonstrations:
@@ -128,6 +151,13 @@ def _seed(run: _Run, game: GameSettings, hyper: LearnerSettings, budget: int, se
         run.timed(learning_sb3.AGENT, seed, "eval_s", time.monotonic() - began)
 
 
+def _rewarded(game: GameSettings, rewards: dict[str, float]) -> GameSettings:
+    """`game` with an arm's reward weights changed (the same settings object when it changes none)."""
+    if not rewards:
+        return game
+    return game.model_copy(update={"rewards": game.rewards.model_copy(update=rewards)})
+
+
 def fairness(hyper: LearnerSettings, archive_share: float | None, arms: list[str]) -> dict[str, dict[str, Any]]:
     """Per learning arm, what it is given of the system's parts: an RL engineer's first question of a comparison."""
     share = archive_share if archive_share is not None else DEFAULT_SHARE
@@ -137,10 +167,11 @@ def fairness(hyper: LearnerSettings, archive_share: float | None, arms: list[str
         if arm == learning_sb3.AGENT:
             out[arm] = {"archive_share": share, **SAME_TARGETS, **common, "demonstrator": None}
             continue
-        overrides, archive, demonstrator = ARMS[arm]
-        arm_hyper = hyper.model_copy(update=overrides)
+        given = ARMS[arm]
+        arm_hyper = hyper.model_copy(update=given.learner)
         targets = {name: getattr(arm_hyper, name) for name in SAME_TARGETS}
-        out[arm] = {"archive_share": share if archive else 0.0, **targets, **common, "demonstrator": demonstrator}
+        out[arm] = {"archive_share": share if given.archive else 0.0, **targets, **common,
+                    "demonstrator": given.demonstrator, "rewards": given.rewards}  # fmt: skip
     return out
 
 

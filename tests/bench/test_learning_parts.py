@@ -16,16 +16,17 @@ from stable_baselines3.common.vec_env import DummyVecEnv
 from bench import harness, learning, learning_system, report
 from bench.learning_episodes import source_shares
 from bench.learning_sb3 import PlayedDQN, ScreenStack, SeededResets, dqn_arguments, make_env, make_training_env
-from bench.learning_system import _Keeper, learner_flags
+from bench.learning_system import _Keeper, emulator_flags, learner_flags
 from services.dqn_learner.checkpoints import save_checkpoint
 from services.dqn_learner.network import QNetwork
 from services.dqn_learner.settings import LearnerSettings
+from services.emulator.settings import EmulatorSettings
 from services.llm_planner.plan import AnswerLimits, plan_schema
 from services.llm_planner.prompt import describe_state
 from shared.buttons import Button
 from shared.game.config import GameConfig
 from shared.game.core import GameCore
-from shared.settings import GameSettings
+from shared.settings import GameSettings, settings_from_cli
 from tests.standins.demonstrator import Demonstrator
 
 
@@ -194,11 +195,11 @@ def test_sb3s_greedy_episodes_start_from_the_seeds_the_systems_do(tmp_path: Path
 
 def test_each_demonstrator_arm_gives_the_learner_its_filter_and_names_its_demonstrator() -> None:
     hyper = LearnerSettings()
-    for arm, (overrides, _, demonstrator) in learning.ARMS.items():
-        flags = learner_flags(hyper.model_copy(update=overrides), checkpoint_every=10)
+    for arm, given in learning.ARMS.items():
+        flags = learner_flags(hyper.model_copy(update=given.learner), checkpoint_every=10)
         assert ("--no-demo-filter" in flags) == arm.endswith("_unfiltered"), arm
         assert ("--demo-filter" in flags) == (not arm.endswith("_unfiltered")), arm
-        assert (demonstrator is not None) == arm.startswith(("demo_", "smollm2_")), arm
+        assert (given.demonstrator is not None) == arm.startswith(("demo_", "smollm2_")), arm
     fairness = learning.fairness(hyper, None, ["smollm2_unfiltered", "demo_dqfd", "system", "sb3_dqn"])
     assert [fairness[arm]["demonstrator"] for arm in fairness] == ["smollm2", "walkthrough", None, None]
 
@@ -220,3 +221,17 @@ def test_the_walkthroughs_steps_reach_the_learner_as_demonstrations_through_the_
     written.write_text(json.dumps(results))
     row = next(line for line in report.render(written).splitlines() if line.startswith("| demo_dqfd | 0 |"))
     assert f"| {int(kept['demos_runs_progress']):,} |" in row
+
+
+def test_the_idle_arms_train_with_the_idle_cost_and_say_so(tmp_path: Path) -> None:
+    """The emulator an idle arm trains with is told the cost (and parses it); the others are told 0; the fairness
+    settings name it."""
+    game = GameSettings(data_dir=tmp_path, world="tiny")
+    for arm in ("idle_cost", "demo_idle", "system", "demo_dqfd"):
+        flags = emulator_flags(learning._rewarded(game, learning.ARMS[arm].rewards), 100, 0)
+        cost = learning.IDLE_COST["idle_press"] if arm.endswith("idle") or arm == "idle_cost" else 0.0
+        assert f"--rewards.idle-press={cost}" in flags, arm
+        parsed = settings_from_cli(EmulatorSettings, [f for f in flags if f.startswith("--rewards.")])
+        assert parsed.rewards.idle_press == cost, arm
+    fairness = learning.fairness(LearnerSettings(), None, ["demo_idle", "demo_dqfd"])
+    assert fairness["demo_idle"]["rewards"] == learning.IDLE_COST and fairness["demo_dqfd"]["rewards"] == {}
