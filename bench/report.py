@@ -45,7 +45,7 @@ def _maps(point: Point) -> str:
 def _stall(stall: Stall | None) -> str:
     if stall is None:
         return "none"
-    return f"{stall.steps:,} ({stall.situation}, {stall.map} {stall.x},{stall.y}, {stall.button})"
+    return f"{stall.steps:,} ({stall.where()})"
 
 
 def _badge_step(points: list[Point]) -> str:

@@ -23,10 +23,7 @@ def episode_line(episode: Episode) -> str:
     reached = ", ".join(f"{name} @{step}" for name, step in episode.milestones.items()) or "no milestone"
     helped = f", anti-stuck presses {episode.anti_stuck}" if episode.anti_stuck else ""
     stall = episode.stall
-    stuck = "" if stall is None else (
-        f", longest stall {stall.steps} steps ({stall.situation}, {stall.map} {stall.x},{stall.y}, last press"
-        f" {stall.button})"
-    )  # fmt: skip
+    stuck = "" if stall is None else f", longest stall {stall.steps} steps ({stall.where()})"
     return (
         f"episode {episode.episode} (seed {episode.seed}): {episode.steps} steps ({end}),"
         f" return {episode.total_reward:.2f}, {reached}{helped}{stuck} [dim]({episode.wall_s:.1f} s,"

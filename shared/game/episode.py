@@ -44,6 +44,11 @@ class Stall(BaseModel):
     button: Button
     """The last press of the run."""
 
+    def where(self) -> str:
+        """What it was doing and where, in a few words (`text, Route 30 12,5, last press up`): the one wording of
+        `crystal-rl eval` and the learning report."""
+        return f"{self.situation}, {self.map} {self.x},{self.y}, last press {self.button}"
+
 
 @dataclass
 class EpisodeRecord:
