@@ -108,6 +108,11 @@ def entry_for(core: GameCore, facts: StepFacts, env: str) -> ArchiveEntry | None
     if milestone is None:
         return None
     state = core.state
+    if state.map_name is None:
+        # a map the game does not have: RAM overwritten (a crashed game once stood in the archive as a new map
+        # with 7 badges, ranked above every true state), or a cartridge whose maps are not Crystal's
+        log.warning("milestone %s on unknown map %d.%d: not archived", milestone, state.map_group, state.map_number)
+        return None
     return ArchiveEntry(
         cell=cell_of(milestone, state),
         milestone=milestone,
