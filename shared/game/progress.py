@@ -24,6 +24,11 @@ MAX_MONEY_STEP = 100_000
 """More money than this in one step is a misread (the demo pays at most a few thousand)."""
 MAX_LEVEL_STEP = 10
 MAX_BADGE_STEP = 1
+MAX_EVENT_FLAGS_STEP = 32
+"""More story flags than this set in one step is a misread: the demo's chapter sets at most 3 at once; a crashed
+game's RAM once paid 381 in one step."""
+MAX_POKEDEX_STEP = 4
+"""More Pokédex entries than this in one step is a misread: one battle shows one species, a catch adds one."""
 
 Tile = tuple[int, int, int, int]
 """(map group, map number, x, y)."""
@@ -167,9 +172,9 @@ class Progress:
             badges=_plausible("badge", after.badge_count - before.badge_count, MAX_BADGE_STEP),
             levels=_plausible("level", after.party_levels - before.party_levels, MAX_LEVEL_STEP) if same_party else 0,
             money=_money(before, after),
-            event_flags=max(0, after.event_flags - before.event_flags),
-            pokedex_seen=max(0, after.pokedex_seen - before.pokedex_seen),
-            pokedex_caught=max(0, after.pokedex_caught - before.pokedex_caught),
+            event_flags=_plausible("event flags", after.event_flags - before.event_flags, MAX_EVENT_FLAGS_STEP),
+            pokedex_seen=_plausible("pokedex seen", after.pokedex_seen - before.pokedex_seen, MAX_POKEDEX_STEP),
+            pokedex_caught=_plausible("pokedex caught", after.pokedex_caught - before.pokedex_caught, MAX_POKEDEX_STEP),
             battle_started=in_battle and not was_in_battle,
             battle_won=battle_won,
             new_battle_won=new_battle_won,

@@ -64,6 +64,17 @@ def test_badge_and_its_misread_guard(caplog: pytest.LogCaptureFixture) -> None:
     assert "misread" in caplog.text
 
 
+def test_story_flags_and_pokedex_jumps_of_a_crashed_game_are_refused(caplog: pytest.LogCaptureFixture) -> None:
+    """A crashed game's RAM set 381 story flags in one step; a chapter's script sets a few."""
+    assert facts(BASE, BASE.model_copy(update={"event_flags": 3, "pokedex_seen": 1, "pokedex_caught": 1})) == (
+        StepFacts(event_flags=3, pokedex_seen=1, pokedex_caught=1)
+    )
+    with caplog.at_level(logging.WARNING):
+        crashed = facts(BASE, BASE.model_copy(update={"event_flags": 381, "pokedex_seen": 200, "pokedex_caught": 90}))
+    assert crashed == StepFacts() and not crashed.progressed
+    assert caplog.text.count("a misread, not counted") == 3
+
+
 def test_money_gain_counted_loss_not_and_bcd_sized_jump_refused() -> None:
     assert reward(BASE, BASE.model_copy(update={"money": 3500}))["money"] == pytest.approx(0.5)
     assert facts(BASE, BASE.model_copy(update={"money": 100})).money == 0
