@@ -66,6 +66,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode="markdown",  # a docstring's lines flow as one paragraph; in "rich" mode its line breaks stay
 )
 console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 200)
 errors = Console(stderr=True, soft_wrap=True)
@@ -585,9 +586,9 @@ def evaluate_checkpoint(
     """Play greedy episodes with a checkpoint's network (epsilon 0, no planner, no anti-stuck rule unless asked):
     a table of milestones, and JSON.
 
-    Every game setting is also a flag, as the emulator's: --goal new_map, --episode-steps 200,
-    --rewards.badge 20, --seed 3 ... (or CRL_GOAL, CRL_EPISODE_STEPS, ...), so the evaluation plays
-    the game the agent trained on.
+    Game settings are flags as for the emulator: --goal new_map, --episode-steps 200, --rewards.badge 20, ...
+
+    Or CRL_GOAL, CRL_EPISODE_STEPS, ...: give those the agent trained with, and it plays the game it learned.
     """
     configure_logging("WARNING")
     world = checked_world(world, rom)
