@@ -165,7 +165,7 @@ def fairness(hyper: LearnerSettings, archive_share: float | None, arms: list[str
     out: dict[str, dict[str, Any]] = {}
     for arm in arms:
         if arm == learning_sb3.AGENT:
-            out[arm] = {"archive_share": share, **SAME_TARGETS, **common, "demonstrator": None}
+            out[arm] = {"archive_share": share, **SAME_TARGETS, **common, "demonstrator": None, "rewards": {}}
             continue
         given = ARMS[arm]
         arm_hyper = hyper.model_copy(update=given.learner)

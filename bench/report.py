@@ -129,8 +129,9 @@ def learning_tables(results: dict[str, Any], name: str) -> list[str]:
 
     fairness = settings.get("fairness", {})
     if fairness:
-        keys = list(next(iter(fairness.values())))
-        lines += _table(["arm", *keys], [[arm, *(given[key] for key in keys)] for arm, given in fairness.items()])
+        keys = list(dict.fromkeys(key for given in fairness.values() for key in given))  # every arm's, in order
+        lines += _table(["arm", *keys], [[arm, *(given.get(key, "—") for key in keys)]
+                                         for arm, given in fairness.items()])  # fmt: skip
         lines.append("")
     return lines
 
@@ -162,21 +163,21 @@ def bench_tables(results: dict[str, Any], name: str) -> list[str]:
     lines = [f"`{name}`: commit `{results.get('machine', {}).get('commit', '?')}`", ""]
     training = figures.get("training")
     if training:
+        from bench.training import VARIANTS  # here: it imports torch and SB3, which learning reports do without
+
         rows = [["SB3 DQN, in one process", training["sb3"]["steps_per_s"], "—", "—"]]
         for envs, got in training["system"].items():
             rows.append([f"the system, {envs} env(s)", got["steps_per_s"], got.get("samples_per_step"),
                          got.get("held_ms")])  # fmt: skip
-        variants = {"system_same_targets": "the system with SB3's targets, 1 env",
-                    "system_lookahead": "the system with the look-ahead thread, 1 env"}  # fmt: skip
-        for key, label in variants.items():
-            if key in training:
-                got = training[key]
-                rows.append([label, got["steps_per_s"], got.get("samples_per_step"), got.get("held_ms")])
+        ratios = [f"Ratio (the system, 1 env, over SB3): **{training['ratio']}** (target 1.5)"]
+        for variant, (_, label) in VARIANTS.items():
+            if f"system_{variant}" in training:
+                got = training[f"system_{variant}"]
+                rows.append([f"the system with {label}, 1 env", got["steps_per_s"], got.get("samples_per_step"),
+                             got.get("held_ms")])  # fmt: skip
+                ratios.append(f"with {label}: {training[f'ratio_{variant}']}")
         lines += _table(["trainer", "env steps/s while training", "samples per env step", "held ms"], rows)
-        ahead = training.get("ratio_lookahead")
-        lookahead = "" if ahead is None else f"; with the look-ahead thread: {ahead}"
-        lines += ["", f"Ratio (the system, 1 env, over SB3): **{training['ratio']}** (target 1.5); with SB3's "
-                  f"targets: {training['ratio_same_targets']}{lookahead}.", ""]  # fmt: skip
+        lines += ["", "; ".join(ratios) + ".", ""]
     rest = {suite: value for suite, value in figures.items() if suite != "training"}
     if rest:
         lines += _table(["figure", "value"], [[key, value] for key, value in _flat("", rest)])

@@ -236,3 +236,17 @@ def test_the_idle_arms_train_with_the_idle_cost_and_say_so(tmp_path: Path) -> No
         assert parsed.rewards.idle_press == cost, arm
     fairness = learning.fairness(LearnerSettings(), None, ["demo_idle", "demo_dqfd"])
     assert fairness["demo_idle"]["rewards"] == learning.IDLE_COST and fairness["demo_dqfd"]["rewards"] == {}
+
+
+def test_the_fairness_table_has_a_column_for_what_any_arm_was_given() -> None:
+    """An older run's SB3 arm recorded no `rewards`: its cell says so instead of the report failing on it."""
+    settings = {
+        "budget": 10,
+        "first_seed": 0,
+        "seeds": 1,
+        "eval_episodes": 1,
+        "fairness": {"demo_idle": {"n_step": 10, "rewards": learning.IDLE_COST}, "sb3_dqn": {"n_step": 1}},
+    }
+    lines = report.learning_tables({"settings": settings, "points": []}, "run.json")  # fmt: skip
+    assert "| arm | n_step | rewards |" in lines
+    assert "| demo_idle | 10 | {'idle_press': -0.02} |" in lines and "| sb3_dqn | 1 | — |" in lines

@@ -43,7 +43,7 @@ def test_the_training_suite_gives_both_rates_and_their_ratio_at_the_held_replay_
 ) -> None:
     """A short run: SB3 in-process, the system with one env, with SB3's targets and with the look-ahead thread; the
     system's replay ratio (batch 32 every 4 steps: 8 samples a step) holds while it is measured."""
-    from bench import training
+    from bench import report, training
 
     monkeypatch.setenv("CRL_WORLD", "tiny")  # the world `make bench --world tiny` gives every suite
     got = training.run(2_000, lambda line: None, envs=(1,), learning_starts=500)
@@ -55,3 +55,7 @@ def test_the_training_suite_gives_both_rates_and_their_ratio_at_the_held_replay_
         assert 7.0 <= arm["samples_per_step"] <= 9.0  # over the measured window, from heartbeats through the run
         assert arm["updates"] == (2_000 - 500) // 4  # read after the run's end, not from a heartbeat before it
     assert got["sb3"]["updates"] == (2_000 - 500) // 4
+    table = "\n".join(report.bench_tables({"figures": {"training": got}}, "bench.json"))
+    for variant, (_, label) in training.VARIANTS.items():  # a row and a ratio for each, as the run named them
+        assert f"| the system with {label}, 1 env | {got[f'system_{variant}']['steps_per_s']} |" in table
+        assert f"with {label}: {got[f'ratio_{variant}']}" in table
