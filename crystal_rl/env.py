@@ -93,6 +93,7 @@ class CrystalEnv(gym.Env[Observation, np.int64]):
         reward_weights: Mapping[str, float] | RewardWeights | None = None,
         stuck_patience: int = 80,
         anti_stuck: bool = True,
+        idle_mask: bool = False,
         hold_frames: int = HOLD_FRAMES,
         step_frames: int = STEP_FRAMES,
         boot_frames: int = BOOT_FRAMES,
@@ -120,6 +121,8 @@ class CrystalEnv(gym.Env[Observation, np.int64]):
             reward_weights: reward components to weigh differently from the service's defaults.
             stuck_patience: steps without progress before the anti-stuck rule presses something else.
             anti_stuck: False: the anti-stuck rule never steps in (the policy alone, as greedy evaluations play).
+            idle_mask: a button just pressed to no effect (a wall walked into, A facing nothing) leaves the action
+                mask until the game changes; chosen anyway, it is forbidden and replaced by the rules.
             hold_frames, step_frames: a button is held `hold_frames` of the step's `step_frames` frames.
             boot_frames: the most frames power-on may take before play starts.
             boot_cache_dir: where the state after boot is cached (default: a per-user cache
@@ -157,6 +160,7 @@ class CrystalEnv(gym.Env[Observation, np.int64]):
             step_frames=step_frames,
             boot_frames=boot_frames,
             stuck_patience=stuck_patience,
+            idle_mask=idle_mask,
             rewards=reward_weights if reward_weights is not None else RewardWeights(),
             goal=goal,
             episode_steps=episode_steps,

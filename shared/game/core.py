@@ -28,7 +28,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from shared.buttons import BUTTON_INDEX, Button
+from shared.buttons import BUTTON_INDEX, BUTTONS, Button
 from shared.game.config import GameConfig, Goal
 from shared.game.fallback import FallbackPolicy
 from shared.game.machine import Machine, View, resolve_rom, start_machine
@@ -92,6 +92,7 @@ class GameCore:
         goal: Goal = Goal.NONE,
         episode_steps: int | None = None,
         anti_stuck: bool = True,
+        idle_mask: bool = False,
     ) -> None:
         if episode_steps is not None and episode_steps < 1:
             raise ValueError(f"episode_steps must be at least 1 (got {episode_steps}), or None for no time limit")
@@ -102,6 +103,11 @@ class GameCore:
         self.progress = Progress()
         self.antistuck = AntiStuck(stuck_patience, seed, anti_stuck)
         self.fallback = FallbackPolicy(seed)
+        self.idle_mask = idle_mask
+        """Forbid a button that was just pressed here to no effect until something changes (`legal`)."""
+        self._idle: set[Button] = set()
+        """Buttons pressed at the state the game is in now that changed nothing: the game is deterministic, so
+        pressing one again would change nothing again (a wall walked into, A facing nothing)."""
         self.goal = goal
         self.episode_steps = episode_steps
         self.episode = 0
@@ -148,6 +154,7 @@ class GameCore:
                 goal=config.goal_for(rom),
                 episode_steps=config.episode_steps_for(rom),
                 anti_stuck=anti_stuck,
+                idle_mask=config.idle_mask,
             )
         except BaseException:
             machine.close()
@@ -167,7 +174,16 @@ class GameCore:
 
     def legal(self) -> tuple[bool, ...]:
         """Which buttons the rules allow now (the rest would be replaced)."""
-        return allowed_buttons(self.view.state)
+        return self._legal(self.view.state)
+
+    def _legal(self, state: GameState) -> tuple[bool, ...]:
+        """The rules' buttons for `state`, less those just pressed here to no effect (`idle_mask`), unless that
+        would leave none."""
+        allowed = allowed_buttons(state)
+        if not self._idle:
+            return allowed
+        masked = tuple(ok and button not in self._idle for button, ok in zip(BUTTONS, allowed, strict=True))
+        return masked if any(masked) else allowed
 
     def reset(self, state: bytes | None = None, origin: Path | str = "start state", seed: int | None = None) -> View:
         """A new episode from `state` (default: the start state): the machine loaded, `seed`'s idle frames played
@@ -191,6 +207,7 @@ class GameCore:
             self.reseed(seed)
             self.machine.idle(idle_frames(seed))
             self.view = self.machine.view()
+            self._idle.clear()
         self.seed = seed
         self.episode_step = 0
         self.progress.start(self.view.state)
@@ -201,6 +218,7 @@ class GameCore:
         self.machine.load_state(state, origin)
         self.machine.refresh_screen()
         self.view = self.machine.view()
+        self._idle.clear()
         return self.view
 
     def save_state(self) -> bytes:
@@ -213,6 +231,10 @@ class GameCore:
         self.machine.step(button)
         view = self.view = self.machine.view(full_screen)
         facts = self.progress.step(before, view.state, intervention, forbidden, button)
+        if facts.idle_press and self.idle_mask:
+            self._idle.add(button)
+        elif self._idle:
+            self._idle.clear()
         self.antistuck.observe(facts.progressed)
         reward, breakdown = self.scorer(facts)
         self.episode_step += 1
@@ -221,7 +243,7 @@ class GameCore:
         return Step(button, by_rules, view, facts, reward, breakdown, terminated, truncated)
 
     def _apply_rules(self, state: GameState, chosen: Button | None) -> tuple[Button, bool, bool, bool]:
-        legal = allowed_buttons(state)
+        legal = self._legal(state)
         by_rules = chosen is None
         button = self.fallback.choose(state, self.screen_text) if chosen is None else chosen
         forbidden = not legal[BUTTON_INDEX[button]]

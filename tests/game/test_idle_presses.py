@@ -6,10 +6,11 @@ from pathlib import Path
 import pytest
 
 from cartridge.johto.walkthrough import Walkthrough
-from shared.buttons import Button
+from shared.buttons import BUTTONS, Button
 from shared.game.core import GameCore
 from shared.game.machine import resolve_rom, start_machine
 from shared.game.rewards import RewardWeights
+from shared.game.rules import allowed_buttons
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -42,3 +43,47 @@ def test_the_walkthrough_to_the_badge_makes_almost_no_idle_press(johto_rom: Path
         core.close()
     assert step.facts.badges == 1, f"the walkthrough did not reach the badge in {played} presses"
     assert idle <= 5, f"{idle} idle presses of {played}"
+
+
+def masked(core: GameCore) -> set[Button]:
+    return {button for button, ok in zip(BUTTONS, core.legal(), strict=True) if not ok}
+
+
+def test_the_idle_mask_forbids_a_button_just_pressed_to_no_effect_until_the_game_changes(demo_rom: Path) -> None:
+    core = GameCore(*start_machine(resolve_rom(demo_rom)), idle_mask=True)
+    try:
+        plain = masked(core)  # what the rules forbid anyway
+        core.step(Button.DOWN)  # a step down to (6,7)
+        assert masked(core) == plain
+        core.step(Button.DOWN)  # the border: changed nothing
+        assert masked(core) == plain | {Button.DOWN}
+        core.step(Button.A)  # facing the border, A changes nothing either
+        assert masked(core) == plain | {Button.DOWN, Button.A}
+        chosen = core.step(Button.DOWN)  # chosen anyway: forbidden, and the rules play something else
+        assert chosen.facts.forbidden and chosen.by_rules and chosen.button is not Button.DOWN
+        core.reset()
+        assert masked(core) == plain
+    finally:
+        core.close()
+    off = GameCore(*start_machine(resolve_rom(demo_rom)))
+    try:
+        for button in (Button.DOWN, Button.DOWN):
+            off.step(button)
+        assert off.legal() == allowed_buttons(off.state)  # off by default: the rules' mask alone
+    finally:
+        off.close()
+
+
+def test_a_change_lifts_the_idle_mask(demo_rom: Path) -> None:
+    core = GameCore(*start_machine(resolve_rom(demo_rom)), idle_mask=True)
+    try:
+        plain = masked(core)
+        for button in (Button.DOWN, Button.DOWN, Button.LEFT):  # a step, the border, then a turn to the wall
+            core.step(button)
+        assert masked(core) == plain
+        core.step(Button.LEFT)  # the wall
+        assert masked(core) == plain | {Button.LEFT}
+        core.step(Button.UP)  # a step up: the game changed
+        assert masked(core) == plain
+    finally:
+        core.close()

@@ -74,6 +74,21 @@ def test_a_text_box_in_the_overworld_takes_only_a_and_b_and_a_direction_there_is
     assert info["by_rules"] and info["button"] in ("a", "b") and info["facts"]["forbidden"]
 
 
+def test_the_idle_mask_is_the_envs_option_and_its_action_mask(make_env: MakeEnv) -> None:
+    env = make_env(idle_mask=True)
+    env.reset(seed=0)
+    down = action_of(env, "down")
+    env.step(down)  # a step down
+    assert crystal(env).action_mask()[down]
+    env.step(down)  # the border below: nothing changed
+    assert not crystal(env).action_mask()[down]
+    plain = make_env()
+    plain.reset(seed=0)
+    for _ in range(2):
+        plain.step(down)
+    assert crystal(plain).action_mask()[down]  # off unless asked
+
+
 def test_an_episode_records_its_longest_stall_where_it_ended_and_the_last_press(make_env: MakeEnv) -> None:
     """B pressed in the start room moves nothing on: the record names that run, not the walk's short pauses."""
     env = make_env(anti_stuck=False)
