@@ -34,6 +34,10 @@ IDLE_COST = {"idle_press": -0.02}
 that presses into a wall for ever values it at -2 (gamma 0.99) against a way on."""
 
 
+IDLE_MASK = {"idle_mask": True}
+"""A button just pressed to no effect leaves the action mask until the game changes (`GameConfig.idle_mask`)."""
+
+
 @dataclass(frozen=True)
 class Arm:
     """One arm of the system: what it changes of the defaults."""
@@ -46,6 +50,8 @@ class Arm:
     """Who plans: None for nobody."""
     rewards: dict[str, float] = field(default_factory=dict)
     """Reward weights it changes while training (evaluation is greedy and scored by the same milestones)."""
+    game: dict[str, Any] = field(default_factory=dict)
+    """Game settings it changes in training and in its evaluations (a rule of its action mask)."""
 
 
 ARMS: dict[str, Arm] = {
@@ -57,8 +63,10 @@ ARMS: dict[str, Arm] = {
     "sb3_targets": Arm(SAME_TARGETS),
     "lookahead": Arm({"lookahead": True}),
     "idle_cost": Arm(rewards=IDLE_COST),
+    "idle_mask": Arm(game=IDLE_MASK),
     "demo_dqfd": Arm(demonstrator="walkthrough"),
     "demo_idle": Arm(demonstrator="walkthrough", rewards=IDLE_COST),
+    "demo_mask": Arm(demonstrator="walkthrough", game=IDLE_MASK),
     "demo_unfiltered": Arm({"demo_filter": False}, demonstrator="walkthrough"),
     "demo_td": Arm({"demo_loss_weight": 0.0, "demo_capacity": 0}, demonstrator="walkthrough"),
     "smollm2_dqfd": Arm(demonstrator="smollm2"),
@@ -68,7 +76,9 @@ ARMS: dict[str, Arm] = {
 no n-step loss; `no_double`: plain DQN's max; `no_mask`: acting over every button, the rules replacing forbidden
 ones, as SB3 must) and `sb3_targets` all of what SB3's DQN cannot take; `lookahead` makes its targets on a thread of
 their own (faster on a quiet machine; its Double DQN pick one update behind); `idle_cost` and `demo_idle` pay
-`IDLE_COST` for a press that changes nothing (greedy policies ended their episodes pressing into a wall). The
+`IDLE_COST` for a press that changes nothing (greedy policies ended their episodes pressing into a wall), and
+`idle_mask` and `demo_mask` take such a press out of the action mask until the game changes, in training and in
+their evaluations (`GameConfig.idle_mask`). The
 demonstrators' arms learn from the plans of the walkthrough stand-in or of the embedded SmolLM2: with the margin loss
 and the reserved ring for the plans that made progress (the learner's defaults, `*_dqfd`), for every plan's steps
 (`*_unfiltered`: the outcome filter off), or by TD alone (`demo_td`: its steps ordinary transitions)."""
@@ -121,7 +131,8 @@ def _seed(run: _Run, game: GameSettings, hyper: LearnerSettings, budget: int, se
             continue
         began = time.monotonic()
         share = (archive_share if archive_share is not None else DEFAULT_SHARE) if given.archive else 0.0
-        trained = learning_system.train(_rewarded(game, given.rewards), hyper.model_copy(update=given.learner),
+        played = _played(game, given)
+        trained = learning_system.train(_rewarded(played, given.rewards), hyper.model_copy(update=given.learner),
                                         budget, seed, workdir / arm, run.progress, share, demo_fraction, arm,
                                         given.demonstrator)  # fmt: skip
         run.timed(arm, seed, "train_s", time.monotonic() - began)
@@ -130,7 +141,7 @@ def _seed(run: _Run, game: GameSettings, hyper: LearnerSettings, budget: int, se
             run.demonstrations.setdefault(arm, {})[str(seed)] = trained.demonstrations
         began = time.monotonic()
         for checkpoint_kept in trained.kept:
-            run.points.append(learning_system.evaluate_kept(game, checkpoint_kept, episodes, seed, arm, anti_stuck))
+            run.points.append(learning_system.evaluate_kept(played, checkpoint_kept, episodes, seed, arm, anti_stuck))
             run.progress(f"{arm} seed {seed}: evaluated {checkpoint_kept.fraction:.0%}")
         run.timed(arm, seed, "eval_s", time.monotonic() - began)
 
@@ -151,6 +162,11 @@ def _seed(run: _Run, game: GameSettings, hyper: LearnerSettings, budget: int, se
         run.timed(learning_sb3.AGENT, seed, "eval_s", time.monotonic() - began)
 
 
+def _played(game: GameSettings, arm: Arm) -> GameSettings:
+    """The game an arm trains and is evaluated on: `game` with the arm's game settings."""
+    return game.model_copy(update=arm.game) if arm.game else game
+
+
 def _rewarded(game: GameSettings, rewards: dict[str, float]) -> GameSettings:
     """`game` with an arm's reward weights changed (the same settings object when it changes none)."""
     if not rewards:
@@ -165,13 +181,14 @@ def fairness(hyper: LearnerSettings, archive_share: float | None, arms: list[str
     out: dict[str, dict[str, Any]] = {}
     for arm in arms:
         if arm == learning_sb3.AGENT:
-            out[arm] = {"archive_share": share, **SAME_TARGETS, **common, "demonstrator": None, "rewards": {}}
+            out[arm] = {"archive_share": share, **SAME_TARGETS, **common, "demonstrator": None, "rewards": {},
+                        "game": {}}  # fmt: skip
             continue
         given = ARMS[arm]
         arm_hyper = hyper.model_copy(update=given.learner)
         targets = {name: getattr(arm_hyper, name) for name in SAME_TARGETS}
         out[arm] = {"archive_share": share if given.archive else 0.0, **targets, **common,
-                    "demonstrator": given.demonstrator, "rewards": given.rewards}  # fmt: skip
+                    "demonstrator": given.demonstrator, "rewards": given.rewards, "game": given.game}  # fmt: skip
     return out
 
 

@@ -181,6 +181,7 @@ def make_env(
         episode_steps=game.episode_steps_for(rom),
         reward_weights=game.rewards,
         stuck_patience=game.stuck_patience,
+        idle_mask=game.idle_mask,
         hold_frames=game.hold_frames,
         step_frames=game.step_frames,
         boot_frames=game.boot_frames,

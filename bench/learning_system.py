@@ -113,8 +113,8 @@ def emulator_flags(
     rom = resolve_rom(game.rom, world=game.world)  # the game settings' own rule: the demo is known by its header
     limit = game.episode_steps_for(rom) or 0
     flags = [f"--rom={game.rom}"] if game.rom is not None else [f"--world={game.world_name}"]
-    flags += [f"--{name.replace('_', '-')}={getattr(game, name)}"
-              for name in ("hold_frames", "step_frames", "boot_frames", "stuck_patience")]  # fmt: skip
+    flags += [flag(name, getattr(game, name))
+              for name in ("hold_frames", "step_frames", "boot_frames", "stuck_patience", "idle_mask")]  # fmt: skip
     flags += [f"--rewards.{name.replace('_', '-')}={value}" for name, value in game.rewards.model_dump().items()]
     if archive_share is not None:
         flags.append(f"--archive-share={archive_share}")

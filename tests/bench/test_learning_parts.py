@@ -250,3 +250,16 @@ def test_the_fairness_table_has_a_column_for_what_any_arm_was_given() -> None:
     lines = report.learning_tables({"settings": settings, "points": []}, "run.json")  # fmt: skip
     assert "| arm | n_step | rewards |" in lines
     assert "| demo_idle | 10 | {'idle_press': -0.02} |" in lines and "| sb3_dqn | 1 | — |" in lines
+
+
+def test_the_mask_arms_train_and_are_evaluated_with_the_idle_mask(tmp_path: Path) -> None:
+    game = GameSettings(data_dir=tmp_path, world="tiny")
+    for arm in ("idle_mask", "demo_mask", "system"):
+        played = learning._played(game, learning.ARMS[arm])
+        on = arm.endswith("_mask")
+        assert played.game.idle_mask is on, arm  # what evaluate_kept builds the core from
+        flags = emulator_flags(played, 100, 0)
+        assert ("--idle-mask" if on else "--no-idle-mask") in flags, arm
+        assert settings_from_cli(EmulatorSettings, [f for f in flags if "idle-mask" in f]).idle_mask is on, arm
+    fairness = learning.fairness(LearnerSettings(), None, ["demo_mask", "sb3_dqn"])
+    assert fairness["demo_mask"]["game"] == learning.IDLE_MASK and fairness["sb3_dqn"]["game"] == {}
