@@ -128,7 +128,7 @@ def health(url: str, service: str) -> list[Health]:
 
 
 def fresh_health(
-    url: str, service: str, after: float, until: Callable[[Health], bool] = bool, timeout: float = 30.0
+    url: str, service: str, after: float, until: Callable[[Health], bool], timeout: float = 30.0
 ) -> Health:
     """`service`'s first heartbeat written after `after` (Unix time) for which `until` holds: counters read the
     moment a run ends are up to a heartbeat's interval old (5 s by default, half of a short run), and said too few

@@ -53,6 +53,14 @@ class Arm:
     game: dict[str, Any] = field(default_factory=dict)
     """Game settings it changes in training and in its evaluations (a rule of its action mask)."""
 
+    def played(self, game: GameSettings, training: bool = False) -> GameSettings:
+        """The game this arm plays: `game` with its game settings, and with its reward weights while `training`
+        (the same settings object when it changes nothing)."""
+        update: dict[str, Any] = dict(self.game)
+        if training and self.rewards:
+            update["rewards"] = game.rewards.model_copy(update=self.rewards)
+        return game.model_copy(update=update) if update else game
+
 
 ARMS: dict[str, Arm] = {
     "system": Arm(),
@@ -78,10 +86,10 @@ ones, as SB3 must) and `sb3_targets` all of what SB3's DQN cannot take; `lookahe
 their own (faster on a quiet machine; its Double DQN pick one update behind); `idle_cost` and `demo_idle` pay
 `IDLE_COST` for a press that changes nothing (greedy policies ended their episodes pressing into a wall), and
 `idle_mask` and `demo_mask` take such a press out of the action mask until the game changes, in training and in
-their evaluations (`GameConfig.idle_mask`). The
-demonstrators' arms learn from the plans of the walkthrough stand-in or of the embedded SmolLM2: with the margin loss
-and the reserved ring for the plans that made progress (the learner's defaults, `*_dqfd`), for every plan's steps
-(`*_unfiltered`: the outcome filter off), or by TD alone (`demo_td`: its steps ordinary transitions)."""
+their evaluations (`GameConfig.idle_mask`). The demonstrators' arms learn from the plans of the walkthrough
+stand-in or of the embedded SmolLM2: with the margin loss and the reserved ring for the plans that made progress
+(the learner's defaults, `*_dqfd`), for every plan's steps (`*_unfiltered`: the outcome filter off), or by TD alone
+(`demo_td`: its steps ordinary transitions)."""
 AGENTS: tuple[str, ...] = ("untrained", "random", "fallback", *ARMS, learning_sb3.AGENT)
 
 
@@ -131,17 +139,16 @@ def _seed(run: _Run, game: GameSettings, hyper: LearnerSettings, budget: int, se
             continue
         began = time.monotonic()
         share = (archive_share if archive_share is not None else DEFAULT_SHARE) if given.archive else 0.0
-        played = _played(game, given)
-        trained = learning_system.train(_rewarded(played, given.rewards), hyper.model_copy(update=given.learner),
+        trained = learning_system.train(given.played(game, training=True), hyper.model_copy(update=given.learner),
                                         budget, seed, workdir / arm, run.progress, share, demo_fraction, arm,
                                         given.demonstrator)  # fmt: skip
         run.timed(arm, seed, "train_s", time.monotonic() - began)
         run.sources.setdefault(arm, {})[str(seed)] = source_shares(trained.episodes)
         if trained.demonstrations:
             run.demonstrations.setdefault(arm, {})[str(seed)] = trained.demonstrations
-        began = time.monotonic()
+        began, judged = time.monotonic(), given.played(game)
         for checkpoint_kept in trained.kept:
-            run.points.append(learning_system.evaluate_kept(played, checkpoint_kept, episodes, seed, arm, anti_stuck))
+            run.points.append(learning_system.evaluate_kept(judged, checkpoint_kept, episodes, seed, arm, anti_stuck))
             run.progress(f"{arm} seed {seed}: evaluated {checkpoint_kept.fraction:.0%}")
         run.timed(arm, seed, "eval_s", time.monotonic() - began)
 
@@ -160,18 +167,6 @@ def _seed(run: _Run, game: GameSettings, hyper: LearnerSettings, budget: int, se
             run.points.append(learning_sb3.evaluate(sb3.model, snapshot, game, episodes, seed, boot, hyper, anti_stuck))
             run.progress(f"{learning_sb3.AGENT} seed {seed}: evaluated {snapshot.fraction:.0%}")
         run.timed(learning_sb3.AGENT, seed, "eval_s", time.monotonic() - began)
-
-
-def _played(game: GameSettings, arm: Arm) -> GameSettings:
-    """The game an arm trains and is evaluated on: `game` with the arm's game settings."""
-    return game.model_copy(update=arm.game) if arm.game else game
-
-
-def _rewarded(game: GameSettings, rewards: dict[str, float]) -> GameSettings:
-    """`game` with an arm's reward weights changed (the same settings object when it changes none)."""
-    if not rewards:
-        return game
-    return game.model_copy(update={"rewards": game.rewards.model_copy(update=rewards)})
 
 
 def fairness(hyper: LearnerSettings, archive_share: float | None, arms: list[str]) -> dict[str, dict[str, Any]]:

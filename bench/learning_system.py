@@ -56,10 +56,10 @@ state it was made for."""
 DEMO_COUNTERS = ("demos_runs_progress", "demos_runs_no_progress", "buffer_demos_reserved", "buffer_demo_share")
 """The learner's heartbeat counters that say what its outcome filter kept of the demonstrator's steps."""
 CATCH_UP_S = 120.0
+"""Longest wait, after the emulator's last step, for the learner to read the frames still in its stream."""
 HUNG_S = 180.0
 """No new step for this long while training is a hung emulator (a game that crashed inside a frame never returns
 from it), not a slow one: the arm fails with that said, instead of the run waiting for ever."""
-"""Longest wait, after the emulator's last step, for the learner to read the frames still in its stream."""
 
 HYPERPARAMETERS = (
     "frame_stack", "gamma", "learning_rate", "batch_size", "max_grad_norm", "epsilon_start", "epsilon_end",
@@ -259,13 +259,13 @@ def train(
                     elif time.monotonic() - last_step_at > HUNG_S:
                         raise RuntimeError(f"{label}: the emulator made no step in {HUNG_S:.0f} s, at step {step:,}: "
                                            "hung (its game crashed inside a frame?); the arm is stopped")  # fmt: skip
-                    if planner is not None and newest_step(url) >= demo_fraction * budget:
+                    if planner is not None and step >= demo_fraction * budget:
                         planner.terminate()  # the model host stays: nothing asks it any more
                         planner = None
-                        progress(f"{label}: the demonstrator stops at {newest_step(url):,} steps")
+                        progress(f"{label}: the demonstrator stops at {step:,} steps")
                     if time.monotonic() - last_report >= PROGRESS_EVERY_S:
                         last_report = time.monotonic()
-                        progress(f"{label}: {newest_step(url):,} steps, {time.time() - started:.0f} s")
+                        progress(f"{label}: {step:,} steps, {time.time() - started:.0f} s")
                 if emulator.returncode != 0:
                     raise RuntimeError(f"the emulator exited with code {emulator.returncode}")
             deadline = time.monotonic() + CATCH_UP_S

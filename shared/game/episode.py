@@ -79,7 +79,8 @@ class EpisodeRecord:
     stall_at: tuple[GameState, Button] | None = None
     """The state that run's last step left and its press: kept as they are while the episode is played (the longest
     run grows with every step of a policy that is stuck) and described once, by `stall()`."""
-    _idle: int = field(default=0, repr=False, compare=False)
+    _run: int = field(default=0, repr=False, compare=False)
+    """Steps without progress up to this one (an idle press is another thing: `StepFacts.idle_press`)."""
     _party: tuple[object, ...] | None = field(default=None, repr=False, compare=False)
     """The party `max_level` was last taken from."""
 
@@ -96,11 +97,11 @@ class EpisodeRecord:
         self.buttons.append(BUTTON_INDEX[step.button])
         state = step.view.state
         if facts.progressed:
-            self._idle = 0
+            self._run = 0
         else:
-            self._idle += 1
-            if self._idle > self.stall_steps:
-                self.stall_steps = self._idle
+            self._run += 1
+            if self._run > self.stall_steps:
+                self.stall_steps = self._run
                 self.stall_at = (state, step.button)
         if facts.first_pokemon or facts.new_map or facts.battle_won or facts.badges:  # most steps: none
             for name in MILESTONES:

@@ -229,7 +229,7 @@ def test_the_idle_arms_train_with_the_idle_cost_and_say_so(tmp_path: Path) -> No
     settings name it."""
     game = GameSettings(data_dir=tmp_path, world="tiny")
     for arm in ("idle_cost", "demo_idle", "system", "demo_dqfd"):
-        flags = emulator_flags(learning._rewarded(game, learning.ARMS[arm].rewards), 100, 0)
+        flags = emulator_flags(learning.ARMS[arm].played(game, training=True), 100, 0)
         cost = learning.IDLE_COST["idle_press"] if arm.endswith("idle") or arm == "idle_cost" else 0.0
         assert f"--rewards.idle-press={cost}" in flags, arm
         parsed = settings_from_cli(EmulatorSettings, [f for f in flags if f.startswith("--rewards.")])
@@ -255,7 +255,7 @@ def test_the_fairness_table_has_a_column_for_what_any_arm_was_given() -> None:
 def test_the_mask_arms_train_and_are_evaluated_with_the_idle_mask(tmp_path: Path) -> None:
     game = GameSettings(data_dir=tmp_path, world="tiny")
     for arm in ("idle_mask", "demo_mask", "system"):
-        played = learning._played(game, learning.ARMS[arm])
+        played = learning.ARMS[arm].played(game)
         on = arm.endswith("_mask")
         assert played.game.idle_mask is on, arm  # what evaluate_kept builds the core from
         flags = emulator_flags(played, 100, 0)
