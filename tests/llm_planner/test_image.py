@@ -14,6 +14,7 @@ from services.llm_planner.backends import make_backend
 from services.llm_planner.plan import AnswerLimits, plan_schema
 from services.llm_planner.prompt import PromptBuilder, Templates
 from shared.messages import PlanRequest
+from tests.entries import as_entry
 from tests.llm_planner.conftest import make_request, planner_settings
 from tests.procs import KEYS, heartbeat, running, wait_for
 from tests.standins.model_host import StandinModelHost
@@ -41,11 +42,6 @@ def test_plan_requests_carry_the_screen_as_png_only_when_asked(
             assert any(low < high for low, high in picture.getextrema())  # the game's screen, not a blank
         else:
             assert request.screen_png == b"" and b"screen_png" not in fields
-
-
-def as_entry(request: PlanRequest) -> dict[bytes, bytes]:
-    """The fields as Redis gives them back."""
-    return {k.encode(): v if isinstance(v, bytes) else v.encode() for k, v in request.to_fields().items()}
 
 
 def test_a_request_without_the_field_reads_as_no_picture_and_one_with_it_round_trips() -> None:

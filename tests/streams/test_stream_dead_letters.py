@@ -8,13 +8,14 @@ import redis.asyncio as aioredis
 from shared.keys import Keys
 from shared.messages import DeadLetter, Frame
 from shared.streams import Consumer, Delivery, StreamReader
+from tests.entries import as_entry
 from tests.streams.conftest import eventually, fast_settings, make_frame
 
 pytestmark = pytest.mark.timeout(30)
 
 
 def _good_fields() -> dict[bytes, bytes]:
-    return {k.encode(): v if isinstance(v, bytes) else v.encode() for k, v in make_frame(5).to_fields().items()}
+    return as_entry(make_frame(5))
 
 
 def _with(**changes: bytes | None) -> dict[bytes, bytes]:
