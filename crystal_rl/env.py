@@ -71,7 +71,7 @@ _NO_FACTS = StepFacts()
 class CrystalEnv(gym.Env[Observation, np.int64]):
     """Pokémon Crystal (or the demo cartridge) one button a step, with the project's rewards and rules.
 
-    Observation: `{"screen": uint8 (72, 80, 1), "features": float32 (20,)}`, the learner's
+    Observation: `{"screen": uint8 (72, 80, 1), "features": float32 (24,)}`, the learner's
     pixels (the green channel of every other pixel) and its state features. Action: an index
     into `buttons`. The rules may play another button than the one chosen: `info["button"]`
     and `info["by_rules"]` say what was played, `info["action_mask"]` which buttons the rules
@@ -303,7 +303,8 @@ class CrystalEnv(gym.Env[Observation, np.int64]):
 
     def _observation(self, view: View) -> Observation:
         screen = np.frombuffer(bytearray(view.screen), dtype=np.uint8).reshape(SCREEN_SHAPE)
-        return {"screen": screen, "features": state_features(view.state)}
+        explored = self._core.progress.explored.around(view.state)
+        return {"screen": screen, "features": state_features(view.state, explored)}
 
     def _info(self, state: GameState) -> dict[str, Any]:
         info = {

@@ -122,6 +122,9 @@ class Frame(Message):
     action_source: ActionSource | None = None
     legal: tuple[bool, ...] = ()
     """Legal-action mask over `shared.buttons.BUTTONS` for the next action."""
+    explored: tuple[bool, ...] = ()
+    """Whether the tiles up, down, left and right of the player were walked in this episode
+    (`shared.game.progress.Explored.around`; empty from older code: unknown). The state features' last four."""
     intervention: bool = False
     """The anti-stuck rule overrode the chosen action in the previous step."""
     episode: int = 0
@@ -167,6 +170,7 @@ class Frame(Message):
             action=played.button if played else None,
             action_source=source,
             legal=core.legal(),
+            explored=core.progress.explored.around(view.state),
             intervention=played.facts.intervention if played else False,
             episode=core.episode,
             terminated=played.terminated if played else False,

@@ -166,7 +166,8 @@ class Learner:
         """
         stacker = self._stackers.get(frame.env)
         if stacker is None:
-            stacker = self._stackers[frame.env] = FrameStacker(self.settings.frame_stack)
+            stacker = self._stackers[frame.env] = FrameStacker(self.settings.frame_stack,
+                                                               self.settings.explored_features)  # fmt: skip
         obs = stacker.push(frame)
         self.frames_seen += 1
         entry: Entry = (frame.env, obs.screens[-1], obs.features, obs.legal)
@@ -325,9 +326,11 @@ class Learner:
     # --- persistence -------------------------------------------------------------------------
 
     def state_dict(self) -> dict[str, Any]:
-        """Everything a checkpoint restores: the agent and the counters (epsilon follows from them)."""
+        """Everything a checkpoint restores: the agent and the counters (epsilon follows from them), and what its
+        observations hold (`observation`, for an evaluation to see as the network was trained to)."""
         return {
             "agent": self.agent.state_dict(),
+            "observation": {"explored_features": self.settings.explored_features},
             "counters": {
                 "frames_seen": self.frames_seen,
                 "transitions": self.transitions,

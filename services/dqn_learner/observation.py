@@ -76,8 +76,11 @@ class FrameStacker:
     continuing the previous one: no transition may bridge a discontinuity.
     """
 
-    def __init__(self, k: int) -> None:
+    def __init__(self, k: int, explored: bool = True) -> None:
         self.k = k
+        self.explored = explored
+        """The features say which neighbouring tiles the episode walked (`Frame.explored`); False: they are 0 (the
+        learner's `explored_features`, an ablation)."""
         self._window: deque[np.ndarray] = deque(maxlen=k)
         self._last: tuple[int, int] | None = None
 
@@ -85,7 +88,7 @@ class FrameStacker:
         """Add one frame (validated here) and return the observation it completes."""
         screen = screen_array(frame)
         legal = legal_mask(frame)
-        features = state_features(frame.state)
+        features = state_features(frame.state, frame.explored if self.explored else ())
         continues = self._last is not None and self._last == (frame.episode, frame.step - 1)
         if not continues:
             self._window.clear()

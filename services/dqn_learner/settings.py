@@ -73,6 +73,11 @@ class LearnerSettings(CommonSettings):
     """Double DQN's targets: the online network picks the next button, the target network values it (van Hasselt
     et al. 2016). False: plain DQN's max over the target network (what SB3's `DQN` does; an ablation)."""
 
+    explored_features: bool = True
+    """The state features say which of the four tiles next to the player the episode has walked (`Frame.explored`),
+    so the network can tell a new tile, which the reward pays, from the one it came from. False: those four
+    features are 0 (an ablation)."""
+
     legal_mask: bool = True
     """Act, and take the targets' argmax, over the buttons the rules allow now (the frames' mask). False: over
     every button the learner plays, the rules replacing a forbidden one (what SB3's `DQN`, which takes no mask,

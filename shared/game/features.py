@@ -1,11 +1,13 @@
 """The state as a short vector of numbers: what a network sees beside the screen.
 
 The screen gives a network the picture (walls, text boxes, menus); these features give it the
-few numbers the picture shows poorly (where on which map, how strong the party is). The
+few numbers the picture shows poorly (where on which map, how strong the party is), and the one thing
+it cannot show: which of the tiles next to the player the episode has already walked. The
 learner and the Gymnasium environment both use this one vector.
 """
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -15,6 +17,8 @@ EVENT_FLAGS = 2048
 """Bits of `wEventFlags` (0x100 bytes): the most story flags a game can set."""
 
 _FACINGS = ("down", "up", "left", "right")
+_AROUND = ("up", "down", "left", "right")
+"""The neighbouring tiles' order in `Explored.around`."""
 
 FEATURE_NAMES: tuple[str, ...] = (
     "x",
@@ -34,13 +38,16 @@ FEATURE_NAMES: tuple[str, ...] = (
     "menu_open",
     "script_running",
     "event_flags",
+    *(f"explored_{d}" for d in _AROUND),
 )
 """Order of the feature vector; every value is scaled to roughly [0, 1] (coordinates to [0, 4])."""
 N_FEATURES = len(FEATURE_NAMES)
+_NONE_EXPLORED = (False,) * len(_AROUND)
 
 
-def state_features(state: GameState) -> np.ndarray:
-    """The normalized feature vector of one state (float32, `N_FEATURES` long).
+def state_features(state: GameState, explored: Sequence[bool] = ()) -> np.ndarray:
+    """The normalized feature vector of one state (float32, `N_FEATURES` long); `explored`: whether the tiles up,
+    down, left and right of the player were walked this episode (`Explored.around`; empty: none known, all 0).
 
     Coordinates are divided by 64 rather than 255 so one tile is a visible step (1/64) and
     the usual map sizes stay within [0, 2]; everything else is a fraction or a one-hot, but for the
@@ -73,5 +80,6 @@ def state_features(state: GameState) -> np.ndarray:
         float(state.menu_open),
         float(state.script_running),
         math.log2(1 + min(state.event_flags, EVENT_FLAGS)) / math.log2(1 + EVENT_FLAGS),
+        *(float(walked) for walked in explored or _NONE_EXPLORED),
     ]
     return np.asarray(values, dtype=np.float32)

@@ -106,6 +106,21 @@ class Explored:
     battles_won: set[tuple[int, int]] = field(default_factory=set)
     """Maps where a battle was won."""
 
+    def around(self, state: GameState) -> tuple[bool, bool, bool, bool]:
+        """Whether the tiles up, down, left and right of where `state` stands were stood on in this episode.
+
+        The reward pays each new tile once an episode, so a step's worth hangs on what the episode has walked,
+        which a screen does not show: without these four bits (in the state features) the step back to where the
+        player came from looks like the step it paid for."""
+        group, number, x, y = state.map_group, state.map_number, state.x, state.y
+        tiles = self.tiles
+        return (
+            (group, number, x, y - 1) in tiles,
+            (group, number, x, y + 1) in tiles,
+            (group, number, x - 1, y) in tiles,
+            (group, number, x + 1, y) in tiles,
+        )
+
     def clear(self) -> None:
         self.tiles.clear()
         self.maps.clear()

@@ -16,13 +16,15 @@ def write_checkpoint(
     frames_seen: int = 1234,
     prefer: tuple[Button, ...] = (),
     buttons: str = "no_select",
+    explored_features: bool = True,
 ) -> Path:
     """A checkpoint written by the learner's own code, of an untrained agent with the given counters.
 
     `prefer`: the network's head is zeroed and these buttons get biases 3, 2, 1, ... (in that order), so
-    its greedy choice is known whatever it sees. `buttons`: the learner's setting of the buttons it plays.
+    its greedy choice is known whatever it sees. `buttons`, `explored_features`: the learner's settings.
     """
-    learner = Learner(LearnerSettings(buffer_capacity=8, seed=3, buttons=buttons), torch.device("cpu"))
+    settings = LearnerSettings(buffer_capacity=8, seed=3, buttons=buttons, explored_features=explored_features)
+    learner = Learner(settings, torch.device("cpu"))
     learner.agent.updates = updates
     learner.frames_seen = frames_seen
     if prefer:

@@ -11,11 +11,23 @@ from cartridge.walkthrough import MILESTONES, WALKTHROUGH
 from shared.buttons import Button
 from shared.game.config import Goal
 from shared.game.episode import EpisodeRecord, situation
+from shared.game.features import FEATURE_NAMES
 from shared.messages import Episode
 from tests.gym.helpers import MakeEnv, action_of, crystal
 
 BADGE_STEP = MILESTONES["badge"] + 1
 """Steps the walkthrough takes to the badge."""
+EXPLORED = np.array([name.startswith("explored_") for name in FEATURE_NAMES])
+"""The features that say which neighbouring tiles the episode walked: a reset begins an episode that walked none."""
+
+
+def same_place_new_episode(again: dict[str, np.ndarray], before: dict[str, np.ndarray]) -> bool:
+    """`again` (a reset to `before`'s state) shows `before`'s game, as an episode that has walked nothing yet."""
+    return (
+        np.array_equal(again["screen"], before["screen"])
+        and np.array_equal(again["features"][~EXPLORED], before["features"][~EXPLORED])
+        and not again["features"][EXPLORED].any()
+    )
 
 
 def play(env: gymnasium.Env, buttons: tuple[str, ...] | list[str]) -> list[tuple]:
@@ -160,7 +172,7 @@ def test_reset_takes_a_save_state_file(make_env: MakeEnv, tmp_path: Path) -> Non
     path.write_bytes(crystal(env).save_state())
     for given in (path, str(path)):
         again, _ = env.reset(options={"state": given})
-        assert np.array_equal(again["features"], obs["features"])
+        assert same_place_new_episode(again, obs)
 
 
 def test_info_state_reloads_to_the_same_step(make_env: MakeEnv) -> None:
@@ -170,7 +182,8 @@ def test_info_state_reloads_to_the_same_step(make_env: MakeEnv) -> None:
     obs, *_, info = env.step(action_of(env, "left"))
     env.step(action_of(env, "up"))
     again, _ = env.reset(options={"state": info["state"]})
-    assert np.array_equal(again["screen"], obs["screen"]) and np.array_equal(again["features"], obs["features"])
+    assert obs["features"][EXPLORED].any(), "one step left: the tile it came from is walked"
+    assert same_place_new_episode(again, obs)
 
 
 def test_same_seed_and_actions_give_the_same_episode(make_env: MakeEnv) -> None:
@@ -203,3 +216,14 @@ def test_without_the_anti_stuck_rule_the_policy_alone_plays(make_env: MakeEnv) -
 
     assert interventions(make_env(stuck_patience=3)) > 5
     assert interventions(make_env(stuck_patience=3, anti_stuck=False)) == 0
+
+
+def test_the_features_say_which_neighbouring_tiles_the_episode_walked(make_env: MakeEnv) -> None:
+    """The reward pays a tile once an episode; the observation says which next to the player were paid."""
+    env = make_env()
+    obs, _ = env.reset(seed=0)
+    assert not obs["features"][EXPLORED].any()
+    seen = [obs for obs, *_ in play(env, ["left", "left", "right"])]
+    walked = [obs["features"][EXPLORED].tolist() for obs in seen]
+    assert walked == [[0.0, 0.0, 0.0, 1.0], [0.0, 0.0, 0.0, 1.0], [0.0, 0.0, 1.0, 1.0]]
+    assert all(env.observation_space.contains(obs) for obs in seen)

@@ -60,6 +60,7 @@ def _state() -> dict[str, object]:
                 action=Button.A,
                 action_source=ActionSource.DQN,
                 legal=(True,) * 8,
+                explored=(True, False, False, True),
                 intervention=False,
                 episode=0,
                 terminated=False,
