@@ -68,6 +68,7 @@ ARMS: dict[str, Arm] = {
     "one_step": Arm({"n_step": 1}),
     "no_double": Arm({"double_dqn": False}),
     "no_mask": Arm({"legal_mask": False}),
+    "no_explored": Arm({"explored_features": False}),
     "sb3_targets": Arm(SAME_TARGETS),
     "lookahead": Arm({"lookahead": True}),
     "idle_cost": Arm(rewards=IDLE_COST),
@@ -82,14 +83,15 @@ ARMS: dict[str, Arm] = {
 }
 """The system's arms. The ablations take one part away each (`no_archive`: every episode from the start; `one_step`:
 no n-step loss; `no_double`: plain DQN's max; `no_mask`: acting over every button, the rules replacing forbidden
-ones, as SB3 must) and `sb3_targets` all of what SB3's DQN cannot take; `lookahead` makes its targets on a thread of
-their own (faster on a quiet machine; its Double DQN pick one update behind); `idle_cost` and `demo_idle` pay
-`IDLE_COST` for a press that changes nothing (greedy policies ended their episodes pressing into a wall), and
-`idle_mask` and `demo_mask` take such a press out of the action mask until the game changes, in training and in
-their evaluations (`GameConfig.idle_mask`). The demonstrators' arms learn from the plans of the walkthrough
-stand-in or of the embedded SmolLM2: with the margin loss and the reserved ring for the plans that made progress
-(the learner's defaults, `*_dqfd`), for every plan's steps (`*_unfiltered`: the outcome filter off), or by TD alone
-(`demo_td`: its steps ordinary transitions)."""
+ones, as SB3 must; `no_explored`: no features saying which tiles next to the player the episode walked) and
+`sb3_targets` all of what SB3's DQN cannot take; `lookahead` makes its targets on a thread of their own (faster on a
+quiet machine; its Double DQN pick one update behind); `idle_cost` and `demo_idle` pay `IDLE_COST` for a press that
+changes nothing (greedy policies ended their episodes pressing into a wall), and `idle_mask` and `demo_mask` take
+such a press out of the action mask until the game changes, in training and in their evaluations
+(`GameConfig.idle_mask`). The demonstrators' arms learn from the plans of the walkthrough stand-in or of the
+embedded SmolLM2: with the margin loss and the reserved ring for the plans that made progress (the learner's
+defaults, `*_dqfd`), for every plan's steps (`*_unfiltered`: the outcome filter off), or by TD alone (`demo_td`: its
+steps ordinary transitions)."""
 AGENTS: tuple[str, ...] = ("untrained", "random", "fallback", *ARMS, learning_sb3.AGENT)
 
 
@@ -176,13 +178,14 @@ def fairness(hyper: LearnerSettings, archive_share: float | None, arms: list[str
     out: dict[str, dict[str, Any]] = {}
     for arm in arms:
         if arm == learning_sb3.AGENT:
-            out[arm] = {"archive_share": share, **SAME_TARGETS, **common, "demonstrator": None, "rewards": {},
-                        "game": {}}  # fmt: skip
+            out[arm] = {"archive_share": share, **SAME_TARGETS, "explored_features": True, **common,
+                        "demonstrator": None, "rewards": {}, "game": {}}  # fmt: skip
             continue
         given = ARMS[arm]
         arm_hyper = hyper.model_copy(update=given.learner)
         targets = {name: getattr(arm_hyper, name) for name in SAME_TARGETS}
-        out[arm] = {"archive_share": share if given.archive else 0.0, **targets, **common,
+        out[arm] = {"archive_share": share if given.archive else 0.0, **targets,
+                    "explored_features": arm_hyper.explored_features, **common,
                     "demonstrator": given.demonstrator, "rewards": given.rewards, "game": given.game}  # fmt: skip
     return out
 
