@@ -48,10 +48,26 @@ class Arm:
     """Resets from the archive of milestone states (at the run's share)."""
     demonstrator: Demonstrator | None = None
     """Who plans: None for nobody."""
+    demo_fraction: float | None = None
+    """The share of the budget the demonstrator plans for, from the start (None: the run's `--demo-fraction`)."""
+    demo_interval: int | None = None
+    """Steps between its plans (None: `learning_system.DEMO_LLM_INTERVAL`, the walkthrough at every step)."""
+    demo_plan_steps: int | None = None
+    """The most presses in one of its plans (None: the planner's default)."""
     rewards: dict[str, float] = field(default_factory=dict)
     """Reward weights it changes while training (evaluation is greedy and scored by the same milestones)."""
     game: dict[str, Any] = field(default_factory=dict)
     """Game settings it changes in training and in its evaluations (a rule of its action mask)."""
+
+    def schedule(self) -> str | None:
+        """Who plans, and when if not as every demonstrators' arm does (for the fairness table)."""
+        if self.demonstrator is None or (self.demo_fraction, self.demo_interval, self.demo_plan_steps) == (None,) * 3:
+            return self.demonstrator
+        presses = self.demo_plan_steps
+        when = [f"{presses} press{'es' if presses > 1 else ''}"] if presses is not None else []
+        when += [f"every {self.demo_interval} steps"] if self.demo_interval is not None else []
+        when += [f"for {self.demo_fraction:.0%} of the budget"] if self.demo_fraction is not None else []
+        return f"{self.demonstrator}, {', '.join(when)}"
 
     def played(self, game: GameSettings, training: bool = False) -> GameSettings:
         """The game this arm plays: `game` with its game settings, and with its reward weights while `training`
@@ -78,6 +94,9 @@ ARMS: dict[str, Arm] = {
     "demo_mask": Arm(demonstrator="walkthrough", game=IDLE_MASK),
     "demo_unfiltered": Arm({"demo_filter": False}, demonstrator="walkthrough"),
     "demo_td": Arm({"demo_loss_weight": 0.0, "demo_capacity": 0}, demonstrator="walkthrough"),
+    "demo_mixed": Arm(
+        {"demo_filter": False}, demonstrator="walkthrough", demo_fraction=1.0, demo_interval=4, demo_plan_steps=1
+    ),
     "smollm2_dqfd": Arm(demonstrator="smollm2"),
     "smollm2_unfiltered": Arm({"demo_filter": False}, demonstrator="smollm2"),
 }
@@ -91,7 +110,10 @@ such a press out of the action mask until the game changes, in training and in t
 (`GameConfig.idle_mask`). The demonstrators' arms learn from the plans of the walkthrough stand-in or of the
 embedded SmolLM2: with the margin loss and the reserved ring for the plans that made progress (the learner's
 defaults, `*_dqfd`), for every plan's steps (`*_unfiltered`: the outcome filter off), or by TD alone (`demo_td`: its
-steps ordinary transitions)."""
+steps ordinary transitions). `demo_mixed` has the walkthrough play one press in 4 through the whole budget, the DQN
+the three between: as many demonstrated steps as the first quarter's, but taken in the states the DQN's own play
+leads to (as DAgger does), where the first quarter's are the walkthrough's states only; every one of its presses is
+a demonstration (alone, each would be judged by the outcome filter as a run without progress)."""
 AGENTS: tuple[str, ...] = ("untrained", "random", "fallback", *ARMS, learning_sb3.AGENT)
 
 
@@ -141,9 +163,10 @@ def _seed(run: _Run, game: GameSettings, hyper: LearnerSettings, budget: int, se
             continue
         began = time.monotonic()
         share = (archive_share if archive_share is not None else DEFAULT_SHARE) if given.archive else 0.0
+        fraction = given.demo_fraction if given.demo_fraction is not None else demo_fraction
         trained = learning_system.train(given.played(game, training=True), hyper.model_copy(update=given.learner),
-                                        budget, seed, workdir / arm, run.progress, share, demo_fraction, arm,
-                                        given.demonstrator)  # fmt: skip
+                                        budget, seed, workdir / arm, run.progress, share, fraction, arm,
+                                        given.demonstrator, given.demo_interval, given.demo_plan_steps)  # fmt: skip
         run.timed(arm, seed, "train_s", time.monotonic() - began)
         run.sources.setdefault(arm, {})[str(seed)] = source_shares(trained.episodes)
         if trained.demonstrations:
@@ -186,7 +209,7 @@ def fairness(hyper: LearnerSettings, archive_share: float | None, arms: list[str
         targets = {name: getattr(arm_hyper, name) for name in SAME_TARGETS}
         out[arm] = {"archive_share": share if given.archive else 0.0, **targets,
                     "explored_features": arm_hyper.explored_features, **common,
-                    "demonstrator": given.demonstrator, "rewards": given.rewards, "game": given.game}  # fmt: skip
+                    "demonstrator": given.schedule(), "rewards": given.rewards, "game": given.game}  # fmt: skip
     return out
 
 

@@ -144,15 +144,17 @@ def _model_host(demonstrator: Demonstrator, world: str) -> Iterator[list[str]]:
 
 @contextmanager
 def _demonstrator(
-    url: str, data: Path, demonstrator: Demonstrator | None, world: str
+    url: str, data: Path, demonstrator: Demonstrator | None, world: str, plan_steps: int | None = None
 ) -> Iterator[subprocess.Popen[bytes] | None]:
-    """The demonstrator's model host and the real planner asking it; nothing when `demonstrator` is None."""
+    """The demonstrator's model host and the real planner asking it, for plans of at most `plan_steps` presses (None:
+    the planner's default); nothing when `demonstrator` is None."""
     if demonstrator is None:
         yield None
         return
+    longest = [f"--max-plan-steps={plan_steps}"] if plan_steps is not None else []
     with (
         _model_host(demonstrator, world) as flags,
-        background("services.llm_planner", url, data, *flags) as planner,
+        background("services.llm_planner", url, data, *flags, *longest) as planner,
     ):
         wait_health(url, "llm_planner")
         yield planner
@@ -221,11 +223,15 @@ def train(
     demo_fraction: float = 0.0,
     agent: str = AGENT,
     demonstrator: Demonstrator | None = None,
+    demo_interval: int | None = None,
+    demo_plan_steps: int | None = None,
 ) -> Trained:
     """The learner and one emulator for `budget` steps from scratch; the checkpoints kept for the four points and
     the emulator's training episodes (who chose their buttons: `source_shares`).
 
-    `demonstrator`: who plans for the first `demo_fraction` of the budget (see the module's docstring).
+    `demonstrator`: who plans for the first `demo_fraction` of the budget (see the module's docstring), a plan every
+    `demo_interval` steps (None: `DEMO_LLM_INTERVAL`'s) of at most `demo_plan_steps` presses (None: the planner's
+    default).
     """
     if demo_fraction <= 0:
         demonstrator = None
@@ -238,9 +244,9 @@ def train(
             wait_health(url, SERVICE)
             started = time.time()
             keeper = _Keeper(data / SERVICE / "checkpoints", workdir / "kept", budget, started, agent)
-            interval = DEMO_LLM_INTERVAL[demonstrator] if demonstrator is not None else None
+            interval = None if demonstrator is None else demo_interval or DEMO_LLM_INTERVAL[demonstrator]
             with (
-                _demonstrator(url, data, demonstrator, game.world_name) as planner,
+                _demonstrator(url, data, demonstrator, game.world_name, demo_plan_steps) as planner,
                 background(
                     "services.emulator",
                     url,

@@ -198,11 +198,30 @@ def test_each_demonstrator_arm_gives_the_learner_its_filter_and_names_its_demons
     hyper = LearnerSettings()
     for arm, given in learning.ARMS.items():
         flags = learner_flags(hyper.model_copy(update=given.learner), checkpoint_every=10)
-        assert ("--no-demo-filter" in flags) == arm.endswith("_unfiltered"), arm
-        assert ("--demo-filter" in flags) == (not arm.endswith("_unfiltered")), arm
+        unfiltered = arm.endswith("_unfiltered") or arm == "demo_mixed"
+        assert ("--no-demo-filter" in flags) == unfiltered, arm
+        assert ("--demo-filter" in flags) == (not unfiltered), arm
         assert (given.demonstrator is not None) == arm.startswith(("demo_", "smollm2_")), arm
-    fairness = learning.fairness(hyper, None, ["smollm2_unfiltered", "demo_dqfd", "system", "sb3_dqn"])
-    assert [fairness[arm]["demonstrator"] for arm in fairness] == ["smollm2", "walkthrough", None, None]
+    fairness = learning.fairness(hyper, None, ["smollm2_unfiltered", "demo_dqfd", "demo_mixed", "system", "sb3_dqn"])
+    assert [fairness[arm]["demonstrator"] for arm in fairness] == [
+        "smollm2", "walkthrough", "walkthrough, 1 press, every 4 steps, for 100% of the budget", None, None
+    ]  # fmt: skip
+
+
+def test_the_mixed_arm_interleaves_the_walkthrough_with_the_dqn_through_the_whole_budget(tmp_path: Path) -> None:
+    """Asked for a press every 4 steps and never stopped, the walkthrough plays a share of the steps and the DQN the
+    rest, in every part of the run (the real learner, emulator, planner and stand-in host on the tiny world)."""
+    given = learning.ARMS["demo_mixed"]
+    game = GameSettings(data_dir=tmp_path / "game", world="tiny", episode_steps=100)
+    hyper = LearnerSettings(learning_starts=100, epsilon_decay_frames=400).model_copy(update=given.learner)
+    trained = learning_system.train(game, hyper, 800, 0, tmp_path / "arm", lambda _: None, 0.0, given.demo_fraction,
+                                    "demo_mixed", given.demonstrator, given.demo_interval,
+                                    given.demo_plan_steps)  # fmt: skip
+    shares = source_shares(trained.episodes)
+    assert 0.2 < shares.get("llm", 0.0) < 0.3 and shares.get("dqn", 0.0) > 0.6, shares
+    late = [episode for episode in trained.episodes if episode.env_steps > 600]
+    assert late and source_shares(late).get("llm", 0.0) > 0.2, "the walkthrough still plays in the run's last quarter"
+    assert trained.demonstrations["buffer_demos_reserved"] > 100, "each of its presses is a demonstration"
 
 
 def test_the_walkthroughs_steps_reach_the_learner_as_demonstrations_through_the_filter(tmp_path: Path) -> None:
