@@ -122,7 +122,7 @@ class Frame(Message):
     action_source: ActionSource | None = None
     legal: tuple[bool, ...] = ()
     """Legal-action mask over `shared.buttons.BUTTONS` for the next action."""
-    explored: tuple[bool, ...] = ()
+    explored: tuple[()] | tuple[bool, bool, bool, bool] = ()
     """Whether the tiles up, down, left and right of the player were walked in this episode
     (`shared.game.progress.Explored.around`; empty from older code: unknown). The state features' last four."""
     intervention: bool = False

@@ -15,7 +15,7 @@ from shared.game.features import FEATURE_NAMES, N_FEATURES, state_features
 from shared.game.machine import resolve_rom, start_machine
 from shared.game.progress import Progress
 from shared.game.state import GameState
-from shared.messages import Frame
+from shared.messages import Frame, MessageError
 from tests.dqn_learner.checkpoint_help import write_checkpoint
 from tests.entries import as_entry
 
@@ -65,6 +65,10 @@ def test_the_cartridges_frames_say_where_the_player_came_from(core: GameCore) ->
     frame = Frame.after(core, step, env="0", step=1)
     assert (step.view.state.x, frame.explored) == (5, (False, False, False, True))
     assert Frame.from_fields(as_entry(frame)).explored == frame.explored, "the bits survive the stream"
+    bad = as_entry(frame)
+    bad[b"json"] = bad[b"json"].replace(b'"explored":[false,false,false,true]', b'"explored":[true,true]')
+    with pytest.raises(MessageError, match="explored"):
+        Frame.from_fields(bad)
     assert FrameStacker(1).push(frame).features[EXPLORED].tolist() == [0.0, 0.0, 0.0, 1.0]
     assert not FrameStacker(1, explored=False).push(frame).features[EXPLORED].any(), "the ablation sees none"
 
