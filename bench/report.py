@@ -3,13 +3,16 @@
 A learning JSON (`learning-*.json`, one run of all its arms on one commit and one machine) gives
 its Learning tables: the run's settings, the greedy evaluations per arm and point (seeds
 pooled: milestone rates, distinct trajectories, anti-stuck presses, return), the first greedy
-badge per seed (at least 3 of 5 episodes), how far each seed's final policy got, who played the
-training steps, and what every arm was given. A `bench-*.json` gives the figures of its suites
+badge per seed (at least 3 of 5 episodes), how far each seed's final policy got (its furthest map, and the
+latest map of the world's chapter in story order that most of its episodes entered, with the issue's targets
+judged from it: further than SB3 in the same seed, at Violet City), who played the training steps, and what every
+arm was given. A `bench-*.json` gives the figures of its suites
 (the training suite's ratio among them). The output is Markdown, to paste into the README as it is.
 """
 
 import argparse
 import json
+import math
 import sys
 from collections import Counter
 from collections.abc import Callable
@@ -18,7 +21,13 @@ from typing import Any
 
 from bench.learning_episodes import Point
 from bench.learning_report import MAJORITY, pooled
+from cartridge.worlds import get_world
 from shared.game.episode import MILESTONES, Stall
+from shared.messages import Episode
+
+SB3 = "sb3_dqn"
+GOAL_MAP = "Violet City"
+"""The map the hybrid's target names (issue: reached greedily in at least 2 of 3 seeds)."""
 
 
 def _row(cells: list[Any]) -> str:
@@ -107,6 +116,8 @@ def learning_tables(results: dict[str, Any], name: str) -> list[str]:
                      "badge at the last point", "furthest map at the last point", "train s"], rows)  # fmt: skip
     lines.append("")
 
+    lines += _chapter(per_seed, get_world(world).chapter)
+
     stalls = [[agent, seed, "; ".join(_stall(e.stall) for e in max(group, key=lambda p: p.fraction).episodes)]
               for agent, seeds in per_seed.items() for seed, group in sorted(seeds.items())]  # fmt: skip
     if any(e.stall is not None for point in points for e in point.episodes):
@@ -134,6 +145,51 @@ def learning_tables(results: dict[str, Any], name: str) -> list[str]:
                                          for arm, given in fairness.items()])  # fmt: skip
         lines.append("")
     return lines
+
+
+def stage(episode: Episode, chapter: tuple[str, ...]) -> int:
+    """How far along `chapter` (the world's maps in story order) an episode got: the index of the latest of them it
+    entered, where it began counting as entered; -1 for none."""
+    entered = {key.removeprefix("map:") for key in episode.milestones if key.startswith("map:")}
+    entered.add(episode.furthest_map)
+    return max((index for index, name in enumerate(chapter) if name in entered), default=-1)
+
+
+def most_reached(stages: list[int]) -> int:
+    """The furthest stage that at least `MAJORITY` of the episodes reached (2 of 3, 3 of 5)."""
+    need = math.ceil(MAJORITY * len(stages) - 1e-9)
+    return sorted(stages, reverse=True)[need - 1]
+
+
+def _chapter(per_seed: dict[str, dict[int, list[Point]]], chapter: tuple[str, ...]) -> list[str]:
+    """Each arm's last point per seed as the stage of the chapter most of its episodes reached, and the issue's two
+    targets judged from it: further than SB3 in the same seed, and at Violet City."""
+    reached = {agent: {seed: most_reached([stage(e, chapter) for e in max(group, key=lambda p: p.fraction).episodes])
+                       for seed, group in seeds.items()}
+               for agent, seeds in per_seed.items()}  # fmt: skip
+    seeds = sorted({seed for by_seed in reached.values() for seed in by_seed})
+    goal = chapter.index(GOAL_MAP) if GOAL_MAP in chapter else None
+    rows = []
+    for agent, by_seed in reached.items():
+        sb3 = reached.get(SB3, {})
+        judged = [seed for seed in by_seed if seed in sb3]
+        further = f"{sum(by_seed[s] > sb3[s] for s in judged)} of {len(judged)}" if agent != SB3 and judged else "—"
+        at_goal = "—" if goal is None else f"{sum(stage >= goal for stage in by_seed.values())} of {len(by_seed)}"
+        rows.append([agent, *(_stage_name(by_seed.get(seed), chapter) for seed in seeds), further, at_goal])
+    return [
+        f"How far along the chapter each seed's last point got: the latest of the world's maps in story order "
+        f"({' → '.join(chapter)}) that at least {MAJORITY:.0%} of its greedy episodes entered; beside it, in how "
+        f"many seeds that is further than `{SB3}`'s and at {GOAL_MAP} or beyond:",
+        "",
+        *_table(["arm", *(f"seed {seed}" for seed in seeds), f"further than {SB3}", f"at {GOAL_MAP}"], rows),
+        "",
+    ]
+
+
+def _stage_name(index: int | None, chapter: tuple[str, ...]) -> str:
+    if index is None:
+        return "—"
+    return chapter[index] if index >= 0 else "none of its maps"
 
 
 def _per_seed(values: dict[str, dict[str, dict[str, float]]], cell: Callable[[str, Any], str]) -> list[str]:

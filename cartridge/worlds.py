@@ -31,6 +31,9 @@ class World:
     50 presses; johto: 1,600-2,400) and for an agent that is slower than it."""
     build: Callable[[], bytes]
     """The ROM image's bytes (assembled in memory, no file I/O)."""
+    chapter: tuple[str, ...]
+    """Its maps in the order its story first enters them (names as `shared.game.maps` gives them; side rooms such as
+    Pokémon Centers left out): how far along the chapter an episode got is the latest of these it entered."""
 
 
 def _build_tiny() -> bytes:
@@ -57,6 +60,7 @@ WORLDS: dict[str, World] = {
         goal_badge="zephyr",
         episode_steps=1_000,
         build=_build_tiny,
+        chapter=("New Bark Town", "Route 29", "Violet City", "Violet Gym"),
     ),
     "johto": World(
         name="johto",
@@ -66,6 +70,18 @@ WORLDS: dict[str, World] = {
         goal_badge="zephyr",
         episode_steps=5_000,
         build=_build_johto,
+        chapter=(
+            "Players House 1F",
+            "New Bark Town",
+            "Elms Lab",
+            "Route 29",
+            "Cherrygrove City",
+            "Route 30",
+            "Mr Pokemons House",
+            "Route 31",
+            "Violet City",
+            "Violet Gym",
+        ),
     ),
 }
 DEFAULT_WORLD = "johto"

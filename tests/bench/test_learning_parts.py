@@ -14,9 +14,12 @@ from rich.console import Console
 from stable_baselines3.common.vec_env import DummyVecEnv
 
 from bench import harness, learning, learning_system, report
-from bench.learning_episodes import source_shares
+from bench.learning_episodes import Point, source_shares
 from bench.learning_sb3 import PlayedDQN, ScreenStack, SeededResets, dqn_arguments, make_env, make_training_env
 from bench.learning_system import _Keeper, emulator_flags, learner_flags
+from cartridge.johto.walkthrough import Walkthrough
+from cartridge.walkthrough import WALKTHROUGH
+from cartridge.worlds import get_world
 from services.dqn_learner.checkpoints import save_checkpoint
 from services.dqn_learner.network import QNetwork
 from services.dqn_learner.settings import LearnerSettings
@@ -26,6 +29,8 @@ from services.llm_planner.prompt import describe_state
 from shared.buttons import Button
 from shared.game.config import GameConfig
 from shared.game.core import GameCore
+from shared.game.machine import resolve_rom, start_machine
+from shared.messages import Episode
 from shared.settings import GameSettings, settings_from_cli
 from tests.standins.demonstrator import Demonstrator
 
@@ -282,3 +287,69 @@ def test_the_mask_arms_train_and_are_evaluated_with_the_idle_mask(tmp_path: Path
         assert settings_from_cli(EmulatorSettings, [f for f in flags if "idle-mask" in f]).idle_mask is on, arm
     fairness = learning.fairness(LearnerSettings(), None, ["demo_mask", "sb3_dqn"])
     assert fairness["demo_mask"]["game"] == learning.IDLE_MASK and fairness["sb3_dqn"]["game"] == {}
+
+
+def _episode(*maps: str, start: str = "Players House 1F") -> Episode:
+    """A greedy episode that began in `start` and then entered `maps` in order."""
+    return Episode(env="eval", episode=0, eval=True, steps=len(maps), total_reward=0.0,
+                   furthest_map=maps[-1] if maps else start,
+                   milestones={f"map:{name}": step for step, name in enumerate(maps, start=1)})  # fmt: skip
+
+
+def test_how_far_along_the_chapter_is_the_latest_story_map_most_episodes_entered() -> None:
+    chapter = get_world("johto").chapter
+    assert report.stage(_episode(), chapter) == 0, "the house it begins in"
+    walked = _episode("New Bark Town", "Elms Lab", "New Bark Town", "Route 29", "Cherrygrove Pokecenter 1F")
+    assert chapter[report.stage(walked, chapter)] == "Route 29", "a side room and a way back count for nothing"
+    assert report.most_reached([5, 2, 0]) == 2 and report.most_reached([4, 4, 1, 0, 9]) == 4
+    assert report.most_reached([3]) == 3
+
+
+def test_the_report_judges_the_chapter_targets_per_seed_from_the_episodes() -> None:
+    """Further than SB3 is per seed, by what most of the last point's episodes reached; an earlier point that got
+    further counts for nothing."""
+    to_violet = _episode("New Bark Town", "Route 29", "Cherrygrove City", "Route 30", "Route 31", "Violet City")
+    episodes = {
+        ("system", 0, 1.0): [_episode("New Bark Town", "Elms Lab")] * 2 + [_episode()],
+        ("system", 1, 0.5): [_episode("New Bark Town", "Elms Lab", "Route 29")] * 3,
+        ("system", 1, 1.0): [_episode("New Bark Town")] * 3,
+        ("demo_dqfd", 0, 1.0): [to_violet] * 2 + [_episode("New Bark Town")],
+        ("demo_dqfd", 1, 1.0): [_episode("New Bark Town", "Route 29", "Cherrygrove City")] * 3,
+        ("sb3_dqn", 0, 1.0): [_episode()] * 3,
+        ("sb3_dqn", 1, 1.0): [_episode("New Bark Town")] * 3,
+    }
+    points = [Point(agent=agent, seed=seed, fraction=fraction, env_steps=1, wall_s=1.0, episodes=played).model_dump()
+              for (agent, seed, fraction), played in episodes.items()]  # fmt: skip
+    settings = {"budget": 10, "first_seed": 0, "seeds": 2, "eval_episodes": 3, "game": {"world": "johto"}}
+    lines = report.learning_tables({"settings": settings, "points": points}, "run.json")
+    assert "| arm | seed 0 | seed 1 | further than sb3_dqn | at Violet City |" in lines
+    assert "| system | Elms Lab | New Bark Town | 1 of 2 | 0 of 2 |" in lines
+    assert "| demo_dqfd | Violet City | Cherrygrove City | 2 of 2 | 1 of 2 |" in lines
+    assert "| sb3_dqn | Players House 1F | New Bark Town | — | 0 of 2 |" in lines
+
+
+@pytest.mark.parametrize("world", ["tiny", "johto"])
+def test_a_worlds_chapter_is_the_order_its_walkthrough_first_enters_those_maps(world: str) -> None:
+    """The report's measure of progress must follow the story: the walkthrough to the badge enters every map of the
+    chapter, first in the chapter's order."""
+    chapter = get_world(world).chapter
+    core = GameCore(*start_machine(resolve_rom(None, world=world)), anti_stuck=False)
+    script = iter(WALKTHROUGH)
+    policy = Walkthrough()
+    entered = [core.state.map_name]
+    try:
+        for _ in range(4_000):
+            if world == "tiny":
+                button = next(script, None)
+                if button is None:
+                    break
+            else:
+                button = policy.next_button(core.machine.pyboy.memory)
+            step = core.step(Button(button))
+            if step.facts.new_map:
+                entered.append(step.view.state.map_name)
+            if step.facts.badges:
+                break
+    finally:
+        core.close()
+    assert [name for name in dict.fromkeys(entered) if name in chapter] == list(chapter), entered
