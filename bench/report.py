@@ -104,7 +104,7 @@ def learning_tables(results: dict[str, Any], name: str) -> list[str]:
         if all(len(group) == 1 and group[0].fraction == 0 for group in seeds.values()):
             continue  # the untrained network: one point, nothing to reach over training
         for seed, group in sorted(seeds.items()):
-            last = max(group, key=lambda p: p.fraction)
+            last = _last(group)
             summary = last.summary
             timings = results.get("timings_s", {}).get(agent, {}).get(str(seed), {})
             rows.append(
@@ -118,7 +118,7 @@ def learning_tables(results: dict[str, Any], name: str) -> list[str]:
 
     lines += _chapter(per_seed, get_world(world).chapter)
 
-    stalls = [[agent, seed, "; ".join(_stall(e.stall) for e in max(group, key=lambda p: p.fraction).episodes)]
+    stalls = [[agent, seed, "; ".join(_stall(e.stall) for e in _last(group).episodes)]
               for agent, seeds in per_seed.items() for seed, group in sorted(seeds.items())]  # fmt: skip
     if any(e.stall is not None for point in points for e in point.episodes):
         lines += ["Where each greedy episode of the last point stopped moving on (its longest run of steps without "
@@ -149,7 +149,7 @@ def learning_tables(results: dict[str, Any], name: str) -> list[str]:
 
 def stage(episode: Episode, chapter: tuple[str, ...]) -> int:
     """How far along `chapter` (the world's maps in story order) an episode got: the index of the latest of them it
-    entered, where it began counting as entered; -1 for none."""
+    entered (an episode that entered none is where it began, its `furthest_map`); -1 for none."""
     entered = {key.removeprefix("map:") for key in episode.milestones if key.startswith("map:")}
     entered.add(episode.furthest_map)
     return max((index for index, name in enumerate(chapter) if name in entered), default=-1)
@@ -164,17 +164,17 @@ def most_reached(stages: list[int]) -> int:
 def _chapter(per_seed: dict[str, dict[int, list[Point]]], chapter: tuple[str, ...]) -> list[str]:
     """Each arm's last point per seed as the stage of the chapter most of its episodes reached, and the issue's two
     targets judged from it: further than SB3 in the same seed, and at Violet City."""
-    reached = {agent: {seed: most_reached([stage(e, chapter) for e in max(group, key=lambda p: p.fraction).episodes])
+    reached = {agent: {seed: most_reached([stage(e, chapter) for e in _last(group).episodes])
                        for seed, group in seeds.items()}
                for agent, seeds in per_seed.items()}  # fmt: skip
     seeds = sorted({seed for by_seed in reached.values() for seed in by_seed})
     goal = chapter.index(GOAL_MAP) if GOAL_MAP in chapter else None
+    sb3 = reached.get(SB3, {})
     rows = []
     for agent, by_seed in reached.items():
-        sb3 = reached.get(SB3, {})
         judged = [seed for seed in by_seed if seed in sb3]
         further = f"{sum(by_seed[s] > sb3[s] for s in judged)} of {len(judged)}" if agent != SB3 and judged else "—"
-        at_goal = "—" if goal is None else f"{sum(stage >= goal for stage in by_seed.values())} of {len(by_seed)}"
+        at_goal = "—" if goal is None else f"{sum(got >= goal for got in by_seed.values())} of {len(by_seed)}"
         rows.append([agent, *(_stage_name(by_seed.get(seed), chapter) for seed in seeds), further, at_goal])
     return [
         f"How far along the chapter each seed's last point got: the latest of the world's maps in story order "
@@ -184,6 +184,11 @@ def _chapter(per_seed: dict[str, dict[int, list[Point]]], chapter: tuple[str, ..
         *_table(["arm", *(f"seed {seed}" for seed in seeds), f"further than {SB3}", f"at {GOAL_MAP}"], rows),
         "",
     ]
+
+
+def _last(points: list[Point]) -> Point:
+    """A seed's last point: the policy at the end of its training."""
+    return max(points, key=lambda point: point.fraction)
 
 
 def _stage_name(index: int | None, chapter: tuple[str, ...]) -> str:

@@ -303,8 +303,7 @@ class CrystalEnv(gym.Env[Observation, np.int64]):
 
     def _observation(self, view: View) -> Observation:
         screen = np.frombuffer(bytearray(view.screen), dtype=np.uint8).reshape(SCREEN_SHAPE)
-        explored = self._core.progress.explored.around(view.state)
-        return {"screen": screen, "features": state_features(view.state, explored)}
+        return {"screen": screen, "features": state_features(view.state, self._core.explored_around())}
 
     def _info(self, state: GameState) -> dict[str, Any]:
         info = {

@@ -170,7 +170,7 @@ class Frame(Message):
             action=played.button if played else None,
             action_source=source,
             legal=core.legal(),
-            explored=core.progress.explored.around(view.state),
+            explored=core.explored_around(),
             intervention=played.facts.intervention if played else False,
             episode=core.episode,
             terminated=played.terminated if played else False,

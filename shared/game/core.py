@@ -176,6 +176,11 @@ class GameCore:
         """Which buttons the rules allow now (the rest would be replaced)."""
         return self._legal(self.view.state)
 
+    def explored_around(self) -> tuple[bool, bool, bool, bool]:
+        """Whether the tiles up, down, left and right of the player were walked in this episode (`Explored.around`):
+        the state features' last four."""
+        return self.progress.explored.around(self.view.state)
+
     def _legal(self, state: GameState) -> tuple[bool, ...]:
         """The rules' buttons for `state`, less those just pressed here to no effect (`idle_mask`), unless that
         would leave none."""
