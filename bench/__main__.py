@@ -93,6 +93,13 @@ def main() -> None:
         "every episode records the rule's presses either way)",
     )
     parser.add_argument(
+        "--eval-episode-steps",
+        type=int,
+        default=None,
+        help="learning: the greedy episodes' time limit in steps, when not the training episodes' (e.g. train on "
+        "2,000-step episodes and judge on the johto world's own 5,000; 0: none)",
+    )
+    parser.add_argument(
         "--training-steps",
         type=int,
         default=training.STEPS,
@@ -132,6 +139,7 @@ def main() -> None:
             args.demo_fraction,
             args.first_seed,
             args.eval_anti_stuck,
+            args.eval_episode_steps,
         )
         if set(args.only) == {"learning"}:
             return

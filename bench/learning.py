@@ -139,14 +139,16 @@ class _Run:
 
 def _seed(run: _Run, game: GameSettings, hyper: LearnerSettings, budget: int, seed: int, episodes: int,
           workdir: Path, agents: tuple[str, ...], archive_share: float | None,
-          demo_fraction: float, anti_stuck: bool = False) -> None:  # fmt: skip
+          demo_fraction: float, anti_stuck: bool = False, judging: GameSettings | None = None) -> None:  # fmt: skip
+    """One seed of every agent named; `judging`: the game of the evaluations (default `game`: the same time limit)."""
     hyper = hyper.model_copy(update={"seed": seed})
+    judging = judging or game
     boot = workdir / "boot"
 
     if "untrained" in agents:
         began = time.monotonic()
         checkpoint = learning_baselines.untrained_checkpoint(hyper, workdir / "untrained")
-        report = evaluate(game, episodes, checkpoint, seed=seed, anti_stuck=anti_stuck)
+        report = evaluate(judging, episodes, checkpoint, seed=seed, anti_stuck=anti_stuck)
         run.points.append(Point(agent="untrained", seed=seed, fraction=0.0, env_steps=0, wall_s=0.0,
                                 episodes=report.episodes))  # fmt: skip
         run.timed("untrained", seed, "eval_s", time.monotonic() - began)
@@ -155,7 +157,7 @@ def _seed(run: _Run, game: GameSettings, hyper: LearnerSettings, budget: int, se
     for baseline in ("random", "fallback"):
         if baseline in agents:
             began = time.monotonic()
-            run.points.append(learning_baselines.play(game, baseline, episodes, seed, run.progress, hyper.playable))
+            run.points.append(learning_baselines.play(judging, baseline, episodes, seed, run.progress, hyper.playable))
             run.timed(baseline, seed, "play_s", time.monotonic() - began)
 
     for arm, given in ARMS.items():
@@ -171,7 +173,7 @@ def _seed(run: _Run, game: GameSettings, hyper: LearnerSettings, budget: int, se
         run.sources.setdefault(arm, {})[str(seed)] = source_shares(trained.episodes)
         if trained.demonstrations:
             run.demonstrations.setdefault(arm, {})[str(seed)] = trained.demonstrations
-        began, judged = time.monotonic(), given.played(game)
+        began, judged = time.monotonic(), given.played(judging)
         for checkpoint_kept in trained.kept:
             run.points.append(learning_system.evaluate_kept(judged, checkpoint_kept, episodes, seed, arm, anti_stuck))
             run.progress(f"{arm} seed {seed}: evaluated {checkpoint_kept.fraction:.0%}")
@@ -189,7 +191,8 @@ def _seed(run: _Run, game: GameSettings, hyper: LearnerSettings, budget: int, se
         }
         began = time.monotonic()
         for snapshot in sb3.snapshots:
-            run.points.append(learning_sb3.evaluate(sb3.model, snapshot, game, episodes, seed, boot, hyper, anti_stuck))
+            point = learning_sb3.evaluate(sb3.model, snapshot, judging, episodes, seed, boot, hyper, anti_stuck)
+            run.points.append(point)
             run.progress(f"{learning_sb3.AGENT} seed {seed}: evaluated {snapshot.fraction:.0%}")
         run.timed(learning_sb3.AGENT, seed, "eval_s", time.monotonic() - began)
 
@@ -234,20 +237,24 @@ def run(
     demo_fraction: float = 0.25,
     first_seed: int = 0,
     anti_stuck: bool = False,
+    eval_episode_steps: int | None = None,
 ) -> dict[str, Any]:
     """The `agents` (default: every one) for `seeds` seeds from `first_seed` on; the JSON, the PNG and the tables.
-    Returns the results written."""
+    `eval_episode_steps`: the greedy episodes' time limit when not the training episodes' (0: none). Returns the
+    results written."""
     hyper = LearnerSettings()
     bench = _Run(console)
     results: dict[str, Any] = {"started": time.time(), "machine": machine()}
     with tempfile.TemporaryDirectory(prefix="crl-learning-") as tmp:
         workdir = Path(tmp)
         game = GameSettings(data_dir=workdir / "game")
+        judging = game if eval_episode_steps is None else game.model_copy(update={"episode_steps": eval_episode_steps})
         results["settings"] = {
             "budget": budget, "seeds": seeds, "first_seed": first_seed, "eval_episodes": episodes,
             "agents": list(agents),
             "archive_share": archive_share if archive_share is not None else DEFAULT_SHARE,
             "demo_fraction": demo_fraction, "eval_anti_stuck": anti_stuck,
+            "eval_episode_steps": eval_episode_steps,
             "learner": hyper.model_dump(mode="json", exclude={"streams"}),
             "game": game.model_dump(mode="json", exclude={"data_dir", "redis_url"}),
             "sb3": {k: v for k, v in learning_sb3.dqn_arguments(hyper, budget).items() if k != "policy_kwargs"},
@@ -257,7 +264,7 @@ def run(
         out = None
         for done, seed in enumerate(range(first_seed, first_seed + seeds), start=1):
             _seed(bench, game, hyper, budget, seed, episodes, workdir / f"seed{seed}", agents, archive_share,
-                  demo_fraction, anti_stuck)  # fmt: skip
+                  demo_fraction, anti_stuck, judging)  # fmt: skip
             # each finished seed is written at once: an hours-long run that fails later keeps what it measured
             out = write_result("learning", _summed(results, bench, seeds_done=done), out)
             bench.progress(f"seeds {first_seed}-{seed} written to {out}")

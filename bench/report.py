@@ -71,11 +71,13 @@ def learning_tables(results: dict[str, Any], name: str) -> list[str]:
     points = [Point.model_validate(point) for point in results["points"]]
     machine = results.get("machine", {})
     world = settings.get("game", {}).get("world") or "tiny"
+    limit = settings.get("eval_episode_steps")
+    judged = f" of {limit:,} steps" if limit else ""
     lines = [
         f"`{name}`: {settings['budget']:,} env steps a seed, seeds {settings['first_seed']}–"
         f"{settings['first_seed'] + results.get('seeds_done', settings['seeds']) - 1} "
         f"({results.get('seeds_done', settings['seeds'])} of {settings['seeds']} done), "
-        f"{settings['eval_episodes']} greedy episodes a point, world `{world}`, "
+        f"{settings['eval_episodes']} greedy episodes{judged} a point, world `{world}`, "
         f"anti-stuck in evaluations: {'on' if settings.get('eval_anti_stuck') else 'off'}; "
         f"commit `{machine.get('commit', '?')}`, {machine.get('cpus', '?')} CPUs.",
         "",

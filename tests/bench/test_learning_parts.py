@@ -151,20 +151,25 @@ def test_a_run_from_a_first_seed_plays_and_records_only_its_seeds(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """`--seeds 1 --first-seed 2` adds seed 2 to an earlier run: its points, its timings and its settings say
-    seed 2 (the cheap agents, on the real game core; the tiny world, as `make bench ARGS="--world tiny"` picks it)."""
+    seed 2 (the cheap agents, on the real game core; the tiny world, as `make bench ARGS="--world tiny"` picks it).
+    `--eval-episode-steps` cuts the judged episodes at its own limit, not the world's 1,000 steps."""
     monkeypatch.setattr(harness, "RESULTS", tmp_path / "results")
     monkeypatch.setenv("CRL_WORLD", "tiny")
     results = learning.run(
-        budget=1000, seeds=1, episodes=1, console=Console(quiet=True), agents=("untrained", "random"), first_seed=2
-    )
+        budget=1000, seeds=1, episodes=1, console=Console(quiet=True), agents=("untrained", "random"), first_seed=2,
+        eval_episode_steps=150,
+    )  # fmt: skip
     (written,) = (tmp_path / "results").glob("learning-*.json")
     assert json.loads(written.read_text()) == results
     assert results["settings"]["first_seed"] == 2 and results["seeds_done"] == 1
+    assert results["settings"]["eval_episode_steps"] == 150
+    untrained = next(point for point in results["points"] if point["agent"] == "untrained")
+    assert [(episode["steps"], episode["truncated"]) for episode in untrained["episodes"]] == [(150, True)]
     assert {(point["agent"], point["seed"]) for point in results["points"]} == {("untrained", 2), ("random", 2)}
     assert set(results["timings_s"]["untrained"]) == {"2"} and set(results["timings_s"]["random"]) == {"2"}
     assert written.with_suffix(".png").stat().st_size > 0
     tables = report.render(written)
-    assert results["machine"]["commit"] in tables and "seeds 2–2" in tables
+    assert results["machine"]["commit"] in tables and "seeds 2–2" in tables and "episodes of 150 steps" in tables
     rows = [line.split(" | ")[:2] for line in tables.splitlines() if line.startswith(("| random", "| untrained"))]
     # how far along the chapter each got in seed 2 (a map's name), with no SB3 in the run to judge against
     assert "| arm | seed 2 | further than sb3_dqn | at Violet City |" in tables
