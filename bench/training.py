@@ -13,7 +13,8 @@ the aggregate should grow until the two cores are spent.
 `ratio_same_targets`, is the system taught SB3's own targets (1-step, plain DQN, no mask), so the
 comparison of the two trainers holds the work of an update equal as well. A third, `ratio_lookahead`, is the
 system with its next batch's targets made on a thread of their own (`--lookahead`, off by default), in the same
-run as the default it is compared with.
+run as the default it is compared with; a fourth, `ratio_same_targets_lookahead`, both: the most this structure
+gets out of two cores with an update of SB3's work.
 """
 
 import itertools
@@ -45,6 +46,7 @@ SAME_TARGETS = {"n_step": 1, "double_dqn": False, "legal_mask": False}
 VARIANTS: dict[str, tuple[dict[str, Any], str]] = {
     "same_targets": (SAME_TARGETS, "SB3's targets"),
     "lookahead": ({"lookahead": True}, "the look-ahead thread"),
+    "same_targets_lookahead": ({**SAME_TARGETS, "lookahead": True}, "SB3's targets and the look-ahead thread"),
 }
 """The system with one env and one change, each beside the default in the same run: name → (the learner's
 settings it changes, what the progress line and the report call it). Results `system_NAME` and `ratio_NAME`."""

@@ -41,8 +41,8 @@ def test_a_busy_process_is_sampled_and_its_busy_function_leads(tmp_path: Path) -
 def test_the_training_suite_gives_both_rates_and_their_ratio_at_the_held_replay_ratio(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """A short run: SB3 in-process, the system with one env, with SB3's targets and with the look-ahead thread; the
-    system's replay ratio (batch 32 every 4 steps: 8 samples a step) holds while it is measured."""
+    """A short run: SB3 in-process, the system with one env and each variant (SB3's targets, the look-ahead thread,
+    both); the system's replay ratio (batch 32 every 4 steps: 8 samples a step) holds while it is measured."""
     from bench import report, training
 
     monkeypatch.setenv("CRL_WORLD", "tiny")  # the world `make bench --world tiny` gives every suite
@@ -51,7 +51,7 @@ def test_the_training_suite_gives_both_rates_and_their_ratio_at_the_held_replay_
     assert sb3 > 0 and system > 0 and got["system_same_targets"]["steps_per_s"] > 0
     assert got["ratio_lookahead"] == round(got["system_lookahead"]["steps_per_s"] / sb3, 3)
     assert got["ratio"] == round(system / sb3, 3)
-    for arm in (got["system"]["1"], got["system_same_targets"], got["system_lookahead"]):
+    for arm in (got["system"]["1"], *(got[f"system_{variant}"] for variant in training.VARIANTS)):
         assert 7.0 <= arm["samples_per_step"] <= 9.0  # over the measured window, from heartbeats through the run
         assert arm["updates"] == (2_000 - 500) // 4  # read after the run's end, not from a heartbeat before it
     assert got["sb3"]["updates"] == (2_000 - 500) // 4
