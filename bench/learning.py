@@ -90,6 +90,7 @@ ARMS: dict[str, Arm] = {
     "idle_cost": Arm(rewards=IDLE_COST),
     "idle_mask": Arm(game=IDLE_MASK),
     "demo_dqfd": Arm(demonstrator="walkthrough"),
+    "demo_story": Arm({"story_features": True}, demonstrator="walkthrough"),
     "demo_idle": Arm(demonstrator="walkthrough", rewards=IDLE_COST),
     "demo_mask": Arm(demonstrator="walkthrough", game=IDLE_MASK),
     "demo_unfiltered": Arm({"demo_filter": False}, demonstrator="walkthrough"),
@@ -110,7 +111,9 @@ such a press out of the action mask until the game changes, in training and in t
 (`GameConfig.idle_mask`). The demonstrators' arms learn from the plans of the walkthrough stand-in or of the
 embedded SmolLM2: with the margin loss and the reserved ring for the plans that made progress (the learner's
 defaults, `*_dqfd`), for every plan's steps (`*_unfiltered`: the outcome filter off), or by TD alone (`demo_td`: its
-steps ordinary transitions). `demo_mixed` has the walkthrough play one press in 4 through the whole budget, the DQN
+steps ordinary transitions). `demo_story` is `demo_dqfd` with the story steps' features (`story_features`: its
+greedy episodes took the EGG and then walked Route 30 and CHERRYGROVE back and forth, the way back to ELM's one
+input 0.01 from the way out). `demo_mixed` has the walkthrough play one press in 4 through the whole budget, the DQN
 the three between: as many demonstrated steps as the first quarter's, but taken in the states the DQN's own play
 leads to (as DAgger does), where the first quarter's are the walkthrough's states only; every one of its presses is
 a demonstration (alone, each would be judged by the outcome filter as a run without progress)."""
@@ -204,14 +207,16 @@ def fairness(hyper: LearnerSettings, archive_share: float | None, arms: list[str
     out: dict[str, dict[str, Any]] = {}
     for arm in arms:
         if arm == learning_sb3.AGENT:
-            out[arm] = {"archive_share": share, **SAME_TARGETS, "explored_features": True, **common,
+            out[arm] = {"archive_share": share, **SAME_TARGETS, "explored_features": True,
+                        "story_features": hyper.story_features, **common,
                         "demonstrator": None, "rewards": {}, "game": {}}  # fmt: skip
             continue
         given = ARMS[arm]
         arm_hyper = hyper.model_copy(update=given.learner)
         targets = {name: getattr(arm_hyper, name) for name in SAME_TARGETS}
         out[arm] = {"archive_share": share if given.archive else 0.0, **targets,
-                    "explored_features": arm_hyper.explored_features, **common,
+                    "explored_features": arm_hyper.explored_features, "story_features": arm_hyper.story_features,
+                    **common,
                     "demonstrator": given.schedule(), "rewards": given.rewards, "game": given.game}  # fmt: skip
     return out
 

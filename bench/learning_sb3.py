@@ -165,11 +165,13 @@ def make_env(
     buttons: tuple[Button, ...],
     archive_share: float | None = None,
     anti_stuck: bool = True,
+    story_features: bool = False,
 ) -> gym.Env:
     """The Gymnasium env playing the system's game (its goal, episode length, weights, patience and step)
     with the learner's buttons as its action space; `archive_share` of its resets from its archive of
     milestone states (None: no archive, every episode from the start, as greedy evaluations play); the
-    anti-stuck rule on as in training, or off (`anti_stuck`) as greedy evaluations play by default."""
+    anti-stuck rule on as in training, or off (`anti_stuck`) as greedy evaluations play by default; the story steps'
+    features when the learner's settings give them (`story_features`)."""
     rom = resolve_rom(game.rom, world=game.world)  # the game settings' own rule: the demo is known by its header
     archive = {} if archive_share is None else {"archive": True, "archive_share": archive_share}
     return gym.make(
@@ -182,6 +184,7 @@ def make_env(
         reward_weights=game.rewards,
         stuck_patience=game.stuck_patience,
         idle_mask=game.idle_mask,
+        story_features=story_features,
         hold_frames=game.hold_frames,
         step_frames=game.step_frames,
         boot_frames=game.boot_frames,
@@ -202,7 +205,8 @@ def make_training_env(
     every training episode recorded with who chose its buttons."""
 
     def build() -> gym.Env:
-        env: gym.Env = ScreenStack(make_env(game, boot_cache, hyper.playable, archive_share), hyper.frame_stack)
+        played = make_env(game, boot_cache, hyper.playable, archive_share, story_features=hyper.story_features)
+        env: gym.Env = ScreenStack(played, hyper.frame_stack)
         return env if log is None else EpisodeRecorder(env, log)
 
     return DummyVecEnv([build])
@@ -346,7 +350,7 @@ def evaluate(
     log = EpisodeLog(env=AGENT, source="sb3", eval=True, env_steps=snapshot.env_steps)
 
     def build() -> gym.Env:
-        env = make_env(game, boot_cache, hyper.playable, anti_stuck=anti_stuck)
+        env = make_env(game, boot_cache, hyper.playable, anti_stuck=anti_stuck, story_features=hyper.story_features)
         return EpisodeRecorder(ScreenStack(SeededResets(env), hyper.frame_stack), log)
 
     env = DummyVecEnv([build])

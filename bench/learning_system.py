@@ -65,6 +65,7 @@ HYPERPARAMETERS = (
     "frame_stack", "gamma", "learning_rate", "batch_size", "max_grad_norm", "epsilon_start", "epsilon_end",
     "epsilon_decay_frames", "learning_starts", "train_every", "target_update_every", "tau", "buffer_capacity",
     "torch_threads", "buttons", "n_step", "n_step_weight", "double_dqn", "legal_mask", "explored_features",
+    "story_features",
     "demo_sources", "demo_filter", "demo_min_reward", "demo_capacity", "demo_batch_share", "demo_margin",
     "demo_loss_weight", "l2_weight", "lookahead",
 )  # fmt: skip

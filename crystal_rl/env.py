@@ -94,6 +94,7 @@ class CrystalEnv(gym.Env[Observation, np.int64]):
         stuck_patience: int = 80,
         anti_stuck: bool = True,
         idle_mask: bool = False,
+        story_features: bool = False,
         hold_frames: int = HOLD_FRAMES,
         step_frames: int = STEP_FRAMES,
         boot_frames: int = BOOT_FRAMES,
@@ -123,6 +124,8 @@ class CrystalEnv(gym.Env[Observation, np.int64]):
             anti_stuck: False: the anti-stuck rule never steps in (the policy alone, as greedy evaluations play).
             idle_mask: a button just pressed to no effect (a wall walked into, A facing nothing) leaves the action
                 mask until the game changes; chosen anyway, it is forbidden and replaced by the rules.
+            story_features: the features' `story_k` inputs (at least k story flags set) are given, as the
+                learner's `story_features` gives them; False: they are 0, as the learner's default.
             hold_frames, step_frames: a button is held `hold_frames` of the step's `step_frames` frames.
             boot_frames: the most frames power-on may take before play starts.
             boot_cache_dir: where the state after boot is cached (default: a per-user cache
@@ -167,6 +170,7 @@ class CrystalEnv(gym.Env[Observation, np.int64]):
         )
         """The game this env plays, as the emulator service would play it from the same settings."""
         self.info_state = info_state
+        self.story_features = story_features
         self._indices = np.array([BUTTON_INDEX[b] for b in self.buttons])
         self._masks: dict[tuple[bool, ...], np.ndarray] = {}
         self.action_space = spaces.Discrete(len(self.buttons))
@@ -303,7 +307,8 @@ class CrystalEnv(gym.Env[Observation, np.int64]):
 
     def _observation(self, view: View) -> Observation:
         screen = np.frombuffer(bytearray(view.screen), dtype=np.uint8).reshape(SCREEN_SHAPE)
-        return {"screen": screen, "features": state_features(view.state, self._core.explored_around())}
+        features = state_features(view.state, self._core.explored_around(), self.story_features)
+        return {"screen": screen, "features": features}
 
     def _info(self, state: GameState) -> dict[str, Any]:
         info = {

@@ -135,6 +135,8 @@ class Policy:
     env_steps: int
     explored_features: bool = True
     """Its observations' explored-tile features were on (`LearnerSettings.explored_features`)."""
+    story_features: bool = False
+    """Its observations' story-step features were on (`LearnerSettings.story_features`)."""
 
 
 def load_policy(checkpoint: Path | None = None, checkpoint_dir: Path | None = None) -> Policy:
@@ -185,10 +187,11 @@ def _policy(path: Path) -> Policy:
         agent.load_state_dict(agent_state)
         counters = state["counters"]
         updates, env_steps = int(counters["updates"]), int(counters["frames_seen"])
-        explored = bool(state.get("observation", {}).get("explored_features", True))
+        seen = state.get("observation", {})
+        explored, story = bool(seen.get("explored_features", True)), bool(seen.get("story_features", False))
     except (KeyError, TypeError, ValueError, RuntimeError) as exc:
         raise CheckpointError(f"checkpoint {path} does not fit the learner's network: {exc}") from exc
-    return Policy(path, agent, frame_stack, updates, env_steps, explored)
+    return Policy(path, agent, frame_stack, updates, env_steps, explored, story)
 
 
 def evaluate(
@@ -258,7 +261,7 @@ def play_episode(
 ) -> Episode:
     """One greedy episode from where `core` is (its start), until the goal or the time limit."""
     started = time.monotonic()
-    stacker = FrameStacker(policy.frame_stack, policy.explored_features)
+    stacker = FrameStacker(policy.frame_stack, policy.explored_features, policy.story_features)
     record = EpisodeRecord(seed=core.seed)
     record.begin(core.state)
     video = EpisodeVideo(core.machine.view(full_screen=True).rgba) if video_dir is not None else None

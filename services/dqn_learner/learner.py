@@ -167,7 +167,8 @@ class Learner:
         stacker = self._stackers.get(frame.env)
         if stacker is None:
             stacker = self._stackers[frame.env] = FrameStacker(self.settings.frame_stack,
-                                                               self.settings.explored_features)  # fmt: skip
+                                                               self.settings.explored_features,
+                                                               self.settings.story_features)  # fmt: skip
         obs = stacker.push(frame)
         self.frames_seen += 1
         entry: Entry = (frame.env, obs.screens[-1], obs.features, obs.legal)
@@ -330,7 +331,10 @@ class Learner:
         observations hold (`observation`, for an evaluation to see as the network was trained to)."""
         return {
             "agent": self.agent.state_dict(),
-            "observation": {"explored_features": self.settings.explored_features},
+            "observation": {
+                "explored_features": self.settings.explored_features,
+                "story_features": self.settings.story_features,
+            },
             "counters": {
                 "frames_seen": self.frames_seen,
                 "transitions": self.transitions,

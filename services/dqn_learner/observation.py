@@ -76,11 +76,13 @@ class FrameStacker:
     continuing the previous one: no transition may bridge a discontinuity.
     """
 
-    def __init__(self, k: int, explored: bool = True) -> None:
+    def __init__(self, k: int, explored: bool = True, story: bool = False) -> None:
         self.k = k
         self.explored = explored
         """The features say which neighbouring tiles the episode walked (`Frame.explored`); False: they are 0 (the
         learner's `explored_features`, an ablation)."""
+        self.story = story
+        """The story steps' features are given (the learner's `story_features`); False: they are 0."""
         self._window: deque[np.ndarray] = deque(maxlen=k)
         self._last: tuple[int, int] | None = None
 
@@ -88,7 +90,7 @@ class FrameStacker:
         """Add one frame (validated here) and return the observation it completes."""
         screen = screen_array(frame)
         legal = legal_mask(frame)
-        features = state_features(frame.state, frame.explored if self.explored else ())
+        features = state_features(frame.state, frame.explored if self.explored else (), self.story)
         continues = self._last is not None and self._last == (frame.episode, frame.step - 1)
         if not continues:
             self._window.clear()

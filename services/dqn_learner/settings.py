@@ -78,6 +78,11 @@ class LearnerSettings(CommonSettings):
     so the network can tell a new tile, which the reward pays, from the one it came from. False: those four
     features are 0 (an ablation)."""
 
+    story_features: bool = False
+    """The state features give each of the story's first steps an input of its own (`story_k`: at least k story
+    flags set), so the way back with the EGG is not the way out with one input 0.01 apart. Off by default (the 16
+    inputs are 0) until a learning run shows what they buy."""
+
     legal_mask: bool = True
     """Act, and take the targets' argmax, over the buttons the rules allow now (the frames' mask). False: over
     every button the learner plays, the rules replacing a forbidden one (what SB3's `DQN`, which takes no mask,

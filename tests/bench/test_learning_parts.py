@@ -219,10 +219,14 @@ def test_each_demonstrator_arm_gives_the_learner_its_filter_and_names_its_demons
         assert ("--no-demo-filter" in flags) == unfiltered, arm
         assert ("--demo-filter" in flags) == (not unfiltered), arm
         assert (given.demonstrator is not None) == arm.startswith(("demo_", "smollm2_")), arm
-    fairness = learning.fairness(hyper, None, ["smollm2_unfiltered", "demo_dqfd", "demo_mixed", "system", "sb3_dqn"])
+        assert ("--story-features" in flags) == (arm == "demo_story"), arm
+    arms = ["smollm2_unfiltered", "demo_dqfd", "demo_mixed", "demo_story", "system", "sb3_dqn"]
+    fairness = learning.fairness(hyper, None, arms)
     assert [fairness[arm]["demonstrator"] for arm in fairness] == [
-        "smollm2", "walkthrough", "walkthrough, 1 press, every 4 steps, for 100% of the budget", None, None
+        "smollm2", "walkthrough", "walkthrough, 1 press, every 4 steps, for 100% of the budget", "walkthrough", None,
+        None,
     ]  # fmt: skip
+    assert [fairness[arm]["story_features"] for arm in arms] == [False, False, False, True, False, False]
 
 
 def test_the_mixed_arm_interleaves_the_walkthrough_with_the_dqn_through_the_whole_budget(tmp_path: Path) -> None:

@@ -17,13 +17,16 @@ def write_checkpoint(
     prefer: tuple[Button, ...] = (),
     buttons: str = "no_select",
     explored_features: bool = True,
+    story_features: bool = False,
 ) -> Path:
     """A checkpoint written by the learner's own code, of an untrained agent with the given counters.
 
     `prefer`: the network's head is zeroed and these buttons get biases 3, 2, 1, ... (in that order), so
-    its greedy choice is known whatever it sees. `buttons`, `explored_features`: the learner's settings.
+    its greedy choice is known whatever it sees. `buttons`, `explored_features`, `story_features`: the learner's
+    settings.
     """
-    settings = LearnerSettings(buffer_capacity=8, seed=3, buttons=buttons, explored_features=explored_features)
+    settings = LearnerSettings(buffer_capacity=8, seed=3, buttons=buttons, explored_features=explored_features,
+                               story_features=story_features)  # fmt: skip
     learner = Learner(settings, torch.device("cpu"))
     learner.agent.updates = updates
     learner.frames_seen = frames_seen
