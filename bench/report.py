@@ -241,11 +241,52 @@ def bench_tables(results: dict[str, Any], name: str) -> list[str]:
                 ratios.append(f"with {label}: {training[f'ratio_{variant}']}")
         lines += _table(["trainer", "env steps/s while training", "samples per env step", "held ms"], rows)
         lines += ["", "; ".join(ratios) + ".", ""]
+        lines += _cpu_per_step(training)
     rest = {suite: value for suite, value in figures.items() if suite != "training"}
     if rest:
         lines += _table(["figure", "value"], [[key, value] for key, value in _flat("", rest)])
         lines.append("")
     return lines
+
+
+def _cpu_per_step(training: dict[str, Any]) -> list[str]:
+    """With `--profile`: the CPU each process spent per env step while measured (py-spy's samples of running
+    threads, 100 a second, over the steps after the warm-up), and what two cores allow at the system's total.
+
+    The bound is arithmetic, not a measurement: two cores' worth of time divided by the system's CPU per step (its
+    learner and emulator; the redis-server's own is not sampled, so the true bound is lower). A ratio above it
+    needs less work per step, not better scheduling."""
+    sb3 = training["sb3"].get("profile", {}).get("sb3")
+    system = training["system"].get("1", {}).get("profile", {})
+    if not sb3 or not {"learner", "emulator"} <= system.keys():
+        return []
+    steps = training["steps"] - training["learning_starts"] - training["margin"]
+
+    def ms(seconds: float) -> float:
+        return round(seconds / steps * 1000, 2)
+
+    learner, emulator = system["learner"], system["emulator"]
+    training_share = sum(share for thread, share in learner["threads"].items() if "dqn-train" in thread)
+    parts = [
+        ("SB3 DQN, its one process", sb3["seconds"], training["sb3"]["steps_per_s"]),
+        ("the system's learner: its training thread", learner["seconds"] * training_share, None),
+        ("the system's learner: its other threads (frames in, answers out)",
+         learner["seconds"] * (1 - training_share), None),
+        ("the system's emulator", emulator["seconds"], None),
+    ]  # fmt: skip
+    total = learner["seconds"] + emulator["seconds"]
+    rate = training["system"]["1"]["steps_per_s"]
+    rows = [[name, ms(seconds), round(seconds / (steps / (own or rate)), 2)] for name, seconds, own in parts]
+    rows.append(["the system, learner and emulator", ms(total), round(total / (steps / rate), 2)])
+    most = 2000 / ms(total)
+    bound = most / training["sb3"]["steps_per_s"]
+    return [
+        *_table(["process (1 env)", "CPU ms per env step", "cores busy"], rows),
+        "",
+        f"At the system's {ms(total)} ms of CPU a step, two cores allow at most {most:.0f} env steps/s: "
+        f"**{bound:.2f}** of SB3's rate (its {ms(sb3['seconds'])} ms a step on one core).",
+        "",
+    ]
 
 
 def _flat(prefix: str, value: Any) -> list[tuple[str, Any]]:

@@ -192,6 +192,19 @@ def test_the_report_gives_the_training_ratio_and_refuses_what_is_not_a_result(tm
     bench.write_text(json.dumps({"machine": {"commit": "abc1234"}, "figures": {"training": training, "x": {"y": 1}}}))
     tables = report.render(bench)
     assert "| the system, 1 env(s) | 120.0 | 8.0 | None |" in tables and "**1.5**" in tables and "| x.y | 1 |" in tables
+    assert "CPU ms per env step" not in tables, "no profile, no CPU table"
+    # with py-spy's samples: 4,500 steps measured; SB3 18 s of CPU (4 ms a step), the system 27 + 9 s (8 ms)
+    profiled = {**training, "steps": 6000, "learning_starts": 1000, "margin": 500}
+    profiled["sb3"] = {"steps_per_s": 200.0, "profile": {"sb3": {"seconds": 18.0}}}
+    threads = {"thread (7): dqn-train": 2 / 3, "thread (6): MainThread": 1 / 3}
+    profiled["system"] = {"1": {"steps_per_s": 150.0, "samples_per_step": 8.0, "profile": {
+        "learner": {"seconds": 27.0, "threads": threads}, "emulator": {"seconds": 9.0, "threads": {}}}}}  # fmt: skip
+    bench.write_text(json.dumps({"machine": {"commit": "abc1234"}, "figures": {"training": profiled}}))
+    tables = report.render(bench)
+    assert "| SB3 DQN, its one process | 4.0 | 0.8 |" in tables
+    assert "| the system's learner: its training thread | 4.0 | 0.6 |" in tables
+    assert "| the system, learner and emulator | 8.0 | 1.2 |" in tables
+    assert "two cores allow at most 250 env steps/s: **1.25** of SB3's rate" in tables
     other = tmp_path / "other.json"
     other.write_text("{}")
     with pytest.raises(SystemExit, match="neither a learning run"):
