@@ -119,6 +119,7 @@ def learning_tables(results: dict[str, Any], name: str) -> list[str]:
     lines.append("")
 
     lines += _chapter(per_seed, get_world(world).chapter)
+    lines += _story(per_seed)
 
     stalls = [[agent, seed, "; ".join(_stall(e.stall) for e in _last(group).episodes)]
               for agent, seeds in per_seed.items() for seed, group in sorted(seeds.items())]  # fmt: skip
@@ -161,6 +162,30 @@ def most_reached(stages: list[int]) -> int:
     """The furthest stage that at least `MAJORITY` of the episodes reached (2 of 3, 3 of 5)."""
     need = math.ceil(MAJORITY * len(stages) - 1e-9)
     return sorted(stages, reverse=True)[need - 1]
+
+
+def story_flags(episode: Episode) -> int:
+    """The most story flags the episode had set (`story:N` milestones; 0 for a record without them)."""
+    return max((int(key.removeprefix("story:")) for key in episode.milestones if key.startswith("story:")), default=0)
+
+
+def _story(per_seed: dict[str, dict[int, list[Point]]]) -> list[str]:
+    """Each arm's last point per seed as the story flags most of its episodes set: the story's steps made on maps
+    already entered (the EGG taken back to ELM) show here, not in the chapter's maps."""
+    reached = {agent: {seed: most_reached([story_flags(e) for e in _last(group).episodes])
+                       for seed, group in seeds.items()}
+               for agent, seeds in per_seed.items()}  # fmt: skip
+    if not any(count for by_seed in reached.values() for count in by_seed.values()):
+        return []  # a run from before the story's milestones were recorded
+    seeds = sorted({seed for by_seed in reached.values() for seed in by_seed})
+    rows = [[agent, *(by_seed.get(seed, "—") for seed in seeds)] for agent, by_seed in reached.items()]
+    return [
+        f"Story flags set by each seed's last point (the most that at least {MAJORITY:.0%} of its greedy episodes "
+        "set):",
+        "",
+        *_table(["arm", *(f"seed {seed}" for seed in seeds)], rows),
+        "",
+    ]
 
 
 def _chapter(per_seed: dict[str, dict[int, list[Point]]], chapter: tuple[str, ...]) -> list[str]:

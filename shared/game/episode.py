@@ -62,7 +62,9 @@ class EpisodeRecord:
     total_reward: float = 0.0
     components: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
     milestones: dict[str, int] = field(default_factory=dict)
-    """Milestone → the episode step (1-based) at which it first happened."""
+    """Milestone → the episode step (1-based) at which it first happened; besides `MILESTONES`, `map:NAME` for each
+    map entered and `story:N` when N story flags were first set (a map entered again is no milestone, so a story
+    step made where the episode had been shows only here)."""
     sources: Counter[str] = field(default_factory=Counter)
     """Who chose the buttons: `dqn`, `llm`, `rules`, `dashboard`, `random`, ..., and `anti_stuck` for the presses
     of the anti-stuck rule."""
@@ -112,6 +114,8 @@ class EpisodeRecord:
                 self.milestones.setdefault(f"map:{_map_name(state)}", self.steps)
                 self.furthest_map = _map_name(state)
             self.max_badges = max(self.max_badges, state.badge_count)
+        if facts.event_flags:
+            self.milestones.setdefault(f"story:{state.event_flags}", self.steps)
         if state.party is not self._party:  # the reader hands the same tuple while the party's bytes stay
             self._party = state.party
             self.max_level = max(self.max_level, max((m.level for m in state.party), default=0))

@@ -382,3 +382,22 @@ def test_a_worlds_chapter_is_the_order_its_walkthrough_first_enters_those_maps(w
     finally:
         core.close()
     assert [name for name in dict.fromkeys(entered) if name in chapter] == list(chapter), entered
+
+
+def test_the_report_gives_the_story_flags_most_episodes_set() -> None:
+    """The EGG taken back to ELM enters no new map: the story flags show it. A run recorded before them has no such
+    table."""
+    back = _episode("Route 30", "Mr Pokemons House")
+    back.milestones.update({"story:8": 1, "story:9": 2, "story:10": 3})
+    out = _episode("Route 30", "Mr Pokemons House")
+    out.milestones.update({"story:8": 1, "story:9": 2})
+    settings = {"budget": 10, "first_seed": 0, "seeds": 1, "eval_episodes": 3, "game": {"world": "johto"}}
+
+    def tables(*played: Episode) -> list[str]:
+        point = Point(agent="demo_story", seed=0, fraction=1.0, env_steps=1, wall_s=1.0, episodes=list(played))
+        return report.learning_tables({"settings": settings, "points": [point.model_dump()]}, "run.json")
+
+    assert report.story_flags(back) == 10 and report.story_flags(_episode()) == 0
+    assert "| demo_story | 10 |" in tables(back, back, out)
+    assert "| demo_story | 9 |" in tables(back, out, out), "the most that 2 of 3 set"
+    assert not any(line.startswith("Story flags") for line in tables(_episode(), _episode(), _episode()))

@@ -7,12 +7,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from cartridge.johto.walkthrough import Walkthrough
 from crystal_rl.env import CrystalEnv
 from services.dqn_learner.evaluate import load_policy, play_episode
 from services.dqn_learner.observation import FrameStacker
 from shared.buttons import Button
 from shared.game.config import GameConfig
 from shared.game.core import GameCore
+from shared.game.episode import EpisodeRecord
 from shared.game.features import FEATURE_NAMES, STORY_STEPS, state_features
 from shared.game.state import GameState
 from shared.messages import Frame
@@ -84,3 +86,21 @@ def test_the_gymnasium_env_gives_them_as_the_learner_does() -> None:
     finally:
         plain.close()
         told.close()
+
+
+def test_an_episode_records_when_each_story_count_was_first_reached() -> None:
+    """The walkthrough to the starter sets story flags in ELM's lab; the record names the step of each new count."""
+    core = GameCore.start(GameConfig(world="johto"), boot_cache=GameSettings().boot_cache, anti_stuck=False)
+    record = EpisodeRecord(seed=core.seed)
+    record.begin(core.state)
+    policy, first = Walkthrough(), core.state.event_flags
+    try:
+        while "first_pokemon" not in record.milestones and record.steps < 300:
+            record.add(core.step(Button(policy.next_button(core.machine.pyboy.memory))), "rules")
+        last = core.state.event_flags
+    finally:
+        core.close()
+    assert last > first and "first_pokemon" in record.milestones
+    story = {int(key.removeprefix("story:")): step for key, step in record.milestones.items() if "story:" in key}
+    assert max(story) == last and min(story) > first
+    assert list(story.values()) == sorted(story.values()), "a higher count, a later step"
