@@ -2,12 +2,15 @@
 
 from pathlib import Path
 
+import numpy as np
 import torch
 
 from services.dqn_learner.checkpoints import save_checkpoint
+from services.dqn_learner.evaluate import Policy, play_episode
 from services.dqn_learner.learner import Learner
 from services.dqn_learner.settings import LearnerSettings
 from shared.buttons import BUTTON_INDEX, Button
+from shared.game.core import GameCore
 
 
 def write_checkpoint(
@@ -38,3 +41,18 @@ def write_checkpoint(
             for rank, button in enumerate(prefer):
                 last.bias[BUTTON_INDEX[button]] = float(len(prefer) - rank)
     return save_checkpoint(directory, updates, learner.state_dict(), keep=5)
+
+
+def features_shown(policy: Policy, core: GameCore) -> list[np.ndarray]:
+    """The feature vectors a greedy episode from `core`'s start (seed 0) showed the policy's network, step by step."""
+    seen: list[np.ndarray] = []
+    act = policy.agent.act
+
+    def watched(screens: np.ndarray, features: np.ndarray, *rest: object) -> tuple:
+        seen.append(features[0].copy())
+        return act(screens, features, *rest)
+
+    policy.agent.act = watched  # type: ignore[method-assign]
+    core.reset(seed=0)
+    play_episode(core, policy, 0, np.random.default_rng(0))
+    return seen

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from services.dqn_learner.evaluate import load_policy, play_episode
+from services.dqn_learner.evaluate import load_policy
 from services.dqn_learner.observation import FrameStacker
 from shared.buttons import Button
 from shared.game.core import GameCore
@@ -16,7 +16,7 @@ from shared.game.machine import resolve_rom, start_machine
 from shared.game.progress import Progress
 from shared.game.state import GameState
 from shared.messages import Frame, MessageError
-from tests.dqn_learner.checkpoint_help import write_checkpoint
+from tests.dqn_learner.checkpoint_help import features_shown, write_checkpoint
 from tests.entries import as_entry
 
 pytestmark = pytest.mark.timeout(120)
@@ -78,15 +78,6 @@ def test_an_evaluation_shows_the_network_what_it_was_trained_on(core: GameCore, 
     """The checkpoint of a learner with the features off makes a policy that sees them off: zeros where it walked."""
     policy = load_policy(write_checkpoint(tmp_path, prefer=(Button.LEFT, Button.RIGHT), explored_features=explored))
     assert policy.explored_features is explored
-    seen: list[np.ndarray] = []
-    act = policy.agent.act
-
-    def watched(screens: np.ndarray, features: np.ndarray, *rest: object) -> tuple:
-        seen.append(features[0].copy())
-        return act(screens, features, *rest)
-
-    policy.agent.act = watched  # type: ignore[method-assign]
-    core.reset(seed=0)
-    play_episode(core, policy, 0, np.random.default_rng(0))
+    seen = features_shown(policy, core)
     walked = [bool(features[EXPLORED].any()) for features in seen]
     assert len(walked) == 6 and any(walked) is explored, walked

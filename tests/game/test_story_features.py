@@ -4,12 +4,11 @@
 from collections.abc import Iterator
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from cartridge.johto.walkthrough import Walkthrough
 from crystal_rl.env import CrystalEnv
-from services.dqn_learner.evaluate import load_policy, play_episode
+from services.dqn_learner.evaluate import load_policy
 from services.dqn_learner.observation import FrameStacker
 from shared.buttons import Button
 from shared.game.config import GameConfig
@@ -19,7 +18,7 @@ from shared.game.features import FEATURE_NAMES, STORY_STEPS, state_features
 from shared.game.state import GameState
 from shared.messages import Frame
 from shared.settings import GameSettings
-from tests.dqn_learner.checkpoint_help import write_checkpoint
+from tests.dqn_learner.checkpoint_help import features_shown, write_checkpoint
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -64,16 +63,7 @@ def test_the_learners_stack_gives_them_when_asked(core: GameCore) -> None:
 def test_an_evaluation_shows_the_network_what_it_was_trained_on(core: GameCore, tmp_path: Path, given: bool) -> None:
     policy = load_policy(write_checkpoint(tmp_path, prefer=(Button.LEFT, Button.RIGHT), story_features=given))
     assert policy.story_features is given
-    seen: list[np.ndarray] = []
-    act = policy.agent.act
-
-    def watched(screens: np.ndarray, features: np.ndarray, *rest: object) -> tuple:
-        seen.append(features[0].copy())
-        return act(screens, features, *rest)
-
-    policy.agent.act = watched  # type: ignore[method-assign]
-    core.reset(seed=0)
-    play_episode(core, policy, 0, np.random.default_rng(0))
+    seen = features_shown(policy, core)
     assert len(seen) == 6 and all(bool(features[STORY].any()) is given for features in seen)
 
 
