@@ -142,10 +142,10 @@ class _Run:
 
 def _seed(run: _Run, game: GameSettings, hyper: LearnerSettings, budget: int, seed: int, episodes: int,
           workdir: Path, agents: tuple[str, ...], archive_share: float | None,
-          demo_fraction: float, anti_stuck: bool = False, judging: GameSettings | None = None) -> None:  # fmt: skip
-    """One seed of every agent named; `judging`: the game of the evaluations (default `game`: the same time limit)."""
+          demo_fraction: float, anti_stuck: bool, judging: GameSettings) -> None:  # fmt: skip
+    """One seed of every agent named; `game` is what they train on, `judging` what their evaluations play (the same
+    but for its time limit, with `--eval-episode-steps`)."""
     hyper = hyper.model_copy(update={"seed": seed})
-    judging = judging or game
     boot = workdir / "boot"
 
     if "untrained" in agents:

@@ -169,15 +169,21 @@ def story_flags(episode: Episode) -> int:
     return max((int(key.removeprefix("story:")) for key in episode.milestones if key.startswith("story:")), default=0)
 
 
+def _most_per_seed(per_seed: dict[str, dict[int, list[Point]]], measure: Callable[[Episode], int]
+                   ) -> tuple[dict[str, dict[int, int]], list[int]]:  # fmt: skip
+    """Per arm and seed, `measure` as most of the last point's episodes reached it (`most_reached`); and the seeds."""
+    reached = {agent: {seed: most_reached([measure(e) for e in _last(group).episodes])
+                       for seed, group in seeds.items()}
+               for agent, seeds in per_seed.items()}  # fmt: skip
+    return reached, sorted({seed for by_seed in reached.values() for seed in by_seed})
+
+
 def _story(per_seed: dict[str, dict[int, list[Point]]]) -> list[str]:
     """Each arm's last point per seed as the story flags most of its episodes set: the story's steps made on maps
     already entered (the EGG taken back to ELM) show here, not in the chapter's maps."""
-    reached = {agent: {seed: most_reached([story_flags(e) for e in _last(group).episodes])
-                       for seed, group in seeds.items()}
-               for agent, seeds in per_seed.items()}  # fmt: skip
+    reached, seeds = _most_per_seed(per_seed, story_flags)
     if not any(count for by_seed in reached.values() for count in by_seed.values()):
         return []  # a run from before the story's milestones were recorded
-    seeds = sorted({seed for by_seed in reached.values() for seed in by_seed})
     rows = [[agent, *(by_seed.get(seed, "—") for seed in seeds)] for agent, by_seed in reached.items()]
     return [
         f"Story flags set by each seed's last point (the most that at least {MAJORITY:.0%} of its greedy episodes "
@@ -191,10 +197,7 @@ def _story(per_seed: dict[str, dict[int, list[Point]]]) -> list[str]:
 def _chapter(per_seed: dict[str, dict[int, list[Point]]], chapter: tuple[str, ...]) -> list[str]:
     """Each arm's last point per seed as the stage of the chapter most of its episodes reached, and the issue's two
     targets judged from it: further than SB3 in the same seed, and at Violet City."""
-    reached = {agent: {seed: most_reached([stage(e, chapter) for e in _last(group).episodes])
-                       for seed, group in seeds.items()}
-               for agent, seeds in per_seed.items()}  # fmt: skip
-    seeds = sorted({seed for by_seed in reached.values() for seed in by_seed})
+    reached, seeds = _most_per_seed(per_seed, lambda episode: stage(episode, chapter))
     goal = chapter.index(GOAL_MAP) if GOAL_MAP in chapter else None
     sb3 = reached.get(SB3, {})
     rows = []
@@ -292,17 +295,18 @@ def _cpu_per_step(training: dict[str, Any]) -> list[str]:
 
     learner, emulator = system["learner"], system["emulator"]
     training_share = sum(share for thread, share in learner["threads"].items() if "dqn-train" in thread)
-    parts = [
-        ("SB3 DQN, its one process", sb3["seconds"], training["sb3"]["steps_per_s"]),
-        ("the system's learner: its training thread", learner["seconds"] * training_share, None),
-        ("the system's learner: its other threads (frames in, answers out)",
-         learner["seconds"] * (1 - training_share), None),
-        ("the system's emulator", emulator["seconds"], None),
-    ]  # fmt: skip
     total = learner["seconds"] + emulator["seconds"]
-    rate = training["system"]["1"]["steps_per_s"]
-    rows = [[name, ms(seconds), round(seconds / (steps / (own or rate)), 2)] for name, seconds, own in parts]
-    rows.append(["the system, learner and emulator", ms(total), round(total / (steps / rate), 2)])
+    sb3_wall = steps / training["sb3"]["steps_per_s"]
+    wall = steps / training["system"]["1"]["steps_per_s"]
+    parts = [
+        ("SB3 DQN, its one process", sb3["seconds"], sb3_wall),
+        ("the system's learner: its training thread", learner["seconds"] * training_share, wall),
+        ("the system's learner: its other threads (frames in, answers out)",
+         learner["seconds"] * (1 - training_share), wall),
+        ("the system's emulator", emulator["seconds"], wall),
+        ("the system, learner and emulator", total, wall),
+    ]  # fmt: skip
+    rows = [[name, ms(seconds), round(seconds / elapsed, 2)] for name, seconds, elapsed in parts]
     most = 2000 / ms(total)
     bound = most / training["sb3"]["steps_per_s"]
     return [

@@ -48,7 +48,7 @@ VARIANTS: dict[str, tuple[dict[str, Any], str]] = {
     "lookahead": ({"lookahead": True}, "the look-ahead thread"),
     "same_targets_lookahead": ({**SAME_TARGETS, "lookahead": True}, "SB3's targets and the look-ahead thread"),
 }
-"""The system with one env and one change, each beside the default in the same run: name → (the learner's
+"""The system with one env and changed settings, each beside the default in the same run: name → (the learner's
 settings it changes, what the progress line and the report call it). Results `system_NAME` and `ratio_NAME`."""
 BEAT_S = 0.5
 """The learner's heartbeat interval here (5 s by default): its counters, read through the run, give the replay
