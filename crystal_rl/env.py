@@ -94,7 +94,7 @@ class CrystalEnv(gym.Env[Observation, np.int64]):
         stuck_patience: int = 80,
         anti_stuck: bool = True,
         idle_mask: bool = False,
-        story_features: bool = False,
+        story_features: bool = True,
         hold_frames: int = HOLD_FRAMES,
         step_frames: int = STEP_FRAMES,
         boot_frames: int = BOOT_FRAMES,
@@ -125,7 +125,7 @@ class CrystalEnv(gym.Env[Observation, np.int64]):
             idle_mask: a button just pressed to no effect (a wall walked into, A facing nothing) leaves the action
                 mask until the game changes; chosen anyway, it is forbidden and replaced by the rules.
             story_features: the features' `story_k` inputs (at least k story flags set) are given, as the
-                learner's `story_features` gives them; False: they are 0, as the learner's default.
+                learner's `story_features` does by default; False: they are 0 (its ablation).
             hold_frames, step_frames: a button is held `hold_frames` of the step's `step_frames` frames.
             boot_frames: the most frames power-on may take before play starts.
             boot_cache_dir: where the state after boot is cached (default: a per-user cache

@@ -135,7 +135,7 @@ class Policy:
     env_steps: int
     explored_features: bool = True
     """Its observations' explored-tile features were on (`LearnerSettings.explored_features`)."""
-    story_features: bool = False
+    story_features: bool = True
     """Its observations' story-step features were on (`LearnerSettings.story_features`)."""
 
 

@@ -76,7 +76,7 @@ class FrameStacker:
     continuing the previous one: no transition may bridge a discontinuity.
     """
 
-    def __init__(self, k: int, explored: bool = True, story: bool = False) -> None:
+    def __init__(self, k: int, explored: bool = True, story: bool = True) -> None:
         self.k = k
         self.explored = explored
         """The features say which neighbouring tiles the episode walked (`Frame.explored`); False: they are 0 (the

@@ -50,10 +50,10 @@ N_FEATURES = len(FEATURE_NAMES)
 _NONE_EXPLORED = (False,) * len(_AROUND)
 
 
-def state_features(state: GameState, explored: Sequence[bool] = (), story: bool = False) -> np.ndarray:
+def state_features(state: GameState, explored: Sequence[bool] = (), story: bool = True) -> np.ndarray:
     """The normalized feature vector of one state (float32, `N_FEATURES` long); `explored`: whether the tiles up,
     down, left and right of the player were walked this episode (`Explored.around`; empty: none known, all 0);
-    `story`: the story steps' features are given (else 0).
+    `story`: the story steps' features are given (False: 0, the learner's ablation).
 
     Coordinates are divided by 64 rather than 255 so one tile is a visible step (1/64) and
     the usual map sizes stay within [0, 2]; everything else is a fraction or a one-hot, but for the

@@ -20,7 +20,7 @@ def write_checkpoint(
     prefer: tuple[Button, ...] = (),
     buttons: str = "no_select",
     explored_features: bool = True,
-    story_features: bool = False,
+    story_features: bool = True,
 ) -> Path:
     """A checkpoint written by the learner's own code, of an untrained agent with the given counters.
 

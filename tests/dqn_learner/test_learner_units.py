@@ -338,8 +338,10 @@ def test_the_story_is_a_feature_that_tells_the_same_tile_before_and_after_a_stor
     """The chapter walks Route 30 both ways on the same tiles: only the story flags tell the walks apart."""
     before, after, done = (state_features(make_state(x=9, y=9, event_flags=n)) for n in (1, 2, 2048))
     story = FEATURE_NAMES.index("event_flags")
+    second = FEATURE_NAMES.index("story_2")
     assert not np.array_equal(before, after)
-    assert np.array_equal(np.delete(before, story), np.delete(after, story))  # nothing else differs
+    assert np.array_equal(np.delete(before, [story, second]), np.delete(after, [story, second]))  # nothing else differs
+    assert (before[second], after[second]) == (0.0, 1.0)  # the step's own input
     assert 0.05 < after[story] - before[story] < 0.1  # one story event is a clear step early in the game
     assert done[story] == 1.0  # every flag of the game: the top of the feature's range
 

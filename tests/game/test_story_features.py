@@ -1,5 +1,6 @@
-"""The story steps' features: an input of its own for each of the story's first steps, given only when asked for
-(the learner's `story_features`, the Gymnasium env's), and remembered by a checkpoint for its evaluations."""
+"""The story steps' features: an input of its own for each of the story's first steps, given by default and taken
+away only when asked (the learner's `story_features`, the Gymnasium env's, an ablation), and remembered by a checkpoint
+for its evaluations."""
 
 from collections.abc import Iterator
 from pathlib import Path
@@ -45,18 +46,18 @@ def test_each_story_step_flips_an_input_of_its_own() -> None:
     assert story(8) == [1.0] * 8 + [0.0] * 8 and story(9) == [1.0] * 9 + [0.0] * 7
     assert sum(a != b for a, b in zip(story(8), story(9), strict=True)) == 1, "one flag more: one input"
     assert story(300) == [1.0] * STORY_STEPS, "past the first steps, the log-scaled count goes on alone"
-    assert story(9, given=False) == [0.0] * STORY_STEPS, "not asked for: zeros"
+    assert story(9, given=False) == [0.0] * STORY_STEPS, "taken away: zeros"
     eight, nine = (state_features(BASE.model_copy(update={"event_flags": n}))[FLAGS] for n in (8, 9))
     assert 0 < nine - eight < 0.02, "what the count alone says of the same step"
 
 
-def test_the_learners_stack_gives_them_when_asked(core: GameCore) -> None:
+def test_the_learners_stack_gives_them_unless_taken_away(core: GameCore) -> None:
     frame = Frame.after(core, core.step(Button.LEFT), env="0", step=1)
     flags = frame.state.event_flags
     assert flags > 0
-    given = FrameStacker(1, story=True).push(frame).features[STORY]
-    assert given.tolist() == [float(flags >= k) for k in range(1, STORY_STEPS + 1)]
-    assert not FrameStacker(1).push(frame).features[STORY].any(), "off by default"
+    given = FrameStacker(1).push(frame).features[STORY]
+    assert given.tolist() == [float(flags >= k) for k in range(1, STORY_STEPS + 1)], "on by default"
+    assert not FrameStacker(1, story=False).push(frame).features[STORY].any(), "the ablation sees none"
 
 
 @pytest.mark.parametrize("given", [True, False])
@@ -68,7 +69,7 @@ def test_an_evaluation_shows_the_network_what_it_was_trained_on(core: GameCore, 
 
 
 def test_the_gymnasium_env_gives_them_as_the_learner_does() -> None:
-    plain, told = CrystalEnv(world="johto", story_features=False), CrystalEnv(world="johto", story_features=True)
+    plain, told = CrystalEnv(world="johto", story_features=False), CrystalEnv(world="johto")
     try:
         (plain_obs, _), (told_obs, _) = plain.reset(seed=0), told.reset(seed=0)
         assert not plain_obs["features"][STORY].any() and told_obs["features"][STORY].any()
