@@ -85,12 +85,14 @@ ARMS: dict[str, Arm] = {
     "no_double": Arm({"double_dqn": False}),
     "no_mask": Arm({"legal_mask": False}),
     "no_explored": Arm({"explored_features": False}),
+    "no_story": Arm({"story_features": False}),
     "sb3_targets": Arm(SAME_TARGETS),
     "lookahead": Arm({"lookahead": True}),
     "idle_cost": Arm(rewards=IDLE_COST),
     "idle_mask": Arm(game=IDLE_MASK),
     "demo_dqfd": Arm(demonstrator="walkthrough"),
-    "demo_story": Arm({"story_features": True}, demonstrator="walkthrough"),
+    "demo_no_story": Arm({"story_features": False}, demonstrator="walkthrough"),
+    "demo_low_lr": Arm({"learning_rate": 1e-4}, demonstrator="walkthrough"),
     "demo_idle": Arm(demonstrator="walkthrough", rewards=IDLE_COST),
     "demo_mask": Arm(demonstrator="walkthrough", game=IDLE_MASK),
     "demo_unfiltered": Arm({"demo_filter": False}, demonstrator="walkthrough"),
@@ -103,7 +105,8 @@ ARMS: dict[str, Arm] = {
 }
 """The system's arms. The ablations take one part away each (`no_archive`: every episode from the start; `one_step`:
 no n-step loss; `no_double`: plain DQN's max; `no_mask`: acting over every button, the rules replacing forbidden
-ones, as SB3 must; `no_explored`: no features saying which tiles next to the player the episode walked) and
+ones, as SB3 must; `no_explored`: no features saying which tiles next to the player the episode walked; `no_story`:
+no input of its own for each of the story's first steps, only their log-scaled count) and
 `sb3_targets` all of what SB3's DQN cannot take; `lookahead` makes its targets on a thread of their own (faster on a
 quiet machine; its Double DQN pick one update behind); `idle_cost` and `demo_idle` pay `IDLE_COST` for a press that
 changes nothing (greedy policies ended their episodes pressing into a wall), and `idle_mask` and `demo_mask` take
@@ -111,12 +114,14 @@ such a press out of the action mask until the game changes, in training and in t
 (`GameConfig.idle_mask`). The demonstrators' arms learn from the plans of the walkthrough stand-in or of the
 embedded SmolLM2: with the margin loss and the reserved ring for the plans that made progress (the learner's
 defaults, `*_dqfd`), for every plan's steps (`*_unfiltered`: the outcome filter off), or by TD alone (`demo_td`: its
-steps ordinary transitions). `demo_story` is `demo_dqfd` with the story steps' features (`story_features`: its
+steps ordinary transitions). `demo_no_story` is `demo_dqfd` without the story steps' features (without them its
 greedy episodes took the EGG and then walked Route 30 and CHERRYGROVE back and forth, the way back to ELM's one
-input 0.01 from the way out). `demo_mixed` has the walkthrough play one press in 4 through the whole budget, the DQN
-the three between: as many demonstrated steps as the first quarter's, but taken in the states the DQN's own play
-leads to (as DAgger does), where the first quarter's are the walkthrough's states only; every one of its presses is
-a demonstration (alone, each would be judged by the outcome filter as a run without progress)."""
+input 0.01 from the way out). `demo_low_lr` is `demo_dqfd` at SB3's DQN's default step size, 1e-4 against 2.5e-4
+(one seed's checkpoint earned the ZEPHYRBADGE at 75 % of the budget and lost the way by 100 %). `demo_mixed` has the
+walkthrough play one press in 4 through the whole budget, the DQN the three between: as many demonstrated steps as the
+first quarter's, but taken in the states the DQN's own play leads to (as DAgger does), where the first quarter's are
+the walkthrough's states only; every one of its presses is a demonstration (alone, each would be judged by the outcome
+filter as a run without progress)."""
 AGENTS: tuple[str, ...] = ("untrained", "random", "fallback", *ARMS, learning_sb3.AGENT)
 
 

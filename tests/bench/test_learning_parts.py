@@ -236,14 +236,14 @@ def test_each_demonstrator_arm_gives_the_learner_its_filter_and_names_its_demons
         assert ("--no-demo-filter" in flags) == unfiltered, arm
         assert ("--demo-filter" in flags) == (not unfiltered), arm
         assert (given.demonstrator is not None) == arm.startswith(("demo_", "smollm2_")), arm
-        assert ("--story-features" in flags) == (arm == "demo_story"), arm
-    arms = ["smollm2_unfiltered", "demo_dqfd", "demo_mixed", "demo_story", "system", "sb3_dqn"]
+        assert ("--no-story-features" in flags) == (arm in ("no_story", "demo_no_story")), arm
+    arms = ["smollm2_unfiltered", "demo_dqfd", "demo_mixed", "demo_no_story", "system", "sb3_dqn"]
     fairness = learning.fairness(hyper, None, arms)
     assert [fairness[arm]["demonstrator"] for arm in fairness] == [
         "smollm2", "walkthrough", "walkthrough, 1 press, every 4 steps, for 100% of the budget", "walkthrough", None,
         None,
     ]  # fmt: skip
-    assert [fairness[arm]["story_features"] for arm in arms] == [False, False, False, True, False, False]
+    assert [fairness[arm]["story_features"] for arm in arms] == [True, True, True, False, True, True]
 
 
 def test_the_mixed_arm_interleaves_the_walkthrough_with_the_dqn_through_the_whole_budget(tmp_path: Path) -> None:
@@ -398,10 +398,10 @@ def test_the_report_gives_the_story_flags_most_episodes_set() -> None:
     settings = {"budget": 10, "first_seed": 0, "seeds": 1, "eval_episodes": 3, "game": {"world": "johto"}}
 
     def tables(*played: Episode) -> list[str]:
-        point = Point(agent="demo_story", seed=0, fraction=1.0, env_steps=1, wall_s=1.0, episodes=list(played))
+        point = Point(agent="demo_dqfd", seed=0, fraction=1.0, env_steps=1, wall_s=1.0, episodes=list(played))
         return report.learning_tables({"settings": settings, "points": [point.model_dump()]}, "run.json")
 
     assert report.story_flags(back) == 10 and report.story_flags(_episode()) == 0
-    assert "| demo_story | 10 |" in tables(back, back, out)
-    assert "| demo_story | 9 |" in tables(back, out, out), "the most that 2 of 3 set"
+    assert "| demo_dqfd | 10 |" in tables(back, back, out)
+    assert "| demo_dqfd | 9 |" in tables(back, out, out), "the most that 2 of 3 set"
     assert not any(line.startswith("Story flags") for line in tables(_episode(), _episode(), _episode()))
