@@ -165,7 +165,8 @@ def make_env(
     buttons: tuple[Button, ...],
     archive_share: float | None = None,
     anti_stuck: bool = True,
-    story_features: bool = True,
+    *,
+    story_features: bool,
 ) -> gym.Env:
     """The Gymnasium env playing the system's game (its goal, episode length, weights, patience and step)
     with the learner's buttons as its action space; `archive_share` of its resets from its archive of

@@ -133,9 +133,9 @@ class Policy:
     frame_stack: int
     updates: int
     env_steps: int
-    explored_features: bool = True
+    explored_features: bool
     """Its observations' explored-tile features were on (`LearnerSettings.explored_features`)."""
-    story_features: bool = True
+    story_features: bool
     """Its observations' story-step features were on (`LearnerSettings.story_features`)."""
 
 

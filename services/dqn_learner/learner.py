@@ -166,9 +166,7 @@ class Learner:
         """
         stacker = self._stackers.get(frame.env)
         if stacker is None:
-            stacker = self._stackers[frame.env] = FrameStacker(self.settings.frame_stack,
-                                                               self.settings.explored_features,
-                                                               self.settings.story_features)  # fmt: skip
+            stacker = self._stackers[frame.env] = FrameStacker.of(self.settings)
         obs = stacker.push(frame)
         self.frames_seen += 1
         entry: Entry = (frame.env, obs.screens[-1], obs.features, obs.legal)

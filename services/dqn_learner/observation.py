@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from services.dqn_learner.settings import LearnerSettings
 from shared.buttons import BUTTONS
 from shared.errors import MessageError
 from shared.game.features import state_features
@@ -85,6 +86,12 @@ class FrameStacker:
         """The story steps' features are given (the learner's `story_features`); False: they are 0."""
         self._window: deque[np.ndarray] = deque(maxlen=k)
         self._last: tuple[int, int] | None = None
+
+    @classmethod
+    def of(cls, settings: LearnerSettings) -> "FrameStacker":
+        """The stack the learner's settings make (its depth, which features are given): one place, so a greedy
+        episode played beside the learner sees what it trains on."""
+        return cls(settings.frame_stack, settings.explored_features, settings.story_features)
 
     def push(self, frame: Frame) -> Observation:
         """Add one frame (validated here) and return the observation it completes."""

@@ -86,7 +86,8 @@ def test_sb3s_q_network_is_the_learners(tmp_path: Path) -> None:
 def test_sb3s_stack_begins_with_the_first_screen_repeated_as_the_learners(tmp_path: Path) -> None:
     """Not VecFrameStack's zeros: the learner's `FrameStacker` fills a new episode's stack with its first screen."""
     hyper = LearnerSettings()
-    env = ScreenStack(make_env(GameSettings(data_dir=tmp_path, world="tiny"), tmp_path / "boot", hyper.playable), 4)
+    game = GameSettings(data_dir=tmp_path, world="tiny")
+    env = ScreenStack(make_env(game, tmp_path / "boot", hyper.playable, story_features=hyper.story_features), 4)
     try:
         obs, _ = env.reset(seed=0)
         first = obs["screen"][..., 0]
@@ -114,7 +115,8 @@ def test_sb3s_replay_holds_the_button_the_rules_played(tmp_path: Path) -> None:
             played.append(out[-1]["button"])
             return out
 
-    env = DummyVecEnv([lambda: Played(ScreenStack(make_env(game, tmp_path / "boot", hyper.playable), 4))])
+    gym_env = make_env(game, tmp_path / "boot", hyper.playable, story_features=hyper.story_features)
+    env = DummyVecEnv([lambda: Played(ScreenStack(gym_env, 4))])
     try:
         model = PlayedDQN("MultiInputPolicy", env, device="cpu", seed=1, **dqn_arguments(hyper, 1000))
         model.learn(total_timesteps=120)
@@ -221,7 +223,8 @@ def test_the_report_gives_the_training_ratio_and_refuses_what_is_not_a_result(tm
 def test_sb3s_greedy_episodes_start_from_the_seeds_the_systems_do(tmp_path: Path) -> None:
     """Episode i from seed i, as `evaluate` plays the system's: SB3's vector env resets unseeded after the first."""
     hyper = LearnerSettings()
-    env = SeededResets(make_env(GameSettings(data_dir=tmp_path, world="tiny"), tmp_path / "boot", hyper.playable))
+    game = GameSettings(data_dir=tmp_path, world="tiny")
+    env = SeededResets(make_env(game, tmp_path / "boot", hyper.playable, story_features=hyper.story_features))
     try:
         assert [env.reset()[1]["seed"] for _ in range(3)] == [0, 1, 2]
     finally:

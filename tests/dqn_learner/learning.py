@@ -62,7 +62,7 @@ def train(task: Task, learner: Learner, steps: int) -> int:
 def greedy_return(task: Task, learner: Learner) -> float:
     """Return of one episode played by the trained network with epsilon 0 (the task is deterministic)."""
     learner.agent.sync_actor()
-    stacker = FrameStacker(learner.settings.frame_stack)
+    stacker = FrameStacker.of(learner.settings)
     frame, total, over = task.reset(), 0.0, False
     while not over:
         obs = stacker.push(frame)
