@@ -231,11 +231,11 @@ class GameCore:
 
     def step(self, chosen: Button | None = None, full_screen: bool = False) -> Step:
         """Play one button (None: the rule-based policy chooses), after the rules that always win."""
-        before = self.view.state
+        before, before_screen = self.view.state, self.view.screen
         button, by_rules, forbidden, intervention = self._apply_rules(before, chosen)
         self.machine.step(button)
         view = self.view = self.machine.view(full_screen)
-        facts = self.progress.step(before, view.state, intervention, forbidden, button)
+        facts = self.progress.step(before, view.state, intervention, forbidden, button, view.screen == before_screen)
         if facts.idle_press and self.idle_mask:
             self._idle.add(button)
         elif self._idle:

@@ -65,9 +65,11 @@ class StepFacts:
     forbidden: bool = False
     """The chosen button was forbidden and replaced."""
     idle_press: bool = False
-    """A press in the overworld, free to walk before and after, that changed nothing the state shows: the
-    player on the same tile, facing the same way, nothing opened. A direction into a wall or a person, A facing
-    nothing, B, SELECT. Greedy policies ended their episodes so: UP into a house's wall for 1,800 steps."""
+    """A press that changed nothing (`idle_press`). In the overworld, free to walk before and after: the player on
+    the same tile, facing the same way, nothing opened; a direction into a wall or a person, A facing nothing, B,
+    SELECT. Greedy policies ended their episodes so: UP into a house's wall for 1,800 steps. In a menu: the same
+    boxes open and the same screen; RIGHT in a one-column menu (one policy pressed it in ELM's lab for 4,961
+    steps)."""
 
     @property
     def progressed(self) -> bool:
@@ -164,8 +166,10 @@ class Progress:
         intervention: bool = False,
         forbidden: bool = False,
         button: Button | None = None,
+        still_screen: bool = False,
     ) -> StepFacts:
-        """`button`: what was pressed (None: unknown, never an idle press)."""
+        """`button`: what was pressed (None: unknown, never an idle press); `still_screen`: the screen after the press
+        is the one before it (what tells an idle press in a menu, `idle_press`)."""
         explored = self.explored
         tile = (after.map_group, after.map_number, after.x, after.y)
         new_tile = tile not in explored.tiles
@@ -195,16 +199,28 @@ class Progress:
             new_battle_won=new_battle_won,
             intervention=intervention,
             forbidden=forbidden,
-            idle_press=button is not None and idle_press(before, after, button),
+            idle_press=button is not None and idle_press(before, after, button, still_screen),
         )
 
 
-def idle_press(before: GameState, after: GameState, button: Button) -> bool:
-    """`button` changed nothing: free to walk before and after, same map, tile and facing (for a direction, the one
-    already faced: one not yet faced turns the player, which is a change). A direction so is a blocked way."""
-    if before.busy or after.busy or before.battle.active or after.battle.active:
-        return False
+def idle_press(before: GameState, after: GameState, button: Button, still_screen: bool = False) -> bool:
+    """`button` changed nothing. In the overworld (free to walk before and after): same map, tile and facing (for a
+    direction, the one already faced: one not yet faced turns the player, which is a change); a direction so is a
+    blocked way. In a menu: the same boxes open and nothing on the screen changed (`still_screen`: the screen after
+    the press is the one before it), as RIGHT in a one-column menu; the screen is asked because the cursor lives in
+    RAM the state does not read. A text box, a script or a battle outside a menu keeps its own pace: a press there
+    is never idle (the walkthrough's A in a battle left the screen as it was 59 times in 1,636 presses, each time
+    before the game read it: pressed again, it went on)."""
     if (after.map_id, after.x, after.y, after.facing) != (before.map_id, before.x, before.y, before.facing):
+        return False
+    if before.menu_open:
+        same_boxes = (after.menu_open, after.text_open, after.battle.mode) == (
+            before.menu_open,
+            before.text_open,
+            before.battle.mode,
+        )
+        return still_screen and same_boxes
+    if before.busy or after.busy or after.battle.active:
         return False
     return button not in DPAD or after.facing == button.value
 

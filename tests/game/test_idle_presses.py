@@ -1,5 +1,6 @@
-"""Idle presses on the real cartridge: a press into a wall, A facing nothing, B in the open count; a step, a turn,
-text come up do not; and the walkthrough, which plays the chapter well, almost never makes one."""
+"""Idle presses on the real cartridge: a press into a wall, A facing nothing, B in the open, a side in a yes/no box
+count; a step, a turn, text come up, the cursor moved do not; and the walkthrough, which plays the chapter well,
+almost never makes one."""
 
 from pathlib import Path
 
@@ -27,9 +28,35 @@ def test_presses_that_change_nothing_are_idle_and_cost_their_weight(demo_rom: Pa
     assert [s.breakdown.get("idle_press") for s in steps] == [None, -0.02, None, -0.02, -0.02, -0.02, None]
 
 
+def test_a_side_in_a_yes_no_box_is_idle_and_the_mask_takes_it_away(johto_rom: Path) -> None:
+    """ELM's "Will you take it?" box: LEFT and RIGHT move nothing (one column), UP and DOWN move the cursor."""
+    core = GameCore(*start_machine(resolve_rom(johto_rom)), anti_stuck=False, idle_mask=True)
+    walkthrough = Walkthrough()
+    try:
+        for _ in range(200):
+            if core.state.menu_open:
+                break
+            core.step(Button(walkthrough.next_button(core.machine.pyboy.memory)))
+        assert core.state.menu_open and "Will you take it?" in core.screen_text()
+        asked = core.save_state()
+        idle = {}
+        for button in (Button.RIGHT, Button.LEFT, Button.DOWN):
+            core.load(asked)
+            idle[button] = core.step(button).facts.idle_press
+        assert idle == {Button.RIGHT: True, Button.LEFT: True, Button.DOWN: False}
+        core.load(asked)
+        core.step(Button.RIGHT)
+        assert Button.RIGHT in masked(core) and core.state.menu_open
+        core.step(Button.DOWN)  # the cursor moved: the game changed
+        assert Button.RIGHT not in masked(core)
+    finally:
+        core.close()
+
+
 def test_the_walkthrough_to_the_badge_makes_almost_no_idle_press(johto_rom: Path) -> None:
-    """1,636 presses to the ZEPHYRBADGE, A through every text box and menu: 2 idle ones (DOWN, once on Route 29
-    and once on Route 30). A cost for idle presses asks next to nothing of good play."""
+    """1,636 presses to the ZEPHYRBADGE, A through every text box, menu and battle: 2 idle ones (DOWN, once on Route
+    29 and once on Route 30). A cost for idle presses asks next to nothing of good play, and a mask of them takes
+    none of its presses away in a menu or a battle."""
     core = GameCore(*start_machine(resolve_rom(johto_rom)), anti_stuck=False)
     walkthrough, idle, played = Walkthrough(), 0, 0
     try:

@@ -163,10 +163,10 @@ def test_what_was_explored_survives_a_save_states_stats_so_a_restart_pays_for_no
 
 
 def test_an_idle_press_is_one_that_changes_nothing_the_state_shows() -> None:
-    def idle(before: GameState, after: GameState, button: Button | None) -> bool:
+    def idle(before: GameState, after: GameState, button: Button | None, still_screen: bool = False) -> bool:
         progress = Progress()
         progress.start(before)
-        return progress.step(before, after, button=button).idle_press
+        return progress.step(before, after, button=button, still_screen=still_screen).idle_press
 
     assert idle(BASE, BASE, Button.DOWN)  # the way faced: a wall, a person
     assert idle(BASE, BASE, Button.A) and idle(BASE, BASE, Button.B) and idle(BASE, BASE, Button.SELECT)
@@ -180,6 +180,22 @@ def test_an_idle_press_is_one_that_changes_nothing_the_state_shows() -> None:
     assert not idle(talking, talking, Button.A)  # in a text box: the text's own pace, not a wasted press
     fighting = BASE.model_copy(update={"battle": BattleState(mode=1, enemy_species=16, enemy_hp=3)})
     assert not idle(fighting, fighting, Button.B)
+    assert not idle(fighting, fighting, Button.A, still_screen=True)  # before the game read it: its own pace
+
+
+def test_a_press_in_a_menu_is_idle_when_the_screen_and_the_boxes_stay_as_they_were() -> None:
+    def idle(before: GameState, after: GameState, still_screen: bool) -> bool:
+        progress = Progress()
+        progress.start(before)
+        return progress.step(before, after, button=Button.RIGHT, still_screen=still_screen).idle_press
+
+    asking = BASE.model_copy(update={"text_open": True, "menu_open": True})
+    assert idle(asking, asking, still_screen=True)  # RIGHT in a one-column menu
+    assert not idle(asking, asking, still_screen=False)  # the cursor moved: the screen says so, the state cannot
+    assert not idle(asking, BASE, still_screen=True)  # the menu closed
+    assert not idle(asking, asking.model_copy(update={"facing": "left"}), still_screen=True)
+    talking = BASE.model_copy(update={"text_open": True})
+    assert not idle(talking, talking, still_screen=True)  # a text box without a menu keeps its own pace
 
 
 def progress_of(state: GameState) -> StepFacts:
