@@ -74,9 +74,10 @@ class GameConfig(BaseModel):
     """Steps with no progress before the anti-stuck rule intervenes."""
 
     idle_mask: bool = False
-    """Forbid a button just pressed to no effect (an idle press: a wall walked into, A facing nothing) until the
-    game changes: the game is deterministic, so it would change nothing again, and a greedy policy pressed into
-    a wall for an episode's 2,000 steps. Off by default until a learning run shows it helps."""
+    """Forbid a button just pressed to no effect (an idle press: a wall walked into, A facing nothing, a side in a
+    one-column menu) until the game changes: the game is deterministic, so it would change nothing again, and a
+    greedy policy pressed into a wall for an episode's 2,000 steps. Off by default until a learning run shows it
+    helps."""
 
     rewards: RewardWeights = Field(default_factory=RewardWeights)
     """Weights of the reward components (`--rewards.badge 20`, `CRL_REWARDS__BADGE=20`)."""
