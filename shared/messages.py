@@ -326,7 +326,9 @@ class PlanRequest(Message):
     state: GameState
     history: tuple[HistoryItem, ...] = ()
     legal: tuple[Button, ...] = ()
-    """Buttons the emulator will accept now (START/SELECT are forbidden before the first Pokémon)."""
+    """Buttons the rules accept now and through a plan (START/SELECT are forbidden before the first Pokémon): not the
+    idle mask's, which holds for this state only (a plan's later presses are played elsewhere), and whose button
+    chosen anyway is replaced like any forbidden one."""
     previous_plan: PlanOutcome | None = None
     screen_text: tuple[str, ...] = ()
     """The words in the text boxes and menus on screen, a line each."""

@@ -32,6 +32,7 @@ from shared.buttons import BUTTONS, Button
 from shared.counters import Counters
 from shared.game.core import GameCore
 from shared.game.progress import StepFacts
+from shared.game.rules import allowed_buttons
 from shared.messages import (
     RAM_START,
     ActionSource,
@@ -160,7 +161,7 @@ class Planning:
             reason=reason,
             state=frame.state,
             history=tuple(self.history),
-            legal=tuple(b for b, ok in zip(BUTTONS, frame.legal, strict=True) if ok),
+            legal=tuple(b for b, ok in zip(BUTTONS, allowed_buttons(frame.state), strict=True) if ok),
             previous_plan=self.arbiter.last_plan,
             screen_text=core.screen_text(),  # read on a request only, not every step
             text_map=core.text_map(),
