@@ -235,7 +235,9 @@ class GameCore:
         button, by_rules, forbidden, intervention = self._apply_rules(before, chosen)
         self.machine.step(button)
         view = self.view = self.machine.view(full_screen)
-        facts = self.progress.step(before, view.state, intervention, forbidden, button, view.screen == before_screen)
+        facts = self.progress.step(
+            before, view.state, intervention, forbidden, button, screens=(before_screen, view.screen)
+        )
         if facts.idle_press and self.idle_mask:
             self._idle.add(button)
         elif self._idle:

@@ -166,10 +166,10 @@ class Progress:
         intervention: bool = False,
         forbidden: bool = False,
         button: Button | None = None,
-        still_screen: bool = False,
+        screens: tuple[bytes, bytes] | None = None,
     ) -> StepFacts:
-        """`button`: what was pressed (None: unknown, never an idle press); `still_screen`: the screen after the press
-        is the one before it (what tells an idle press in a menu, `idle_press`)."""
+        """`button`: what was pressed (None: unknown, never an idle press); `screens`: the screen before the press and
+        after it (what tells an idle press in a menu, `idle_press`; None: unknown, never one there)."""
         explored = self.explored
         tile = (after.map_group, after.map_number, after.x, after.y)
         new_tile = tile not in explored.tiles
@@ -199,27 +199,24 @@ class Progress:
             new_battle_won=new_battle_won,
             intervention=intervention,
             forbidden=forbidden,
-            idle_press=button is not None and idle_press(before, after, button, still_screen),
+            idle_press=button is not None and idle_press(before, after, button, screens),
         )
 
 
-def idle_press(before: GameState, after: GameState, button: Button, still_screen: bool = False) -> bool:
+def idle_press(before: GameState, after: GameState, button: Button, screens: tuple[bytes, bytes] | None = None) -> bool:
     """`button` changed nothing. In the overworld (free to walk before and after): same map, tile and facing (for a
     direction, the one already faced: one not yet faced turns the player, which is a change); a direction so is a
-    blocked way. In a menu: the same boxes open and nothing on the screen changed (`still_screen`: the screen after
-    the press is the one before it), as RIGHT in a one-column menu; the screen is asked because the cursor lives in
-    RAM the state does not read. A text box, a script or a battle outside a menu keeps its own pace: a press there
-    is never idle (the walkthrough's A in a battle left the screen as it was 59 times in 1,636 presses, each time
-    before the game read it: pressed again, it went on)."""
+    blocked way. In a menu: the same boxes open and nothing on the screen changed (`screens`: before and after the
+    press; compared only here, so no other step pays for it), as RIGHT in a one-column menu; the screen is asked
+    because the cursor lives in RAM the state does not read. A text box, a script or a battle outside a menu keeps
+    its own pace: a press there is never idle (the walkthrough's A in a battle left the screen as it was 59 times in
+    1,636 presses, each time before the game read it: pressed again, it went on)."""
     if (after.map_id, after.x, after.y, after.facing) != (before.map_id, before.x, before.y, before.facing):
         return False
     if before.menu_open:
-        same_boxes = (after.menu_open, after.text_open, after.battle.mode) == (
-            before.menu_open,
-            before.text_open,
-            before.battle.mode,
-        )
-        return still_screen and same_boxes
+        boxes = (after.menu_open, after.text_open, after.battle.mode)
+        same_boxes = boxes == (before.menu_open, before.text_open, before.battle.mode)
+        return same_boxes and screens is not None and screens[0] == screens[1]
     if before.busy or after.busy or after.battle.active:
         return False
     return button not in DPAD or after.facing == button.value
