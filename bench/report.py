@@ -119,6 +119,7 @@ def learning_tables(results: dict[str, Any], name: str) -> list[str]:
     lines.append("")
 
     lines += _chapter(per_seed, get_world(world).chapter)
+    lines += _further_at_each_point(per_seed, get_world(world).chapter)
     lines += _story(per_seed)
 
     stalls = [[agent, seed, "; ".join(_stall(e.stall) for e in _last(group).episodes)]
@@ -212,6 +213,34 @@ def _chapter(per_seed: dict[str, dict[int, list[Point]]], chapter: tuple[str, ..
         f"many seeds that is further than `{SB3}`'s and at {GOAL_MAP} or beyond:",
         "",
         *_table(["arm", *(f"seed {seed}" for seed in seeds), f"further than {SB3}", f"at {GOAL_MAP}"], rows),
+        "",
+    ]
+
+
+def _further_at_each_point(per_seed: dict[str, dict[int, list[Point]]], chapter: tuple[str, ...]) -> list[str]:
+    """The first target judged at every point, not only the last: a lead held at one checkpoint and lost by the next
+    (or the other way) shows here, where the last point alone would hide it. Points are matched by their share of
+    the budget (`fraction`); arms with no point SB3 has (the untrained network, random, the fallback) are left out."""
+    stages = {agent: {(point.fraction, seed): most_reached([stage(e, chapter) for e in point.episodes])
+                      for seed, group in seeds.items() for point in group if point.episodes}
+              for agent, seeds in per_seed.items()}  # fmt: skip
+    sb3 = stages.get(SB3, {})
+    fractions = sorted({fraction for fraction, _ in sb3})
+    rows = []
+    for agent, at in stages.items():
+        judged = [[key for key in at if key[0] == fraction and key in sb3] for fraction in fractions]
+        if agent == SB3 or not any(judged):
+            continue
+        further = [sum(at[key] > sb3[key] for key in keys) for keys in judged]
+        cells = [f"{won} of {len(keys)}" if keys else "—" for won, keys in zip(further, judged, strict=True)]
+        rows.append([agent, *cells, f"{sum(further)} of {sum(map(len, judged))}"])
+    if not rows:
+        return []
+    return [
+        f"Further along the chapter than `{SB3}` at each point (seeds where most of the point's episodes got further "
+        "than most of SB3's at the same share of the budget):",
+        "",
+        *_table(["arm", *(f"{fraction:.0%}" for fraction in fractions), "all points"], rows),
         "",
     ]
 

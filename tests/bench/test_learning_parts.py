@@ -364,6 +364,29 @@ def test_the_report_judges_the_chapter_targets_per_seed_from_the_episodes() -> N
     assert "| sb3_dqn | Players House 1F | New Bark Town | — | 0 of 2 |" in lines
 
 
+def test_the_report_judges_further_than_sb3_at_every_point_not_only_the_last() -> None:
+    """A lead at 50 % lost by 100 % shows as 1 of 2 points; points are matched by their share of the budget, and an
+    arm with no point SB3 has (random, at 0 %) is left out."""
+    episodes = {
+        ("system", 0, 0.5): [_episode("New Bark Town", "Route 29")] * 3,
+        ("system", 0, 1.0): [_episode("New Bark Town")] * 3,
+        ("system", 1, 0.5): [_episode()] * 3,
+        ("system", 1, 1.0): [_episode("New Bark Town", "Route 29", "Cherrygrove City")] * 2 + [_episode()],
+        ("sb3_dqn", 0, 0.5): [_episode("New Bark Town")] * 3,
+        ("sb3_dqn", 0, 1.0): [_episode("New Bark Town")] * 3,
+        ("sb3_dqn", 1, 0.5): [_episode()] * 3,
+        ("sb3_dqn", 1, 1.0): [_episode("New Bark Town")] * 3,
+        ("random", 0, 0.0): [_episode("New Bark Town", "Route 29")] * 3,
+    }
+    points = [Point(agent=agent, seed=seed, fraction=fraction, env_steps=1, wall_s=1.0, episodes=played).model_dump()
+              for (agent, seed, fraction), played in episodes.items()]  # fmt: skip
+    settings = {"budget": 10, "first_seed": 0, "seeds": 2, "eval_episodes": 3, "game": {"world": "johto"}}
+    lines = report.learning_tables({"settings": settings, "points": points}, "run.json")
+    assert "| arm | 50% | 100% | all points |" in lines
+    assert "| system | 1 of 2 | 1 of 2 | 2 of 4 |" in lines, "seed 0 ahead at 50 %, seed 1 at 100 %; ties count not"
+    assert not any(line.startswith("| random | ") and "of 4" in line for line in lines)
+
+
 @pytest.mark.parametrize("world", ["tiny", "johto"])
 def test_a_worlds_chapter_is_the_order_its_walkthrough_first_enters_those_maps(world: str) -> None:
     """The report's measure of progress must follow the story: the walkthrough to the badge enters every map of the
