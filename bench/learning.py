@@ -275,12 +275,13 @@ def run(
         for done, seed in enumerate(range(first_seed, first_seed + seeds), start=1):
             _seed(bench, game, hyper, budget, seed, episodes, workdir / f"seed{seed}", agents, archive_share,
                   demo_fraction, anti_stuck, judging)  # fmt: skip
-            # each finished seed is written at once: an hours-long run that fails later keeps what it measured
+            # each finished seed is written at once, curves too: an hours-long run that fails or is stopped later
+            # keeps what it measured
             out = write_result("learning", _summed(results, bench, seeds_done=done), out)
-            bench.progress(f"seeds {first_seed}-{seed} written to {out}")
+            title = f"crystal-rl learning, {budget:,} steps, {done} seed(s), {episodes} greedy episodes a point"
+            learning_report.plot(bench.points, out.with_suffix(".png"), title)
+            bench.progress(f"seeds {first_seed}-{seed} written to {out} and {out.with_suffix('.png').name}")
     out = write_result("learning", _summed(results, bench, seeds_done=seeds), out)
-    title = f"crystal-rl learning, {budget:,} steps, {seeds} seed(s), {episodes} greedy episodes a point"
-    learning_report.plot(bench.points, out.with_suffix(".png"), title)
     learning_report.show(console, bench.points)
     console.print(f"written to {out} and {out.with_suffix('.png').name}")
     return results

@@ -191,6 +191,29 @@ def test_a_run_from_a_first_seed_plays_and_records_only_its_seeds(
     assert re.search(stall, stalled), stalled
 
 
+def test_a_run_stopped_after_a_seed_keeps_that_seeds_json_and_curves(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An hours-long run that fails (or is stopped) in its second seed keeps the first seed's results and its PNG."""
+    monkeypatch.setattr(harness, "RESULTS", tmp_path / "results")
+    monkeypatch.setenv("CRL_WORLD", "tiny")
+    played = learning._seed
+
+    def second_fails(*args: object, **kwargs: object) -> None:
+        if args[4] == 1:  # the seed
+            raise RuntimeError("the machine went away")
+        played(*args, **kwargs)
+
+    monkeypatch.setattr(learning, "_seed", second_fails)
+    with pytest.raises(RuntimeError, match="went away"):
+        learning.run(budget=1000, seeds=2, episodes=1, console=Console(quiet=True), agents=("untrained",),
+                     eval_episode_steps=50)  # fmt: skip
+    (written,) = (tmp_path / "results").glob("learning-*.json")
+    kept = json.loads(written.read_text())
+    assert kept["seeds_done"] == 1 and {point["seed"] for point in kept["points"]} == {0}
+    assert written.with_suffix(".png").stat().st_size > 0
+
+
 def test_the_report_gives_the_training_ratio_and_refuses_what_is_not_a_result(tmp_path: Path) -> None:
     bench = tmp_path / "bench-1.json"
     training = {"sb3": {"steps_per_s": 80.0}, "system": {"1": {"steps_per_s": 120.0, "samples_per_step": 8.0}},
